@@ -1,0 +1,3 @@
+//! Ingest: batch files → records, events and identities, with rejections.
+
+pub mod sample;

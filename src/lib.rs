@@ -1,0 +1,14 @@
+//! mosaic: a declarative compiler and runtime for unified customer profiles.
+#![doc = "See README.md for the architecture and code map."]
+
+pub mod check;
+pub mod cli;
+pub mod diag;
+pub mod engine;
+pub mod frontend;
+pub mod ingest;
+pub mod intern;
+pub mod ir;
+pub mod policy;
+pub mod syntax;
+pub mod value;
