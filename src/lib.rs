@@ -8,6 +8,7 @@ pub mod engine;
 pub mod frontend;
 pub mod ingest;
 pub mod intern;
+pub mod interp;
 pub mod ir;
 pub mod policy;
 pub mod syntax;
