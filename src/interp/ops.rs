@@ -18,6 +18,9 @@ pub fn compare(a: &Value, b: &Value, ctx: &EvalContext) -> Option<Ordering> {
         (Int(_) | Double(_), Int(_) | Double(_)) => {
             if matches!(a, Double(d) if d.is_nan()) || matches!(b, Double(d) if d.is_nan()) {
                 None
+            } else if let (Double(x), Double(y)) = (a, b) {
+                // IEEE order, so that -0.0 = 0.0 (total order would put -0.0 first).
+                x.partial_cmp(y)
             } else {
                 Some(a.total_cmp(b))
             }
