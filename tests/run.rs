@@ -94,7 +94,7 @@ fn parse_ts(s: &str) -> Result<i64, String> {
 fn parse_date(s: &str) -> Result<i32, String> {
     let d: jiff::civil::Date = s.parse().map_err(|e| format!("{s}: {e}"))?;
     let days = d.since(jiff::civil::date(1970, 1, 1)).map_err(|e| e.to_string())?.get_days();
-    i32::try_from(days).map_err(|e| e.to_string())
+    Ok(days)
 }
 
 /// Case JSON → a data-file record (special encodings as plain JSON strings, NaN/inf left out),

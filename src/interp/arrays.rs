@@ -24,11 +24,14 @@ fn elements<'a>(env: &Env<'a>, array: &ir::Expr) -> std::borrow::Cow<'a, [Value]
 /// (scopes deeper than `scope` are dropped). Without `inner`, the element itself is used.
 pub fn eval_each(env: &Env, op: ArrayOp, array: &ir::Expr, scope: u32, inner: Option<&ir::Expr>) -> Value {
     let items = elements(env, array);
-    let depth = (scope as usize).min(env.scopes.len());
+    static NULL: Value = Value::Null;
+    let depth = scope as usize;
     let per = |item: &Value| -> Value {
         match inner {
             Some(e) => {
-                let mut scopes: Vec<&Value> = env.scopes[..depth].to_vec();
+                // The element sits at index `scope`; missing outer scopes (malformed IR) read as null.
+                let mut scopes: Vec<&Value> = env.scopes[..depth.min(env.scopes.len())].to_vec();
+                scopes.resize(depth, &NULL);
                 scopes.push(item);
                 Env { scopes: &scopes, ..*env }.eval(e)
             }

@@ -35,7 +35,7 @@ pub fn civil(days: i32) -> Option<Date> {
 /// A jiff date as days since 1970-01-01.
 pub fn days(date: Date) -> Option<i32> {
     let epoch = Date::new(1970, 1, 1).ok()?;
-    i32::try_from(date.since(epoch).ok()?.get_days()).ok()
+    Some(date.since(epoch).ok()?.get_days())
 }
 
 /// A timestamp in the time zone.
