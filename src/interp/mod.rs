@@ -12,6 +12,8 @@ mod strings;
 mod time;
 
 #[cfg(test)]
+mod props;
+#[cfg(test)]
 mod tests;
 
 pub use attribute::eval_attribute;
