@@ -2,6 +2,20 @@
 //!
 //! The semantics written in the doc comments of this module's functions are the specification
 //! the JIT (`codegen`) follows; `tests/run/` holds the cases both engines must pass.
+//!
+//! Decisions where the SPEC leaves room (each is documented at its function):
+//! - int `/` int truncates toward zero (Java); `/` and `%` by zero, and int overflow, give null;
+//! - NaN compares false with everything (`!=` too); `-0.0 = 0.0`;
+//! - bools, arrays and objects support only `=`/`!=`; other kinds that differ are incomparable;
+//! - a projection through an array leaves out elements whose value is null;
+//! - `matches` is a whole-string match (Java's `String.matches`); `like` has no escape;
+//! - `map` keeps null results, `distinct` keeps null as a value; an object literal drops null
+//!   fields;
+//! - topN/bottomN put elements with a null key last;
+//! - `occurs = N unit` means exactly `t ∓ N unit`; a date anchor or value is its midnight in the
+//!   project's time zone, except that `occurs on <date>` compares calendar days;
+//! - LIST skips null values before taking the newest N; COUNT_DISTINCT is null when it counts
+//!   nothing (SPEC 1.6: every function but COUNT).
 
 mod arrays;
 mod attribute;
