@@ -10,6 +10,7 @@ pub mod identity;
 pub mod ingest;
 pub mod intern;
 pub mod ir;
+pub mod merge;
 pub mod policy;
 pub mod syntax;
 pub mod value;
