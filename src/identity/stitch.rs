@@ -136,6 +136,7 @@ pub fn link_order(settings: &IdentitySettings, x: &Link, y: &Link) -> Ordering {
         .then_with(|| xa.cmp_by_code(&ya, settings))
         .then_with(|| xb.cmp_by_code(&yb, settings))
         .then_with(|| x.origin.cmp(&y.origin))
+        .then_with(|| x.a.cmp_by_code(&y.a, settings))
 }
 
 /// Splits the identities of `links` and `primaries` into plain connected components, in the
@@ -248,6 +249,7 @@ fn unique_pass(
                 .iter()
                 .find_map(|&x| uniques[rb].iter().find(|&&y| ids[x].ns == ids[y].ns).map(|&y| (x, y)));
             if let Some((x, y)) = clash {
+                let (x, y) = (x.min(y), x.max(y)); // `ids` is sorted: name them in output order
                 let reason = format!(
                     "would put {} and {} into one graph: namespace {} is unique and newer links won",
                     ids[x].key(settings),
