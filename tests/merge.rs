@@ -1,0 +1,519 @@
+//! Fragments and merging through the public API: one test per rule of SPEC 4 and 1.5.
+
+use mosaic::diag::FileId;
+use mosaic::identity::{Identity, Origin};
+use mosaic::merge::{apply_record, merge, Fragment, Merged, Provenance};
+use mosaic::policy::{
+    Dataset, DatasetClass, FieldRule, GraphType, MergePolicy, MergeType, Spanned, Strategy,
+};
+use mosaic::value::{Map, Value};
+use serde_json::json;
+use std::path::PathBuf;
+
+/// JSON → a value map (ints stay ints).
+fn map(j: serde_json::Value) -> Map {
+    match value(&j) {
+        Value::Object(m) => (*m).clone(),
+        other => panic!("test record must be an object, got {other:?}"),
+    }
+}
+
+fn value(j: &serde_json::Value) -> Value {
+    match j {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => {
+            n.as_i64().map_or_else(|| Value::Double(n.as_f64().unwrap_or(0.0)), Value::Int)
+        }
+        serde_json::Value::String(s) => Value::string(s),
+        serde_json::Value::Array(a) => Value::array(a.iter().map(value).collect()),
+        serde_json::Value::Object(o) => Value::object(o.iter().map(|(k, v)| (k.clone(), value(v))).collect()),
+    }
+}
+
+fn datasets() -> Vec<Dataset> {
+    ["crm", "loyalty", "web", "events"]
+        .iter()
+        .map(|n| Dataset {
+            name: Spanned { value: n.to_string(), file: FileId(0), span: 0..0 },
+            class: if *n == "events" { DatasetClass::Event } else { DatasetClass::Profile },
+            path: PathBuf::from(format!("data/{n}")),
+            format: None,
+            upsert: false,
+            timestamp: "timestamp".into(),
+            identities: vec![],
+            schema: vec![],
+        })
+        .collect()
+}
+
+const CRM: u32 = 0;
+const LOYALTY: u32 = 1;
+const WEB: u32 = 2;
+
+fn policy(merge: MergeType, order: &[&str], fields: Vec<FieldRule>) -> MergePolicy {
+    MergePolicy {
+        name: Spanned { value: "p".into(), file: FileId(0), span: 0..0 },
+        default: true,
+        identity_graph: GraphType::Pdg,
+        merge,
+        order: order.iter().map(|s| s.to_string()).collect(),
+        is_active_on_edge: false,
+        fields,
+        builtin: false,
+    }
+}
+
+fn ts() -> MergePolicy {
+    policy(MergeType::TimestampOrdered, &[], vec![])
+}
+
+fn field(path: &str, strategy: Strategy, order: &[&str]) -> FieldRule {
+    FieldRule { path: path.into(), strategy, order: order.iter().map(|s| s.to_string()).collect() }
+}
+
+fn who() -> Identity {
+    Identity::new(0, "c-1")
+}
+
+fn origin(dataset: u32, line: u64) -> Origin {
+    Origin { dataset, batch: 7, line }
+}
+
+/// A fragment made of one record.
+fn frag(dataset: u32, time: i64, seq: u64, rec: serde_json::Value) -> Fragment {
+    apply_record(None, &who(), &map(rec), time, seq, origin(dataset, seq), false)
+}
+
+fn run(frags: &[Fragment], policy: &MergePolicy) -> Merged {
+    let refs: Vec<&Fragment> = frags.iter().collect();
+    merge(&refs, policy, &datasets(), true)
+}
+
+fn entity(frags: &[Fragment], policy: &MergePolicy) -> serde_json::Value {
+    to_json(&Value::object(run(frags, policy).entity))
+}
+
+fn to_json(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(b) => json!(b),
+        Value::Int(i) => json!(i),
+        Value::Double(d) => json!(d),
+        Value::String(s) => json!(&**s),
+        Value::Timestamp(t) => json!({ "ts": t }),
+        Value::Date(d) => json!({ "date": d }),
+        Value::Array(a) => serde_json::Value::Array(a.iter().map(to_json).collect()),
+        Value::Object(o) => {
+            serde_json::Value::Object(o.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
+        }
+    }
+}
+
+// ---- fragments -------------------------------------------------------------------------------
+
+#[test]
+fn a_new_record_replaces_the_fragment() {
+    let f = frag(CRM, 1, 1, json!({"a": 1, "b": {"c": 2}}));
+    let f = apply_record(Some(f), &who(), &map(json!({"b": {"d": 3}})), 2, 2, origin(CRM, 2), false);
+    assert_eq!(to_json(&Value::object(f.attrs.clone())), json!({"b": {"d": 3}}));
+    assert_eq!(f.origins.keys().collect::<Vec<_>>(), ["b.d"]);
+}
+
+#[test]
+fn replace_drops_null_fields() {
+    let f = frag(CRM, 1, 1, json!({"a": null, "b": {"c": null, "d": 1}, "e": [null]}));
+    assert_eq!(to_json(&Value::object(f.attrs)), json!({"b": {"d": 1}, "e": [null]}));
+}
+
+#[test]
+fn upsert_merges_objects_recursively_and_overwrites_scalars() {
+    let f = frag(
+        CRM,
+        1,
+        1,
+        json!({"person": {"name": {"first": "Ann", "last": "Lee"}, "age": 30}, "tier": "gold"}),
+    );
+    let rec = map(json!({"person": {"name": {"first": "Anna"}}, "tier": "silver"}));
+    let f = apply_record(Some(f), &who(), &rec, 2, 2, origin(CRM, 2), true);
+    assert_eq!(
+        to_json(&Value::object(f.attrs)),
+        json!({"person": {"name": {"first": "Anna", "last": "Lee"}, "age": 30}, "tier": "silver"})
+    );
+}
+
+#[test]
+fn upsert_overwrites_arrays_whole() {
+    let f = frag(CRM, 1, 1, json!({"tags": ["a", "b", "c"]}));
+    let f = apply_record(Some(f), &who(), &map(json!({"tags": ["z"]})), 2, 2, origin(CRM, 2), true);
+    assert_eq!(to_json(&Value::object(f.attrs)), json!({"tags": ["z"]}));
+}
+
+#[test]
+fn upsert_explicit_null_removes_the_field() {
+    let f = frag(CRM, 1, 1, json!({"a": 1, "b": {"c": 2, "d": 3}}));
+    let f =
+        apply_record(Some(f), &who(), &map(json!({"a": null, "b": {"c": null}})), 2, 2, origin(CRM, 2), true);
+    assert_eq!(to_json(&Value::object(f.attrs)), json!({"b": {"d": 3}}));
+    assert_eq!(f.origins.keys().collect::<Vec<_>>(), ["b.d"]);
+}
+
+#[test]
+fn upsert_keeps_the_origin_of_untouched_leaves() {
+    let f = frag(CRM, 1, 1, json!({"a": 1, "b": 2}));
+    let f = apply_record(Some(f), &who(), &map(json!({"b": 3, "c": {"d": 4}})), 2, 5, origin(CRM, 5), true);
+    assert_eq!(f.origins["a"].origin.line, 1);
+    assert_eq!(f.origins["b"].origin.line, 5);
+    assert_eq!(f.origins["c.d"].origin.line, 5);
+    assert_eq!(f.origins["a"].time, 1);
+}
+
+#[test]
+fn upsert_replaces_a_scalar_by_an_object_and_back() {
+    let f = frag(CRM, 1, 1, json!({"a": 1}));
+    let f =
+        apply_record(Some(f), &who(), &map(json!({"a": {"x": 1, "y": null}})), 2, 2, origin(CRM, 2), true);
+    assert_eq!(to_json(&Value::object(f.attrs.clone())), json!({"a": {"x": 1}}));
+    let f = apply_record(Some(f), &who(), &map(json!({"a": 5})), 3, 3, origin(CRM, 3), true);
+    assert_eq!(to_json(&Value::object(f.attrs.clone())), json!({"a": 5}));
+    assert_eq!(f.origins.keys().collect::<Vec<_>>(), ["a"]);
+}
+
+#[test]
+fn fragment_time_is_the_time_of_its_latest_record() {
+    // Replace: the replacing record alone makes the fragment, even when its time is older.
+    let f = frag(CRM, 10, 1, json!({"a": 1}));
+    let f = apply_record(Some(f), &who(), &map(json!({"a": 2})), 4, 2, origin(CRM, 2), false);
+    assert_eq!((f.time, f.seq), (4, 2));
+    // Upsert: the fragment holds both records; the latest record time counts, seq is the last.
+    let g = frag(CRM, 10, 1, json!({"a": 1}));
+    let g = apply_record(Some(g), &who(), &map(json!({"b": 2})), 4, 2, origin(CRM, 2), true);
+    assert_eq!((g.time, g.seq), (10, 2));
+    let g = apply_record(Some(g), &who(), &map(json!({"b": 3})), 12, 3, origin(CRM, 3), true);
+    assert_eq!((g.time, g.seq), (12, 3));
+}
+
+#[test]
+fn the_first_upsert_record_makes_the_fragment() {
+    let f = apply_record(None, &who(), &map(json!({"a": null, "b": 1})), 3, 9, origin(LOYALTY, 9), true);
+    assert_eq!((f.dataset, f.time, f.seq), (LOYALTY, 3, 9));
+    assert_eq!(to_json(&Value::object(f.attrs)), json!({"b": 1}));
+}
+
+// ---- timestampOrdered --------------------------------------------------------------------------
+
+#[test]
+fn timestamp_ordered_takes_each_leaf_from_the_most_recent_fragment() {
+    let old = frag(CRM, 1, 1, json!({"name": {"first": "Ann", "last": "Lee"}, "city": "Lund"}));
+    let new = frag(WEB, 2, 2, json!({"name": {"first": "Anna"}, "city": "Malmö"}));
+    assert_eq!(
+        entity(&[old, new], &ts()),
+        json!({"name": {"first": "Anna", "last": "Lee"}, "city": "Malmö"})
+    );
+}
+
+#[test]
+fn timestamp_ordered_ties_go_to_later_ingestion() {
+    let a = frag(CRM, 5, 9, json!({"x": "later"}));
+    let b = frag(WEB, 5, 3, json!({"x": "earlier"}));
+    assert_eq!(entity(&[b.clone(), a.clone()], &ts()), json!({"x": "later"}));
+    assert_eq!(entity(&[a, b], &ts()), json!({"x": "later"}));
+}
+
+#[test]
+fn timestamp_ordered_falls_back_past_absent_and_null_leaves() {
+    let old = frag(CRM, 1, 1, json!({"x": 1, "y": 2}));
+    let new = frag(WEB, 2, 2, json!({"x": null}));
+    assert_eq!(entity(&[old, new], &ts()), json!({"x": 1, "y": 2}));
+}
+
+#[test]
+fn an_empty_string_array_or_object_is_present() {
+    let old = frag(CRM, 1, 1, json!({"s": "old", "a": [1], "o": {"k": 1}}));
+    let new = frag(WEB, 2, 2, json!({"s": "", "a": [], "o": {}}));
+    assert_eq!(entity(&[old, new], &ts()), json!({"s": "", "a": [], "o": {"k": 1}}));
+    let only = frag(WEB, 2, 2, json!({"o": {}}));
+    assert_eq!(entity(&[only], &ts()), json!({"o": {}}));
+}
+
+#[test]
+fn arrays_are_leaves_not_merged_element_wise() {
+    let old = frag(CRM, 1, 1, json!({"items": [{"sku": "a"}, {"sku": "b"}]}));
+    let new = frag(WEB, 2, 2, json!({"items": [{"qty": 1}]}));
+    assert_eq!(entity(&[old, new], &ts()), json!({"items": [{"qty": 1}]}));
+}
+
+#[test]
+fn the_newest_candidate_decides_between_an_object_and_a_scalar() {
+    let old = frag(CRM, 1, 1, json!({"a": {"x": 1}}));
+    let new = frag(WEB, 2, 2, json!({"a": "flat"}));
+    assert_eq!(entity(&[old.clone(), new.clone()], &ts()), json!({"a": "flat"}));
+    let newer = frag(LOYALTY, 3, 3, json!({"a": {"y": 2}}));
+    assert_eq!(entity(&[old, new, newer], &ts()), json!({"a": {"x": 1, "y": 2}}));
+}
+
+#[test]
+fn identity_map_is_left_out_but_identity_fields_stay() {
+    let f = frag(CRM, 1, 1, json!({"identityMap": {"ECID": [{"id": "e"}]}, "crmId": "c-1"}));
+    assert_eq!(entity(&[f], &ts()), json!({"crmId": "c-1"}));
+}
+
+#[test]
+fn sources_and_last_modified_cover_the_fragments_taking_part() {
+    let m = run(
+        &[frag(WEB, 5, 1, json!({})), frag(CRM, 9, 2, json!({"a": 1})), frag(WEB, 3, 3, json!({}))],
+        &ts(),
+    );
+    assert_eq!(m.sources, [CRM, WEB]);
+    assert_eq!(m.last_modified, Some(9));
+    assert_eq!(run(&[], &ts()), Merged::default());
+}
+
+// ---- dataSetPrecedence ------------------------------------------------------------------------
+
+#[test]
+fn data_set_precedence_prefers_the_higher_ranked_dataset_even_when_older() {
+    let p = policy(MergeType::DataSetPrecedence, &["crm", "web"], vec![]);
+    let crm = frag(CRM, 1, 1, json!({"x": "crm"}));
+    let web = frag(WEB, 9, 2, json!({"x": "web", "y": "only-web"}));
+    assert_eq!(entity(&[web, crm], &p), json!({"x": "crm", "y": "only-web"}));
+}
+
+#[test]
+fn data_set_precedence_leaves_unlisted_datasets_out() {
+    let p = policy(MergeType::DataSetPrecedence, &["web"], vec![]);
+    let m = run(&[frag(CRM, 9, 1, json!({"x": "crm", "z": 1})), frag(WEB, 1, 2, json!({"x": "web"}))], &p);
+    assert_eq!(to_json(&Value::object(m.entity)), json!({"x": "web"}));
+    assert_eq!(m.sources, [WEB]);
+    assert_eq!(m.last_modified, Some(1));
+}
+
+#[test]
+fn data_set_precedence_within_one_dataset_takes_the_most_recent_fragment() {
+    let p = policy(MergeType::DataSetPrecedence, &["crm"], vec![]);
+    let a = frag(CRM, 1, 1, json!({"x": "old", "y": "kept"}));
+    let b = apply_record(
+        None,
+        &Identity::new(1, "other"),
+        &map(json!({"x": "new"})),
+        2,
+        2,
+        origin(CRM, 2),
+        false,
+    );
+    assert_eq!(entity(&[a, b], &p), json!({"x": "new", "y": "kept"}));
+}
+
+#[test]
+fn data_set_precedence_skips_null_in_the_top_dataset() {
+    let p = policy(MergeType::DataSetPrecedence, &["crm", "web"], vec![]);
+    let crm = frag(CRM, 1, 1, json!({"x": null}));
+    let web = frag(WEB, 2, 2, json!({"x": "web"}));
+    assert_eq!(entity(&[crm, web], &p), json!({"x": "web"}));
+}
+
+// ---- field strategies ------------------------------------------------------------------------
+
+#[test]
+fn field_most_recent_overrides_data_set_precedence() {
+    let p =
+        policy(MergeType::DataSetPrecedence, &["crm", "web"], vec![field("x", Strategy::MostRecent, &[])]);
+    let crm = frag(CRM, 1, 1, json!({"x": "crm", "y": "crm"}));
+    let web = frag(WEB, 2, 2, json!({"x": "web", "y": "web"}));
+    assert_eq!(entity(&[crm, web], &p), json!({"x": "web", "y": "crm"}));
+}
+
+#[test]
+fn field_oldest_takes_the_oldest_fragment() {
+    let p = policy(MergeType::TimestampOrdered, &[], vec![field("since", Strategy::Oldest, &[])]);
+    let fs = [
+        frag(CRM, 5, 1, json!({"since": "b"})),
+        frag(WEB, 2, 2, json!({"since": "a"})),
+        frag(LOYALTY, 2, 0, json!({})),
+    ];
+    assert_eq!(entity(&fs, &p), json!({"since": "a"}));
+}
+
+#[test]
+fn field_data_set_precedence_uses_its_own_order() {
+    let p = policy(
+        MergeType::TimestampOrdered,
+        &[],
+        vec![field("person.name", Strategy::DataSetPrecedence, &["loyalty", "crm"])],
+    );
+    let crm = frag(CRM, 9, 1, json!({"person": {"name": "crm", "age": 1}}));
+    let loy = frag(LOYALTY, 1, 2, json!({"person": {"name": "loy", "age": 2}}));
+    let web = frag(WEB, 99, 3, json!({"person": {"age": 3}}));
+    assert_eq!(entity(&[crm, loy, web], &p), json!({"person": {"name": "loy", "age": 3}}));
+}
+
+#[test]
+fn field_data_set_precedence_with_no_listed_dataset_leaves_the_field_out() {
+    let p =
+        policy(MergeType::TimestampOrdered, &[], vec![field("x", Strategy::DataSetPrecedence, &["loyalty"])]);
+    assert_eq!(entity(&[frag(CRM, 1, 1, json!({"x": 1, "y": 2}))], &p), json!({"y": 2}));
+}
+
+#[test]
+fn field_most_frequent_takes_the_commonest_value_ties_most_recent() {
+    let p = policy(MergeType::TimestampOrdered, &[], vec![field("c", Strategy::MostFrequent, &[])]);
+    let fs = [
+        frag(CRM, 1, 1, json!({"c": "SE"})),
+        frag(WEB, 2, 2, json!({"c": "NO"})),
+        frag(LOYALTY, 3, 3, json!({"c": "SE"})),
+    ];
+    assert_eq!(entity(&fs, &p), json!({"c": "SE"}));
+    let tie = [frag(CRM, 1, 1, json!({"c": "SE"})), frag(WEB, 2, 2, json!({"c": "NO"}))];
+    assert_eq!(entity(&tie, &p), json!({"c": "NO"}));
+}
+
+#[test]
+fn field_non_empty_treats_empty_values_as_absent() {
+    let p = policy(MergeType::TimestampOrdered, &[], vec![field("p", Strategy::NonEmpty, &[])]);
+    let old = frag(CRM, 1, 1, json!({"p": {"s": "x", "a": [1], "o": {"k": 1}}}));
+    let new = frag(WEB, 2, 2, json!({"p": {"s": "", "a": [], "o": {}}}));
+    assert_eq!(entity(&[old, new.clone()], &p), json!({"p": {"s": "x", "a": [1], "o": {"k": 1}}}));
+    assert_eq!(entity(&[new], &p), json!({}));
+}
+
+#[test]
+fn field_sum_adds_ints_as_ints_and_doubles_as_doubles() {
+    let p = policy(MergeType::TimestampOrdered, &[], vec![field("n", Strategy::Sum, &[])]);
+    let ints = [frag(CRM, 1, 1, json!({"n": 2})), frag(WEB, 2, 2, json!({"n": 40}))];
+    assert_eq!(run(&ints, &p).entity["n"], Value::Int(42));
+    assert!(matches!(run(&ints, &p).entity["n"], Value::Int(42)));
+    let mixed = [frag(CRM, 1, 1, json!({"n": 2})), frag(WEB, 2, 2, json!({"n": 0.5}))];
+    assert!(matches!(run(&mixed, &p).entity["n"], Value::Double(d) if d == 2.5));
+}
+
+#[test]
+fn field_sum_ignores_non_numbers() {
+    let p = policy(MergeType::TimestampOrdered, &[], vec![field("n", Strategy::Sum, &[])]);
+    let fs = [
+        frag(CRM, 1, 1, json!({"n": 2})),
+        frag(WEB, 2, 2, json!({"n": "3"})),
+        frag(LOYALTY, 3, 3, json!({"n": 3})),
+    ];
+    assert!(matches!(run(&fs, &p).entity["n"], Value::Int(5)));
+}
+
+#[test]
+fn field_min_and_max_compare_numbers_and_keep_their_type() {
+    let lo = policy(MergeType::TimestampOrdered, &[], vec![field("n", Strategy::Min, &[])]);
+    let hi = policy(MergeType::TimestampOrdered, &[], vec![field("n", Strategy::Max, &[])]);
+    let fs = [
+        frag(CRM, 1, 1, json!({"n": 7})),
+        frag(WEB, 2, 2, json!({"n": 2.5})),
+        frag(LOYALTY, 3, 3, json!({"n": 11})),
+    ];
+    assert!(matches!(run(&fs, &lo).entity["n"], Value::Double(d) if d == 2.5));
+    assert!(matches!(run(&fs, &hi).entity["n"], Value::Int(11)));
+}
+
+#[test]
+fn field_union_collects_distinct_values_newest_first() {
+    let p = policy(MergeType::TimestampOrdered, &[], vec![field("interests", Strategy::Union, &[])]);
+    let fs = [
+        frag(CRM, 1, 1, json!({"interests": ["golf", "tennis"]})),
+        frag(WEB, 3, 2, json!({"interests": ["ski", "golf"]})),
+        frag(LOYALTY, 2, 3, json!({"interests": "chess"})),
+    ];
+    assert_eq!(entity(&fs, &p), json!({"interests": ["ski", "golf", "chess", "tennis"]}));
+}
+
+#[test]
+fn a_field_rule_covers_everything_under_its_path_and_the_longest_wins() {
+    let p = policy(
+        MergeType::TimestampOrdered,
+        &[],
+        vec![field("loyalty", Strategy::Max, &[]), field("loyalty.tier", Strategy::Oldest, &[])],
+    );
+    let fs = [
+        frag(
+            CRM,
+            1,
+            1,
+            json!({"loyalty": {"points": 500, "tier": "gold", "level": {"n": 9}}, "loyaltyX": 1}),
+        ),
+        frag(
+            WEB,
+            2,
+            2,
+            json!({"loyalty": {"points": 100, "tier": "bronze", "level": {"n": 3}}, "loyaltyX": 2}),
+        ),
+    ];
+    assert_eq!(
+        entity(&fs, &p),
+        json!({"loyalty": {"points": 500, "tier": "gold", "level": {"n": 9}}, "loyaltyX": 2})
+    );
+}
+
+// ---- explain --------------------------------------------------------------------------------
+
+#[test]
+fn explain_names_the_winner_the_rule_and_the_losers() {
+    let crm = frag(CRM, 1, 1, json!({"x": "crm", "n": 1}));
+    let web = frag(WEB, 2, 2, json!({"x": "web", "n": 5}));
+    let p = policy(MergeType::DataSetPrecedence, &["crm", "web"], vec![field("n", Strategy::Max, &[])]);
+    let m = run(&[crm, web], &p);
+    let paths: Vec<&str> = m.choices.iter().map(|c| c.path.as_str()).collect();
+    assert_eq!(paths, ["n", "x"]);
+    let x = &m.choices[1];
+    assert_eq!(x.rule, "dataSetPrecedence rank 1");
+    assert_eq!(x.winner, Provenance { origin: origin(CRM, 1), dataset: CRM, time: 1 });
+    assert_eq!(
+        x.losers,
+        [(Provenance { origin: origin(WEB, 2), dataset: WEB, time: 2 }, Value::from("web"))]
+    );
+    let n = &m.choices[0];
+    assert_eq!(n.rule, "field strategy max");
+    assert_eq!(n.value, Value::Int(5));
+    assert_eq!(n.winner.dataset, WEB);
+}
+
+#[test]
+fn explain_under_timestamp_ordered_credits_the_record_that_set_the_leaf() {
+    let f = frag(CRM, 1, 1, json!({"a": 1, "b": 1}));
+    let f = apply_record(Some(f), &who(), &map(json!({"b": 2})), 5, 4, origin(CRM, 4), true);
+    let m = run(&[f], &ts());
+    assert_eq!(m.choices.len(), 2);
+    assert!(m.choices.iter().all(|c| c.rule == "timestampOrdered" && c.losers.is_empty()));
+    assert_eq!(m.choices[0].winner.origin.line, 1);
+    assert_eq!(m.choices[1].winner, Provenance { origin: origin(CRM, 4), dataset: CRM, time: 5 });
+}
+
+#[test]
+fn field_data_set_precedence_names_its_rank() {
+    let p = policy(
+        MergeType::TimestampOrdered,
+        &[],
+        vec![field("x", Strategy::DataSetPrecedence, &["web", "crm"])],
+    );
+    let m = run(&[frag(CRM, 1, 1, json!({"x": 1}))], &p);
+    assert_eq!(m.choices[0].rule, "field strategy dataSetPrecedence rank 2");
+}
+
+#[test]
+fn without_explain_no_choices_are_computed() {
+    let f = frag(CRM, 1, 1, json!({"a": 1}));
+    let m = merge(&[&f], &ts(), &datasets(), false);
+    assert!(m.choices.is_empty());
+    assert_eq!(m.entity.len(), 1);
+}
+
+#[test]
+fn merging_is_independent_of_fragment_order() {
+    let p = policy(
+        MergeType::TimestampOrdered,
+        &[],
+        vec![field("i", Strategy::Union, &[]), field("c", Strategy::MostFrequent, &[])],
+    );
+    let fs = vec![
+        frag(CRM, 3, 1, json!({"i": [1, 2], "c": "a", "x": 1})),
+        frag(WEB, 3, 2, json!({"i": [3], "c": "b", "x": 2})),
+        frag(LOYALTY, 1, 3, json!({"i": [2, 4], "c": "a"})),
+    ];
+    let mut rev = fs.clone();
+    rev.reverse();
+    assert_eq!(run(&fs, &p), run(&rev, &p));
+}
