@@ -11,8 +11,8 @@ mod union_find;
 pub use normalize::{normalize_identity, Rejection, MAX_IDENTITY_CHARS};
 pub use primary::{primary_of_event, primary_of_record, Candidate};
 pub use stitch::{
-    components, stitch, stitch_component, Component, ComponentStitching, RefusedLink, ShedIdentity,
-    StitchedProfile, Stitching,
+    components, link_order, stitch, stitch_component, Component, ComponentStitching, RefusedLink,
+    ShedIdentity, StitchedProfile, Stitching,
 };
 
 use crate::policy::{IdentitySettings, Namespace};

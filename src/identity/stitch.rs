@@ -54,7 +54,7 @@ pub struct Component {
     pub identities: Vec<Identity>,
     /// `has_data[i]`: `identities[i]` is the primary identity of some record or event.
     pub has_data: Vec<bool>,
-    /// The links among them, newest first (see [`link_order`]).
+    /// The links among them, in [`link_order`] (newest first); [`stitch_component`] relies on it.
     pub links: Vec<Link>,
 }
 
@@ -151,13 +151,23 @@ pub fn components(settings: &IdentitySettings, links: &[Link], primaries: &[Iden
     all.dedup();
     let index: HashMap<&Identity, usize> = all.iter().enumerate().map(|(i, id)| (id, i)).collect();
     let owners: HashSet<&Identity> = primaries.iter().collect();
+    // Indices follow the code order, so sorting on them gives exactly [`link_order`], cheaply.
+    let mut sorted: Vec<(usize, usize, &Link)> = links
+        .iter()
+        .filter_map(|l| Some((*index.get(&l.a)?, *index.get(&l.b)?, l)))
+        .filter(|(a, b, _)| a != b)
+        .collect();
+    sorted.sort_by(|(xa, xb, x), (ya, yb, y)| {
+        y.time
+            .cmp(&x.time)
+            .then_with(|| y.seq.cmp(&x.seq))
+            .then_with(|| (xa.min(xb), xa.max(xb)).cmp(&(ya.min(yb), ya.max(yb))))
+            .then_with(|| x.origin.cmp(&y.origin))
+            .then_with(|| xa.cmp(ya))
+    });
     let mut uf = UnionFind::new(all.len());
-    let mut sorted: Vec<&Link> = links.iter().filter(|l| l.a != l.b).collect();
-    sorted.sort_by(|x, y| link_order(settings, x, y));
-    for l in &sorted {
-        if let (Some(&a), Some(&b)) = (index.get(&l.a), index.get(&l.b)) {
-            uf.union(a, b);
-        }
+    for &(a, b, _) in &sorted {
+        uf.union(a, b);
     }
     let groups = uf.groups();
     let mut slot = vec![0usize; all.len()];
@@ -173,10 +183,8 @@ pub fn components(settings: &IdentitySettings, links: &[Link], primaries: &[Iden
             }
         })
         .collect();
-    for l in sorted {
-        if let Some(&a) = index.get(&l.a) {
-            out[slot[a]].links.push(l.clone());
-        }
+    for (a, _, l) in sorted {
+        out[slot[a]].links.push(l.clone());
     }
     out
 }
