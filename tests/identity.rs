@@ -205,6 +205,8 @@ fn profiles_are_sorted_by_profile_id_and_indexed_by_every_identity() {
     assert_eq!(st.profile_of.len(), 4);
     assert_eq!(st.profile_of[&id("Phone:1")], 0);
     assert_eq!(st.profile_of[&id("AAID:q")], 1);
+    assert_eq!(st.profile_for(&id("AAID:q")).map(|p| &p.profile_id), Some(&id("Email:b@x")));
+    assert_eq!(st.profile_for(&id("CRMID:nobody")), None);
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use mosaic::diag::FileId;
 use mosaic::identity::{Identity, Origin};
-use mosaic::merge::{apply_record, merge, Fragment, Merged, Provenance};
+use mosaic::merge::{apply_record, merge, takes_part, Fragment, Merged, Provenance};
 use mosaic::policy::{
     Dataset, DatasetClass, FieldRule, GraphType, MergePolicy, MergeType, Spanned, Strategy,
 };
@@ -196,6 +196,9 @@ fn data_set_precedence_leaves_unlisted_datasets_out() {
     assert_eq!(to_json(&Value::object(m.entity)), json!({"x": "web"}));
     assert_eq!(m.sources, [WEB]);
     assert_eq!(m.last_modified, Some(1));
+    assert!(takes_part(&p, &datasets(), WEB) && !takes_part(&p, &datasets(), CRM));
+    assert!(!takes_part(&p, &datasets(), 99), "an unknown dataset never takes part");
+    assert!(takes_part(&ts(), &datasets(), CRM));
 }
 
 #[test]

@@ -47,6 +47,13 @@ pub struct Stitching {
     pub shed: Vec<ShedIdentity>,
 }
 
+impl Stitching {
+    /// The profile holding `identity`, if it is in one.
+    pub fn profile_for(&self, identity: &Identity) -> Option<&StitchedProfile> {
+        self.profile_of.get(identity).and_then(|&i| self.profiles.get(i))
+    }
+}
+
 /// A plain connected component of the link graph: the unit of independent work.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Component {
@@ -301,13 +308,18 @@ fn limit_pass(
     // `ids` is sorted by code then value, so the index breaks ties as SPEC 3 asks.
     let mut order = graph.to_vec();
     order.sort_by_key(|&m| (class(m), last_link[m], m));
-    for &m in order.iter().take(graph.len() - limit) {
+    let excess = graph.len() - limit;
+    for (rank, &m) in order.iter().take(excess).enumerate() {
         shed[m] = true;
         let reason = format!(
-            "graph of {} identities exceeds graphLimit {}: {} identities go first, then the one whose most recent link is oldest ({})",
+            "graph of {} identities exceeds graphLimit {}: shed {} of {} ({} namespace {}, most recent link {}); \
+             cookies go first, then devices, then the rest, oldest most recent link first",
             graph.len(),
             limit,
+            rank + 1,
+            excess,
             type_name(ty(m)),
+            ids[m].code(settings),
             last_link[m].map_or_else(|| "none".to_string(), format_time),
         );
         log.push(ShedIdentity { identity: ids[m].clone(), reason, from_profile: from_profile.clone() });

@@ -7,7 +7,7 @@ mod resolve;
 mod strategy;
 
 pub use fragment::apply_record;
-pub use resolve::merge;
+pub use resolve::{merge, strategy_name, takes_part};
 
 use crate::identity::{Identity, Origin};
 use crate::value::{Map, Value};
@@ -93,6 +93,6 @@ pub struct Merged {
     pub sources: Vec<u32>,
     /// The latest fragment time among them.
     pub last_modified: Option<i64>,
-    /// One entry per entity leaf, in path order; empty unless explaining.
+    /// One entry per entity leaf, depth first in key order; empty unless explaining.
     pub choices: Vec<LeafChoice>,
 }

@@ -40,6 +40,18 @@ pub fn merge(fragments: &[&Fragment], policy: &MergePolicy, datasets: &[Dataset]
     Merged { entity, sources, last_modified: parts.iter().map(|f| f.time).max(), choices: merger.choices }
 }
 
+/// Whether data of dataset `dataset` (an index into `datasets`) takes part in profiles under
+/// `policy`: always under `timestampOrdered`; under `dataSetPrecedence` only when `order` lists
+/// it (event datasets too, so the runtime filters events with this as well).
+pub fn takes_part(policy: &MergePolicy, datasets: &[Dataset], dataset: u32) -> bool {
+    match policy.merge {
+        MergeType::TimestampOrdered => true,
+        MergeType::DataSetPrecedence => {
+            datasets.get(dataset as usize).is_some_and(|d| policy.order.iter().any(|o| *o == d.name.value))
+        }
+    }
+}
+
 /// The rule deciding one path.
 #[derive(Clone, Copy)]
 struct Rule<'p> {

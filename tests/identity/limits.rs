@@ -14,7 +14,8 @@ fn graph_limit_sheds_cookies_first() {
     assert_eq!(st.shed.len(), 1);
     assert_eq!(st.shed[0].identity, id("ECID:cookie"));
     assert_eq!(st.shed[0].from_profile, id("CRMID:c"));
-    assert!(st.shed[0].reason.contains("graphLimit 3"), "{}", st.shed[0].reason);
+    let reason = &st.shed[0].reason;
+    assert!(reason.contains("graphLimit 3") && reason.contains("cookie namespace ECID"), "{reason}");
 }
 
 #[test]
