@@ -47,7 +47,7 @@ pub fn takes_part(policy: &MergePolicy, datasets: &[Dataset], dataset: u32) -> b
     match policy.merge {
         MergeType::TimestampOrdered => true,
         MergeType::DataSetPrecedence => {
-            datasets.get(dataset as usize).is_some_and(|d| policy.order.iter().any(|o| *o == d.name.value))
+            datasets.get(dataset as usize).is_some_and(|d| policy.order.contains(&d.name.value))
         }
     }
 }
