@@ -2,6 +2,17 @@
 //!
 //! Everything here is a pure function over a partition of the data: no I/O, no global state.
 //! The runtime extracts [`Identity`]s and [`Link`]s from records, then calls [`stitch`].
+//!
+//! Decisions where SPEC 3 is silent:
+//! - Link order is total: time desc, seq desc, then the endpoints in code order, then origin,
+//!   so links of one record (same time and seq) are considered in a fixed order.
+//! - A self-link (both ends the same identity) is ignored; a repeated link is harmless.
+//! - The shedding rank uses only the time of an identity's latest kept link (no seq), as
+//!   SPEC 3 names namespace code and value as the only tie-breaks.
+//! - `ShedIdentity::from_profile` is the profile id of the whole graph before shedding, even
+//!   when that graph ends up with no data of its own.
+//! - `graphLimit` applies to pass-1 graphs; the pieces left after shedding are never re-checked
+//!   (they can only be smaller).
 
 mod normalize;
 mod primary;

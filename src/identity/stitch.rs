@@ -63,6 +63,8 @@ pub struct Component {
     pub has_data: Vec<bool>,
     /// The links among them, in [`link_order`] (newest first); [`stitch_component`] relies on it.
     pub links: Vec<Link>,
+    /// `ends[i]`: the positions in `identities` of the two ends of `links[i]`.
+    pub ends: Vec<(usize, usize)>,
 }
 
 /// What [`stitch_component`] gives for one component.
@@ -149,14 +151,20 @@ pub fn link_order(settings: &IdentitySettings, x: &Link, y: &Link) -> Ordering {
 /// Splits the identities of `links` and `primaries` into plain connected components, in the
 /// order of their first identity.
 pub fn components(settings: &IdentitySettings, links: &[Link], primaries: &[Identity]) -> Vec<Component> {
-    let mut all: Vec<Identity> = primaries.to_vec();
-    for l in links {
-        all.push(l.a.clone());
-        all.push(l.b.clone());
-    }
-    all.sort_by(|x, y| x.cmp_by_code(y, settings));
-    all.dedup();
-    let index: HashMap<&Identity, usize> = all.iter().enumerate().map(|(i, id)| (id, i)).collect();
+    let unique: HashSet<&Identity> =
+        primaries.iter().chain(links.iter().flat_map(|l| [&l.a, &l.b])).collect();
+    // Sorting on each namespace's rank by code equals `Identity::cmp_by_code`, without
+    // comparing code strings for every pair.
+    let mut by_code: Vec<usize> = (0..settings.namespaces.len()).collect();
+    by_code.sort_by(|&x, &y| settings.namespaces[x].code.cmp(&settings.namespaces[y].code));
+    let mut rank = vec![0usize; settings.namespaces.len()];
+    by_code.iter().enumerate().for_each(|(r, &n)| rank[n] = r + 1);
+    let key = |i: &Identity| rank.get(i.ns as usize).copied().unwrap_or(0);
+    let mut all: Vec<&Identity> = unique.into_iter().collect();
+    all.sort_unstable_by(|x, y| {
+        key(x).cmp(&key(y)).then_with(|| x.value.cmp(&y.value)).then(x.ns.cmp(&y.ns))
+    });
+    let index: HashMap<&Identity, usize> = all.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     let owners: HashSet<&Identity> = primaries.iter().collect();
     // Indices follow the code order, so sorting on them gives exactly [`link_order`], cheaply.
     let mut sorted: Vec<(usize, usize, &Link)> = links
@@ -177,21 +185,25 @@ pub fn components(settings: &IdentitySettings, links: &[Link], primaries: &[Iden
         uf.union(a, b);
     }
     let groups = uf.groups();
-    let mut slot = vec![0usize; all.len()];
+    // slot[m]: (component, position inside it) of identity m.
+    let mut slot = vec![(0usize, 0usize); all.len()];
     let mut out: Vec<Component> = groups
         .iter()
         .enumerate()
         .map(|(g, members)| {
-            members.iter().for_each(|&m| slot[m] = g);
+            members.iter().enumerate().for_each(|(pos, &m)| slot[m] = (g, pos));
             Component {
                 identities: members.iter().map(|&m| all[m].clone()).collect(),
-                has_data: members.iter().map(|&m| owners.contains(&all[m])).collect(),
+                has_data: members.iter().map(|&m| owners.contains(all[m])).collect(),
                 links: Vec::new(),
+                ends: Vec::new(),
             }
         })
         .collect();
-    for (a, _, l) in sorted {
-        out[slot[a]].links.push(l.clone());
+    for (a, b, l) in sorted {
+        let c = &mut out[slot[a].0];
+        c.links.push(l.clone());
+        c.ends.push((slot[a].1, slot[b].1));
     }
     out
 }
@@ -199,9 +211,8 @@ pub fn components(settings: &IdentitySettings, links: &[Link], primaries: &[Iden
 /// Runs pass 1 (unique namespaces) and pass 2 (graph limit) on one component.
 pub fn stitch_component(settings: &IdentitySettings, component: &Component) -> ComponentStitching {
     let ids = &component.identities;
-    let index: HashMap<&Identity, usize> = ids.iter().enumerate().map(|(i, id)| (id, i)).collect();
     let mut out = ComponentStitching::default();
-    let kept = unique_pass(settings, component, &index, &mut out.refused);
+    let kept = unique_pass(settings, component, &mut out.refused);
 
     // The most recent kept link of each identity; links are newest first, so the first wins.
     let mut last_link: Vec<Option<i64>> = vec![None; ids.len()];
@@ -227,7 +238,7 @@ pub fn stitch_component(settings: &IdentitySettings, component: &Component) -> C
         }
     }
     for members in profiles.groups() {
-        if !members.iter().any(|&m| component.has_data[m]) {
+        if !members.iter().any(|&m| component.has_data.get(m).copied().unwrap_or(false)) {
             continue;
         }
         let identities: Vec<Identity> = members.iter().map(|&m| ids[m].clone()).collect();
@@ -243,7 +254,6 @@ pub fn stitch_component(settings: &IdentitySettings, component: &Component) -> C
 fn unique_pass(
     settings: &IdentitySettings,
     component: &Component,
-    index: &HashMap<&Identity, usize>,
     refused: &mut Vec<RefusedLink>,
 ) -> Vec<(usize, usize, i64)> {
     let ids = &component.identities;
@@ -253,9 +263,8 @@ fn unique_pass(
         (0..ids.len()).map(|i| if is_unique(i) { vec![i] } else { vec![] }).collect();
     let mut uf = UnionFind::new(ids.len());
     let mut kept = Vec::new();
-    for link in &component.links {
-        let (Some(&a), Some(&b)) = (index.get(&link.a), index.get(&link.b)) else { continue };
-        if a == b {
+    for (link, &(a, b)) in component.links.iter().zip(&component.ends) {
+        if a == b || a >= ids.len() || b >= ids.len() {
             continue;
         }
         let (ra, rb) = (uf.find(a), uf.find(b));

@@ -1,6 +1,20 @@
 //! Fragments and merging (SPEC 4): records → fragments (replace / upsert), fragments → one entity.
 //!
 //! Pure functions over one profile's data; the runtime decides which fragments belong together.
+//!
+//! Decisions where SPEC 4 is silent:
+//! - Fragment time: the greatest record time among the records the fragment holds (a replace
+//!   keeps only the replacing record, so its time even when older; upserts keep the maximum);
+//!   `seq` is the last applied record's, the tie-break after time.
+//! - Ties after (time, seq) between fragments: dataset index, then primary identity.
+//! - `sum`/`min`/`max` use numeric candidates only (others are ignored) and fall back to the
+//!   most recent value when there is none; a sum of ints that overflows becomes a double.
+//! - `union` treats a non-array value as a one-element array and skips null elements.
+//! - `mostFrequent` counts equal values (`1` equals `1.0`); ties go to the most recent value.
+//! - When candidates at one path mix objects and leaves, the best-ranked candidate under the
+//!   path's rule decides whether the path is an object (merged recursively) or a leaf.
+//! - A field `dataSetPrecedence` under a `dataSetPrecedence` policy still sees only datasets
+//!   the policy's `order` lets take part.
 
 mod fragment;
 mod resolve;
