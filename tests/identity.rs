@@ -220,7 +220,7 @@ fn self_links_and_repeated_links_change_nothing() {
 
 #[path = "identity/limits.rs"]
 mod limits;
-#[path = "identity/permutation.rs"]
-mod permutation;
+#[path = "identity/properties.rs"]
+mod properties;
 #[path = "identity/values.rs"]
 mod values;

@@ -297,5 +297,7 @@ fn merging_is_independent_of_fragment_order() {
 
 #[path = "merge/fragments.rs"]
 mod fragments;
+#[path = "merge/properties.rs"]
+mod properties;
 #[path = "merge/strategies.rs"]
 mod strategies;
