@@ -1,8 +1,8 @@
 //! Identity stitching through the public API: one test per rule of SPEC 1.2, 1.4 and 3.
 
 use mosaic::identity::{
-    components, link_order, normalize_identity, primary_of_event, primary_of_record, stitch, Candidate,
-    Identity, Link, Origin, Rejection, Stitching,
+    components, link_order, links_of_record, normalize_identity, primary_of_event, primary_of_record, stitch,
+    Candidate, Identity, Link, Origin, Rejection, Stitching,
 };
 use mosaic::policy::{GraphType, IdentitySettings, Namespace, NamespaceType, Normalize};
 use proptest::prelude::*;
@@ -67,6 +67,33 @@ fn none_makes_each_primary_identity_its_own_profile() {
     let st = stitch(&s, GraphType::None, &links, &ids(&["ECID:e-1", "CRMID:c-1", "ECID:e-1"]));
     assert_eq!(show(&st, &s), ["CRMID:c-1 = [CRMID:c-1]", "ECID:e-1 = [ECID:e-1]"]);
     assert!(st.refused.is_empty() && st.shed.is_empty());
+}
+
+#[test]
+fn a_record_links_every_pair_of_its_distinct_identities() {
+    let o = Origin { dataset: 1, batch: 2, line: 3 };
+    let links = links_of_record(&ids(&["CRMID:c", "ECID:e", "CRMID:c", "Email:x"]), 7, 9, o);
+    let pairs: Vec<(Identity, Identity)> = links.iter().map(|l| (l.a.clone(), l.b.clone())).collect();
+    assert_eq!(
+        pairs,
+        [(id("CRMID:c"), id("ECID:e")), (id("CRMID:c"), id("Email:x")), (id("ECID:e"), id("Email:x")),]
+    );
+    assert!(links.iter().all(|l| l.time == 7 && l.seq == 9 && l.origin == o));
+    assert!(links_of_record(&ids(&["ECID:e", "ECID:e"]), 0, 0, o).is_empty());
+}
+
+#[test]
+fn links_of_one_record_are_considered_in_code_order() {
+    // The newer record ties ECID:e to CRMID:john. The older record's links share time and seq,
+    // so code order decides: jane—e is refused, jane—p holds, and then e—p is refused.
+    let mut links = links_of_record(&ids(&["CRMID:jane", "ECID:e", "Phone:p"]), 1, 1, Origin::default());
+    links.extend(links_of_record(&ids(&["CRMID:john", "ECID:e"]), 2, 2, Origin::default()));
+    let (st, shown) = pdg(50, &links, &["CRMID:jane", "ECID:e"]);
+    assert_eq!(shown, ["CRMID:jane = [CRMID:jane, Phone:p]", "CRMID:john = [CRMID:john, ECID:e]"]);
+    let s = settings(50);
+    let refused: Vec<String> =
+        st.refused.iter().map(|r| format!("{}—{}", r.link.a.key(&s), r.link.b.key(&s))).collect();
+    assert_eq!(refused, ["CRMID:jane—ECID:e", "ECID:e—Phone:p"]);
 }
 
 #[test]

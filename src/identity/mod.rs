@@ -99,6 +99,25 @@ pub struct Link {
     pub origin: Origin,
 }
 
+/// The links one record makes: every pair of its distinct identities ("two identities in the
+/// same record are linked"). All pairs rather than a star, so that a pair stays linked when
+/// pass 1 refuses another link of the same record.
+pub fn links_of_record(identities: &[Identity], time: i64, seq: u64, origin: Origin) -> Vec<Link> {
+    let mut distinct: Vec<&Identity> = Vec::with_capacity(identities.len());
+    for id in identities {
+        if !distinct.contains(&id) {
+            distinct.push(id);
+        }
+    }
+    let mut links = Vec::new();
+    for (i, a) in distinct.iter().enumerate() {
+        for b in &distinct[i + 1..] {
+            links.push(Link { a: (*a).clone(), b: (*b).clone(), time, seq, origin });
+        }
+    }
+    links
+}
+
 /// The identity that names a profile: the best by [`Identity::cmp_for_profile_id`].
 pub fn profile_id<'i>(identities: &'i [Identity], settings: &IdentitySettings) -> Option<&'i Identity> {
     identities.iter().min_by(|x, y| x.cmp_for_profile_id(y, settings))
