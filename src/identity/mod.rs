@@ -11,6 +11,8 @@
 //!   SPEC 3 names namespace code and value as the only tie-breaks.
 //! - `ShedIdentity::from_profile` is the profile id of the whole graph before shedding, even
 //!   when that graph ends up with no data of its own.
+//! - Pass 2 ranks cookie, then device, then every other type as one class (SPEC 3 gives no
+//!   order among the others), by the time of the latest kept link.
 //! - `graphLimit` applies to pass-1 graphs; the pieces left after shedding are never re-checked
 //!   (they can only be smaller).
 
@@ -31,6 +33,8 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 /// One identity: a namespace and a normalized value. Matching needs both to be equal.
+/// The derived order (namespace index, value) is for maps only; output order is
+/// [`Identity::cmp_by_code`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Identity {
     /// Index into `Project.identity.namespaces`.
