@@ -50,8 +50,8 @@ pub fn assemble(
     let datasets = datasets(root, own.datasets, &identity, diags);
     let merge_policies = merge_policies(builtin.policies, own.policies, &datasets, diags);
     let attributes =
-        unique_by_name(builtin.attributes, own.attributes, "computed attribute", |a| &a.name, diags);
-    let audiences = unique_by_name(builtin.audiences, own.audiences, "audience", |a| &a.name, diags);
+        unique_by_name(builtin.attributes, own.attributes, "computed attribute name", |a| &a.name, diags);
+    let audiences = unique_by_name(builtin.audiences, own.audiences, "audience name", |a| &a.name, diags);
     let Some((project, _)) = own.projects.into_iter().next() else {
         let mut d = Diagnostic::new(Code::MissingProject, "no Project document")
             .with_note("add a `mosaic.yaml` with `kind: Project` and a `name` at the project root");
@@ -87,7 +87,7 @@ fn second_singletons<T>(docs: &[(T, Spanned<String>)], kind: &str, diags: &mut V
 }
 
 fn duplicate(what: &str, name: &Spanned<String>, first: &Spanned<String>) -> Diagnostic {
-    Diagnostic::new(Code::DuplicateName, format!("duplicate {what} name `{}`", name.value))
+    Diagnostic::new(Code::DuplicateName, format!("duplicate {what} `{}`", name.value))
         .at(name.file, name.span.clone(), "defined again here")
         .with_secondary(first.file, first.span.clone(), "first defined here")
 }
@@ -134,7 +134,7 @@ fn identity_settings(
         let mut seen: Vec<Spanned<String>> = Vec::new();
         for ns in doc.namespaces {
             if let Some(first) = seen.iter().find(|s| s.value.eq_ignore_ascii_case(&ns.code.value)) {
-                diags.push(duplicate("namespace", &ns.code, first));
+                diags.push(duplicate("namespace code", &ns.code, first));
                 continue;
             }
             seen.push(ns.code.clone());
@@ -185,7 +185,7 @@ fn datasets(
     let mut out: Vec<super::model::Dataset> = Vec::new();
     for mut doc in docs {
         if let Some(first) = out.iter().find(|d| d.name.value == doc.dataset.name.value) {
-            diags.push(duplicate("dataset", &doc.dataset.name, &first.name));
+            diags.push(duplicate("dataset name", &doc.dataset.name, &first.name));
             continue;
         }
         for (field, reference) in doc.dataset.identities.iter_mut().zip(&doc.namespaces) {
@@ -206,7 +206,7 @@ fn datasets(
                 }
             }
         }
-        if !root.join(&doc.dataset.path).is_dir() {
+        if doc.inside && !root.join(&doc.dataset.path).is_dir() {
             let at = doc.path.as_ref().unwrap_or(&doc.dataset.name);
             diags.push(
                 Diagnostic::new(
@@ -231,7 +231,7 @@ fn merge_policies(
     let mut kept: Vec<PolicyDoc> = Vec::new();
     for doc in own {
         if let Some(first) = kept.iter().find(|k| k.policy.name.value == doc.policy.name.value) {
-            diags.push(duplicate("merge policy", &doc.policy.name, &first.policy.name));
+            diags.push(duplicate("merge policy name", &doc.policy.name, &first.policy.name));
             continue;
         }
         for r in &doc.orders {

@@ -54,7 +54,16 @@ pub fn decode_file(file: FileId, text: &str, diags: &mut Vec<Diagnostic>) -> Vec
     let (nodes, mut parse_diags) = yaml::parse(file, text);
     diags.append(&mut parse_diags);
     let mut cx = Cx { file, text, diags };
-    nodes.iter().filter_map(|n| decode_document(&mut cx, n)).collect()
+    // A top-level list of mappings is a list of documents: the only way a JSON file holds several.
+    let docs = nodes.iter().flat_map(|n| match &n.kind {
+        yaml::Kind::Sequence(items)
+            if !items.is_empty() && items.iter().all(|i| i.as_mapping().is_some()) =>
+        {
+            items.iter().collect()
+        }
+        _ => vec![n],
+    });
+    docs.filter_map(|n| decode_document(&mut cx, n)).collect()
 }
 
 /// Every `*.yaml`, `*.yml` and `*.json` below `policies/`, relative to the root, sorted by path.

@@ -63,7 +63,11 @@ impl Node {
             Kind::Mapping(_) => "a mapping",
             Kind::Sequence(_) => "a list",
             Kind::Scalar { .. } if self.is_null() => "null",
-            Kind::Scalar { .. } => "a scalar",
+            Kind::Scalar { value, style: Style::Plain } if value.parse::<f64>().is_ok() => "a number",
+            Kind::Scalar { value, style: Style::Plain } if matches!(value.as_str(), "true" | "false") => {
+                "a boolean"
+            }
+            Kind::Scalar { .. } => "a string",
         }
     }
 }

@@ -15,6 +15,8 @@ pub struct DatasetDoc {
     pub namespaces: Vec<Spanned<String>>,
     /// The `path` value, for the missing-folder warning.
     pub path: Option<Spanned<String>>,
+    /// False when `path` leaves the project (already reported; the folder is not looked at).
+    pub inside: bool,
 }
 
 const CLASSES: &[(&str, DatasetClass)] =
@@ -56,8 +58,9 @@ pub fn decode_dataset(cx: &mut Cx, node: &Node, kind_node: &Node) -> Option<Data
     }
     let timestamp = node.get("timestamp").and_then(|t| cx.string(t, "timestamp"));
     let path = node.get("path").and_then(|p| cx.string(p, "path").map(|s| cx.spanned(s, p)));
+    let inside = path.as_ref().is_none_or(|p| stays_inside(&p.value));
     if let Some(p) = &path {
-        if !stays_inside(&p.value) {
+        if !inside {
             let d = crate::diag::Diagnostic::new(
                 Code::PathOutsideProject,
                 format!("dataset path `{}` leaves the project", p.value),
@@ -85,7 +88,7 @@ pub fn decode_dataset(cx: &mut Cx, node: &Node, kind_node: &Node) -> Option<Data
         None => Path::new("data").join(&name.value),
     };
     let dataset = Dataset { name, class, path: folder, format, upsert, timestamp, identities, schema };
-    Some(DatasetDoc { dataset, namespaces, path })
+    Some(DatasetDoc { dataset, namespaces, path, inside })
 }
 
 /// True when a relative path never climbs above its starting folder.
