@@ -14,19 +14,46 @@ use crate::diag::FileId;
 pub fn expr_source(file: FileId, text: &str, node: &Node) -> Option<ExprSource> {
     let Kind::Scalar { value, style } = &node.kind else { return None };
     let span = node.span.start.min(text.len())..node.span.end.min(text.len());
-    let raw = text.get(span.clone()).unwrap_or("");
-    let line_start = text.get(..span.start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
-    let indent = span.start - line_start;
+    // Node spans stop at the last non-blank character; block content may end in spaces.
+    let raw_end = match style {
+        Style::Literal | Style::Folded => block_end(text, span.end),
+        _ => span.end,
+    };
+    let raw = text.get(span.start..raw_end).unwrap_or("");
     let mut out = Out::default();
     match style {
         Style::Plain => flow(raw, span.start, Quote::None, &mut out),
         Style::SingleQuoted => flow(raw, span.start, Quote::Single, &mut out),
         Style::DoubleQuoted => flow(raw, span.start, Quote::Double, &mut out),
-        Style::Literal => block(raw, span.start, indent, false, &mut out),
-        Style::Folded => block(raw, span.start, indent, true, &mut out),
+        Style::Literal | Style::Folded => {
+            // Re-read from the start of the span's line so that every line is stripped alike.
+            // saphyr's span starts at the first content character: step back over the line's
+            // indentation and over the blank lines between the header and it (they are content).
+            let mut line_start = text.get(..span.start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+            while line_start > 0 {
+                let prev = text[..line_start - 1].rfind('\n').map_or(0, |i| i + 1);
+                if !text[prev..line_start - 1].trim().is_empty() {
+                    break;
+                }
+                line_start = prev;
+            }
+            let whole = text.get(line_start..raw_end).unwrap_or("");
+            let (from, whole) =
+                if whole.len() >= raw.len() && whole[..span.start - line_start].trim().is_empty() {
+                    (line_start, whole)
+                } else {
+                    (span.start, raw)
+                };
+            block(whole, from, *style == Style::Folded, &mut out);
+        }
     }
     if matches!(style, Style::Literal | Style::Folded) {
         chomp(value, span.end, &mut out);
+    }
+    // Whitespace-only lines after the block belong to it only when its chomping keeps them.
+    if out.text.len() > value.len() && out.text.starts_with(value.as_str()) {
+        out.text.truncate(value.len());
+        out.offsets.truncate(value.len());
     }
     if out.text != *value {
         out.text = value.clone();
@@ -35,6 +62,19 @@ pub fn expr_source(file: FileId, text: &str, node: &Node) -> Option<ExprSource> 
     let past = out.offsets.last().map_or(span.start, |&o| next_char_end(text, o));
     out.offsets.push(past);
     Some(ExprSource { text: out.text, file, offsets: out.offsets })
+}
+
+/// The end of a block scalar's raw text: its last line, plus the blank lines that follow it.
+fn block_end(text: &str, from: usize) -> usize {
+    let mut end = text.get(from..).and_then(|t| t.find('\n')).map_or(text.len(), |i| from + i);
+    while end < text.len() {
+        let next = text[end + 1..].find('\n').map_or(text.len(), |i| end + 1 + i);
+        if !text[end + 1..next].trim().is_empty() {
+            break;
+        }
+        end = next;
+    }
+    end
 }
 
 #[derive(Default)]
@@ -184,17 +224,23 @@ fn unescape(s: &str, at: usize, out: &mut Out) {
 }
 
 /// Block scalars (`|`, `>`): indentation stripped; `>` folds breaks between plain text lines.
-/// `indent` is the block's indentation: the column of its first content character.
-fn block(raw: &str, base: usize, indent: usize, folded: bool, out: &mut Out) {
+/// The block's indentation is that of its first non-blank line (YAML's auto-detection).
+fn block(raw: &str, base: usize, folded: bool, out: &mut Out) {
     let lines: Vec<(usize, &str)> = line_starts(raw).map(|(i, l)| (base + i, l)).collect();
+    let leading = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let indent = lines.iter().find(|(_, l)| !l.trim().is_empty()).map_or(0, |(_, l)| leading(l));
     let mut prev_more_indented = false;
     let mut empty_run = 0;
     let mut pending: Option<usize> = None;
-    for (n, &(at, line)) in lines.iter().enumerate() {
-        let strip = if n == 0 { 0 } else { indent.min(line.len() - line.trim_start_matches(' ').len()) };
+    for &(at, line) in &lines {
+        let strip = indent.min(leading(line));
         let content = line[strip..].trim_end_matches('\r');
-        if content.is_empty() && n > 0 {
-            empty_run += 1;
+        if content.is_empty() {
+            match pending {
+                Some(_) => empty_run += 1,
+                // Blank lines before the first content line are kept as line breaks.
+                None => out.put('\n', at + strip),
+            }
             continue;
         }
         let more_indented = content.starts_with([' ', '\t']);

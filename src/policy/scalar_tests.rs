@@ -108,3 +108,46 @@ fn unicode_on_the_same_line_before_a_plain_value() {
     let src = expr_source(FileId(0), text, node).expect("scalar");
     assert_eq!(at(text, &src, "ERR"), "ERR");
 }
+
+#[test]
+fn crlf_line_endings() {
+    let text = "e: >-\r\n  one\r\n  ERR\r\n";
+    let src = source(text);
+    assert_eq!(src.text, "one ERR");
+    assert_eq!(at(text, &src, "ERR"), "ERR");
+}
+
+proptest::proptest! {
+    /// Whatever the scalar, the map has one entry per byte plus one, all inside the file.
+    #[test]
+    fn offsets_stay_inside_the_file(
+        style in 0usize..6,
+        body in "[a-z =\"'\\\\ü日\\[\\]().]{0,12}(\n[ ]{0,4}[a-z =\"'\\\\ü日\\[\\]().]{0,12}){0,3}",
+    ) {
+        let indented = body.replace('\n', "\n  ");
+        let text = match style {
+            0 => format!("e: {indented}\n"),
+            1 => format!("e: '{}'\n", indented.replace('\'', "''")),
+            2 => format!("e: \"{}\"\n", indented.replace('\\', "\\\\").replace('"', "\\\"")),
+            3 => format!("e: |\n  {indented}\n"),
+            4 => format!("e: >-\n  {indented}\n"),
+            _ => format!("e: >+\n  {indented}\n\n"),
+        };
+        let (docs, _) = crate::policy::yaml::parse(FileId(0), &text);
+        if let Some(node) = docs.first().and_then(|d| d.get("e")) {
+            if let Some(src) = expr_source(FileId(0), &text, node) {
+                proptest::prop_assert_eq!(src.offsets.len(), src.text.len() + 1);
+                proptest::prop_assert!(src.offsets.iter().all(|&o| o <= text.len()));
+                let r = src.to_file(0..src.text.len());
+                proptest::prop_assert!(r.start <= r.end && r.end <= text.len());
+                // The exact map, not the coarse fallback: verbatim bytes map to themselves.
+                for (i, b) in src.text.bytes().enumerate() {
+                    let escaped = text.as_bytes()[src.offsets[i]] == b'\\';
+                    if !escaped && !matches!(b, b' ' | b'\n' | b'\'' | b'"' | b'\\') {
+                        proptest::prop_assert_eq!(text.as_bytes()[src.offsets[i]], b, "{:?} in {:?}", src.text, text);
+                    }
+                }
+            }
+        }
+    }
+}

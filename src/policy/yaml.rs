@@ -226,3 +226,7 @@ impl Builder<'_> {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "yaml_tests.rs"]
+mod tests;
