@@ -86,6 +86,10 @@ fn walk(dir: &Path, rel: &Path, out: &mut Vec<PathBuf>, diags: &mut Vec<Diagnost
         }
     };
     for entry in entries.flatten() {
+        // Hidden files and folders (`.git`, editors' `.#draft.yaml`) are not policies.
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
         let path = entry.path();
         let rel = rel.join(entry.file_name());
         if path.is_dir() {

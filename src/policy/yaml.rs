@@ -117,7 +117,7 @@ pub fn parse(file: FileId, text: &str) -> (Vec<Node>, Vec<Diagnostic>) {
                     Diagnostic::new(Code::YamlSyntax, format!("yaml syntax error: {}", e.info())).at(
                         file,
                         at..end,
-                        e.info(),
+                        "the YAML parser stopped here",
                     ),
                 );
                 break;
