@@ -265,3 +265,43 @@ fn interpreter_reads_columns() {
     compiled.attributes(&Value::Null, &cols, 0..cols.len(), &cx, &mut out);
     assert_eq!(out, vec![Value::Int(5)]);
 }
+
+#[test]
+fn rows_select_one_profile_and_audiences_see_all_its_events() {
+    let cx = utc();
+    let program = ir::Program {
+        attributes: vec![],
+        audiences: vec![ir::Audience {
+            name: "late".into(),
+            // xEvent.any(timestamp occurs after now): the as-of instant filters no data.
+            expr: e(ExprKind::Each {
+                op: ArrayOp::Any,
+                array: Box::new(e(ExprKind::Events)),
+                scope: 1,
+                inner: Some(Box::new(e(ExprKind::Occurs {
+                    expr: Box::new(path(1, "timestamp")),
+                    occurs: Box::new(Occurs::Relative { after: true, anchor: Time::Now }),
+                }))),
+            }),
+        }],
+        event_paths: vec![ir::EventPath { path: vec!["timestamp".into()], ty: Type::Timestamp }],
+        profile_type: Type::Any,
+        event_type: Type::Any,
+    };
+    let ev = |t: &str| obj(&[("timestamp", ts(t))]);
+    let a = crate::engine::columns_from_events(&program, &[ev("2026-03-01T00:00:00Z")], &cx.interner);
+    let b = crate::engine::columns_from_events(&program, &[ev("2026-04-01T00:00:00Z")], &cx.interner);
+    // Two profiles' rows in one set of columns: 0..1 is the first, 1..2 the second.
+    let mut both = a.clone();
+    both.timestamp.extend(&b.timestamp);
+    both.columns[0].tags.extend(&b.columns[0].tags);
+    both.columns[0].bits.extend(&b.columns[0].bits);
+    let compiled = crate::engine::compile(&program, crate::engine::EngineKind::Interp, &cx.interner);
+    let mut out = Vec::new();
+    compiled.audiences(&Value::Null, &both, 0..1, &cx, &mut out);
+    assert_eq!(out, vec![false]);
+    compiled.audiences(&Value::Null, &both, 1..2, &cx, &mut out);
+    assert_eq!(out, vec![true]);
+    compiled.audiences(&Value::Null, &both, 5..9, &cx, &mut out);
+    assert_eq!(out, vec![false]);
+}
