@@ -191,10 +191,8 @@ impl Checker<'_> {
             return self.check_array_method(target, name, args, span);
         }
         if !METHODS.contains(&m) {
+            // The arguments' scope depends on the method, so they are not checked.
             self.check_expr(target);
-            for a in args {
-                self.check_expr(a);
-            }
             let msg = format!("unknown method `{m}`");
             let label = match suggest::closest(m, METHODS.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`?"),

@@ -17,14 +17,27 @@ mod usage;
 use crate::diag::Diagnostic;
 use crate::ir::{self, Type};
 use crate::policy::{DatasetClass, ExprSource, Project, Status};
+use crate::syntax::ast;
 use env::{Checker, Env};
 use std::collections::BTreeMap;
 
 /// Sampled records of each dataset (by dataset name), for type inference.
 pub type Samples = BTreeMap<String, Vec<serde_json::Value>>;
 
+/// A PQL parser: expression source → AST and parse diagnostics.
+pub type Parser<'p> = &'p dyn Fn(&ExprSource) -> (ast::Expr, Vec<Diagnostic>);
+
 /// Checks every computed attribute and audience of the project.
 pub fn check_program(project: &Project, samples: &Samples) -> (ir::Program, Vec<Diagnostic>) {
+    check_program_with(project, samples, &crate::syntax::parse)
+}
+
+/// [`check_program`] with the parser given (tests check hand-built trees through it).
+pub fn check_program_with(
+    project: &Project,
+    samples: &Samples,
+    parse: Parser,
+) -> (ir::Program, Vec<Diagnostic>) {
     let datasets = schema::dataset_types(project, samples);
     let event_type = schema::scope_type(&datasets, DatasetClass::Event);
     let base_profile = schema::scope_type(&datasets, DatasetClass::Profile);
@@ -44,7 +57,7 @@ pub fn check_program(project: &Project, samples: &Samples) -> (ir::Program, Vec<
     let mut reads_events = false;
     let mut attributes = Vec::new();
     for ca in &project.attributes {
-        let (ast, parse_diags) = crate::syntax::parse(&ca.expression);
+        let (ast, parse_diags) = parse(&ca.expression);
         let parsed_ok = !parse_diags.iter().any(|d| d.is_error());
         diags.extend(parse_diags);
         if !parsed_ok {
@@ -68,7 +81,8 @@ pub fn check_program(project: &Project, samples: &Samples) -> (ir::Program, Vec<
     env.profile = profile.clone();
     let mut audiences = Vec::new();
     for au in &project.audiences {
-        let (checked, uses_events) = check_audience(&au.expression, &env, &mut diags, &mut event_paths);
+        let (checked, uses_events) =
+            check_audience(&au.expression, &env, parse, &mut diags, &mut event_paths);
         reads_events |= uses_events;
         if let Some(expr) = checked {
             audiences.push(ir::Audience { name: au.name.value.clone(), expr });
@@ -85,10 +99,11 @@ pub fn check_program(project: &Project, samples: &Samples) -> (ir::Program, Vec<
 fn check_audience(
     src: &ExprSource,
     env: &Env,
+    parse: Parser,
     diags: &mut Vec<Diagnostic>,
     event_paths: &mut BTreeMap<Vec<String>, Type>,
 ) -> (Option<ir::Expr>, bool) {
-    let (ast, parse_diags) = crate::syntax::parse(src);
+    let (ast, parse_diags) = parse(src);
     let parsed_ok = !parse_diags.iter().any(|d| d.is_error());
     diags.extend(parse_diags);
     if !parsed_ok {
@@ -116,10 +131,10 @@ fn describe(project: &Project, class: DatasetClass) -> String {
 }
 
 /// Every quantifier variable bound in an expression.
-fn vars(e: &crate::syntax::ast::Expr) -> Vec<String> {
+fn vars(e: &ast::Expr) -> Vec<String> {
     let mut out = Vec::new();
     usage::walk_ast(e, &mut |n| {
-        if let crate::syntax::ast::ExprKind::Quantifier { var, .. } = &n.node {
+        if let ast::ExprKind::Quantifier { var, .. } = &n.node {
             out.push(var.node.clone());
         }
     });
