@@ -97,13 +97,13 @@ fn draft_attributes_are_checked_but_left_out() {
     a.status = mosaic::policy::Status::Draft;
     pr.attributes.push(a);
     let (prog, diags) = check(&pr, vec![("A", m(p("xEvent"), "count", vec![]))]);
-    assert!(diags.is_empty());
+    assert_eq!(codes(&diags), vec!["W0002"], "a draft reads no events");
     assert!(prog.attributes.is_empty());
     let mut a = attribute("e", "B", None);
     a.status = mosaic::policy::Status::Disabled;
     pr.attributes = vec![a];
     let (_, diags) = check(&pr, vec![("B", m(p("xEvent"), "sum", vec![p("nope")]))]);
-    assert_eq!(codes(&diags), vec!["E0204"]);
+    assert_eq!(codes(&diags), vec!["E0204", "W0002"]);
 }
 
 #[test]

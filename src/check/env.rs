@@ -140,7 +140,8 @@ impl<'a> Checker<'a> {
             return self.poison(span);
         }
         let Some(ty) = self.resolve(scope, rest, up == 0) else { return self.poison(span) };
-        if ty == Type::Any && !rest.is_empty() && self.scopes[scope].ty != Type::Any {
+        let known = self.scopes[scope].ty != Type::Any && !(scope == 0 && self.reads_attribute(&names));
+        if ty == Type::Any && !rest.is_empty() && known {
             let shown = names.join(".");
             self.report(
                 Code::UninferredPath,

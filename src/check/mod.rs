@@ -56,27 +56,28 @@ pub fn check_program_with(
     let mut event_paths: BTreeMap<Vec<String>, Type> = BTreeMap::new();
     let mut reads_events = false;
     let mut attributes = Vec::new();
+    // Every attribute's type at its path, so audiences can read it; a failed or draft one is
+    // there too (as `any` when it failed), so that one mistake is not reported again.
+    let mut profile = base_profile;
     for ca in &project.attributes {
         let (ast, parse_diags) = parse(&ca.expression);
         let parsed_ok = !parse_diags.iter().any(|d| d.is_error());
         diags.extend(parse_diags);
-        if !parsed_ok {
-            continue;
-        }
         let mut ck = Checker::new(&ca.expression, &env);
         ck.all_vars = vars(&ast);
-        let checked = ck.check_attribute(ca, &ast);
-        reads_events = true;
-        event_paths.append(&mut ck.event_paths);
+        let checked = if parsed_ok { ck.check_attribute(ca, &ast) } else { None };
+        // Draft and disabled attributes are not evaluated: they read no events.
+        let evaluated = matches!(ca.status, Status::New | Status::Processed);
+        if evaluated {
+            reads_events = true;
+            event_paths.append(&mut ck.event_paths);
+        }
         diags.append(&mut ck.diags);
-        if let Some(a) = checked.filter(|_| matches!(ca.status, Status::New | Status::Processed)) {
+        let segs: Vec<&str> = ca.path.split('.').collect();
+        types::insert_path(&mut profile, &segs, checked.as_ref().map_or(Type::Any, |a| a.ty.clone()));
+        if let Some(a) = checked.filter(|_| evaluated) {
             attributes.push(a);
         }
-    }
-    let mut profile = base_profile;
-    for a in &attributes {
-        let segs: Vec<&str> = a.path.iter().map(String::as_str).collect();
-        types::insert_path(&mut profile, &segs, a.ty.clone());
     }
     env.profile = profile.clone();
     let mut audiences = Vec::new();

@@ -184,3 +184,15 @@ fn w0005_path_of_unknown_shape() {
     assert_eq!(codes(&d), vec!["W0005"]);
     assert_eq!(prog.audiences.len(), 1);
 }
+
+#[test]
+fn a_failed_attribute_is_reported_once() {
+    let mut pr = retail();
+    pr.attributes.push(attribute("a", "A", None));
+    pr.audiences.push(audience("x", "B"));
+    let bad = m(p("xEvent"), "sum", vec![p("nope")]);
+    let reads = bin(BinaryOp::Gt, p("computedAttributes.a"), i(1));
+    let (prog, d) = check(&pr, vec![("A", bad), ("B", reads)]);
+    assert_eq!(codes(&d), vec!["E0204"]);
+    assert!(prog.attributes.is_empty());
+}
