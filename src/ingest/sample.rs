@@ -124,6 +124,43 @@ mod tests {
     }
 
     #[test]
+    fn samples_each_dataset_folder_in_file_order() {
+        use crate::diag::FileId;
+        use crate::policy::{DatasetClass, IdentitySettings, Spanned};
+        let root = std::env::temp_dir().join(format!("mosaic-sample-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("data/web")).unwrap();
+        std::fs::write(root.join("data/web/b.jsonl"), "{\"n\": 3}\n").unwrap();
+        std::fs::write(root.join("data/web/a.csv"), "n,x.y\n1,a\n2,b\n").unwrap();
+        let ds = |name: &str| Dataset {
+            name: Spanned { value: name.to_string(), file: FileId(0), span: 0..0 },
+            class: DatasetClass::Event,
+            path: format!("data/{name}").into(),
+            format: None,
+            upsert: false,
+            timestamp: "timestamp".to_string(),
+            identities: Vec::new(),
+            schema: Vec::new(),
+        };
+        let project = Project {
+            root: root.clone(),
+            name: "t".to_string(),
+            timezone: "UTC".to_string(),
+            identity: IdentitySettings { graph_limit: 50, namespaces: Vec::new() },
+            datasets: vec![ds("web"), ds("missing")],
+            merge_policies: Vec::new(),
+            attributes: Vec::new(),
+            audiences: Vec::new(),
+        };
+        let samples = sample_project(&project, 2);
+        let _ = std::fs::remove_dir_all(&root);
+        let expected =
+            vec![serde_json::json!({"n": 1, "x": {"y": "a"}}), serde_json::json!({"n": 2, "x": {"y": "b"}})];
+        assert_eq!(samples["web"], expected);
+        assert!(samples["missing"].is_empty());
+    }
+
+    #[test]
     fn jsonl_skips_invalid_lines_and_stops_at_max() {
         let rows = jsonl_records("{\"a\":1}\nnot json\n\n{\"a\":2}\n{\"a\":3}\n", 2);
         assert_eq!(rows, vec![serde_json::json!({"a": 1}), serde_json::json!({"a": 2})]);
