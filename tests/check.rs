@@ -208,3 +208,20 @@ fn window_inside_the_filter_is_compared_with_the_duration() {
     assert_eq!(codes(&diags), vec!["W0003"]);
     assert_eq!(prog.attributes.len(), 2, "warnings keep the attribute");
 }
+
+#[test]
+fn declared_children_survive_a_declared_parent() {
+    use mosaic::policy::SchemaType::*;
+    let mut pr = project(vec![dataset(
+        "a",
+        mosaic::policy::DatasetClass::Event,
+        &[("items.sku", String), ("items", Array), ("meta", Object), ("meta.x", Int)],
+    )]);
+    pr.audiences.push(audience("x", "A"));
+    let (prog, _) = check(&pr, vec![("A", m(p("xEvent"), "any", vec![eq(p("items.sku"), s("a"))]))]);
+    let Type::Object(f) = &prog.event_type else { panic!("event type is an object") };
+    assert_eq!(f["items"].to_string(), "array<{sku: string}>");
+    assert_eq!(f["meta"].to_string(), "{x: int}");
+    assert_eq!(prog.event_paths[0].path, vec!["items", "sku"]);
+    assert_eq!(prog.event_paths[0].ty.to_string(), "array<string>");
+}

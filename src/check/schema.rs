@@ -56,6 +56,8 @@ fn dataset_type(project: &Project, ds: &Dataset, sampled: Option<&Vec<serde_json
         };
         declared.push((path.clone(), t));
     }
+    // Parents first, so that `items: array` does not replace the fields declared below it.
+    declared.sort_by_key(|(path, _)| path.matches('.').count());
     for (path, t) in &declared {
         let segs: Vec<&str> = path.split('.').collect();
         insert_path(&mut ty, &segs, t.clone());
