@@ -9,6 +9,7 @@ pub mod frontend;
 pub mod identity;
 pub mod ingest;
 pub mod intern;
+pub mod interp;
 pub mod ir;
 pub mod merge;
 pub mod policy;
