@@ -74,11 +74,12 @@ fn comparisons_with_null_are_false_even_not_equal() {
 fn arithmetic_is_checked_and_null_propagates() {
     let cx = utc();
     assert_eq!(run(&arith(ArithOp::Add, c(i64::MAX), c(1i64)), &cx), Value::Null);
-    assert_eq!(run(&arith(ArithOp::Div, c(7i64), c(2i64)), &cx), Value::Int(3));
-    assert_eq!(run(&arith(ArithOp::Div, c(-7i64), c(2i64)), &cx), Value::Int(-3));
+    assert_eq!(run(&arith(ArithOp::Div, c(7i64), c(2i64)), &cx), Value::Double(3.5));
+    assert_eq!(run(&arith(ArithOp::Div, c(6i64), c(2i64)), &cx), Value::Double(3.0));
+    assert_eq!(run(&arith(ArithOp::Div, c(1i64), c(0i64)), &cx), Value::Null);
     assert_eq!(run(&arith(ArithOp::Rem, c(-7i64), c(2i64)), &cx), Value::Int(-1));
     assert_eq!(run(&arith(ArithOp::Div, c(1.0), c(0i64)), &cx), Value::Null);
-    assert_eq!(run(&arith(ArithOp::Div, c(i64::MIN), c(-1i64)), &cx), Value::Null);
+    assert_eq!(run(&arith(ArithOp::Rem, c(i64::MIN), c(-1i64)), &cx), Value::Null);
     assert_eq!(run(&arith(ArithOp::Mul, c(2i64), c(1.5)), &cx), Value::Double(3.0));
     assert_eq!(run(&arith(ArithOp::Rem, c(5.5), c(2i64)), &cx), Value::Double(1.5));
     assert_eq!(run(&arith(ArithOp::Sub, null(), c(1i64)), &cx), Value::Null);
