@@ -206,3 +206,235 @@ fn print_then_parse_is_identity() {
 fn print_then_parse_keeps_precedence() {
     check_round_trip(strategy::operator_expr);
 }
+
+/// Source → the first error: code, byte span, message.
+const ERROR_CASES: &[(&str, Code, std::ops::Range<usize>, &str)] = &[
+    ("", Code::SyntaxError, 0..0, "expected expression, found end of input"),
+    ("a b", Code::SyntaxError, 2..3, "expected operator or end of input, found `b`"),
+    ("(a", Code::SyntaxError, 2..2, "expected `)` or operator, found end of input"),
+    ("[1, 2", Code::SyntaxError, 5..5, "expected `]`, `,` or operator, found end of input"),
+    ("f(a b)", Code::SyntaxError, 4..5, "expected `)`, `,` or operator, found `b`"),
+    ("f(1,", Code::SyntaxError, 4..4, "expected expression, found end of input"),
+    ("xEvent[a = 1]]", Code::SyntaxError, 13..14, "expected operator or end of input, found `]`"),
+    ("a and", Code::SyntaxError, 5..5, "expected expression, found end of input"),
+    ("and", Code::SyntaxError, 0..3, "expected expression, found `and`"),
+    ("1 +* 2", Code::SyntaxError, 3..4, "expected expression, found `*`"),
+    ("a == b", Code::SyntaxError, 3..4, "expected expression, found `=`"),
+    ("a < b < c", Code::SyntaxError, 6..7, "expected operator or end of input, found `<`"),
+    ("a in [1] in [2]", Code::SyntaxError, 9..11, "expected operator or end of input, found `in`"),
+    ("x.1", Code::SyntaxError, 2..3, "expected name, found `1`"),
+    ("{a: 1}", Code::SyntaxError, 1..2, "expected expression or `}`, found `a`"),
+    ("{\"a\" 1}", Code::SyntaxError, 5..6, "expected `:`, found `1`"),
+    ("{\"a\": 1, }", Code::SyntaxError, 9..10, "expected expression, found `}`"),
+    ("é", Code::SyntaxError, 0..2, "expected expression, found `é`"),
+    ("\"abc", Code::SyntaxError, 0..4, "unterminated string"),
+    ("exists from xs where a", Code::SyntaxError, 7..11, "expected name, found `from`"),
+    ("exists X xs where a", Code::SyntaxError, 9..11, "expected `from`, found `xs`"),
+    ("exists X from xs", Code::SyntaxError, 16..16, "expected `:`, `where` or operator, found end of input"),
+    (
+        "x occurs",
+        Code::SyntaxError,
+        8..8,
+        "expected `before`, `after`, `on`, `between`, `this`, `last`, `next` or a comparison, found end of input",
+    ),
+    ("x occurs <= days before now", Code::SyntaxError, 12..16, "expected number, found `days`"),
+    ("x occurs <= 7 days now", Code::SyntaxError, 19..22, "expected `before` or `after`, found `now`"),
+    ("x occurs between now", Code::SyntaxError, 20..20, "expected `and`, found end of input"),
+    ("x occurs this fortnight", Code::UnknownUnit, 14..23, "unknown time unit `fortnight`"),
+    ("\"a\\qb\"", Code::BadLiteral, 2..4, "unknown escape `\\q` in string"),
+    ("\"\\u12\"", Code::BadLiteral, 1..5, "`\\u` must be followed by four hex digits"),
+    ("\"\\ud800\"", Code::BadLiteral, 1..7, "unpaired surrogate in `\\u` escape"),
+    ("99999999999999999999", Code::BadLiteral, 0..20, "integer `99999999999999999999` is out of range"),
+    ("-9223372036854775808", Code::BadLiteral, 1..20, "integer `9223372036854775808` is out of range"),
+    ("1e999", Code::BadLiteral, 0..5, "number `1e999` is out of range"),
+    (
+        "x occurs < 99999999999999999999 days before now",
+        Code::BadLiteral,
+        11..31,
+        "count `99999999999999999999` is out of range",
+    ),
+];
+
+#[test]
+fn error_cases() {
+    let mut failures = Vec::new();
+    for (src, code, span, message) in ERROR_CASES {
+        match parse_str(src) {
+            Err(e) if e.code == *code && e.span == *span && e.message == *message => {}
+            Err(e) => failures.push(format!(
+                "{src:?}\n   want {code} {span:?} {message}\n    got {} {:?} {}",
+                e.code, e.span, e.message
+            )),
+            Ok(e) => failures.push(format!("{src:?} parsed as {}", sexp(&e))),
+        }
+    }
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// A bad literal does not hide the rest: every one is reported, and the tree keeps its shape.
+#[test]
+fn literal_errors_leave_placeholders() {
+    let (e, errors) = syntax::parse_text(r#"a = "\q" or b = 99999999999999999999"#);
+    assert_eq!(sexp(&e), "(Or (Eq a ERR) (Eq b ERR))");
+    let codes: Vec<_> = errors.iter().map(|e| (e.code, e.span.clone())).collect();
+    assert_eq!(codes, vec![(Code::BadLiteral, 5..7), (Code::BadLiteral, 16..36)]);
+}
+
+/// Spans are byte ranges of the expression text; a parenthesised node spans its parentheses.
+#[test]
+fn spans() {
+    let src = "(a.b + 1) * f(x)[y] and t occurs before now";
+    let e = parse_str(src).unwrap();
+    let text = |r: &std::ops::Range<usize>| src[r.clone()].to_string();
+    let syntax::ast::ExprKind::Binary { lhs, rhs, .. } = &e.node else { panic!("{}", sexp(&e)) };
+    assert_eq!(text(&e.span), src);
+    assert_eq!(text(&lhs.span), "(a.b + 1) * f(x)[y]");
+    let syntax::ast::ExprKind::Binary { lhs: group, rhs: filter, .. } = &lhs.node else { panic!() };
+    assert_eq!(text(&group.span), "(a.b + 1)");
+    assert_eq!(text(&filter.span), "f(x)[y]");
+    let syntax::ast::ExprKind::Binary { lhs: path, .. } = &group.node else { panic!() };
+    assert_eq!(text(&path.span), "a.b");
+    let syntax::ast::ExprKind::Path { segments, .. } = &path.node else { panic!() };
+    assert_eq!(segments.iter().map(|s| text(&s.span)).collect::<Vec<_>>(), ["a", "b"]);
+    let syntax::ast::ExprKind::Occurs { expr, occurs } = &rhs.node else { panic!() };
+    assert_eq!(text(&expr.span), "t");
+    let syntax::ast::Occurs::Relative { anchor, .. } = &**occurs else { panic!() };
+    assert_eq!(text(&anchor.span), "now");
+}
+
+/// `syntax::parse` maps error spans into the policy file through `ExprSource`.
+#[test]
+fn diagnostics_point_into_the_file() {
+    let file_text = "expression: >-\n  a = (1 +\n  ]\n";
+    let mut files = Files::new();
+    let file = files.add("policies/x.yaml", file_text);
+    // The folded scalar `a = (1 +\n  ]` reads as `a = (1 + ]`.
+    let text = "a = (1 + ]".to_string();
+    let mut offsets: Vec<usize> = (17..25).collect();
+    offsets.extend([25, 28, 29]);
+    let src = ExprSource { text, file, offsets };
+    let (e, diags) = syntax::parse(&src);
+    assert_eq!(e.node, syntax::ast::ExprKind::Error);
+    assert_eq!(diags.len(), 1);
+    let d = &diags[0];
+    assert_eq!(d.code, Code::SyntaxError);
+    assert_eq!(d.message, "expected expression, found `]`");
+    let label = d.primary.as_ref().unwrap();
+    assert_eq!(label.range, 28..29);
+    assert_eq!(files.get(file).line_col(label.range.start), (3, 3));
+}
+
+#[test]
+fn valid_expression_has_no_diagnostics() {
+    let mut files = Files::new();
+    let text = "xEvent[eventType = \"commerce.purchases\"].sum(commerce.order.priceTotal)".to_string();
+    let file = files.add("a.yaml", text.clone());
+    let src = ExprSource { offsets: (0..=text.len()).collect(), text, file };
+    let (e, diags) = syntax::parse(&src);
+    assert!(diags.is_empty());
+    assert_eq!(
+        sexp(&e),
+        r#"(.sum ([] xEvent (Eq eventType "commerce.purchases")) commerce.order.priceTotal)"#
+    );
+}
+
+/// Source → canonical printed form: minimal parentheses, `!` as `not`, normalised numbers.
+const PRINT_CASES: &[(&str, &str)] = &[
+    ("((a))", "a"),
+    ("(a + b) * c", "(a + b) * c"),
+    ("a + (b * c)", "a + b * c"),
+    ("a - (b - c)", "a - (b - c)"),
+    ("(a - b) - c", "a - b - c"),
+    ("!a", "not a"),
+    ("!(a and b)", "not (a and b)"),
+    ("a = (not b)", "a = (not b)"),
+    ("(a = b) = c", "(a = b) = c"),
+    ("-(a + 1)", "-(a + 1)"),
+    ("(-a).f()", "(-a).f()"),
+    ("1e3", "1000.0"),
+    ("1.50", "1.5"),
+    ("1e21", "1e21"),
+    ("0.000001", "1e-6"),
+    ("\"tab\\there\\u0001\\/\"", "\"tab\\there\\u0001/\""),
+    ("{\"k\" : [ 1,2 ]}", "{\"k\": [1, 2]}"),
+    ("t occurs <= 1 days before now", "t occurs <= 1 day before now"),
+    ("t occurs < 2 day after today", "t occurs < 2 days after today"),
+    ("t occurs last weeks", "t occurs last week"),
+    ("exists X from xs: X", "exists X from xs where X"),
+    ("(exists X from xs where X) and b", "(exists X from xs where X) and b"),
+    ("a and (exists X from xs where X)", "a and (exists X from xs where X)"),
+    ("now", "now()"),
+    // A parenthesised time word is an expression (a call), not the anchor word.
+    ("t occurs before (now)", "t occurs before now()"),
+    ("^^.a.b", "^^.a.b"),
+];
+
+#[test]
+fn print_cases() {
+    let mut failures = Vec::new();
+    for (src, want) in PRINT_CASES {
+        match parse_str(src) {
+            Ok(e) if print(&e) == *want => {}
+            Ok(e) => failures.push(format!("{src:?}\n   want {want}\n    got {}", print(&e))),
+            Err(e) => failures.push(format!("{src:?}: {e}")),
+        }
+    }
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Nesting past the limits is an error, never a stack overflow (on a 2 MiB test thread).
+#[test]
+fn deep_nesting_is_an_error() {
+    let n = syntax::MAX_NESTING;
+    let ok = format!("{}a{}", "(".repeat(n), ")".repeat(n));
+    assert!(parse_str(&ok).is_ok());
+    for deep in [
+        format!("{}a{}", "(".repeat(n + 1), ")".repeat(n + 1)),
+        format!("{}1", "[".repeat(100_000)),
+        "exists X from x where ".repeat(n + 1) + "a",
+        "f(".repeat(50_000),
+    ] {
+        let err = parse_str(&deep).unwrap_err();
+        assert_eq!(err.code, Code::SyntaxError);
+        assert_eq!(err.message, format!("expression nested too deeply (more than {n} levels)"));
+    }
+    let d = syntax::MAX_DEPTH;
+    for long in [
+        format!("{}1", "-".repeat(200_000)),
+        format!("{}a", "not ".repeat(d + 1)),
+        "a + ".repeat(100_000) + "a",
+        "x".to_string() + &".f()".repeat(d + 1),
+        "a or ".repeat(d + 1) + "a",
+    ] {
+        let err = parse_str(&long).unwrap_err();
+        assert_eq!(err.code, Code::SyntaxError, "{}", &long[..20]);
+        assert_eq!(err.message, format!("expression nested too deeply (more than {d} levels)"));
+    }
+    let fits = "a or ".repeat(d - 2) + "a";
+    assert!(parse_str(&fits).is_ok());
+}
+
+proptest! {
+    /// Any text, including near-misses built from PQL tokens, parses or fails without panicking,
+    /// and error spans stay inside the text on character boundaries.
+    #[test]
+    fn any_text_parses_or_fails_cleanly(
+        tokens in prop::collection::vec(proptest::sample::select(&[
+            "a", ".", "b", "(", ")", "[", "]", "{", "}", ",", ":", "\"s\"", "\"", "\\", "1", "2.5", "e", "-", "+",
+            "*", "/", "%", "=", "!", "<", ">", "^", "and", "or", "not", "in", "notIn", "like", "occurs", "before",
+            "after", "on", "between", "this", "last", "days", "now", "today", "exists", "forall", "from", "where",
+            " ", "é", "\n",
+        ][..]), 0..24),
+        noise in ".{0,8}",
+    ) {
+        for text in [tokens.concat(), tokens.join(" "), noise] {
+            match parse_str(&text) {
+                Ok(e) => prop_assert!(e.span.end <= text.len()),
+                Err(err) => {
+                    prop_assert!(err.span.start <= err.span.end && err.span.end <= text.len());
+                    prop_assert!(text.is_char_boundary(err.span.start) && text.is_char_boundary(err.span.end));
+                }
+            }
+        }
+    }
+}
