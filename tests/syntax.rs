@@ -175,7 +175,10 @@ const PARSE_CASES: &[(&str, &str)] = &[
         r#"(.head (.map (.topN xEvent timestamp 1) (obj "timestamp" timestamp "value" productListItems.name)))"#,
     ),
     ("person.orders.storeId.distinct().count() > 1", "(Gt (.count (.distinct person.orders.storeId)) 1)"),
-    (r#"eventType.equals("commerce.backofficeOrderPlaced", false)"#, r#"(.equals eventType "commerce.backofficeOrderPlaced" false)"#),
+    (
+        r#"eventType.equals("commerce.backofficeOrderPlaced", false)"#,
+        r#"(.equals eventType "commerce.backofficeOrderPlaced" false)"#,
+    ),
     (r#"email.regexGroup("@(\\w+)", 1)"#, r#"(.regexGroup email "@(\\w+)" 1)"#),
     // whitespace
     ("  a\n\t=\r\n1  ", "(Eq a 1)"),
