@@ -242,10 +242,9 @@ impl Checker<'_> {
         }
         let ty = match (&l.ty, &r.ty) {
             (Type::Any, _) | (_, Type::Any) => Type::Any,
-            // PQL division is real division.
-            _ if aop == ir::ArithOp::Div => Type::Double,
             (Type::Double, _) | (_, Type::Double) => Type::Double,
             (Type::Null, Type::Null) => Type::Null,
+            // Like the interpreter: int op int stays an int (`/` truncates, `7 / 2` is 3).
             _ => Type::Int,
         };
         self.expr(K::Arith { op: aop, lhs: Box::new(l), rhs: Box::new(r) }, ty, span)
