@@ -48,7 +48,7 @@ fn e0204_names_the_scope_when_several_datasets_feed_it() {
     assert_eq!(d[0].message, "unknown field `evenType` in events");
     assert_eq!(label(&d[0]), "did you mean `eventType`?");
     let d = audience_diags(eq(p("loyalty.pints"), i(1)));
-    assert_eq!(d[0].message, "unknown field `pints` in `loyalty`");
+    assert_eq!(d[0].message, "unknown field `loyalty.pints` in dataset `crm`");
 }
 
 #[test]
