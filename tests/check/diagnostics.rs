@@ -196,3 +196,10 @@ fn a_failed_attribute_is_reported_once() {
     assert_eq!(codes(&d), vec!["E0204"]);
     assert!(prog.attributes.is_empty());
 }
+
+#[test]
+fn e0204_suggests_caret_for_an_outer_field() {
+    let d = attribute_diags(m(filt(p("xEvent"), eq(p("homeAddress"), s("SE"))), "count", vec![]));
+    assert_eq!(codes(&d), vec!["E0204"]);
+    assert_eq!(label(&d[0]), "did you mean `^.homeAddress`?");
+}
