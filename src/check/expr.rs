@@ -244,7 +244,8 @@ impl Checker<'_> {
             (Type::Any, _) | (_, Type::Any) => Type::Any,
             (Type::Double, _) | (_, Type::Double) => Type::Double,
             (Type::Null, Type::Null) => Type::Null,
-            // Like the interpreter: int op int stays an int (`/` truncates, `7 / 2` is 3).
+            // `/` is real division (`7 / 2` is 3.5); other int operations stay ints.
+            _ if aop == ir::ArithOp::Div => Type::Double,
             _ => Type::Int,
         };
         self.expr(K::Arith { op: aop, lhs: Box::new(l), rhs: Box::new(r) }, ty, span)
