@@ -25,7 +25,11 @@ pub fn unused_datasets(
     let mut out = Vec::new();
     for (ds, ty) in project.datasets.iter().zip(datasets) {
         let name = &ds.name.value;
+        // dataSetPrecedence policies take only the datasets in their `order`, events too.
+        let excluded = !policies.is_empty()
+            && policies.iter().all(|p| p.merge == MergeType::DataSetPrecedence && !p.order.contains(name));
         let reason = match ds.class {
+            _ if excluded => Some("every merge policy leaves it out of its `order`"),
             DatasetClass::Event => {
                 let read = reads_events
                     && (fields.is_empty()
@@ -35,13 +39,7 @@ pub fn unused_datasets(
                         }));
                 (!read).then_some("no computed attribute or audience reads its events")
             }
-            DatasetClass::Profile => {
-                let excluded = !policies.is_empty()
-                    && policies
-                        .iter()
-                        .all(|p| p.merge == MergeType::DataSetPrecedence && !p.order.contains(name));
-                excluded.then_some("every merge policy leaves it out of its `order`")
-            }
+            DatasetClass::Profile => None,
         };
         if let Some(reason) = reason {
             let d = Diagnostic::new(Code::UnusedDataset, format!("dataset `{name}` is not used")).at(

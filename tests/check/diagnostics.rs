@@ -156,13 +156,14 @@ fn e0106_attribute_reads_attribute() {
 fn w0002_unused_datasets() {
     let mut pr = retail();
     pr.datasets.push(dataset("app", DatasetClass::Event, &[("appId", SchemaType::String)]));
+    pr.datasets.push(dataset("pos", DatasetClass::Event, &[("eventType", SchemaType::String)]));
     pr.datasets.push(dataset("legacy", DatasetClass::Profile, &[]));
     pr.merge_policies.push(mosaic::policy::MergePolicy {
         name: mosaic::policy::Spanned { value: "p".into(), file: mosaic::diag::FileId(0), span: 0..1 },
         default: true,
         identity_graph: mosaic::policy::GraphType::Pdg,
         merge: MergeType::DataSetPrecedence,
-        order: vec!["crm".into(), "web".into(), "app".into()],
+        order: vec!["crm".into(), "web".into()],
         is_active_on_edge: false,
         fields: Vec::new(),
         builtin: false,
@@ -170,7 +171,11 @@ fn w0002_unused_datasets() {
     pr.audiences.push(audience("x", "A"));
     let (_, d) = check(&pr, vec![("A", m(p("xEvent"), "any", vec![eq(p("eventType"), s("a"))]))]);
     let msgs: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
-    assert_eq!(msgs, vec!["dataset `app` is not used", "dataset `legacy` is not used"]);
+    assert_eq!(
+        msgs,
+        vec!["dataset `app` is not used", "dataset `pos` is not used", "dataset `legacy` is not used"]
+    );
+    assert_eq!(label(&d[0]), "every merge policy leaves it out of its `order`");
     assert!(d.iter().all(|d| !d.is_error()));
 }
 
