@@ -3,6 +3,7 @@
 //! Commands print results to stdout and progress to stderr, and exit with [`Exit`].
 
 mod explain_code;
+mod gen;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -36,6 +37,8 @@ pub struct Cli {
 pub enum Command {
     /// Explain a diagnostic code, e.g. `mosaic explain-code E0204`.
     ExplainCode(explain_code::Args),
+    /// Write a synthetic retail project, e.g. `mosaic gen /tmp/shop --profiles 1000`.
+    Gen(gen::Args),
 }
 
 /// Parses the command line and runs the command.
@@ -50,6 +53,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::ExplainCode(args) => explain_code::run(args),
+        Command::Gen(args) => gen::run(args),
     };
     match result {
         Ok(exit) => exit.into(),
