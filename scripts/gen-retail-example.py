@@ -11,7 +11,9 @@ import json
 import os
 import random
 import sys
+import zlib
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 ROOT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "examples", "retail")
 rng = random.Random(20261101)
@@ -39,6 +41,19 @@ END = datetime(2026, 10, 31, 22, 0, tzinfo=UTC)
 
 def ts(t):
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def local_style(ev):
+    """Some web events carry local time with an offset, some milliseconds: both are RFC 3339.
+
+    Chosen by a checksum of the id (not the shared random stream), so the rest stays as it is."""
+    h = zlib.crc32(ev["_id"].encode())
+    t = datetime.strptime(ev["timestamp"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    if h % 10 == 0:
+        ev["timestamp"] = t.astimezone(ZoneInfo("Europe/Stockholm")).isoformat()
+    elif h % 10 == 1:
+        ev["timestamp"] = t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{h % 1000:03d}Z"
+    return ev
 
 
 def ecid():
@@ -207,7 +222,7 @@ def gen_web(people):
                       {"_id": "w-bad-4", "timestamp": "last tuesday", "eventType": "web.webpagedetails.pageViews",
                        "identityMap": identity_map(people[4]["ecids"][0])}]}  # invalid timestamp
     for name in names:
-        write_jsonl(f"{ROOT}/data/web/{name}.jsonl", batches[name] + bad.get(name, []))
+        write_jsonl(f"{ROOT}/data/web/{name}.jsonl", [local_style(dict(e)) for e in batches[name]] + bad.get(name, []))
 
 
 def purchase(oid, t, device, email, crm, items, currency="SEK"):
