@@ -9,6 +9,8 @@ pub mod frontend;
 pub mod ingest;
 pub mod intern;
 pub mod ir;
+pub mod output;
 pub mod policy;
+pub mod store;
 pub mod syntax;
 pub mod value;
