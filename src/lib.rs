@@ -11,6 +11,7 @@ pub mod intern;
 pub mod ir;
 pub mod output;
 pub mod policy;
+pub mod runtime;
 pub mod store;
 pub mod syntax;
 pub mod value;

@@ -3,6 +3,7 @@
 //! Commands print results to stdout and progress to stderr, and exit with [`Exit`].
 
 mod explain_code;
+mod run;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -36,6 +37,8 @@ pub struct Cli {
 pub enum Command {
     /// Explain a diagnostic code, e.g. `mosaic explain-code E0204`.
     ExplainCode(explain_code::Args),
+    /// Ingest new batches, stitch, merge, evaluate; write out/profiles.jsonl and out/report.json.
+    Run(run::Args),
 }
 
 /// Parses the command line and runs the command.
@@ -50,6 +53,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::ExplainCode(args) => explain_code::run(args),
+        Command::Run(args) => run::run(args),
     };
     match result {
         Ok(exit) => exit.into(),
