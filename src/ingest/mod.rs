@@ -118,3 +118,6 @@ fn read_jsonl(project: &Project, dataset: &Dataset, batch: &mut Batch, bytes: &[
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -7,10 +7,14 @@
 
 mod batches;
 pub mod evaluate;
+#[cfg(test)]
+pub(crate) mod fixture;
 pub mod graph;
 pub mod merge;
 pub mod prepare;
 pub mod profile;
+#[cfg(test)]
+mod tests;
 
 use crate::engine::{Compiled, EngineKind, EvalContext};
 use crate::ingest::Ident;
