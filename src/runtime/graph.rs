@@ -51,7 +51,7 @@ pub fn stitch(project: &Project, graph: GraphType, links: &[Link], primaries: &B
             })
             .collect();
     let mut order: Vec<&Link> = links.iter().collect();
-    order.sort_by(|x, y| (y.time, y.seq).cmp(&(x.time, x.seq)));
+    order.sort_by_key(|l| std::cmp::Reverse((l.time, l.seq)));
     let mut refused = 0;
     for l in order {
         let (Some(&a), Some(&b)) = (index.get(&l.a), index.get(&l.b)) else { continue };
@@ -69,9 +69,9 @@ pub fn stitch(project: &Project, graph: GraphType, links: &[Link], primaries: &B
         parent[rb] = ra;
     }
     let mut groups: BTreeMap<usize, Vec<Ident>> = BTreeMap::new();
-    for n in 0..idents.len() {
+    for (n, ident) in idents.iter().enumerate() {
         let r = find(&mut parent, n);
-        groups.entry(r).or_default().push(idents[n].clone());
+        groups.entry(r).or_default().push((*ident).clone());
     }
     let mut profiles: Vec<Vec<Ident>> = groups
         .into_values()

@@ -74,7 +74,7 @@ fn patch(into: &mut Map, from: &Map) {
 pub fn merge(fragments: &[Fragment], policy: &MergePolicy, rank: &dyn Fn(u32) -> usize) -> Merged {
     let mut order: Vec<&Fragment> = fragments.iter().collect();
     match policy.merge {
-        MergeType::TimestampOrdered => order.sort_by(|a, b| (b.time, b.seq).cmp(&(a.time, a.seq))),
+        MergeType::TimestampOrdered => order.sort_by_key(|f| std::cmp::Reverse((f.time, f.seq))),
         MergeType::DataSetPrecedence => order.sort_by(|a, b| {
             rank(a.dataset).cmp(&rank(b.dataset)).then((b.time, b.seq).cmp(&(a.time, a.seq)))
         }),
