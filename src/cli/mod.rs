@@ -2,6 +2,7 @@
 //!
 //! Commands print results to stdout and progress to stderr, and exit with [`Exit`].
 
+mod check;
 mod explain_code;
 mod run;
 
@@ -35,6 +36,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Compile every policy of a project and report diagnostics.
+    Check(check::Args),
     /// Explain a diagnostic code, e.g. `mosaic explain-code E0204`.
     ExplainCode(explain_code::Args),
     /// Ingest new batches, stitch, merge, evaluate; write out/profiles.jsonl and out/report.json.
@@ -52,6 +55,7 @@ pub fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
+        Command::Check(args) => check::run(args),
         Command::ExplainCode(args) => explain_code::run(args),
         Command::Run(args) => run::run(args),
     };
