@@ -100,7 +100,11 @@ fn generated(name: &str, profiles: u64, batches: u64) -> Project {
 /// Runs `mosaic run` with the project folder as working directory (so `--out` is relative to it).
 fn mosaic(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_mosaic"));
-    cmd.current_dir(root).arg("run").arg(root).args(args).env("MOSAIC_TEST_INGEST_TIME", "2026-01-01T00:00:00Z");
+    cmd.current_dir(root)
+        .arg("run")
+        .arg(root)
+        .args(args)
+        .env("MOSAIC_TEST_INGEST_TIME", "2026-01-01T00:00:00Z");
     for (k, v) in env {
         cmd.env(k, v);
     }

@@ -169,8 +169,9 @@ fn run_in_pool(
     lap(&mut report, "identity");
 
     // Merge and evaluate, one profile per task.
-    let takes_part =
-        (0..project.datasets.len()).map(|d| crate::merge::takes_part(policy, &project.datasets, d as u32)).collect();
+    let takes_part = (0..project.datasets.len())
+        .map(|d| crate::merge::takes_part(policy, &project.datasets, d as u32))
+        .collect();
     let tz = jiff::tz::TimeZone::get(&project.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
     let eval = EvalContext { as_of: opts.as_of, tz, interner };
     let ctx = profile::Ctx { project, program, policy, takes_part, engine, eval };
