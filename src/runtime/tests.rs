@@ -111,8 +111,11 @@ fn incremental_run_equals_fresh_run() {
         primary: false,
     });
     let second = run(&web, &program(), None, Arc::new(Interner::new()), &opts(&p.root, false)).expect("run");
-    assert_eq!((second.run.ingested_batches, second.run.stored_batches), (1, 2));
+    // The new batch, and web/1.jsonl again: the web dataset's identity fields changed.
+    assert_eq!((second.run.ingested_batches, second.run.stored_batches), (2, 1));
     let incremental = read(&p.root, "out/profiles.jsonl");
+    let third = run(&web, &program(), None, Arc::new(Interner::new()), &opts(&p.root, false)).expect("run");
+    assert_eq!((third.run.ingested_batches, third.run.stored_batches), (0, 3));
     assert_eq!(incremental.lines().count(), 2, "{incremental}");
     let fresh = run(&web, &program(), None, Arc::new(Interner::new()), &opts(&p.root, true)).expect("run");
     assert_eq!(fresh.run.ingested_batches, 3);

@@ -38,6 +38,10 @@ pub struct BatchEntry {
     pub ingested_at: i64,
     /// `committed` once the batch is stored whole.
     pub status: String,
+    /// What the extraction depended on (the dataset's definition and the namespaces): a batch
+    /// stored under another fingerprint is read again.
+    #[serde(default)]
+    pub fingerprint: String,
 }
 
 /// An open store.
