@@ -131,8 +131,7 @@ fn run_in_pool(
     }
     let dataset_index: HashMap<&str, u32> =
         project.datasets.iter().enumerate().map(|(i, d)| (d.name.value.as_str(), i as u32)).collect();
-    let prepared = prepare::prepare(&batches, &dataset_index);
-    drop(batches);
+    let prepared = prepare::prepare(batches, &dataset_index);
     report.duplicate_events = prepared.duplicate_events;
     report.links = prepared.links.len() as u64;
     lap(&mut report, "ingest");
