@@ -19,3 +19,4 @@ pub mod runtime;
 pub mod store;
 pub mod syntax;
 pub mod value;
+pub mod watch;

@@ -4,8 +4,9 @@
 
 mod check;
 mod explain_code;
-mod run;
 mod gen;
+mod run;
+mod watch;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -45,6 +46,8 @@ pub enum Command {
     Run(run::Args),
     /// Write a synthetic retail project, e.g. `mosaic gen /tmp/shop --profiles 1000`.
     Gen(gen::Args),
+    /// Run, then keep ingesting new batch files and hot-reloading policies until stopped.
+    Watch(watch::Args),
 }
 
 /// Parses the command line and runs the command.
@@ -62,6 +65,7 @@ pub fn main() -> ExitCode {
         Command::ExplainCode(args) => explain_code::run(args),
         Command::Run(args) => run::run(args),
         Command::Gen(args) => gen::run(args),
+        Command::Watch(args) => watch::run(args),
     };
     match result {
         Ok(exit) => exit.into(),

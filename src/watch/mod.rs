@@ -1,0 +1,211 @@
+//! `mosaic watch`: run, then ingest new batch files as they land and hot-reload policies.
+//!
+//! The loop is single-threaded and owns the session: file-system events (debounced by
+//! `notify-debouncer-full`) go through the pure [`classify`](classify::classify); batch files
+//! are taken once settled; policy changes are compiled on another thread and swapped in
+//! between evaluations. A stop signal is honoured after the current evaluation.
+
+pub mod classify;
+pub mod incremental;
+pub mod reload;
+pub mod session;
+
+pub use session::{Error, Evaluation, Options, Session};
+
+use classify::Change;
+use incremental::thousands;
+use notify::RecursiveMode;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+/// Test knob: how long a batch file must stay unchanged before it is taken (ms).
+const SETTLE_ENV: &str = "MOSAIC_WATCH_SETTLE_MS";
+const DEFAULT_SETTLE_MS: u64 = 200;
+/// A file still being written after this long is taken anyway (and re-read when it changes).
+const MAX_WAIT: Duration = Duration::from_secs(10);
+
+enum Msg {
+    Fs(notify_debouncer_full::DebounceEventResult),
+    Compiled(reload::Outcome),
+    Stop,
+}
+
+/// A batch file seen changing, waiting to settle.
+struct Pending {
+    removed: bool,
+    since: Instant,
+}
+
+/// Runs until SIGINT/SIGTERM. Returns the start error when the policies do not compile.
+pub fn watch(opts: Options) -> Result<(), Error> {
+    let settle = Duration::from_millis(
+        std::env::var(SETTLE_ENV).ok().and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_SETTLE_MS),
+    );
+    let (tx, rx) = mpsc::channel::<Msg>();
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let (stop, tx) = (Arc::clone(&stop), tx.clone());
+        // ctrlc runs this on its own thread, not in signal context, so sending is safe. It can
+        // only be installed once per process; a second session in-process simply has none.
+        let _ = ctrlc::set_handler(move || {
+            stop.store(true, Ordering::SeqCst);
+            let _ = tx.send(Msg::Stop);
+        });
+    }
+
+    let (mut session, first) = Session::start(opts)?;
+    print!("{}", first.report.summary());
+    log_evaluation("start", &first);
+    let root = session.root().to_path_buf();
+    let fs_tx = tx.clone();
+    let mut debouncer = notify_debouncer_full::new_debouncer(settle, None, move |res| {
+        let _ = fs_tx.send(Msg::Fs(res));
+    })
+    .map_err(|source| Error::Notify { path: root.clone(), source })?;
+    // The whole project, recursively: watching files dies after an editor's atomic save, and
+    // dataset folders may appear later. Our own writes under .mosaic/ and out/ are classified
+    // away.
+    debouncer
+        .watch(&root, RecursiveMode::Recursive)
+        .map_err(|source| Error::Notify { path: root.clone(), source })?;
+    println!("watching {} (Ctrl-C to stop)", root.display());
+
+    let mut pending: BTreeMap<PathBuf, Pending> = BTreeMap::new();
+    let mut rescan = false;
+    let mut policy_dirty = false;
+    let mut compiling = false;
+    while !stop.load(Ordering::SeqCst) {
+        match rx.recv_timeout(settle.max(Duration::from_millis(20)) / 2) {
+            Ok(Msg::Stop) => break,
+            Ok(Msg::Fs(Ok(events))) => {
+                rescan |= events.iter().any(|e| e.need_rescan());
+                let recorded: Vec<_> = events.iter().filter_map(|e| classify::record(&e.event)).collect();
+                for change in classify::classify(&recorded, &session.layout) {
+                    match change {
+                        Change::Policy { .. } => policy_dirty = true,
+                        Change::Batch { path, removed, .. } => {
+                            let since = pending.get(&path).map_or_else(Instant::now, |p| p.since);
+                            pending.insert(path, Pending { removed, since });
+                        }
+                        Change::Dataset { .. } => rescan = true,
+                    }
+                }
+            }
+            Ok(Msg::Fs(Err(errors))) => {
+                for e in errors {
+                    eprintln!("warning: watching: {e}");
+                }
+                rescan = true;
+            }
+            Ok(Msg::Compiled(outcome)) => {
+                compiling = false;
+                // A policy file changed again while compiling: that result is already stale.
+                if !policy_dirty {
+                    apply_reload(&mut session, outcome)?;
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        if policy_dirty && !compiling {
+            let (root, engine, policy) =
+                (session.root().to_path_buf(), session.opts.engine, session.opts.policy.clone());
+            reload::spawn(root.clone(), engine, policy, tx.clone(), Msg::Compiled)
+                .map_err(|source| Error::Io { path: root, source })?;
+            compiling = true;
+            policy_dirty = false;
+        }
+        if (rescan || !pending.is_empty()) && settled(&session, &pending, settle) {
+            let eval = session.evaluate()?;
+            log_batches(&session, &pending, &eval)?;
+            if pending.is_empty() {
+                log_evaluation("rescan", &eval);
+            }
+            pending.clear();
+            rescan = false;
+        }
+    }
+    println!("stopped");
+    Ok(())
+}
+
+/// Whether every pending file has stayed unchanged for `settle` (or waited too long).
+fn settled(session: &Session, pending: &BTreeMap<PathBuf, Pending>, settle: Duration) -> bool {
+    let now = SystemTime::now();
+    pending.iter().all(|(path, p)| {
+        if p.removed || p.since.elapsed() > MAX_WAIT {
+            return true;
+        }
+        match std::fs::metadata(session.layout.root.join(path)).and_then(|m| m.modified()) {
+            Ok(mtime) => now.duration_since(mtime).is_ok_and(|age| age >= settle),
+            // Gone meanwhile: its removal event follows; ingest sees the folder as it is.
+            Err(_) => true,
+        }
+    })
+}
+
+fn apply_reload(session: &mut Session, outcome: reload::Outcome) -> Result<(), Error> {
+    match outcome.result {
+        Ok(loaded) => {
+            if let Some(w) = outcome.warnings {
+                eprint!("{w}");
+            }
+            let diff = session.swap(loaded);
+            let eval = session.evaluate()?;
+            println!("reload: {diff}, {} profiles changed, {} ms", thousands(eval.changed), eval.millis);
+        }
+        Err(failure) => {
+            eprint!("{failure}");
+            if !failure.to_string().ends_with('\n') {
+                eprintln!();
+            }
+            println!("reload failed: keeping the previous policies");
+        }
+    }
+    Ok(())
+}
+
+/// One line per batch: dataset, records, rejected, profiles changed, latency.
+fn log_batches(
+    session: &Session,
+    pending: &BTreeMap<PathBuf, Pending>,
+    eval: &Evaluation,
+) -> Result<(), Error> {
+    for (path, p) in pending {
+        let Some(id) = batch_id(session, path) else { continue };
+        let latency = p.since.elapsed().as_millis();
+        if p.removed {
+            println!("batch {id}: removed, {} profiles changed, {latency} ms", thousands(eval.changed));
+            continue;
+        }
+        let (records, rejected) = session.batch_counts(&id)?.unwrap_or((0, 0));
+        println!(
+            "batch {id}: {} records, {} rejected, {} profiles changed, {latency} ms",
+            thousands(records),
+            thousands(rejected),
+            thousands(eval.changed)
+        );
+    }
+    Ok(())
+}
+
+/// `<dataset>/<file name>` of a batch file path (relative to the project).
+fn batch_id(session: &Session, path: &std::path::Path) -> Option<String> {
+    let dir = path.parent()?;
+    let (dataset, _) = session.layout.datasets.iter().find(|(_, d)| d == dir)?;
+    Some(format!("{dataset}/{}", path.file_name()?.to_string_lossy()))
+}
+
+fn log_evaluation(what: &str, eval: &Evaluation) {
+    println!(
+        "{what}: {} batches ingested, {} profiles, {} profiles changed, {} ms",
+        thousands(eval.report.run.ingested_batches),
+        thousands(eval.report.profiles),
+        thousands(eval.changed),
+        eval.millis
+    );
+}
