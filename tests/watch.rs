@@ -1,0 +1,137 @@
+//! `mosaic watch`: the pure classifier over recorded event sequences (tests/watch/), and the
+//! real binary on temporary projects: new batches, hot reload with keep-last-good, SIGTERM,
+//! and kill -9 at any moment followed by a restart, always compared with a fresh `mosaic run`.
+
+#[path = "watch/project.rs"]
+mod project;
+
+use mosaic::watch::classify::{classify, Layout, RecordedEvent};
+use project::{fresh_run, write, Project, Watcher, AS_OF};
+use std::path::PathBuf;
+
+#[test]
+fn classify_recorded_sequences() {
+    let layout = Layout {
+        root: PathBuf::from("/proj"),
+        datasets: vec![("crm".into(), "data/crm".into()), ("web".into(), "data/web".into())],
+        out: Some("out".into()),
+    };
+    insta::glob!("watch/classify/*.json", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let events: Vec<RecordedEvent> = serde_json::from_str(&text).unwrap();
+        insta::assert_yaml_snapshot!(classify(&events, &layout));
+    });
+}
+
+#[test]
+fn new_batches_are_ingested_and_logged() {
+    let p = Project::new("batches");
+    p.batch("crm", "001.jsonl", &[p.customer(1, 2), p.customer(2, 0)]);
+    let mut w = Watcher::start(&p);
+    w.wait_for_log("watching");
+    w.wait_for_fresh_run(&p);
+
+    // Written in place, then renamed into place from a hidden temporary name.
+    p.batch("web", "001.jsonl", &[p.purchase(1, "e1", 150), p.purchase(3, "e2", 20)]);
+    p.batch_renamed("crm", "002.jsonl", &[p.customer(3, 1)]);
+    w.wait_for_fresh_run(&p);
+    w.wait_for_log("batch crm/002.jsonl: 1 records, 0 rejected");
+
+    let changes = std::fs::read_to_string(p.root.join("out/changes.jsonl")).unwrap();
+    let entered =
+        changes.lines().find(|l| l.contains("\"CRMID:c-1\"") && l.contains("\"entered\":[\"big\"]"));
+    assert!(entered.is_some(), "no audience entry for c-1 in:\n{changes}");
+    assert!(changes.contains("\"changedAt\":\"2026-10-01T12:00:00.000Z\""), "{changes}");
+
+    // A removed batch takes its data away.
+    std::fs::remove_file(p.root.join("data/web/001.jsonl")).unwrap();
+    w.wait_for_fresh_run(&p);
+    w.terminate();
+}
+
+#[test]
+fn reload_swaps_good_policies_and_keeps_the_last_good_on_errors() {
+    let p = Project::new("reload");
+    p.batch("crm", "001.jsonl", &[p.customer(1, 2), p.customer(2, 0)]);
+    p.batch("web", "001.jsonl", &[p.purchase(1, "e1", 150), p.purchase(2, "e2", 20)]);
+    let mut w = Watcher::start(&p);
+    w.wait_for_log("watching");
+
+    write(&p.root, "policies/count.yaml", COUNT_ATTRIBUTE);
+    w.wait_for_log("reload: +1 attribute (purchases)");
+    w.wait_for_fresh_run(&p);
+
+    // A broken file: diagnostics, the old program stays, ingest goes on.
+    write(&p.root, "policies/broken.yaml", "kind: ComputedAttribute\nname: bad\nexpression: xEvent.sum(\n");
+    w.wait_for_log("reload failed: keeping the previous policies");
+    p.batch("web", "002.jsonl", &[p.purchase(2, "e3", 200)]);
+    w.wait_for_log("batch web/002.jsonl");
+    let good = p.copy_without("broken", "policies/broken.yaml");
+    w.wait_for_profiles(&fresh_run(&good.root));
+    assert!(w.stderr().contains("error["), "no diagnostics printed:\n{}", w.stderr());
+
+    std::fs::remove_file(p.root.join("policies/broken.yaml")).unwrap();
+    std::fs::remove_file(p.root.join("policies/count.yaml")).unwrap();
+    w.wait_for_log("reload: -1 attribute (purchases)");
+    w.wait_for_fresh_run(&p);
+    w.terminate();
+}
+
+#[test]
+fn kill_at_any_point_then_restart_equals_a_fresh_run() {
+    let p = Project::new("kill");
+    p.batch("crm", "000.jsonl", &[p.customer(0, 1)]);
+    let mut w = Watcher::start(&p);
+    w.wait_for_log("watching");
+    // Killed while batches are landing.
+    for b in 1..6u32 {
+        p.batch("crm", &format!("{b:03}.jsonl"), &[p.customer(b, b % 3), p.customer(b + 10, 0)]);
+        p.batch(
+            "web",
+            &format!("{b:03}.jsonl"),
+            &[p.purchase(b, &format!("e{b}"), 40 * b), p.purchase(b + 10, "x", 5)],
+        );
+    }
+    w.wait_for_log("batch crm/");
+    w.kill();
+
+    let mut w = Watcher::start(&p);
+    w.wait_for_fresh_run(&p);
+    // Killed while a reload is compiling or re-evaluating.
+    write(&p.root, "policies/count.yaml", COUNT_ATTRIBUTE);
+    p.batch("web", "009.jsonl", &[p.purchase(2, "late", 99)]);
+    w.kill();
+
+    let mut w = Watcher::start(&p);
+    w.wait_for_log("watching");
+    w.wait_for_fresh_run(&p);
+    // A profile logged once is not logged again by the restart when nothing changed.
+    let before = std::fs::read_to_string(p.root.join("out/changes.jsonl")).unwrap();
+    w.kill();
+    let mut w = Watcher::start(&p);
+    w.wait_for_log("watching");
+    w.wait_for_fresh_run(&p);
+    let after = std::fs::read_to_string(p.root.join("out/changes.jsonl")).unwrap();
+    assert_eq!(before, after);
+    w.terminate();
+}
+
+#[test]
+fn policy_errors_at_start_exit_1() {
+    let p = Project::new("start-error");
+    write(&p.root, "policies/broken.yaml", "kind: ComputedAttribute\nname: bad\nexpression: xEvent.sum(\n");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mosaic"))
+        .args(["watch", "--as-of", AS_OF])
+        .arg(&p.root)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("error["));
+}
+
+const COUNT_ATTRIBUTE: &str = r#"kind: ComputedAttribute
+name: purchases
+duration: {count: 90, unit: DAYS}
+expression: xEvent[eventType = "commerce.purchases"].count()
+status: NEW
+"#;
