@@ -85,8 +85,13 @@ impl Project {
     }
 
     pub fn purchase(&self, c: u32, id: &str, price: u32) -> String {
+        self.purchase_on(c, &format!("k{c}"), id, price)
+    }
+
+    /// A purchase from device `device`: a device shared by two customers joins their graphs.
+    pub fn purchase_on(&self, c: u32, device: &str, id: &str, price: u32) -> String {
         format!(
-            "{{\"_id\": \"{id}\", \"timestamp\": \"2026-09-{:02}T10:00:00Z\", \"eventType\": \"commerce.purchases\", \"identityMap\": {{\"ECID\": [{{\"id\": \"k{c}\"}}], \"CRMID\": [{{\"id\": \"c-{c}\"}}]}}, \"commerce\": {{\"order\": {{\"priceTotal\": {price}.5}}}}}}",
+            "{{\"_id\": \"{id}\", \"timestamp\": \"2026-09-{:02}T10:00:00Z\", \"eventType\": \"commerce.purchases\", \"identityMap\": {{\"ECID\": [{{\"id\": \"{device}\"}}], \"CRMID\": [{{\"id\": \"c-{c}\"}}]}}, \"commerce\": {{\"order\": {{\"priceTotal\": {price}.5}}}}}}",
             10 + c % 18
         )
     }
