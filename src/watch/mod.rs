@@ -30,7 +30,7 @@ const MAX_WAIT: Duration = Duration::from_secs(10);
 
 enum Msg {
     Fs(notify_debouncer_full::DebounceEventResult),
-    Compiled(reload::Outcome),
+    Compiled(Box<reload::Outcome>),
     Stop,
 }
 
@@ -105,7 +105,7 @@ pub fn watch(opts: Options) -> Result<(), Error> {
                 compiling = false;
                 // A policy file changed again while compiling: that result is already stale.
                 if !policy_dirty {
-                    apply_reload(&mut session, outcome)?;
+                    apply_reload(&mut session, *outcome)?;
                 }
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {}
@@ -114,7 +114,7 @@ pub fn watch(opts: Options) -> Result<(), Error> {
         if policy_dirty && !compiling {
             let (root, engine, policy) =
                 (session.root().to_path_buf(), session.opts.engine, session.opts.policy.clone());
-            reload::spawn(root.clone(), engine, policy, tx.clone(), Msg::Compiled)
+            reload::spawn(root.clone(), engine, policy, tx.clone(), |o| Msg::Compiled(Box::new(o)))
                 .map_err(|source| Error::Io { path: root, source })?;
             compiling = true;
             policy_dirty = false;
