@@ -4,8 +4,8 @@
 
 mod check;
 mod explain_code;
-mod run;
 mod gen;
+mod run;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
