@@ -6,6 +6,7 @@
 mod csv;
 pub mod identities;
 pub mod line;
+mod parquet;
 pub mod record;
 pub mod sample;
 pub mod typed;
@@ -94,12 +95,32 @@ pub fn read_batch(project: &Project, file: &BatchFile) -> Batch {
     match format_of(dataset, &file.path) {
         Some(Format::Jsonl) => read_jsonl(project, dataset, &mut batch, &bytes),
         Some(Format::Csv) => csv::ingest_csv(project, dataset, &mut batch, &bytes),
-        Some(Format::Parquet) => {
-            line::reject(&mut batch, 0, Reason::UnsupportedFormat, "parquet is not supported yet", "")
-        }
+        Some(Format::Parquet) => parquet::ingest_parquet(project, dataset, &mut batch, &file.path),
         None => {
             let detail = "unknown file extension; set `format:` on the dataset";
             line::reject(&mut batch, 0, Reason::UnsupportedFormat, detail, "")
+        }
+    }
+    batch
+}
+
+/// Builds a batch from records given inline (rule tests, the HTTP API's upserts): each value is
+/// one record, numbered from 1 like lines of a file.
+pub fn batch_from_values(
+    project: &Project,
+    dataset: &Dataset,
+    id: &str,
+    values: &[serde_json::Value],
+) -> Batch {
+    let mut batch = Batch { id: id.to_string(), dataset: dataset.name.value.clone(), ..Batch::default() };
+    for (i, v) in values.iter().enumerate() {
+        let line = i as u32 + 1;
+        let raw = v.to_string();
+        match v {
+            serde_json::Value::Object(obj) => {
+                line::ingest_object(project, dataset, &mut batch, line, obj.clone(), &raw)
+            }
+            _ => line::reject(&mut batch, line, Reason::NotAnObject, "a record must be a JSON object", &raw),
         }
     }
     batch

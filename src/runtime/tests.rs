@@ -78,6 +78,10 @@ fn pdg_stitches_records_and_events_into_profiles() {
     assert_eq!(report.rejections["web"]["web/1.jsonl"]["invalidJson"], 1);
     let rejected = read(&p.root, ".mosaic/rejected/web.jsonl");
     assert!(rejected.contains(r#""line":4"#) && rejected.contains(r#""raw":"oops""#), "{rejected}");
+    let store = Store::open(&p.root, false).expect("store");
+    assert_eq!(store.profiles().expect("profiles"), lines);
+    assert_eq!(store.profile("ECID:k9").expect("profile").as_deref(), Some(lines[2]));
+    assert_eq!(store.manifest().expect("manifest").len(), 2);
     let _ = std::fs::remove_dir_all(&p.root);
 }
 

@@ -163,6 +163,18 @@ impl Store {
         })
     }
 
+    /// Every stored profile line, sorted by profileId.
+    pub fn profiles(&self) -> Result<Vec<String>, Error> {
+        let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
+        let table = txn.open_table(PROFILES).map_err(|e| self.db_err(e))?;
+        let mut out = Vec::new();
+        for item in table.iter().map_err(|e| self.db_err(e))? {
+            let (_, v) = item.map_err(|e| self.db_err(e))?;
+            out.push(String::from_utf8_lossy(v.value()).into_owned());
+        }
+        Ok(out)
+    }
+
     /// The JSON line of one stored profile.
     pub fn profile(&self, profile_id: &str) -> Result<Option<String>, Error> {
         let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
