@@ -156,7 +156,12 @@ fn apply_reload(session: &mut Session, outcome: reload::Outcome) -> Result<(), E
             }
             let diff = session.swap(loaded);
             let eval = session.evaluate()?;
-            println!("reload: {diff}, {} profiles changed, {} ms", thousands(eval.changed), eval.millis);
+            println!(
+                "reload: {diff}, {} profiles changed (compile {} ms, re-evaluation {} ms)",
+                thousands(eval.changed),
+                outcome.millis,
+                eval.millis
+            );
         }
         Err(failure) => {
             eprint!("{failure}");

@@ -69,6 +69,8 @@ pub fn compile(
 pub struct Outcome {
     pub result: Result<Loaded, Failure>,
     pub warnings: Option<String>,
+    /// How long loading, checking and compiling took (ms), for the log.
+    pub millis: u128,
 }
 
 /// Starts a compile of `root` on a new thread; the result arrives through `tx` wrapped by
@@ -81,9 +83,11 @@ pub fn spawn<M: Send + 'static>(
     wrap: fn(Outcome) -> M,
 ) -> std::io::Result<()> {
     std::thread::Builder::new().name("mosaic-reload".into()).spawn(move || {
+        let started = std::time::Instant::now();
         let (result, warnings) = compile(&root, kind, policy.as_deref());
+        let millis = started.elapsed().as_millis();
         // The loop may have stopped meanwhile; then nobody needs the result.
-        let _ = tx.send(wrap(Outcome { result, warnings }));
+        let _ = tx.send(wrap(Outcome { result, warnings, millis }));
     })?;
     Ok(())
 }
