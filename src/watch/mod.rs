@@ -105,7 +105,7 @@ pub fn watch(opts: Options) -> Result<(), Error> {
                 compiling = false;
                 // A policy file changed again while compiling: that result is already stale.
                 if !policy_dirty {
-                    apply_reload(&mut session, *outcome)?;
+                    apply_reload(&mut session, *outcome);
                 }
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {}
@@ -120,10 +120,16 @@ pub fn watch(opts: Options) -> Result<(), Error> {
             policy_dirty = false;
         }
         if (rescan || !pending.is_empty()) && settled(&session, &pending, settle) {
-            let eval = session.evaluate()?;
-            log_batches(&session, &pending, &eval)?;
-            if pending.is_empty() {
-                log_evaluation("rescan", &eval);
+            // A failed evaluation (an unreadable file, a full disk) is logged, not fatal: the
+            // store holds every batch committed so far, and the next change retries.
+            match session.evaluate() {
+                Ok(eval) => {
+                    log_batches(&session, &pending, &eval);
+                    if pending.is_empty() {
+                        log_evaluation("rescan", &eval);
+                    }
+                }
+                Err(e) => eprintln!("error: {e}"),
             }
             pending.clear();
             rescan = false;
@@ -148,14 +154,21 @@ fn settled(session: &Session, pending: &BTreeMap<PathBuf, Pending>, settle: Dura
     })
 }
 
-fn apply_reload(session: &mut Session, outcome: reload::Outcome) -> Result<(), Error> {
+fn apply_reload(session: &mut Session, outcome: reload::Outcome) {
     match outcome.result {
         Ok(loaded) => {
             if let Some(w) = outcome.warnings {
                 eprint!("{w}");
             }
             let diff = session.swap(loaded);
-            let eval = session.evaluate()?;
+            let eval = match session.evaluate() {
+                Ok(eval) => eval,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    println!("reload: {diff}, re-evaluation failed");
+                    return;
+                }
+            };
             println!(
                 "reload: {diff}, {} profiles changed (compile {} ms, re-evaluation {} ms)",
                 thousands(eval.changed),
@@ -171,15 +184,10 @@ fn apply_reload(session: &mut Session, outcome: reload::Outcome) -> Result<(), E
             println!("reload failed: keeping the previous policies");
         }
     }
-    Ok(())
 }
 
 /// One line per batch: dataset, records, rejected, profiles changed, latency.
-fn log_batches(
-    session: &Session,
-    pending: &BTreeMap<PathBuf, Pending>,
-    eval: &Evaluation,
-) -> Result<(), Error> {
+fn log_batches(session: &Session, pending: &BTreeMap<PathBuf, Pending>, eval: &Evaluation) {
     for (path, p) in pending {
         let Some(id) = batch_id(session, path) else { continue };
         let latency = p.since.elapsed().as_millis();
@@ -187,7 +195,13 @@ fn log_batches(
             println!("batch {id}: removed, {} profiles changed, {latency} ms", thousands(eval.changed));
             continue;
         }
-        let (records, rejected) = session.batch_counts(&id)?.unwrap_or((0, 0));
+        let (records, rejected) = match session.batch_counts(&id) {
+            Ok(counts) => counts.unwrap_or((0, 0)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                (0, 0)
+            }
+        };
         println!(
             "batch {id}: {} records, {} rejected, {} profiles changed, {latency} ms",
             thousands(records),
@@ -195,7 +209,6 @@ fn log_batches(
             thousands(eval.changed)
         );
     }
-    Ok(())
 }
 
 /// `<dataset>/<file name>` of a batch file path (relative to the project).
