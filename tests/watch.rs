@@ -119,6 +119,22 @@ fn kill_at_any_point_then_restart_equals_a_fresh_run() {
 }
 
 #[test]
+fn crash_in_the_middle_of_ingest_then_restart_equals_a_fresh_run() {
+    let p = Project::new("crash");
+    for b in 1..6u32 {
+        p.batch("crm", &format!("{b:03}.jsonl"), &[p.customer(b, 1)]);
+        p.batch("web", &format!("{b:03}.jsonl"), &[p.purchase(b, &format!("e{b}"), 60 * b)]);
+    }
+    // The runtime's hook aborts the process after two committed batches of an ingest.
+    let w = Watcher::start_with(&p, &[("MOSAIC_TEST_CRASH_AFTER_BATCHES", "2")]);
+    assert!(!w.wait_for_exit(), "the crash hook did not fire");
+    let mut w = Watcher::start(&p);
+    w.wait_for_log("watching");
+    w.wait_for_fresh_run(&p);
+    w.terminate();
+}
+
+#[test]
 fn policy_errors_at_start_exit_1() {
     let p = Project::new("start-error");
     write(&p.root, "policies/broken.yaml", "kind: ComputedAttribute\nname: bad\nexpression: xEvent.sum(\n");

@@ -165,6 +165,11 @@ pub struct Watcher {
 
 impl Watcher {
     pub fn start(p: &Project) -> Watcher {
+        Watcher::start_with(p, &[])
+    }
+
+    /// Starts with extra environment variables (test hooks).
+    pub fn start_with(p: &Project, env: &[(&str, &str)]) -> Watcher {
         static STARTS: AtomicUsize = AtomicUsize::new(0);
         let stamp = STARTS.fetch_add(1, Ordering::SeqCst);
         let base =
@@ -175,6 +180,7 @@ impl Watcher {
             .arg(&p.root)
             .env("MOSAIC_TEST_INGEST_TIME", INGEST_TIME)
             .env("MOSAIC_WATCH_SETTLE_MS", "50")
+            .envs(env.iter().copied())
             .stdout(Stdio::from(std::fs::File::create(&log).unwrap()))
             .stderr(Stdio::from(std::fs::File::create(&err).unwrap()))
             .spawn()
@@ -220,6 +226,18 @@ impl Watcher {
     pub fn wait_for_fresh_run(&mut self, p: &Project) {
         let expected = fresh_run(&p.root);
         self.wait_for_profiles(&expected);
+    }
+
+    /// Waits until the process ends by itself; returns whether it succeeded.
+    pub fn wait_for_exit(mut self) -> bool {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.success();
+            }
+            assert!(start.elapsed() < TIMEOUT, "watch did not exit\n{}", self.stdout());
+            std::thread::sleep(Duration::from_millis(25));
+        }
     }
 
     /// SIGKILL, no chance to clean up.
