@@ -171,3 +171,31 @@ impl fmt::Display for ProgramDiff {
         f.write_str(&parts.join(", "))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summarizes_a_reload_in_one_line() {
+        let attributes =
+            NameDiff { added: vec!["x".into()], removed: vec![], changed: vec!["a".into(), "b".into()] };
+        let audiences = NameDiff { added: vec![], removed: vec!["y".into()], changed: vec![] };
+        let diff = ProgramDiff { attributes, audiences, other: vec!["merge policies"] };
+        assert_eq!(
+            diff.to_string(),
+            "+1 attribute (x), ~2 attributes (a, b), -1 audience (y), ~merge policies"
+        );
+        assert_eq!(ProgramDiff::default().to_string(), "no rule changes");
+    }
+
+    #[test]
+    fn name_diff_finds_added_removed_and_changed() {
+        let old = [("a".to_string(), 1), ("b".to_string(), 2)];
+        let new = [("b".to_string(), 3), ("c".to_string(), 4)];
+        let d = name_diff(&old, &new, |t| &t.0);
+        assert_eq!(d.added, ["c"]);
+        assert_eq!(d.removed, ["a"]);
+        assert_eq!(d.changed, ["b"]);
+    }
+}
