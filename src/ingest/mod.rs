@@ -6,7 +6,7 @@
 mod csv;
 pub mod identities;
 pub mod line;
-mod parquet;
+pub mod parquet;
 pub mod record;
 pub mod sample;
 pub mod typed;

@@ -41,6 +41,14 @@ pub fn ingest_parquet(project: &Project, dataset: &Dataset, batch: &mut Batch, p
     }
 }
 
+/// The first `max` rows of a Parquet file as JSON objects (for the schema sampler).
+pub fn read_rows(path: &Path, max: usize) -> Result<Vec<Map<String, Value>>, String> {
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let reader = SerializedFileReader::try_from(file).map_err(|e| e.to_string())?;
+    let rows = reader.get_row_iter(None).map_err(|e| e.to_string())?;
+    rows.take(max).map(|r| r.map(|row| row_to_json(&row)).map_err(|e| e.to_string())).collect()
+}
+
 fn row_to_json(row: &Row) -> Map<String, Value> {
     row.get_column_iter().map(|(k, v)| (k.clone(), field_to_json(v))).collect()
 }

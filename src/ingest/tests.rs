@@ -147,7 +147,10 @@ fn parquet_rows_become_records() {
     write_parquet(&root.join("data/ds/a.parquet")).expect("write parquet");
     let files = list_batches(&p).expect("list");
     let b = read_batch(&p, &files[0]);
+    let sample = parquet::read_rows(&files[0].path, 1).expect("rows");
     let _ = std::fs::remove_dir_all(&root);
+    assert_eq!(sample.len(), 1);
+    assert_eq!(sample[0]["crmId"], "c-1");
     assert_eq!(b.events.len(), 2, "{:?}", b.rejections);
     assert_eq!(b.events[0].body["points"], 42);
     assert_eq!(b.events[0].body["seen"], "2026-10-01T12:00:00.000Z");
