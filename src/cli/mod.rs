@@ -4,6 +4,7 @@
 
 mod check;
 mod explain_code;
+mod run;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -39,6 +40,8 @@ pub enum Command {
     Check(check::Args),
     /// Explain a diagnostic code, e.g. `mosaic explain-code E0204`.
     ExplainCode(explain_code::Args),
+    /// Ingest new batches, stitch, merge, evaluate; write out/profiles.jsonl and out/report.json.
+    Run(run::Args),
 }
 
 /// Parses the command line and runs the command.
@@ -54,6 +57,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(args),
         Command::ExplainCode(args) => explain_code::run(args),
+        Command::Run(args) => run::run(args),
     };
     match result {
         Ok(exit) => exit.into(),
