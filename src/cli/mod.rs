@@ -4,6 +4,7 @@
 
 mod check;
 mod explain_code;
+mod gen;
 mod run;
 
 use clap::{Parser, Subcommand};
@@ -42,6 +43,8 @@ pub enum Command {
     ExplainCode(explain_code::Args),
     /// Ingest new batches, stitch, merge, evaluate; write out/profiles.jsonl and out/report.json.
     Run(run::Args),
+    /// Write a synthetic retail project, e.g. `mosaic gen /tmp/shop --profiles 1000`.
+    Gen(gen::Args),
 }
 
 /// Parses the command line and runs the command.
@@ -58,6 +61,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::ExplainCode(args) => explain_code::run(args),
         Command::Run(args) => run::run(args),
+        Command::Gen(args) => gen::run(args),
     };
     match result {
         Ok(exit) => exit.into(),
