@@ -33,7 +33,12 @@ pub fn ingest_all(
     let crash_after: Option<u64> = std::env::var(CRASH_ENV).ok().and_then(|v| v.parse().ok());
     let fresh: Vec<&BatchFile> = files
         .iter()
-        .filter(|f| manifest.get(&f.id).is_none_or(|e| e.size != f.size || e.mtime != f.mtime))
+        // A batch removed by `mosaic delete` stays removed, even when its file changes.
+        .filter(|f| {
+            manifest
+                .get(&f.id)
+                .is_none_or(|e| e.status != crate::store::DELETED && (e.size != f.size || e.mtime != f.mtime))
+        })
         .collect();
     let total = fresh.len() as u64;
     let mut new_batches: HashMap<String, (BatchEntry, Batch)> = HashMap::new();

@@ -203,6 +203,9 @@ fn run_in_pool(
     let path = opts.out.join("profiles.jsonl");
     output::write_profiles(&path, &text).map_err(io(path.clone()))?;
     store.put_profiles(&lines)?;
+    // What `mosaic delete` and `explain` re-evaluate with.
+    let last = serde_json::json!({"asOf": opts.as_of, "policy": report.policy, "out": opts.out});
+    store.put_meta("lastRun", &last)?;
     lap(&mut report, "output");
     let path = opts.out.join("report.json");
     output::write_atomic(&path, report.to_json().as_bytes()).map_err(io(path.clone()))?;

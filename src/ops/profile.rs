@@ -1,0 +1,107 @@
+//! `mosaic profile`: the entity lookup — one merged profile per identity, optionally with its
+//! events (SPEC 8; AEP `GET /access/entities`).
+//!
+//! Decisions: the run's policy answers from the stored profiles (an index from every identity
+//! to its profileId), so a lookup reads two keys; `--events` and another `--policy` rebuild the
+//! profiles from the stored batches ([`World`]) — for another policy the whole store is
+//! re-stitched and re-merged under it, so the answer is what `mosaic run --policy` would write.
+
+use super::world::World;
+use super::{select_fields, Error, Session};
+use crate::ingest::Ident;
+use crate::output::format_timestamp;
+use serde_json::{json, Value as Json};
+
+/// What to look up and how to shape it.
+#[derive(Debug, Clone)]
+pub struct Query {
+    pub identities: Vec<Ident>,
+    pub policy: Option<String>,
+    /// Entity paths to keep (`--fields`); all when `None`.
+    pub fields: Option<Vec<Vec<String>>>,
+    pub events: bool,
+    /// Events with `from <= timestamp < to`, µs.
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    pub limit: usize,
+    /// Newest events first (`--order -timestamp`).
+    pub descending: bool,
+    /// `now` for re-evaluation; the last run's when `None`.
+    pub as_of: Option<i64>,
+}
+
+/// The profiles of `q.identities`, in the order asked, as SPEC 8 objects.
+pub fn lookup(session: &Session, q: &Query) -> Result<Vec<Json>, Error> {
+    let last = session.last_run()?;
+    let other_policy = q.policy.as_ref().is_some_and(|p| *p != last.policy);
+    if let Some(p) = &q.policy {
+        session.project.merge_policy(Some(p)).ok_or_else(|| Error::UnknownPolicy(p.clone()))?;
+    }
+    let mut out = Vec::new();
+    if !other_policy && !q.events {
+        for ident in &q.identities {
+            let key = ident.to_string();
+            let id = session
+                .store
+                .profile_of_identity(&key)?
+                .ok_or_else(|| Error::UnknownIdentity(key.clone()))?;
+            let line = session.store.profile(&id)?.ok_or_else(|| Error::UnknownIdentity(key.clone()))?;
+            let profile: Json = serde_json::from_str(&line).unwrap_or(Json::Null);
+            out.push(shape(profile, q, None));
+        }
+        return Ok(out);
+    }
+    let policy = q.policy.as_deref().or(Some(last.policy.as_str()));
+    let world = World::load(
+        &session.project,
+        &session.program,
+        &session.store,
+        policy,
+        q.as_of.unwrap_or(last.as_of),
+    )?;
+    for ident in &q.identities {
+        let unknown = || Error::UnknownIdentity(ident.to_string());
+        let g = world.group_of(ident).ok_or_else(unknown)?;
+        let profile = world.build(g).ok_or_else(unknown)?;
+        let events = q.events.then(|| events_json(&world, g, q));
+        out.push(shape(profile.to_json(), q, events));
+    }
+    Ok(out)
+}
+
+/// Applies `--fields` and adds the events.
+fn shape(mut profile: Json, q: &Query, events: Option<Json>) -> Json {
+    if let (Some(fields), Some(entity)) = (&q.fields, profile.get("entity")) {
+        let kept = select_fields(entity, fields);
+        profile["entity"] = kept;
+    }
+    if let (Some(events), Json::Object(m)) = (events, &mut profile) {
+        m.insert("events".into(), events);
+    }
+    profile
+}
+
+/// The profile's events in `[from, to)`, ordered and limited, each with its dataset, batch
+/// and line.
+fn events_json(world: &World, g: usize, q: &Query) -> Json {
+    let mut events = world.events_of(g);
+    events.retain(|e| q.from.is_none_or(|f| e.time >= f) && q.to.is_none_or(|t| e.time < t));
+    events.sort_by_key(|e| (e.time, e.dataset, e.seq));
+    if q.descending {
+        events.reverse();
+    }
+    let list = events
+        .iter()
+        .take(q.limit)
+        .map(|e| {
+            json!({
+                "timestamp": format_timestamp(e.time),
+                "dataset": world.dataset_name(e.dataset),
+                "batch": world.batch_id(e.batch),
+                "line": e.line,
+                "event": e.body.clone(),
+            })
+        })
+        .collect();
+    Json::Array(list)
+}

@@ -1,0 +1,152 @@
+//! Profiles rebuilt in memory from the stored batches with the runtime's stage functions: for
+//! the operations that need events, provenance, another merge policy or a re-evaluation.
+
+use super::Error;
+use crate::engine::{self, Compiled, EngineKind, EvalContext};
+use crate::ingest::{Batch, Ident};
+use crate::intern::Interner;
+use crate::ir;
+use crate::output::Profile;
+use crate::policy::{MergePolicy, MergeType, Project};
+use crate::runtime::prepare::{self, Ev, Prepared, Rec};
+use crate::runtime::{graph, profile};
+use crate::store::{BatchEntry, Store};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+/// Every stored batch, flattened and stitched under one merge policy.
+pub struct World<'p> {
+    pub project: &'p Project,
+    pub program: &'p ir::Program,
+    pub policy: &'p MergePolicy,
+    /// Stored batches, sorted by id (`Rec::batch`/`Ev::batch` index into it).
+    pub batches: Vec<(BatchEntry, Batch)>,
+    pub prepared: Prepared,
+    /// Each stitched group's identities, sorted.
+    pub groups: Vec<Vec<Ident>>,
+    /// Identity → index into `groups`.
+    pub owner: HashMap<Ident, usize>,
+    /// Per group: indexes into `prepared.records` / `prepared.events`, in ingestion order.
+    pub records: Vec<Vec<usize>>,
+    pub events: Vec<Vec<usize>>,
+    pub engine: Arc<dyn Compiled>,
+    pub eval: EvalContext,
+}
+
+impl<'p> World<'p> {
+    /// Loads every stored batch and stitches it under `policy` (the default when `None`).
+    pub fn load(
+        project: &'p Project,
+        program: &'p ir::Program,
+        store: &Store,
+        policy: Option<&str>,
+        as_of: i64,
+    ) -> Result<World<'p>, Error> {
+        let policy = project
+            .merge_policy(policy)
+            .ok_or_else(|| Error::UnknownPolicy(policy.unwrap_or("(default)").to_string()))?;
+        let mut batches = Vec::new();
+        for entry in store.manifest()? {
+            if let Some(batch) = store.batch(&entry.id)? {
+                batches.push((entry, batch));
+            }
+        }
+        let dataset_index: HashMap<&str, u32> =
+            project.datasets.iter().enumerate().map(|(i, d)| (d.name.value.as_str(), i as u32)).collect();
+        let prepared = prepare::prepare(&batches, &dataset_index);
+        let primaries: BTreeSet<Ident> = prepared
+            .records
+            .iter()
+            .map(|r| &r.primary)
+            .chain(prepared.events.iter().map(|e| &e.primary))
+            .cloned()
+            .collect();
+        let stitched = graph::stitch(project, policy.identity_graph, &prepared.links, &primaries);
+        let mut owner = HashMap::new();
+        for (g, ids) in stitched.profiles.iter().enumerate() {
+            for i in ids {
+                owner.insert(i.clone(), g);
+            }
+        }
+        let n = stitched.profiles.len();
+        let (mut records, mut events) = (vec![Vec::new(); n], vec![Vec::new(); n]);
+        for (i, r) in prepared.records.iter().enumerate() {
+            if let Some(&g) = owner.get(&r.primary) {
+                records[g].push(i);
+            }
+        }
+        for (i, e) in prepared.events.iter().enumerate() {
+            if let Some(&g) = owner.get(&e.primary) {
+                events[g].push(i);
+            }
+        }
+        let interner = Arc::new(Interner::new());
+        let engine = engine::compile(program, EngineKind::Interp, &interner);
+        let tz = jiff::tz::TimeZone::get(&project.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let eval = EvalContext { as_of, tz, interner };
+        Ok(World {
+            project,
+            program,
+            policy,
+            batches,
+            prepared,
+            groups: stitched.profiles,
+            owner,
+            records,
+            events,
+            engine,
+            eval,
+        })
+    }
+
+    /// The group holding `ident`.
+    pub fn group_of(&self, ident: &Ident) -> Option<usize> {
+        self.owner.get(ident).copied()
+    }
+
+    /// The records of group `g`, in ingestion order.
+    pub fn records_of(&self, g: usize) -> Vec<&Rec> {
+        self.records.get(g).map_or_else(Vec::new, |v| v.iter().map(|&i| &self.prepared.records[i]).collect())
+    }
+
+    /// The events of group `g`, in ingestion order.
+    pub fn events_of(&self, g: usize) -> Vec<&Ev> {
+        self.events.get(g).map_or_else(Vec::new, |v| v.iter().map(|&i| &self.prepared.events[i]).collect())
+    }
+
+    /// For each dataset: its rank when it takes part under the policy (as the runtime does).
+    pub fn ranks(&self) -> Vec<Option<usize>> {
+        self.project
+            .datasets
+            .iter()
+            .map(|d| match self.policy.merge {
+                MergeType::TimestampOrdered => Some(0),
+                MergeType::DataSetPrecedence => self.policy.order.iter().position(|o| *o == d.name.value),
+            })
+            .collect()
+    }
+
+    /// Builds the profile of group `g` exactly as `mosaic run` does (`None`: not a profile).
+    pub fn build(&self, g: usize) -> Option<Profile> {
+        let ctx = profile::Ctx {
+            project: self.project,
+            program: self.program,
+            policy: self.policy,
+            ranks: self.ranks(),
+            engine: Some(self.engine.as_ref()),
+            eval: self.eval.clone(),
+        };
+        let ids = self.groups.get(g)?;
+        profile::build(&ctx, ids, &self.records_of(g), &self.events_of(g)).0
+    }
+
+    /// The batch id of a batch index.
+    pub fn batch_id(&self, batch: u32) -> &str {
+        self.batches.get(batch as usize).map_or("", |(e, _)| e.id.as_str())
+    }
+
+    /// The dataset name of a dataset index.
+    pub fn dataset_name(&self, dataset: u32) -> &str {
+        self.project.datasets.get(dataset as usize).map_or("", |d| d.name.value.as_str())
+    }
+}
