@@ -11,6 +11,7 @@ use crate::ingest::Ident;
 use crate::ir::{self, ExprKind, LogicOp};
 use crate::merge::{self, Fragment, LeafChoice, Provenance};
 use crate::output::{format_timestamp, to_json};
+use crate::policy::ExprSource;
 use crate::runtime::evaluate::columns;
 use crate::value::{Map, Value};
 use serde_json::{json, Value as Json};
@@ -243,11 +244,8 @@ fn audiences_json(world: &World, g: usize, entity: &Map) -> Json {
         let mut out = Vec::new();
         engine.audiences(&profile, &cols, 0..events.len(), &world.eval, &mut out);
         let source = world.project.audiences.iter().find(|a| a.name.value == aud.name);
-        let text = |e: &ir::Expr| {
-            source
-                .and_then(|s| s.expression.text.get(e.span.clone()))
-                .map_or_else(|| e.to_string(), String::from)
-        };
+        let text =
+            |e: &ir::Expr| source.and_then(|s| clause_text(&s.expression, &e.span)).unwrap_or_default();
         let clause_list: Vec<Json> = parts
             .iter()
             .zip(out.iter().skip(1))
@@ -261,4 +259,15 @@ fn audiences_json(world: &World, g: usize, entity: &Map) -> Json {
         }));
     }
     Json::Array(list)
+}
+
+/// The text of a file byte range inside an expression, whitespace collapsed (IR spans are file
+/// offsets; `offsets` maps the expression text to them).
+fn clause_text(src: &ExprSource, span: &std::ops::Range<usize>) -> Option<String> {
+    let text_len = src.offsets.len().saturating_sub(1);
+    let offsets = src.offsets.get(..text_len)?;
+    let start = offsets.iter().position(|&o| o >= span.start)?;
+    let end = offsets.iter().rposition(|&o| o < span.end)? + 1;
+    let t = src.text.get(start..end.max(start))?;
+    Some(t.split_whitespace().collect::<Vec<_>>().join(" "))
 }

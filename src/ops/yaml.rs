@@ -49,8 +49,12 @@ fn write_value(v: &Json, indent: usize, out: &mut String) {
         Json::Array(a) if !a.is_empty() => {
             for item in a {
                 if is_block(item) {
-                    out.push_str(&format!("{pad}-\n"));
-                    write_value(item, indent + 1, out);
+                    // The item's first line goes on the dash's line: `- key: value`.
+                    let mut inner = String::new();
+                    write_value(item, indent + 1, &mut inner);
+                    out.push_str(&pad);
+                    out.push_str("- ");
+                    out.push_str(inner.get(pad.len() + 2..).unwrap_or_default());
                 } else {
                     out.push_str(&format!("{pad}- {}\n", scalar(item)));
                 }
