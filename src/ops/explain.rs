@@ -82,7 +82,7 @@ fn graph_json(world: &World, g: usize) -> Json {
                 let clash = mine.iter().find(|(ns, v)| theirs.get(*ns).is_some_and(|w| w != *v));
                 j["reason"] = Json::String(match clash {
                     Some((ns, v)) => format!(
-                        "unique namespace {ns}: the graph already holds {ns}:{v} through newer links, the other side {ns}:{}",
+                        "would join {ns}:{v} and {ns}:{} in one graph ({ns} is unique; the newer link won)",
                         theirs.get(ns).copied().unwrap_or_default()
                     ),
                     None => "not added: the two graphs could not be joined".into(),

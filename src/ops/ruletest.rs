@@ -5,8 +5,9 @@
 //! dataset listed under `records` reads one JSONL batch written from the case (whatever the
 //! dataset's declared format); batches are ingested in batch-id order, so records of
 //! different datasets are ordered by dataset name, records of one dataset in the order given.
-//! A profile record without its timestamp gets the case's `asOf` (not the wall clock), so
-//! snapshots never change from run to run. A listed identity without a profile is `null`.
+//! A record without its timestamp takes the case's `asOf` as its batch ingestion time (through
+//! the runtime's `MOSAIC_TEST_INGEST_TIME` hook), not the wall clock, so snapshots never change
+//! from run to run. A listed identity without a profile is `null`.
 
 use super::yaml::to_yaml;
 use super::Error;
@@ -15,12 +16,15 @@ use crate::engine::{self, EngineKind};
 use crate::intern::Interner;
 use crate::ir;
 use crate::policy::yaml::{self as pyaml, Kind, Node, Style};
-use crate::policy::{DatasetClass, Format, Project};
+use crate::policy::{Format, Project};
 use crate::runtime;
 use crate::store::Store;
 use serde_json::{json, Value as Json};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// The runtime's hook for the ingestion time of new batches (see `runtime::batches`).
+const INGEST_TIME_ENV: &str = "MOSAIC_TEST_INGEST_TIME";
 
 /// The outcome of one case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,10 +154,6 @@ fn run_in(
         let ds = proj.dataset(dataset).ok_or_else(|| format!("{name}: no dataset named `{dataset}`"))?;
         let mut body = String::new();
         for r in list.as_array().into_iter().flatten() {
-            let mut r = r.clone();
-            if ds.class == DatasetClass::Profile {
-                stamp(&mut r, &ds.timestamp, as_of);
-            }
             body.push_str(&r.to_string());
             body.push('\n');
         }
@@ -161,6 +161,7 @@ fn run_in(
         crate::output::write_atomic(&path, body.as_bytes())
             .map_err(|e| format!("{}: {e}", path.display()))?;
     }
+    std::env::set_var(INGEST_TIME_ENV, crate::output::format_timestamp(as_of));
     let interner = Arc::new(Interner::new());
     let engine = engine::compile(program, EngineKind::Interp, &interner);
     let opts = runtime::Options {
@@ -187,20 +188,6 @@ fn run_in(
         out.insert(text.to_string(), profile);
     }
     Ok(Json::Object(out))
-}
-
-/// Sets the record's time at `path` to `as_of` when it has none.
-fn stamp(record: &mut Json, path: &str, as_of: i64) {
-    let mut cur = record;
-    let segs: Vec<&str> = path.split('.').collect();
-    for (i, seg) in segs.iter().enumerate() {
-        let Json::Object(m) = cur else { return };
-        if i + 1 == segs.len() {
-            m.entry(seg.to_string()).or_insert_with(|| json!(crate::output::format_timestamp(as_of)));
-            return;
-        }
-        cur = m.entry(seg.to_string()).or_insert_with(|| json!({}));
-    }
 }
 
 /// A unified diff of two texts by lines (longest common subsequence), `-` expected, `+` actual.
