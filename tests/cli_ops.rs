@@ -45,6 +45,8 @@ fn mosaic(project: &Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_mosaic"))
         .args(args)
         .arg(project)
+        // Relative `--out` paths land in the project (and print the same in every test run).
+        .current_dir(project)
         .env("MOSAIC_TEST_INGEST_TIME", "2026-10-31T00:00:00Z")
         .output()
         .unwrap();
@@ -188,7 +190,7 @@ fn explain_shows_graph_provenance_attributes_and_clauses() {
 #[test]
 fn export_writes_files_and_job_records() {
     let p = ran("basic", "export");
-    let out = |f: &str| p.0.join(f).display().to_string();
+    let out = |f: &str| f.to_string();
     let cases: Vec<(&str, Vec<String>)> = vec![
         ("jsonl", vec!["--out".into(), out("all.jsonl")]),
         (
@@ -227,6 +229,10 @@ fn export_writes_files_and_job_records() {
             "from_ingest_later",
             vec!["--out".into(), out("none.jsonl"), "--from-ingest".into(), "2026-11-01".into()],
         ),
+        (
+            "from_ingest_earlier",
+            vec!["--out".into(), out("recent.jsonl"), "--from-ingest".into(), "2026-10-31T00:00:00Z".into()],
+        ),
         ("unknown_audience", vec!["--out".into(), out("x.jsonl"), "--audience".into(), "vip".into()]),
         (
             "parquet_is_not_offered",
@@ -247,6 +253,7 @@ fn export_writes_files_and_job_records() {
     insta::assert_snapshot!("export_file_empty_profiles_events", read("ev.jsonl"));
     insta::assert_snapshot!("export_file_other_policy", read("crm.jsonl"));
     assert_eq!(read("none.jsonl"), "");
+    assert_eq!(read("recent.jsonl"), read("all.jsonl"));
     assert!(!p.0.join("x.jsonl").exists() && !p.0.join("x.parquet").exists());
 }
 
@@ -370,8 +377,7 @@ fn delete_errors() {
 #[test]
 fn jobs_list_and_show() {
     let p = ran("basic", "jobs");
-    let file = p.0.join("a.jsonl").display().to_string();
-    assert_eq!(mosaic(&p.0, &["export", "--out", &file]).0, 0);
+    assert_eq!(mosaic(&p.0, &["export", "--out", "a.jsonl"]).0, 0);
     assert_eq!(mosaic(&p.0, &["delete", "--batch", "web/2026-10-01.jsonl"]).0, 0);
     insta::assert_snapshot!("jobs_list", shown(mosaic(&p.0, &["jobs"])));
     insta::assert_snapshot!("jobs_show_delete", shown(mosaic(&p.0, &["jobs", "--id", "2"])));

@@ -47,7 +47,7 @@ pub fn export(session: &Session, req: &Request) -> Result<Json, Error> {
     let request = json!({
         "jobType": "BATCH", "out": req.out.display().to_string(),
         "format": match req.format { Format::Jsonl => "jsonl", Format::Csv => "csv" },
-        "mergePolicy": {"id": req.policy},
+        "mergePolicy": {"id": req.policy.clone().unwrap_or(session.last_run()?.policy)},
         "filter": {"segments": req.audiences, "emptyProfiles": req.empty_profiles},
     });
     let mut job = jobs::create(&session.store, request)?;

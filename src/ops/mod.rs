@@ -158,7 +158,9 @@ pub fn parse_fields(text: &str) -> Result<Vec<Vec<String>>, Error> {
     text.split(',')
         .map(|f| {
             let segs: Vec<String> = f.trim().split('.').map(String::from).collect();
-            if segs.iter().all(|s| valid(s)) {
+            if f.trim().is_empty() {
+                Err(Error::Usage(format!("--fields: an empty field path in `{text}`")))
+            } else if segs.iter().all(|s| valid(s)) {
                 Ok(segs)
             } else {
                 Err(Error::Usage(format!("--fields: `{f}` is not a dotted field path (e.g. person.name)")))

@@ -190,7 +190,11 @@ fn run_in(
     Ok(Json::Object(out))
 }
 
-/// A unified diff of two texts by lines (longest common subsequence), `-` expected, `+` actual.
+/// How many unchanged lines a diff shows around each change.
+const CONTEXT: usize = 3;
+
+/// A unified diff of two texts by lines (longest common subsequence): `-` expected, `+`
+/// actual, with [`CONTEXT`] unchanged lines around each change and `@@` between hunks.
 pub fn unified_diff(expected: &str, actual: &str) -> String {
     let a: Vec<&str> = expected.lines().collect();
     let b: Vec<&str> = actual.lines().collect();
@@ -200,19 +204,34 @@ pub fn unified_diff(expected: &str, actual: &str) -> String {
             lcs[i][j] = if a[i] == b[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
         }
     }
-    let mut out = String::from("--- expected\n+++ actual\n");
+    let mut ops: Vec<(char, &str)> = Vec::new();
     let (mut i, mut j) = (0, 0);
     while i < a.len() || j < b.len() {
         if i < a.len() && j < b.len() && a[i] == b[j] {
-            out.push_str(&format!(" {}\n", a[i]));
+            ops.push((' ', a[i]));
             i += 1;
             j += 1;
-        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
-            out.push_str(&format!("+{}\n", b[j]));
-            j += 1;
+        } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            ops.push(('-', a[i]));
+            i += 1;
         } else {
-            out.push_str(&format!("-{}\n", a[i]));
-            i += 1;
+            ops.push(('+', b[j]));
+            j += 1;
+        }
+    }
+    let changed: Vec<usize> = (0..ops.len()).filter(|&k| ops[k].0 != ' ').collect();
+    let near = |k: usize| changed.iter().any(|&c| c.abs_diff(k) <= CONTEXT);
+    let mut out = String::from("--- expected\n+++ actual\n");
+    let mut gap = true;
+    for (k, (op, line)) in ops.iter().enumerate() {
+        if near(k) {
+            if gap {
+                out.push_str("@@\n");
+            }
+            out.push_str(&format!("{op}{line}\n"));
+            gap = false;
+        } else {
+            gap = true;
         }
     }
     out
