@@ -35,7 +35,7 @@ pub fn list(store: &Store) -> Result<Vec<Json>, Error> {
 pub fn get(store: &Store, id: &str) -> Result<Json, Error> {
     list(store)?
         .into_iter()
-        .find(|j| j["id"].to_string() == id.trim())
+        .find(|j| j["id"].as_u64().is_some_and(|n| id.trim() == n.to_string()))
         .ok_or_else(|| Error::UnknownJob(id.to_string()))
 }
 
