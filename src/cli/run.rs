@@ -1,9 +1,9 @@
 //! `mosaic run`: ingest new batches, stitch, merge, evaluate; write profiles and the report.
 
 use super::Exit;
-use crate::engine::{Compiled, EngineKind};
+use crate::engine::EngineKind;
 use crate::intern::Interner;
-use crate::{diag, frontend, ir, runtime};
+use crate::{diag, frontend, runtime};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -76,7 +76,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         Engine::Interp => EngineKind::Interp,
     };
     let interner = Arc::new(Interner::new());
-    let engine = compile_engine(&program, kind, &interner)?;
+    let engine = crate::engine::compile(&program, kind, &interner);
     let opts = runtime::Options {
         as_of,
         policy: args.policy.clone(),
@@ -86,18 +86,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         fresh: args.fresh,
         progress: std::io::stderr().is_terminal(),
     };
-    let report = runtime::run(&project, &program, engine.as_deref(), interner, &opts)?;
+    let report = runtime::run(&project, &program, Some(&*engine), interner, &opts)?;
     print!("{}", report.summary());
     println!("wrote {}", opts.out.join("profiles.jsonl").display());
     Ok(Exit::Success)
-}
-
-/// Compiles the program with the chosen engine.
-fn compile_engine(
-    program: &ir::Program,
-    kind: EngineKind,
-    interner: &Arc<Interner>,
-) -> anyhow::Result<Option<Box<dyn Compiled>>> {
-    let _ = (program, kind, interner);
-    Ok(None)
 }

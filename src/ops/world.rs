@@ -7,7 +7,7 @@ use crate::ingest::{Batch, Ident};
 use crate::intern::Interner;
 use crate::ir;
 use crate::output::Profile;
-use crate::policy::{MergePolicy, MergeType, Project};
+use crate::policy::{MergePolicy, Project};
 use crate::runtime::prepare::{self, Ev, Prepared, Rec};
 use crate::runtime::{graph, profile};
 use crate::store::{BatchEntry, Store};
@@ -114,15 +114,10 @@ impl<'p> World<'p> {
         self.events.get(g).map_or_else(Vec::new, |v| v.iter().map(|&i| &self.prepared.events[i]).collect())
     }
 
-    /// For each dataset: its rank when it takes part under the policy (as the runtime does).
-    pub fn ranks(&self) -> Vec<Option<usize>> {
-        self.project
-            .datasets
-            .iter()
-            .map(|d| match self.policy.merge {
-                MergeType::TimestampOrdered => Some(0),
-                MergeType::DataSetPrecedence => self.policy.order.iter().position(|o| *o == d.name.value),
-            })
+    /// For each dataset: whether it takes part under the policy (as the runtime decides).
+    pub fn takes_part(&self) -> Vec<bool> {
+        (0..self.project.datasets.len())
+            .map(|d| crate::merge::takes_part(self.policy, &self.project.datasets, d as u32))
             .collect()
     }
 
@@ -132,7 +127,7 @@ impl<'p> World<'p> {
             project: self.project,
             program: self.program,
             policy: self.policy,
-            ranks: self.ranks(),
+            takes_part: self.takes_part(),
             engine: Some(self.engine.as_ref()),
             eval: self.eval.clone(),
         };

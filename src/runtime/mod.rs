@@ -10,7 +10,6 @@ pub mod evaluate;
 #[cfg(test)]
 pub(crate) mod fixture;
 pub mod graph;
-pub mod merge;
 pub mod prepare;
 pub mod profile;
 #[cfg(test)]
@@ -21,7 +20,7 @@ use crate::ingest::Ident;
 use crate::intern::Interner;
 use crate::ir;
 use crate::output::{self, report::Report};
-use crate::policy::{MergeType, Project};
+use crate::policy::Project;
 use crate::store::Store;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
@@ -170,17 +169,12 @@ fn run_in_pool(
     lap(&mut report, "identity");
 
     // Merge and evaluate, one profile per task.
-    let ranks = project
-        .datasets
-        .iter()
-        .map(|d| match policy.merge {
-            MergeType::TimestampOrdered => Some(0),
-            MergeType::DataSetPrecedence => policy.order.iter().position(|o| *o == d.name.value),
-        })
+    let takes_part = (0..project.datasets.len())
+        .map(|d| crate::merge::takes_part(policy, &project.datasets, d as u32))
         .collect();
     let tz = jiff::tz::TimeZone::get(&project.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
     let eval = EvalContext { as_of: opts.as_of, tz, interner };
-    let ctx = profile::Ctx { project, program, policy, ranks, engine, eval };
+    let ctx = profile::Ctx { project, program, policy, takes_part, engine, eval };
     let built: Vec<_> = (0..stitched.profiles.len())
         .into_par_iter()
         .map(|p| profile::build(&ctx, &stitched.profiles[p], &records[p], &events[p]))

@@ -2,12 +2,14 @@
 //! attributes and audiences; the output object.
 
 use super::evaluate::{columns, evaluate};
-use super::merge::{apply_record, merge, Fragment};
+use super::graph::to_identity;
 use super::prepare::{Ev, Rec};
 use crate::engine::{Compiled, EvalContext};
+use crate::identity::Origin;
 use crate::ingest::typed::to_value;
 use crate::ingest::Ident;
 use crate::ir;
+use crate::merge::{self, Fragment};
 use crate::output::Profile;
 use crate::policy::{MergePolicy, Project};
 use crate::value::Value;
@@ -18,8 +20,8 @@ pub struct Ctx<'a> {
     pub project: &'a Project,
     pub program: &'a ir::Program,
     pub policy: &'a MergePolicy,
-    /// For each dataset index: its rank when it takes part under the policy, `None` otherwise.
-    pub ranks: Vec<Option<usize>>,
+    /// For each dataset index: whether it takes part under the policy (SPEC 4).
+    pub takes_part: Vec<bool>,
     pub engine: Option<&'a dyn Compiled>,
     pub eval: EvalContext,
 }
@@ -35,7 +37,8 @@ pub struct Counts {
 /// `None` when no record or event of a taking-part dataset is left (SPEC 4).
 pub fn build(ctx: &Ctx, identities: &[Ident], records: &[&Rec], events: &[&Ev]) -> (Option<Profile>, Counts) {
     let mut counts = Counts::default();
-    let takes_part = |d: u32| ctx.ranks.get(d as usize).is_some_and(Option::is_some);
+    let takes_part = |d: u32| ctx.takes_part.get(d as usize).copied().unwrap_or(false);
+    let settings = &ctx.project.identity;
     let mut fragments: BTreeMap<(u32, &Ident), Fragment> = BTreeMap::new();
     for r in records.iter().filter(|r| takes_part(r.dataset)) {
         let typed = match to_value(&r.body, &ctx.program.profile_type, &mut counts.type_mismatches) {
@@ -43,18 +46,19 @@ pub fn build(ctx: &Ctx, identities: &[Ident], records: &[&Rec], events: &[&Ev]) 
             _ => continue,
         };
         let upsert = ctx.project.datasets.get(r.dataset as usize).is_some_and(|d| d.upsert);
+        let Some(primary) = to_identity(settings, &r.primary) else { continue };
         let key = (r.dataset, &r.primary);
         let old = fragments.remove(&key);
-        fragments.insert(key, apply_record(old, r.dataset, &typed, r.time, r.seq, upsert));
+        let origin = Origin { dataset: r.dataset, batch: r.batch, line: u64::from(r.line) };
+        fragments.insert(key, merge::apply_record(old, &primary, &typed, r.time, r.seq, origin, upsert));
     }
     let mut events: Vec<&Ev> = events.iter().copied().filter(|e| takes_part(e.dataset)).collect();
     if fragments.is_empty() && events.is_empty() {
         return (None, counts);
     }
     counts.fragments = fragments.len() as u64;
-    let fragments: Vec<Fragment> = fragments.into_values().collect();
-    let rank = |d: u32| ctx.ranks.get(d as usize).copied().flatten().unwrap_or(usize::MAX);
-    let merged = merge(&fragments, ctx.policy, &rank);
+    let fragments: Vec<&Fragment> = fragments.values().collect();
+    let merged = merge::merge(&fragments, ctx.policy, &ctx.project.datasets, false);
     let mut entity = merged.entity;
     let mut sources: Vec<u32> = merged.sources;
     let mut last_modified = merged.last_modified;
