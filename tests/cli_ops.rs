@@ -397,3 +397,17 @@ fn rule_tests_pass_fail_and_update() {
     insta::assert_snapshot!("test_update", shown(mosaic(&p.0, &["test", "--update"])));
     assert_eq!(std::fs::read_to_string(&snap).unwrap(), text);
 }
+
+#[test]
+fn shed_identities_are_their_own_profiles_and_say_so() {
+    let p = ran("shed", "shed");
+    let cases: &[(&str, &[&str])] = &[
+        ("profile", &["profile", "--identity", "ECID:e-1", "--identity", "CRMID:c-1", "--format", "yaml"]),
+        ("profile_events", &["profile", "--identity", "ECID:e-1", "--events", "--fields", "name"]),
+        ("explain_graph", &["explain", "--identity", "CRMID:c-1", "--field", "name", "--format", "yaml"]),
+        ("explain_shed", &["explain", "--identity", "ECID:e-1", "--format", "yaml"]),
+    ];
+    for (name, args) in cases {
+        insta::assert_snapshot!(format!("shed_{name}"), shown(mosaic(&p.0, args)));
+    }
+}

@@ -2,7 +2,7 @@
 //! refused), the provenance and rule of every attribute leaf, each computed attribute's
 //! qualifying events and each audience's top-level clauses.
 
-use super::world::World;
+use super::world::{from_identity, World};
 use super::{Error, Session};
 use crate::engine::{self, EngineKind};
 use crate::identity::{Identity, Origin};
@@ -54,45 +54,57 @@ pub fn explain(
     }))
 }
 
-/// Links touching the group: those between two of its identities joined it; those leading out
-/// of it were refused, by the unique-namespace rule when the two sides hold different
-/// identities of a unique namespace.
+/// The group's identity graph: the links among its identities, the links touching it that
+/// stitching refused, and identities shed into or out of it, each with its reason.
 fn graph_json(world: &World, g: usize) -> Json {
     let ids = &world.groups[g];
-    let held = |group: usize| -> BTreeMap<&str, &str> {
-        world.groups[group]
-            .iter()
-            .filter(|i| world.project.namespace(&i.namespace).is_some_and(|n| n.unique))
-            .map(|i| (i.namespace.as_str(), i.id.as_str()))
-            .collect()
+    let settings = &world.project.identity;
+    let link_json = |a: String, b: String, dataset: u32, batch: u32, line: u64, time: i64| {
+        json!({
+            "a": a, "b": b,
+            "dataset": world.dataset_name(dataset), "batch": world.batch_id(batch),
+            "line": line, "time": format_timestamp(time),
+        })
     };
-    let mine = held(g);
-    let (mut links, mut refused) = (Vec::new(), Vec::new());
-    for l in world.prepared.links.iter().filter(|l| ids.contains(&l.a) || ids.contains(&l.b)) {
-        let mut j = json!({
-            "a": l.a.to_string(), "b": l.b.to_string(),
-            "dataset": world.dataset_name(l.dataset), "batch": world.batch_id(l.batch),
-            "line": l.line, "time": format_timestamp(l.time),
-        });
-        let other = if ids.contains(&l.a) { &l.b } else { &l.a };
-        match world.group_of(other).filter(|&o| o != g) {
-            None => links.push(j),
-            Some(o) => {
-                let theirs = held(o);
-                let clash = mine.iter().find(|(ns, v)| theirs.get(*ns).is_some_and(|w| w != *v));
-                j["reason"] = Json::String(match clash {
-                    Some((ns, v)) => format!(
-                        "would join {ns}:{v} and {ns}:{} in one graph ({ns} is unique; the newer link won)",
-                        theirs.get(ns).copied().unwrap_or_default()
-                    ),
-                    None => "not added: the two graphs could not be joined".into(),
-                });
-                refused.push(j);
-            }
-        }
-    }
+    let links: Vec<Json> = world
+        .prepared
+        .links
+        .iter()
+        .filter(|l| ids.contains(&l.a) && ids.contains(&l.b))
+        .map(|l| link_json(l.a.to_string(), l.b.to_string(), l.dataset, l.batch, u64::from(l.line), l.time))
+        .collect();
+    let mine = |i: &crate::identity::Identity| ids.contains(&from_identity(settings, i));
+    let refused: Vec<Json> = world
+        .stitching
+        .refused
+        .iter()
+        .filter(|r| mine(&r.link.a) || mine(&r.link.b))
+        .map(|r| {
+            let l = &r.link;
+            let mut j = link_json(
+                l.a.key(settings),
+                l.b.key(settings),
+                l.origin.dataset,
+                l.origin.batch,
+                l.origin.line,
+                l.time,
+            );
+            j["reason"] = Json::String(r.reason.clone());
+            j
+        })
+        .collect();
+    let this_id = crate::runtime::profile::profile_id(world.project, ids);
+    let shed: Vec<Json> = world
+        .stitching
+        .shed
+        .iter()
+        .filter(|s| mine(&s.identity) || s.from_profile.key(settings) == this_id)
+        .map(|s| {
+            json!({"identity": s.identity.key(settings), "fromProfile": s.from_profile.key(settings), "reason": s.reason})
+        })
+        .collect();
     let identities: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
-    json!({"identities": identities, "links": links, "refusedLinks": refused})
+    json!({"identities": identities, "links": links, "refusedLinks": refused, "shed": shed})
 }
 
 /// The identity of the merge module for a runtime identity.

@@ -5,6 +5,8 @@
 //! to its profileId), so a lookup reads two keys; `--events` and another `--policy` rebuild the
 //! profiles from the stored batches ([`World`]) — for another policy the whole store is
 //! re-stitched and re-merged under it, so the answer is what `mosaic run --policy` would write.
+//! An identity that stitching shed from an over-full graph (SPEC 3) gets its own profile, with
+//! a `"shed": {"identity", "fromProfile", "reason"}` member added to say so.
 
 use super::world::World;
 use super::{select_fields, Error, Session};
@@ -39,6 +41,7 @@ pub fn lookup(session: &Session, q: &Query) -> Result<Vec<Json>, Error> {
     }
     let mut out = Vec::new();
     if !other_policy && !q.events {
+        let shed = session.store.meta("shed")?;
         for ident in &q.identities {
             let key = ident.to_string();
             let id = session
@@ -47,7 +50,8 @@ pub fn lookup(session: &Session, q: &Query) -> Result<Vec<Json>, Error> {
                 .ok_or_else(|| Error::UnknownIdentity(key.clone()))?;
             let line = session.store.profile(&id)?.ok_or_else(|| Error::UnknownIdentity(key.clone()))?;
             let profile: Json = serde_json::from_str(&line).unwrap_or(Json::Null);
-            out.push(shape(profile, q, None));
+            let note = shed.as_ref().and_then(|m| m.get(&key)).map(|n| shed_note(&key, n));
+            out.push(with_shed(shape(profile, q, None), note));
         }
         return Ok(out);
     }
@@ -64,7 +68,11 @@ pub fn lookup(session: &Session, q: &Query) -> Result<Vec<Json>, Error> {
         let g = world.group_of(ident).ok_or_else(unknown)?;
         let profile = world.build(g).ok_or_else(unknown)?;
         let events = q.events.then(|| events_json(&world, g, q));
-        out.push(shape(profile.to_json(), q, events));
+        let settings = &session.project.identity;
+        let note = world.stitching.shed.iter().find(|s| s.identity.key(settings) == ident.to_string()).map(|s| {
+            json!({"identity": ident.to_string(), "fromProfile": s.from_profile.key(settings), "reason": s.reason})
+        });
+        out.push(with_shed(shape(profile.to_json(), q, events), note));
     }
     Ok(out)
 }
@@ -104,4 +112,16 @@ fn events_json(world: &World, g: usize, q: &Query) -> Json {
         })
         .collect();
     Json::Array(list)
+}
+
+/// The note of a shed identity stored by the run.
+fn shed_note(key: &str, stored: &Json) -> Json {
+    json!({"identity": key, "fromProfile": stored["fromProfile"], "reason": stored["reason"]})
+}
+
+fn with_shed(mut profile: Json, note: Option<Json>) -> Json {
+    if let (Some(n), Json::Object(m)) = (note, &mut profile) {
+        m.insert("shed".into(), n);
+    }
+    profile
 }

@@ -3,13 +3,15 @@
 
 use super::Error;
 use crate::engine::{self, Compiled, EngineKind, EvalContext};
+use crate::identity::{self, Identity, Origin};
 use crate::ingest::{Batch, Ident};
 use crate::intern::Interner;
 use crate::ir;
 use crate::output::Profile;
-use crate::policy::{MergePolicy, Project};
-use crate::runtime::prepare::{self, Ev, Prepared, Rec};
-use crate::runtime::{graph, profile};
+use crate::policy::{GraphType, IdentitySettings, MergePolicy, Project};
+use crate::runtime::graph::to_identity;
+use crate::runtime::prepare::{self, Ev, Link, Prepared, Rec};
+use crate::runtime::profile;
 use crate::store::{BatchEntry, Store};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -24,6 +26,8 @@ pub struct World<'p> {
     pub prepared: Prepared,
     /// Each stitched group's identities, sorted.
     pub groups: Vec<Vec<Ident>>,
+    /// The identity module's result, with refused links and shed identities and their reasons.
+    pub stitching: identity::Stitching,
     /// Identity → index into `groups`.
     pub owner: HashMap<Ident, usize>,
     /// Per group: indexes into `prepared.records` / `prepared.events`, in ingestion order.
@@ -61,14 +65,24 @@ impl<'p> World<'p> {
             .chain(prepared.events.iter().map(|e| &e.primary))
             .cloned()
             .collect();
-        let stitched = graph::stitch(project, policy.identity_graph, &prepared.links, &primaries);
+        let stitching = stitch(project, policy.identity_graph, &prepared.links, &primaries);
+        let settings = &project.identity;
+        let groups: Vec<Vec<Ident>> = stitching
+            .profiles
+            .iter()
+            .map(|p| {
+                let mut ids: Vec<Ident> = p.identities.iter().map(|i| from_identity(settings, i)).collect();
+                ids.sort();
+                ids
+            })
+            .collect();
         let mut owner = HashMap::new();
-        for (g, ids) in stitched.profiles.iter().enumerate() {
+        for (g, ids) in groups.iter().enumerate() {
             for i in ids {
                 owner.insert(i.clone(), g);
             }
         }
-        let n = stitched.profiles.len();
+        let n = groups.len();
         let (mut records, mut events) = (vec![Vec::new(); n], vec![Vec::new(); n]);
         for (i, r) in prepared.records.iter().enumerate() {
             if let Some(&g) = owner.get(&r.primary) {
@@ -90,7 +104,8 @@ impl<'p> World<'p> {
             policy,
             batches,
             prepared,
-            groups: stitched.profiles,
+            groups,
+            stitching,
             owner,
             records,
             events,
@@ -144,4 +159,33 @@ impl<'p> World<'p> {
     pub fn dataset_name(&self, dataset: u32) -> &str {
         self.project.datasets.get(dataset as usize).map_or("", |d| d.name.value.as_str())
     }
+}
+
+/// The runtime's identity of a graph identity.
+pub fn from_identity(settings: &IdentitySettings, i: &Identity) -> Ident {
+    Ident { namespace: i.code(settings).to_string(), id: i.value.to_string() }
+}
+
+/// Stitches as `runtime::graph::stitch` does, keeping the refused links and shed identities.
+fn stitch(
+    project: &Project,
+    graph: GraphType,
+    links: &[Link],
+    primaries: &BTreeSet<Ident>,
+) -> identity::Stitching {
+    let settings = &project.identity;
+    let links: Vec<identity::Link> = links
+        .iter()
+        .filter_map(|l| {
+            Some(identity::Link {
+                a: to_identity(settings, &l.a)?,
+                b: to_identity(settings, &l.b)?,
+                time: l.time,
+                seq: l.seq,
+                origin: Origin { dataset: l.dataset, batch: l.batch, line: u64::from(l.line) },
+            })
+        })
+        .collect();
+    let primaries: Vec<Identity> = primaries.iter().filter_map(|i| to_identity(settings, i)).collect();
+    identity::stitch(settings, graph, &links, &primaries)
 }

@@ -148,6 +148,7 @@ fn run_in_pool(
     let stitched = graph::stitch(project, policy.identity_graph, &prepared.links, &primaries);
     report.refused_links = stitched.refused_links;
     report.shed_identities = stitched.shed_identities;
+    let shed = stitched.shed.clone();
     let mut owner: HashMap<&Ident, usize> = HashMap::new();
     for (p, ids) in stitched.profiles.iter().enumerate() {
         for i in ids {
@@ -200,6 +201,11 @@ fn run_in_pool(
     // What `mosaic delete` and `explain` re-evaluate with.
     let last = serde_json::json!({"asOf": opts.as_of, "policy": report.policy, "out": opts.out});
     store.put_meta("lastRun", &last)?;
+    let shed: serde_json::Map<String, serde_json::Value> = shed
+        .into_iter()
+        .map(|(id, from, reason)| (id, serde_json::json!({"fromProfile": from, "reason": reason})))
+        .collect();
+    store.put_meta("shed", &serde_json::Value::Object(shed))?;
     lap(&mut report, "output");
     let path = opts.out.join("report.json");
     output::write_atomic(&path, report.to_json().as_bytes()).map_err(io(path.clone()))?;
