@@ -55,12 +55,13 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 }
 
 fn go(args: &Args) -> Result<String, ops::Error> {
-    let session = ops::open(&args.project)?;
+    // Policies are loaded without compiling expressions first: a stored profile needs none.
+    let (project, store) = ops::open_stored(&args.project)?;
     let q = Query {
         identities: args
             .identity
             .iter()
-            .map(|i| ops::parse_identity(&session.project, i))
+            .map(|i| ops::parse_identity(&project, i))
             .collect::<Result<_, _>>()?,
         policy: args.policy.clone(),
         fields: args.fields.as_deref().map(ops::parse_fields).transpose()?,
@@ -71,7 +72,13 @@ fn go(args: &Args) -> Result<String, ops::Error> {
         descending: args.order == "-timestamp",
         as_of: None,
     };
-    let mut profiles = ops::profile::lookup(&session, &q)?;
+    let mut profiles = if ops::profile::needs_rebuild(&project, &store, &q)? {
+        // The store is opened once per process: close it before the full session opens it.
+        drop(store);
+        ops::profile::lookup(&ops::open(&args.project)?, &q)?
+    } else {
+        ops::profile::lookup_stored(&store, &q)?
+    };
     let value = if profiles.len() == 1 { profiles.remove(0) } else { serde_json::Value::Array(profiles) };
     Ok(match args.format {
         Format::Json => format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default()),

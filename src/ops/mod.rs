@@ -16,6 +16,9 @@ pub mod ruletest;
 pub mod world;
 pub mod yaml;
 
+#[cfg(test)]
+mod tests;
+
 use crate::ingest::Ident;
 use crate::policy::Project;
 use crate::store::Store;
@@ -103,21 +106,38 @@ pub fn open(root: &Path) -> Result<Session, Error> {
 }
 
 impl Session {
-    /// The options of the last run; a store written before they were recorded gets the
-    /// default policy and the epoch.
+    /// The options of the last run.
     pub fn last_run(&self) -> Result<LastRun, Error> {
-        let meta = self.store.meta("lastRun")?;
-        let get = |k: &str| meta.as_ref().and_then(|m| m.get(k).cloned());
-        let default_policy =
-            self.project.merge_policy(None).map(|p| p.name.value.clone()).unwrap_or_default();
-        Ok(LastRun {
-            as_of: get("asOf").and_then(|v| v.as_i64()).unwrap_or(0),
-            policy: get("policy").and_then(|v| v.as_str().map(String::from)).unwrap_or(default_policy),
-            out: get("out")
-                .and_then(|v| v.as_str().map(PathBuf::from))
-                .unwrap_or_else(|| self.project.root.join("out")),
-        })
+        last_run(&self.project, &self.store)
     }
+}
+
+/// The options of the last run; a store written before they were recorded gets the default
+/// policy and the epoch.
+pub fn last_run(project: &Project, store: &Store) -> Result<LastRun, Error> {
+    let meta = store.meta("lastRun")?;
+    let get = |k: &str| meta.as_ref().and_then(|m| m.get(k).cloned());
+    let default_policy = project.merge_policy(None).map(|p| p.name.value.clone()).unwrap_or_default();
+    Ok(LastRun {
+        as_of: get("asOf").and_then(|v| v.as_i64()).unwrap_or(0),
+        policy: get("policy").and_then(|v| v.as_str().map(String::from)).unwrap_or(default_policy),
+        out: get("out")
+            .and_then(|v| v.as_str().map(PathBuf::from))
+            .unwrap_or_else(|| project.root.join("out")),
+    })
+}
+
+/// Loads the policies without compiling expressions or sampling data, and opens the store:
+/// all a lookup of stored profiles needs (the fast path of `mosaic profile`).
+pub fn open_stored(root: &Path) -> Result<(Project, Store), Error> {
+    let (files, project, diags) = crate::policy::load_project(root);
+    if diags.iter().any(|d| d.is_error()) {
+        return Err(Error::Policy(diag::render_human(&files, &diags)));
+    }
+    let project =
+        project.ok_or_else(|| Error::Policy(format!("could not load the project at {}", root.display())))?;
+    let store = Store::open_existing(&project.root)?.ok_or_else(|| Error::NoStore(project.root.clone()))?;
+    Ok((project, store))
 }
 
 /// Parses `NS:VALUE`: the namespace is matched case-insensitively and the value normalized as

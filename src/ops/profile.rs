@@ -12,6 +12,8 @@ use super::world::World;
 use super::{select_fields, Error, Session};
 use crate::ingest::Ident;
 use crate::output::format_timestamp;
+use crate::policy::Project;
+use crate::store::Store;
 use serde_json::{json, Value as Json};
 
 /// What to look up and how to shape it.
@@ -32,29 +34,38 @@ pub struct Query {
     pub as_of: Option<i64>,
 }
 
+/// Whether the query needs profiles rebuilt from the batches ([`lookup`]) rather than the
+/// stored ones ([`lookup_stored`]): events, or a policy other than the last run's.
+pub fn needs_rebuild(project: &Project, store: &Store, q: &Query) -> Result<bool, Error> {
+    if let Some(p) = &q.policy {
+        project.merge_policy(Some(p)).ok_or_else(|| Error::UnknownPolicy(p.clone()))?;
+    }
+    let last = super::last_run(project, store)?;
+    Ok(q.events || q.policy.as_ref().is_some_and(|p| *p != last.policy))
+}
+
+/// The stored profiles of `q.identities`, in the order asked, as SPEC 8 objects.
+pub fn lookup_stored(store: &Store, q: &Query) -> Result<Vec<Json>, Error> {
+    let shed = store.meta("shed")?;
+    let mut out = Vec::new();
+    for ident in &q.identities {
+        let key = ident.to_string();
+        let id = store.profile_of_identity(&key)?.ok_or_else(|| Error::UnknownIdentity(key.clone()))?;
+        let line = store.profile(&id)?.ok_or_else(|| Error::UnknownIdentity(key.clone()))?;
+        let profile: Json = serde_json::from_str(&line).unwrap_or(Json::Null);
+        let note = shed.as_ref().and_then(|m| m.get(&key)).map(|n| shed_note(&key, n));
+        out.push(with_shed(shape(profile, q, None), note));
+    }
+    Ok(out)
+}
+
 /// The profiles of `q.identities`, in the order asked, as SPEC 8 objects.
 pub fn lookup(session: &Session, q: &Query) -> Result<Vec<Json>, Error> {
+    if !needs_rebuild(&session.project, &session.store, q)? {
+        return lookup_stored(&session.store, q);
+    }
     let last = session.last_run()?;
-    let other_policy = q.policy.as_ref().is_some_and(|p| *p != last.policy);
-    if let Some(p) = &q.policy {
-        session.project.merge_policy(Some(p)).ok_or_else(|| Error::UnknownPolicy(p.clone()))?;
-    }
     let mut out = Vec::new();
-    if !other_policy && !q.events {
-        let shed = session.store.meta("shed")?;
-        for ident in &q.identities {
-            let key = ident.to_string();
-            let id = session
-                .store
-                .profile_of_identity(&key)?
-                .ok_or_else(|| Error::UnknownIdentity(key.clone()))?;
-            let line = session.store.profile(&id)?.ok_or_else(|| Error::UnknownIdentity(key.clone()))?;
-            let profile: Json = serde_json::from_str(&line).unwrap_or(Json::Null);
-            let note = shed.as_ref().and_then(|m| m.get(&key)).map(|n| shed_note(&key, n));
-            out.push(with_shed(shape(profile, q, None), note));
-        }
-        return Ok(out);
-    }
     let policy = q.policy.as_deref().or(Some(last.policy.as_str()));
     let world = World::load(
         &session.project,

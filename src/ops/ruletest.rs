@@ -81,7 +81,7 @@ pub fn run_all(
 }
 
 /// YAML (as parsed by the policy loader) as JSON: plain scalars typed as YAML 1.2 does.
-fn node_json(n: &Node) -> Json {
+pub(crate) fn node_json(n: &Node) -> Json {
     match &n.kind {
         Kind::Mapping(m) => Json::Object(
             m.iter().map(|(k, v)| (k.as_str().unwrap_or_default().to_string(), node_json(v))).collect(),
