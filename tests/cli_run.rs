@@ -97,9 +97,14 @@ fn generated(name: &str, profiles: u64, batches: u64) -> Project {
     Project(root)
 }
 
+/// Runs `mosaic run` with the project folder as working directory (so `--out` is relative to it).
 fn mosaic(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_mosaic"));
-    cmd.arg("run").arg(root).args(args).env("MOSAIC_TEST_INGEST_TIME", "2026-01-01T00:00:00Z");
+    cmd.current_dir(root)
+        .arg("run")
+        .arg(root)
+        .args(args)
+        .env("MOSAIC_TEST_INGEST_TIME", "2026-01-01T00:00:00Z");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -198,4 +203,27 @@ fn killed_run_resumes_to_the_same_result() {
     assert_eq!(resumed, profiles(&p.0, "fresh"));
     let rejected = std::fs::read_to_string(p.0.join(".mosaic/rejected/web.jsonl")).unwrap();
     assert_eq!(rejected.lines().count(), 1);
+}
+
+#[test]
+fn generated_retail_project_is_thread_independent() {
+    let root = std::env::temp_dir().join(format!("mosaic-cli-run-{}-gen", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let p = Project(root);
+    let gen = Command::new(env!("CARGO_BIN_EXE_mosaic"))
+        .args(["gen"])
+        .arg(&p.0)
+        .args(["--profiles", "150", "--events-per-profile", "8", "--seed", "7"])
+        .output()
+        .unwrap();
+    assert!(gen.status.success(), "{}", String::from_utf8_lossy(&gen.stderr));
+    ok(&mosaic(&p.0, &["--as-of", AS_OF, "--threads", "1", "--out", "one", "--engine", "jit"], &[]));
+    ok(&mosaic(
+        &p.0,
+        &["--as-of", AS_OF, "--threads", "2", "--out", "two", "--engine", "interp", "--fresh"],
+        &[],
+    ));
+    let one = profiles(&p.0, "one");
+    assert_eq!(one, profiles(&p.0, "two"));
+    assert!(one.lines().count() >= 150, "{} profiles", one.lines().count());
 }

@@ -147,7 +147,7 @@ impl<'a> Checker<'a> {
                 Code::UninferredPath,
                 format!("type of `{shown}` is unknown"),
                 span,
-                "no declared type and no sampled value",
+                "declare its type in the dataset's `schema` to check it",
             );
         }
         if self.scopes[scope].events && !names.is_empty() {

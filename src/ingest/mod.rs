@@ -105,6 +105,28 @@ pub fn read_batch(project: &Project, file: &BatchFile) -> Batch {
     batch
 }
 
+/// Builds a batch from records given inline (rule tests, the HTTP API's upserts): each value is
+/// one record, numbered from 1 like lines of a file.
+pub fn batch_from_values(
+    project: &Project,
+    dataset: &Dataset,
+    id: &str,
+    values: &[serde_json::Value],
+) -> Batch {
+    let mut batch = Batch { id: id.to_string(), dataset: dataset.name.value.clone(), ..Batch::default() };
+    for (i, v) in values.iter().enumerate() {
+        let line = i as u32 + 1;
+        let raw = v.to_string();
+        match v {
+            serde_json::Value::Object(obj) => {
+                line::ingest_object(project, dataset, &mut batch, line, obj.clone(), &raw)
+            }
+            _ => line::reject(&mut batch, line, Reason::NotAnObject, "a record must be a JSON object", &raw),
+        }
+    }
+    batch
+}
+
 fn read_jsonl(project: &Project, dataset: &Dataset, batch: &mut Batch, bytes: &[u8]) {
     for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
         let line = i as u32 + 1;

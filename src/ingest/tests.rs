@@ -85,3 +85,15 @@ fn oversized_lines_are_rejected() {
     assert_eq!(b.rejections[0].reason, Reason::TooLarge);
     assert!(b.records.is_empty());
 }
+
+#[test]
+fn inline_values_make_a_batch() {
+    let root = temp_dir("inline");
+    let ds = dataset("ds", DatasetClass::Profile, false, &[("crmId", "CRMID", true)]);
+    let p = project(&root, vec![ds.clone()], vec![]);
+    let values = vec![serde_json::json!({"crmId": "c-1"}), serde_json::json!(3)];
+    let b = batch_from_values(&p, &ds, "ds/inline", &values);
+    assert_eq!((b.records.len(), b.rejections.len()), (1, 1));
+    assert_eq!((b.rejections[0].line, b.rejections[0].reason), (2, Reason::NotAnObject));
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -86,8 +86,7 @@ fn write(session: &Session, req: &Request) -> Result<(u64, BTreeMap<String, u64>
         let world = World::load(&session.project, &session.program, &session.store, policy, last.as_of)?;
         for g in 0..world.groups.len() {
             if let Some(from) = req.from_ingest {
-                let fresh =
-                    |b: u32| world.batches.get(b as usize).is_some_and(|(e, _)| e.ingested_at >= from);
+                let fresh = |b: u32| world.batches.get(b as usize).is_some_and(|e| e.ingested_at >= from);
                 let touched = world.records_of(g).iter().any(|r| fresh(r.batch))
                     || world.events_of(g).iter().any(|e| fresh(e.batch));
                 if !touched {
@@ -106,7 +105,7 @@ fn write(session: &Session, req: &Request) -> Result<(u64, BTreeMap<String, u64>
         }
         profiles.sort_by(|a, b| a["profileId"].as_str().cmp(&b["profileId"].as_str()));
     } else {
-        for (_, line) in session.store.profiles()? {
+        for line in session.store.profiles()? {
             profiles.push(serde_json::from_str(&line).unwrap_or(Json::Null));
         }
     }

@@ -44,7 +44,8 @@ pub fn preview(session: &Session, report: Report) -> Result<Json, Error> {
         .store
         .profiles()?
         .into_iter()
-        .map(|(id, line)| (id, serde_json::from_str(&line).unwrap_or(Json::Null)))
+        .filter_map(|line| serde_json::from_str::<Json>(&line).ok())
+        .filter_map(|p| Some((p["profileId"].as_str()?.to_string(), p)))
         .collect();
     let mut rows = Vec::new();
     for g in 0..world.groups.len() {

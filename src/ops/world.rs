@@ -4,7 +4,7 @@
 use super::Error;
 use crate::engine::{self, Compiled, EngineKind, EvalContext};
 use crate::identity::{self, Identity, Origin};
-use crate::ingest::{Batch, Ident};
+use crate::ingest::Ident;
 use crate::intern::Interner;
 use crate::ir;
 use crate::output::Profile;
@@ -21,8 +21,9 @@ pub struct World<'p> {
     pub project: &'p Project,
     pub program: &'p ir::Program,
     pub policy: &'p MergePolicy,
-    /// Stored batches, sorted by id (`Rec::batch`/`Ev::batch` index into it).
-    pub batches: Vec<(BatchEntry, Batch)>,
+    /// Manifest entries of the stored batches, sorted by id (`Rec::batch`/`Ev::batch` index
+    /// into it).
+    pub batches: Vec<BatchEntry>,
     pub prepared: Prepared,
     /// Each stitched group's identities, sorted.
     pub groups: Vec<Vec<Ident>>,
@@ -57,7 +58,8 @@ impl<'p> World<'p> {
         }
         let dataset_index: HashMap<&str, u32> =
             project.datasets.iter().enumerate().map(|(i, d)| (d.name.value.as_str(), i as u32)).collect();
-        let prepared = prepare::prepare(&batches, &dataset_index);
+        let entries: Vec<BatchEntry> = batches.iter().map(|(e, _)| e.clone()).collect();
+        let prepared = prepare::prepare(batches, &dataset_index);
         let primaries: BTreeSet<Ident> = prepared
             .records
             .iter()
@@ -102,7 +104,7 @@ impl<'p> World<'p> {
             project,
             program,
             policy,
-            batches,
+            batches: entries,
             prepared,
             groups,
             stitching,
@@ -152,7 +154,7 @@ impl<'p> World<'p> {
 
     /// The batch id of a batch index.
     pub fn batch_id(&self, batch: u32) -> &str {
-        self.batches.get(batch as usize).map_or("", |(e, _)| e.id.as_str())
+        self.batches.get(batch as usize).map_or("", |e| e.id.as_str())
     }
 
     /// The dataset name of a dataset index.

@@ -31,13 +31,19 @@ pub fn ingest_all(
     let ingested_at =
         std::env::var(INGEST_TIME_ENV).ok().and_then(|t| ingest::line::parse_timestamp(&t)).unwrap_or(now);
     let crash_after: Option<u64> = std::env::var(CRASH_ENV).ok().and_then(|v| v.parse().ok());
+    let fingerprints: HashMap<&str, String> =
+        project.datasets.iter().map(|d| (d.name.value.as_str(), fingerprint(project, d))).collect();
+    let print_of = |f: &BatchFile| fingerprints.get(f.dataset.as_str()).cloned().unwrap_or_default();
     let fresh: Vec<&BatchFile> = files
         .iter()
-        // A batch removed by `mosaic delete` stays removed, even when its file changes.
         .filter(|f| {
             manifest
                 .get(&f.id)
-                .is_none_or(|e| e.status != crate::store::DELETED && (e.size != f.size || e.mtime != f.mtime))
+                // A batch removed by `mosaic delete` stays removed, even when its file changes.
+                .is_none_or(|e| {
+                    e.status != crate::store::DELETED
+                        && (e.size != f.size || e.mtime != f.mtime || e.fingerprint != print_of(f))
+                })
         })
         .collect();
     let total = fresh.len() as u64;
@@ -55,6 +61,7 @@ pub fn ingest_all(
                 // A changed file keeps the time mosaic first saw it.
                 ingested_at: manifest.get(&f.id).map_or(ingested_at, |e| e.ingested_at),
                 status: "committed".into(),
+                fingerprint: print_of(f),
             };
             store.put_batch(&entry, &batch)?;
             committed += 1;
@@ -75,6 +82,24 @@ pub fn ingest_all(
     }
     let stats = RunStats { ingested_batches: total, stored_batches: all.len() as u64 - total };
     Ok((all, stats))
+}
+
+/// A digest of everything extraction depends on for `dataset`: its class, format, time path,
+/// identity fields and schema, and the namespaces (normalization, patterns, priorities).
+fn fingerprint(project: &Project, dataset: &crate::policy::Dataset) -> String {
+    let text = format!(
+        "{:?}|{:?}|{}|{:?}|{:?}|{:?}",
+        dataset.class,
+        dataset.format,
+        dataset.timestamp,
+        dataset.identities,
+        dataset.schema,
+        project.identity.namespaces
+    );
+    // FNV-1a: stable across runs and Rust versions, unlike `DefaultHasher`.
+    let hash =
+        text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!("{hash:016x}")
 }
 
 /// Writes `.mosaic/rejected/<dataset>.jsonl` for every dataset from the stored batches (the

@@ -6,24 +6,24 @@
 //! is byte-identical whatever the number of threads, and an incremental run equals a fresh one.
 
 mod batches;
+mod compute;
 pub mod evaluate;
 #[cfg(test)]
 pub(crate) mod fixture;
 pub mod graph;
 pub mod prepare;
 pub mod profile;
+
+pub use compute::compute;
 #[cfg(test)]
 mod tests;
 
-use crate::engine::{Compiled, EngineKind, EvalContext};
-use crate::ingest::Ident;
+use crate::engine::{Compiled, EngineKind};
 use crate::intern::Interner;
 use crate::ir;
 use crate::output::{self, report::Report};
 use crate::policy::Project;
 use crate::store::Store;
-use rayon::prelude::*;
-use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -118,79 +118,11 @@ fn run_in_pool(
     }
     batches::write_rejections(project, &batches)?;
     report.run = stats;
-    report.batches = batches.len() as u64;
-    for (_, b) in &batches {
-        report.records += b.records.len() as u64;
-        report.events += b.events.len() as u64;
-        report.dropped_identities += b.dropped_identities;
-        for r in &b.rejections {
-            report.rejected += 1;
-            let by_batch = report.rejections.entry(b.dataset.clone()).or_default();
-            *by_batch.entry(b.id.clone()).or_default().entry(r.reason.as_str().to_string()).or_default() += 1;
-        }
-    }
-    let dataset_index: HashMap<&str, u32> =
-        project.datasets.iter().enumerate().map(|(i, d)| (d.name.value.as_str(), i as u32)).collect();
-    let prepared = prepare::prepare(&batches, &dataset_index);
-    drop(batches);
-    report.duplicate_events = prepared.duplicate_events;
-    report.links = prepared.links.len() as u64;
     lap(&mut report, "ingest");
-
-    // Identity.
-    let primaries: BTreeSet<Ident> = prepared
-        .records
-        .iter()
-        .map(|r| &r.primary)
-        .chain(prepared.events.iter().map(|e| &e.primary))
-        .cloned()
-        .collect();
-    let stitched = graph::stitch(project, policy.identity_graph, &prepared.links, &primaries);
-    report.refused_links = stitched.refused_links;
-    report.shed_identities = stitched.shed_identities;
-    let shed = stitched.shed.clone();
-    let mut owner: HashMap<&Ident, usize> = HashMap::new();
-    for (p, ids) in stitched.profiles.iter().enumerate() {
-        for i in ids {
-            owner.insert(i, p);
-        }
-    }
-    let mut records: Vec<Vec<&prepare::Rec>> = vec![Vec::new(); stitched.profiles.len()];
-    for r in &prepared.records {
-        if let Some(&p) = owner.get(&r.primary) {
-            records[p].push(r);
-        }
-    }
-    let mut events: Vec<Vec<&prepare::Ev>> = vec![Vec::new(); stitched.profiles.len()];
-    for e in &prepared.events {
-        if let Some(&p) = owner.get(&e.primary) {
-            events[p].push(e);
-        }
-    }
-    lap(&mut report, "identity");
-
-    // Merge and evaluate, one profile per task.
-    let takes_part = (0..project.datasets.len())
-        .map(|d| crate::merge::takes_part(policy, &project.datasets, d as u32))
-        .collect();
-    let tz = jiff::tz::TimeZone::get(&project.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
-    let eval = EvalContext { as_of: opts.as_of, tz, interner };
-    let ctx = profile::Ctx { project, program, policy, takes_part, engine, eval };
-    let built: Vec<_> = (0..stitched.profiles.len())
-        .into_par_iter()
-        .map(|p| profile::build(&ctx, &stitched.profiles[p], &records[p], &events[p]))
-        .collect();
-    let mut lines: Vec<(String, String)> = Vec::with_capacity(built.len());
-    for (profile, counts) in built {
-        report.fragments += counts.fragments;
-        report.type_mismatches += counts.type_mismatches;
-        if let Some(p) = profile {
-            lines.push((p.profile_id.clone(), p.to_line()));
-        }
-    }
-    lines.sort();
-    report.profiles = lines.len() as u64;
-    lap(&mut report, "evaluate");
+    let profiles =
+        compute::compute(project, program, policy, engine, interner, opts.as_of, batches, &mut report);
+    let lines: Vec<(String, String)> = profiles.iter().map(|p| (p.profile_id.clone(), p.to_line())).collect();
+    drop(profiles);
 
     // Output.
     let io = |path: PathBuf| move |source| Error::Io { path, source };
@@ -198,12 +130,13 @@ fn run_in_pool(
     let path = opts.out.join("profiles.jsonl");
     output::write_profiles(&path, &text).map_err(io(path.clone()))?;
     store.put_profiles(&lines)?;
-    // What `mosaic delete` and `explain` re-evaluate with.
+    // What `mosaic delete` and `explain` re-evaluate with, and the shed identities.
     let last = serde_json::json!({"asOf": opts.as_of, "policy": report.policy, "out": opts.out});
     store.put_meta("lastRun", &last)?;
-    let shed: serde_json::Map<String, serde_json::Value> = shed
-        .into_iter()
-        .map(|(id, from, reason)| (id, serde_json::json!({"fromProfile": from, "reason": reason})))
+    let shed: serde_json::Map<String, serde_json::Value> = report
+        .shed
+        .iter()
+        .map(|(id, from, reason)| (id.clone(), serde_json::json!({"fromProfile": from, "reason": reason})))
         .collect();
     store.put_meta("shed", &serde_json::Value::Object(shed))?;
     lap(&mut report, "output");

@@ -62,28 +62,27 @@ fn seq_of(batch: u32, line: u32) -> u64 {
 
 /// Flattens `batches` (sorted by id). `dataset_index` maps dataset names to indexes; batches of
 /// datasets no longer declared are skipped.
-pub fn prepare(batches: &[(BatchEntry, Batch)], dataset_index: &HashMap<&str, u32>) -> Prepared {
+pub fn prepare(batches: Vec<(BatchEntry, Batch)>, dataset_index: &HashMap<&str, u32>) -> Prepared {
     let mut out = Prepared::default();
-    let mut event_ids: HashMap<(u32, &str), usize> = HashMap::new();
-    for (bi, (entry, batch)) in batches.iter().enumerate() {
+    let mut event_ids: HashMap<(u32, String), usize> = HashMap::new();
+    // Bodies are moved out of the batches, not copied: this is the largest data of a run.
+    for (bi, (entry, batch)) in batches.into_iter().enumerate() {
         let Some(&dataset) = dataset_index.get(batch.dataset.as_str()) else { continue };
         let bi = bi as u32;
-        for r in &batch.records {
+        for r in batch.records {
             let seq = seq_of(bi, r.line);
             let time = r.time.unwrap_or(entry.ingested_at);
             let Some(primary) = r.identities.get(r.primary as usize).cloned() else { continue };
             links_of(&mut out.links, &r.identities, &primary, time, seq, (dataset, bi, r.line));
-            let body = r.body.clone();
-            out.records.push(Rec { dataset, batch: bi, line: r.line, seq, time, primary, body });
+            out.records.push(Rec { dataset, batch: bi, line: r.line, seq, time, primary, body: r.body });
         }
-        for e in &batch.events {
+        for e in batch.events {
             let seq = seq_of(bi, e.line);
             let Some(primary) = e.identities.get(e.primary as usize).cloned() else { continue };
             links_of(&mut out.links, &e.identities, &primary, e.time, seq, (dataset, bi, e.line));
-            let ev =
-                Ev { dataset, batch: bi, line: e.line, seq, time: e.time, primary, body: e.body.clone() };
-            match e.id.as_deref() {
-                Some(id) => match event_ids.get(&(dataset, id)) {
+            let ev = Ev { dataset, batch: bi, line: e.line, seq, time: e.time, primary, body: e.body };
+            match e.id {
+                Some(id) => match event_ids.get(&(dataset, id.clone())) {
                     // Same `_id` in the same dataset: the last ingested wins (SPEC 4).
                     Some(&at) => {
                         out.events[at] = ev;

@@ -78,6 +78,10 @@ fn pdg_stitches_records_and_events_into_profiles() {
     assert_eq!(report.rejections["web"]["web/1.jsonl"]["invalidJson"], 1);
     let rejected = read(&p.root, ".mosaic/rejected/web.jsonl");
     assert!(rejected.contains(r#""line":4"#) && rejected.contains(r#""raw":"oops""#), "{rejected}");
+    let store = Store::open(&p.root, false).expect("store");
+    assert_eq!(store.profiles().expect("profiles"), lines);
+    assert_eq!(store.profile("ECID:k9").expect("profile").as_deref(), Some(lines[2]));
+    assert_eq!(store.manifest().expect("manifest").len(), 2);
     let _ = std::fs::remove_dir_all(&p.root);
 }
 
@@ -111,8 +115,11 @@ fn incremental_run_equals_fresh_run() {
         primary: false,
     });
     let second = run(&web, &program(), None, Arc::new(Interner::new()), &opts(&p.root, false)).expect("run");
-    assert_eq!((second.run.ingested_batches, second.run.stored_batches), (1, 2));
+    // The new batch, and web/1.jsonl again: the web dataset's identity fields changed.
+    assert_eq!((second.run.ingested_batches, second.run.stored_batches), (2, 1));
     let incremental = read(&p.root, "out/profiles.jsonl");
+    let third = run(&web, &program(), None, Arc::new(Interner::new()), &opts(&p.root, false)).expect("run");
+    assert_eq!((third.run.ingested_batches, third.run.stored_batches), (0, 3));
     assert_eq!(incremental.lines().count(), 2, "{incremental}");
     let fresh = run(&web, &program(), None, Arc::new(Interner::new()), &opts(&p.root, true)).expect("run");
     assert_eq!(fresh.run.ingested_batches, 3);

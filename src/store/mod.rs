@@ -47,6 +47,10 @@ pub struct BatchEntry {
     pub ingested_at: i64,
     /// `committed` once the batch is stored whole.
     pub status: String,
+    /// What the extraction depended on (the dataset's definition and the namespaces): a batch
+    /// stored under another fingerprint is read again.
+    #[serde(default)]
+    pub fingerprint: String,
 }
 
 /// An open store.
@@ -176,6 +180,18 @@ impl Store {
         })
     }
 
+    /// Every stored profile line, sorted by profileId.
+    pub fn profiles(&self) -> Result<Vec<String>, Error> {
+        let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
+        let table = txn.open_table(PROFILES).map_err(|e| self.db_err(e))?;
+        let mut out = Vec::new();
+        for item in table.iter().map_err(|e| self.db_err(e))? {
+            let (_, v) = item.map_err(|e| self.db_err(e))?;
+            out.push(String::from_utf8_lossy(v.value()).into_owned());
+        }
+        Ok(out)
+    }
+
     /// The JSON line of one stored profile.
     pub fn profile(&self, profile_id: &str) -> Result<Option<String>, Error> {
         let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
@@ -209,18 +225,6 @@ impl Store {
         let table = txn.open_table(IDENTITIES).map_err(|e| self.db_err(e))?;
         let found = table.get(key).map_err(|e| self.db_err(e))?;
         Ok(found.map(|v| v.value().to_string()))
-    }
-
-    /// Every stored profile (profileId, JSON line), sorted by profileId.
-    pub fn profiles(&self) -> Result<Vec<(String, String)>, Error> {
-        let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
-        let table = txn.open_table(PROFILES).map_err(|e| self.db_err(e))?;
-        let mut out = Vec::new();
-        for item in table.iter().map_err(|e| self.db_err(e))? {
-            let (k, v) = item.map_err(|e| self.db_err(e))?;
-            out.push((k.value().to_string(), String::from_utf8_lossy(v.value()).into_owned()));
-        }
-        Ok(out)
     }
 
     /// Removes the data of `ids` and marks their manifest entries [`DELETED`], in one
