@@ -380,8 +380,8 @@ fn jobs_list_and_show() {
     assert_eq!(mosaic(&p.0, &["export", "--out", "a.jsonl"]).0, 0);
     assert_eq!(mosaic(&p.0, &["delete", "--batch", "web/2026-10-01.jsonl"]).0, 0);
     insta::assert_snapshot!("jobs_list", shown(mosaic(&p.0, &["jobs"])));
-    insta::assert_snapshot!("jobs_show_delete", shown(mosaic(&p.0, &["jobs", "--id", "2"])));
-    insta::assert_snapshot!("jobs_unknown", shown(mosaic(&p.0, &["jobs", "--id", "9"])));
+    insta::assert_snapshot!("jobs_show_delete", shown(mosaic(&p.0, &["jobs", "2"])));
+    insta::assert_snapshot!("jobs_unknown", shown(mosaic(&p.0, &["jobs", "9"])));
 }
 
 #[test]
