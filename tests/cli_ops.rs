@@ -258,6 +258,15 @@ fn export_writes_files_and_job_records() {
 }
 
 #[test]
+fn a_failed_export_is_a_failed_job() {
+    let p = ran("basic", "exportfail");
+    // The parent of the output is a file, so the export cannot be written.
+    let r = mosaic(&p.0, &["export", "--out", "data/crm/2026-09-01.jsonl/x.jsonl"]);
+    insta::assert_snapshot!("export_failed", shown(r));
+    insta::assert_snapshot!("export_failed_job", shown(mosaic(&p.0, &["jobs", "1"])));
+}
+
+#[test]
 fn exported_jsonl_reads_back_as_profile_output() {
     let p = ran("basic", "roundtrip");
     let file = p.0.join("all.jsonl");

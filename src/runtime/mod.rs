@@ -131,7 +131,8 @@ fn run_in_pool(
     output::write_profiles(&path, &text).map_err(io(path.clone()))?;
     store.put_profiles(&lines)?;
     // What `mosaic delete` and `explain` re-evaluate with, and the shed identities.
-    let last = serde_json::json!({"asOf": opts.as_of, "policy": report.policy, "out": opts.out});
+    let out = std::path::absolute(&opts.out).unwrap_or_else(|_| opts.out.clone());
+    let last = serde_json::json!({"asOf": opts.as_of, "policy": report.policy, "out": out});
     store.put_meta("lastRun", &last)?;
     let shed: serde_json::Map<String, serde_json::Value> = report
         .shed
