@@ -6,6 +6,7 @@
 mod csv;
 pub mod identities;
 pub mod line;
+pub mod parquet;
 pub mod record;
 pub mod sample;
 pub mod typed;
@@ -94,9 +95,7 @@ pub fn read_batch(project: &Project, file: &BatchFile) -> Batch {
     match format_of(dataset, &file.path) {
         Some(Format::Jsonl) => read_jsonl(project, dataset, &mut batch, &bytes),
         Some(Format::Csv) => csv::ingest_csv(project, dataset, &mut batch, &bytes),
-        Some(Format::Parquet) => {
-            line::reject(&mut batch, 0, Reason::UnsupportedFormat, "parquet is not supported yet", "")
-        }
+        Some(Format::Parquet) => parquet::ingest_parquet(project, dataset, &mut batch, &file.path),
         None => {
             let detail = "unknown file extension; set `format:` on the dataset";
             line::reject(&mut batch, 0, Reason::UnsupportedFormat, detail, "")

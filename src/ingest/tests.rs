@@ -97,3 +97,67 @@ fn inline_values_make_a_batch() {
     assert_eq!((b.rejections[0].line, b.rejections[0].reason), (2, Reason::NotAnObject));
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// Writes a small Parquet file: crmId (string), points (optional int64), seen (timestamp µs),
+/// and a row without crmId.
+fn write_parquet(path: &std::path::Path) -> Result<(), ::parquet::errors::ParquetError> {
+    use ::parquet::data_type::{ByteArray, ByteArrayType, Int64Type};
+    use ::parquet::file::properties::WriterProperties;
+    use ::parquet::file::writer::SerializedFileWriter;
+    use std::sync::Arc;
+    let schema = ::parquet::schema::parser::parse_message_type(
+        "message r { OPTIONAL BYTE_ARRAY crmId (UTF8); OPTIONAL INT64 points; \
+         OPTIONAL INT64 seen (TIMESTAMP(MICROS,true)); }",
+    )?;
+    let file =
+        std::fs::File::create(path).map_err(|e| ::parquet::errors::ParquetError::General(e.to_string()))?;
+    let props = Arc::new(WriterProperties::builder().build());
+    let mut writer = SerializedFileWriter::new(file, Arc::new(schema), props)?;
+    let mut group = writer.next_row_group()?;
+    let mut index = 0;
+    while let Some(mut col) = group.next_column()? {
+        match index {
+            0 => {
+                let values = [ByteArray::from("c-1"), ByteArray::from("c-2")];
+                col.typed::<ByteArrayType>().write_batch(&values, Some(&[1, 1, 0]), None)?;
+            }
+            1 => {
+                col.typed::<Int64Type>().write_batch(&[42], Some(&[1, 0, 0]), None)?;
+            }
+            _ => {
+                let t = [1_790_856_000_000_000i64, 1_790_856_000_000_000, 1_790_856_000_000_000];
+                col.typed::<Int64Type>().write_batch(&t, Some(&[1, 1, 1]), None)?;
+            }
+        }
+        col.close()?;
+        index += 1;
+    }
+    group.close()?;
+    writer.close()?;
+    Ok(())
+}
+
+#[test]
+fn parquet_rows_become_records() {
+    let root = temp_dir("parquet");
+    let mut ds = dataset("ds", DatasetClass::Event, false, &[("crmId", "CRMID", true)]);
+    ds.timestamp = "seen".into();
+    let p = project(&root, vec![ds], vec![]);
+    std::fs::create_dir_all(root.join("data/ds")).expect("mkdir");
+    write_parquet(&root.join("data/ds/a.parquet")).expect("write parquet");
+    let files = list_batches(&p).expect("list");
+    let b = read_batch(&p, &files[0]);
+    let sample = parquet::read_rows(&files[0].path, 1).expect("rows");
+    let _ = std::fs::remove_dir_all(&root);
+    assert_eq!(sample.len(), 1);
+    assert_eq!(sample[0]["crmId"], "c-1");
+    assert_eq!(b.events.len(), 2, "{:?}", b.rejections);
+    assert_eq!(b.events[0].body["points"], 42);
+    assert_eq!(b.events[0].body["seen"], "2026-10-01T12:00:00.000Z");
+    assert_eq!(b.events[0].time, 1_790_856_000_000_000);
+    assert_eq!(b.events[1].identities[0].to_string(), "CRMID:c-2");
+    assert_eq!(
+        (b.rejections.len(), b.rejections[0].line, b.rejections[0].reason),
+        (1, 3, Reason::NoIdentity)
+    );
+}

@@ -31,7 +31,7 @@ pub enum Error {
     Db { path: PathBuf, source: redb::Error },
     #[error("profile store {path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
-    #[error("profile store {path}: corrupt entry for `{key}`: {source}")]
+    #[error("profile store {path}: unreadable entry for `{key}` (run with --fresh to rebuild it): {source}")]
     Decode { path: PathBuf, key: String, source: serde_json::Error },
 }
 
