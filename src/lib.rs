@@ -13,6 +13,7 @@ pub mod intern;
 pub mod interp;
 pub mod ir;
 pub mod merge;
+pub mod ops;
 pub mod output;
 pub mod policy;
 pub mod runtime;
