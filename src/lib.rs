@@ -6,6 +6,7 @@ pub mod cli;
 pub mod diag;
 pub mod engine;
 pub mod frontend;
+pub mod gen;
 pub mod identity;
 pub mod ingest;
 pub mod intern;
