@@ -1,0 +1,146 @@
+//! `engine::Compiled` for `Native`: builds the `Env` of a call, runs native code, merges fallbacks.
+
+use super::finish;
+use super::helpers::Runtime;
+use super::layout::{Acc, ColPtr, Env};
+use super::native::{Native, Slot};
+use super::times;
+use crate::engine::{Compiled, EvalContext, EventColumns};
+use crate::value::Value;
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// The buffers an `Env` points into; they outlive the native call.
+struct Frame {
+    cols: Vec<ColPtr>,
+    /// Zeroed (null) cells standing in for columns the caller did not provide.
+    _pad: (Vec<u8>, Vec<u64>),
+    occurs: Vec<i64>,
+    prof_tags: Vec<u8>,
+    prof_bits: Vec<u64>,
+    rows: Range<usize>,
+}
+
+impl Native {
+    fn runtime<'a>(&'a self, ctx: &'a EvalContext) -> Runtime<'a> {
+        Runtime {
+            interner: &self.interner,
+            tz: &ctx.tz,
+            as_of: ctx.as_of,
+            tables: &self.sites.tables,
+            cache: HashMap::new(),
+            pushed: vec![Vec::new(); self.kernel_attrs.len()],
+        }
+    }
+
+    /// Everything native code reads, with rows clamped to the data actually present so native
+    /// code never reads out of bounds whatever the caller passes.
+    fn frame(&self, profile: &Value, events: &EventColumns, rows: Range<usize>, rt: &Runtime) -> Frame {
+        let end = rows.end.min(events.timestamp.len());
+        let rows = rows.start.min(end)..end;
+        let pad = (vec![0u8; end], vec![0u64; end]);
+        let pad_ptr = ColPtr { tags: pad.0.as_ptr(), bits: pad.1.as_ptr() };
+        let cols = (0..self.n_paths)
+            .map(|i| match events.columns.get(i) {
+                Some(c) if c.tags.len() >= end && c.bits.len() >= end => {
+                    ColPtr { tags: c.tags.as_ptr(), bits: c.bits.as_ptr() }
+                }
+                _ => pad_ptr,
+            })
+            .collect();
+        let occurs =
+            self.sites.occurs.iter().flat_map(|o| times::occurs_bounds(o, rt.as_of, rt.tz)).collect();
+        let (prof_tags, prof_bits) =
+            self.sites.leaves.iter().map(|(p, _)| finish::leaf(profile, p, rt)).unzip();
+        Frame { cols, _pad: pad, occurs, prof_tags, prof_bits, rows }
+    }
+
+    fn env(
+        &self,
+        f: &Frame,
+        events: &EventColumns,
+        win: &[i64],
+        accs: &mut [Acc],
+        rt: &mut Runtime,
+        as_of: i64,
+    ) -> Env {
+        Env {
+            cols: f.cols.as_ptr(),
+            ts: events.timestamp.as_ptr(),
+            row_start: f.rows.start as i64,
+            row_end: f.rows.end as i64,
+            as_of,
+            win_lo: win.as_ptr(),
+            accs: accs.as_mut_ptr(),
+            occurs: f.occurs.as_ptr(),
+            prof_tags: f.prof_tags.as_ptr(),
+            prof_bits: f.prof_bits.as_ptr(),
+            rt: rt as *mut Runtime as *mut u8,
+        }
+    }
+}
+
+impl Compiled for Native {
+    fn attributes(
+        &self,
+        profile: &Value,
+        events: &EventColumns,
+        rows: Range<usize>,
+        ctx: &EvalContext,
+        out: &mut Vec<Value>,
+    ) {
+        out.clear();
+        out.resize(self.n_attrs, Value::Null);
+        if let Some(kernel) = self.kernel {
+            let mut rt = self.runtime(ctx);
+            let frame = self.frame(profile, events, rows.clone(), &rt);
+            let win: Vec<i64> =
+                self.kernel_attrs.iter().map(|a| times::window_start(a.3, ctx.as_of)).collect();
+            let mut accs = vec![Acc::default(); self.kernel_attrs.len()];
+            let env = self.env(&frame, events, &win, &mut accs, &mut rt, ctx.as_of);
+            // SAFETY: `env` points into `frame`, `win`, `accs`, `events` and `rt`, all alive for
+            // the call; row indexes are clamped to every column's length by `frame`; the kernel
+            // writes only `accs[..kernel_attrs.len()]` and `rt` (through helpers).
+            unsafe { kernel(&env) };
+            for (k, (i, f, kind, _)) in self.kernel_attrs.iter().enumerate() {
+                out[*i] = finish::finish(*f, *kind, &accs[k], &rt.pushed[k], &self.interner);
+            }
+        }
+        if let Some(fb) = &self.fallback {
+            if !self.fallback_attrs.is_empty() {
+                let mut tmp = Vec::new();
+                fb.attributes(profile, events, rows, ctx, &mut tmp);
+                for (v, i) in tmp.into_iter().zip(&self.fallback_attrs) {
+                    out[*i] = v;
+                }
+            }
+        }
+    }
+
+    fn audiences(
+        &self,
+        profile: &Value,
+        events: &EventColumns,
+        rows: Range<usize>,
+        ctx: &EvalContext,
+        out: &mut Vec<bool>,
+    ) {
+        out.clear();
+        let mut fb_out = Vec::new();
+        if let Some(fb) = &self.fallback {
+            if self.audiences.iter().any(|s| matches!(s, Slot::Fallback(_))) {
+                fb.audiences(profile, events, rows.clone(), ctx, &mut fb_out);
+            }
+        }
+        let mut rt = self.runtime(ctx);
+        let frame = self.frame(profile, events, rows, &rt);
+        let env = self.env(&frame, events, &[], &mut [], &mut rt, ctx.as_of);
+        for slot in &self.audiences {
+            out.push(match slot {
+                // SAFETY: as in `attributes`; audience functions read `env` and call helpers only.
+                Slot::Native(f) => (unsafe { f(&env) }) != 0,
+                Slot::Fallback(i) => fb_out.get(*i).copied().unwrap_or(false),
+            });
+        }
+    }
+}
