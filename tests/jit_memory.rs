@@ -13,7 +13,8 @@ fn ex(kind: ExprKind, ty: Type) -> Expr {
 fn program() -> ir::Program {
     let path = |scope, p: &str, ty| ex(ExprKind::Path { scope, path: vec![p.to_string()] }, ty);
     let eq = |l, r| ex(ExprKind::Compare { op: CmpOp::Eq, lhs: Box::new(l), rhs: Box::new(r) }, Type::Bool);
-    let filter = eq(path(1, "eventType", Type::String), ex(ExprKind::Const(Value::string("purchase")), Type::String));
+    let filter =
+        eq(path(1, "eventType", Type::String), ex(ExprKind::Const(Value::string("purchase")), Type::String));
     let attribute = ir::Attribute {
         name: "spend".into(),
         path: vec!["spend".into()],
@@ -31,7 +32,11 @@ fn program() -> ir::Program {
     ir::Program {
         attributes: vec![attribute],
         audiences: vec![audience],
-        event_paths: vec![p("eventType", Type::String), p("price", Type::Double), p("timestamp", Type::Timestamp)],
+        event_paths: vec![
+            p("eventType", Type::String),
+            p("price", Type::Double),
+            p("timestamp", Type::Timestamp),
+        ],
         profile_type: Type::Any,
         event_type: Type::Any,
     }

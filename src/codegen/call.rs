@@ -28,7 +28,7 @@ impl Native {
             tz: &ctx.tz,
             as_of: ctx.as_of,
             tables: &self.sites.tables,
-            cache: HashMap::new(),
+            cache: HashMap::default(),
             pushed: vec![Vec::new(); self.kernel_attrs.len()],
         }
     }
@@ -38,14 +38,16 @@ impl Native {
     fn frame(&self, profile: &Value, events: &EventColumns, rows: Range<usize>, rt: &Runtime) -> Frame {
         let end = rows.end.min(events.timestamp.len());
         let rows = rows.start.min(end)..end;
-        let pad = (vec![0u8; end], vec![0u64; end]);
-        let pad_ptr = ColPtr { tags: pad.0.as_ptr(), bits: pad.1.as_ptr() };
+        let usable = |i: usize| events.columns.get(i).filter(|c| c.tags.len() >= end && c.bits.len() >= end);
+        // Only a caller that passes too few cells pays for the padding.
+        let pad = match (0..self.n_paths).all(|i| usable(i).is_some()) {
+            true => (Vec::new(), Vec::new()),
+            false => (vec![0u8; end], vec![0u64; end]),
+        };
         let cols = (0..self.n_paths)
-            .map(|i| match events.columns.get(i) {
-                Some(c) if c.tags.len() >= end && c.bits.len() >= end => {
-                    ColPtr { tags: c.tags.as_ptr(), bits: c.bits.as_ptr() }
-                }
-                _ => pad_ptr,
+            .map(|i| match usable(i) {
+                Some(c) => ColPtr { tags: c.tags.as_ptr(), bits: c.bits.as_ptr() },
+                None => ColPtr { tags: pad.0.as_ptr(), bits: pad.1.as_ptr() },
             })
             .collect();
         let occurs =

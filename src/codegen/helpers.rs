@@ -7,6 +7,32 @@
 use super::times;
 use crate::intern::Interner;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A multiplicative hasher for small integer keys: the memo is on the hot path, SipHash is not
+/// needed (keys are ids, not attacker-chosen strings).
+#[derive(Default)]
+pub struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(*b as u64);
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(i as u64);
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(i as u64);
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
 
 /// Regexes and patterns fixed at compile time, indexed by call site.
 #[derive(Debug, Clone, Default)]
@@ -26,7 +52,7 @@ pub struct Runtime<'a> {
     pub as_of: i64,
     pub tables: &'a Tables,
     /// Memo of string predicates by (helper, site or method, id, id): ids repeat across rows.
-    pub cache: HashMap<(u8, u32, u32, u32), i64>,
+    pub cache: HashMap<(u8, u32, u32, u32), i64, BuildHasherDefault<IdHasher>>,
     /// Values pushed by LIST and COUNT_DISTINCT kernels, per attribute: (row, bits).
     pub pushed: Vec<Vec<(i64, i64)>>,
 }
@@ -134,10 +160,15 @@ pub extern "C" fn mosaic_str_cmp(r: *mut Runtime, a: i64, b: i64) -> i64 {
     })
 }
 
-/// Orders an int against a double exactly (as `Value::total_cmp`): -1, 0 or 1.
+/// Orders an int against a double exactly (as `Value::total_cmp`): -1, 0 or 1; 2 for NaN,
+/// which compares with nothing.
 pub extern "C" fn mosaic_cmp_int_double(i: i64, d: i64) -> i64 {
     use crate::value::Value;
-    Value::Int(i).total_cmp(&Value::Double(f64::from_bits(d as u64))) as i64
+    let d = f64::from_bits(d as u64);
+    if d.is_nan() {
+        return 2;
+    }
+    Value::Int(i).total_cmp(&Value::Double(d)) as i64
 }
 
 /// `%` on doubles (Rust's `%`, i.e. fmod); cranelift has no instruction for it.

@@ -7,6 +7,17 @@ use crate::value::Value;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Value as V};
 
+fn fcc(op: CmpOp) -> FloatCC {
+    match op {
+        CmpOp::Eq => FloatCC::Equal,
+        CmpOp::Ne => FloatCC::OrderedNotEqual,
+        CmpOp::Lt => FloatCC::LessThan,
+        CmpOp::Le => FloatCC::LessThanOrEqual,
+        CmpOp::Gt => FloatCC::GreaterThan,
+        CmpOp::Ge => FloatCC::GreaterThanOrEqual,
+    }
+}
+
 fn cc(op: CmpOp) -> IntCC {
     match op {
         CmpOp::Eq => IntCC::Equal,
@@ -62,18 +73,19 @@ impl FunctionTranslator<'_> {
             (Kind::Int, Kind::Int) | (Kind::Timestamp, Kind::Timestamp) | (Kind::Date, Kind::Date) => {
                 self.b.ins().icmp(cc(op), l.v, r.v)
             }
-            (Kind::Double, Kind::Double) => {
-                let (a, b) = (self.total_key(l.v), self.total_key(r.v));
-                self.b.ins().icmp(cc(op), a, b)
-            }
+            // IEEE order, as the interpreter: -0.0 = 0.0, and NaN compares false (`!=` too).
+            (Kind::Double, Kind::Double) => self.b.ins().fcmp(fcc(op), l.v, r.v),
             (Kind::Int, Kind::Double) | (Kind::Double, Kind::Int) => {
                 let (i, d, flip) = if l.kind == Kind::Int { (l.v, r.v, false) } else { (r.v, l.v, true) };
                 let bits = self.b.ins().bitcast(types::I64, MemFlagsData::new(), d);
                 let Some(ord) = self.call("mosaic_cmp_int_double", &[i, bits]) else {
                     return unsupported("helper");
                 };
+                // 2 means NaN: not comparable, so every operator is false.
+                let comparable = self.b.ins().icmp_imm_s(IntCC::NotEqual, ord, 2);
                 let ord = if flip { self.b.ins().ineg(ord) } else { ord };
-                self.b.ins().icmp_imm_s(cc(op), ord, 0)
+                let holds = self.b.ins().icmp_imm_s(cc(op), ord, 0);
+                self.b.ins().band(comparable, holds)
             }
             (Kind::Str, Kind::Str) if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
                 self.b.ins().icmp(cc(op), l.v, r.v)
@@ -189,7 +201,7 @@ impl FunctionTranslator<'_> {
         let x = self.translate(expr)?;
         let mut any = self.b.ins().iconst(types::I8, 0);
         for c in &consts {
-            if let Some(eq) = self.eq_const(x, c) {
+            if let Some(eq) = self.eq_const(x, c)? {
                 any = self.b.ins().bor(any, eq);
             }
         }
@@ -199,7 +211,14 @@ impl FunctionTranslator<'_> {
     }
 
     /// `x = c` for a literal `c` (as `Value` equality); `None` when it can never hold.
-    fn eq_const(&mut self, x: NV, c: &Value) -> Option<V> {
+    fn eq_const(&mut self, x: NV, c: &Value) -> Result<Option<V>> {
+        if matches!((x.kind, c), (Kind::Timestamp, Value::Date(_)) | (Kind::Date, Value::Timestamp(_))) {
+            return unsupported("in mixing dates and timestamps");
+        }
+        Ok(self.eq_const_same_kind(x, c))
+    }
+
+    fn eq_const_same_kind(&mut self, x: NV, c: &Value) -> Option<V> {
         let int_eq = |t: &mut Self, k: i64| Some(t.b.ins().icmp_imm_s(IntCC::Equal, x.v, k));
         match (x.kind, c) {
             (Kind::Str, Value::String(s)) => int_eq(self, self.interner.intern(s) as i64),
@@ -212,9 +231,8 @@ impl FunctionTranslator<'_> {
                 int_eq(self, i)
             }
             (Kind::Double, Value::Double(d)) => {
-                let key = self.total_key(x.v);
-                let want = super::layout::total_key(d.to_bits() as i64);
-                Some(self.b.ins().icmp_imm_s(IntCC::Equal, key, want))
+                let k = self.b.ins().f64const(*d);
+                Some(self.b.ins().fcmp(FloatCC::Equal, x.v, k))
             }
             (Kind::Double, Value::Int(i)) => {
                 let d = *i as f64;

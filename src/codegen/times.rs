@@ -5,7 +5,7 @@
 //! `!=`), so the native test is two integer comparisons.
 
 use crate::ir::{self, CmpOp, DurationUnit, Occurs, Time, Unit};
-use jiff::civil::{Date, DateTime};
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp, ZonedDateTime};
 
@@ -40,8 +40,9 @@ fn micros(z: &ZonedDateTime) -> i64 {
     z.timestamp().as_microsecond()
 }
 
+/// The first instant of a date in the time zone (after a DST gap at midnight, the gap's end).
 fn at_midnight(d: Date, tz: &TimeZone) -> Option<ZonedDateTime> {
-    tz.to_ambiguous_zoned_datetime(d.to_datetime(jiff::civil::Time::midnight())).compatible().ok()
+    d.to_zoned_datetime(tz.clone()).ok()?.start_of_day().ok()
 }
 
 /// A date's midnight in the time zone, µs; `i64::MIN` when out of range.
@@ -52,7 +53,7 @@ pub fn date_to_ts(days: i64, tz: &TimeZone) -> i64 {
 /// Start of the lookback window of a duration ending at `as_of` (MONTHS by calendar in UTC).
 pub fn window_start(d: Option<ir::Duration>, as_of: i64) -> i64 {
     let Some(d) = d else { return MIN };
-    let fixed = |unit: i64| as_of.saturating_sub(d.count.saturating_mul(unit));
+    let fixed = |unit: i64| d.count.checked_mul(unit).and_then(|len| as_of.checked_sub(len)).unwrap_or(MIN);
     match d.unit {
         DurationUnit::Minutes => fixed(60_000_000),
         DurationUnit::Hours => fixed(3_600_000_000),
@@ -182,36 +183,41 @@ fn occurs_bounds_opt(o: &Occurs, as_of: i64, tz: &TimeZone) -> Option<[i64; 4]> 
         }
         Occurs::Between { start, end } => r(anchor(start, as_of, tz)?, anchor(end, as_of, tz)?),
         Occurs::Calendar { offset, unit } => {
-            let start = period_start(as_of, *unit, tz)?;
-            let from = start.checked_add(span(*unit, *offset)?).ok()?;
-            let to = from.checked_add(span(*unit, 1)?).ok()?;
-            r(micros(&from), micros(&to) - 1)
+            let (lo, hi) = period(as_of, *offset, *unit, tz)?;
+            r(lo, hi - 1)
         }
     }
 }
 
-/// The start of the calendar period (in the time zone) that holds `us`; weeks start on Monday.
-fn period_start(us: i64, unit: Unit, tz: &TimeZone) -> Option<ZonedDateTime> {
-    let z = zoned(us, tz)?;
-    let dt = z.datetime();
-    let d = dt.date();
-    let at = |dt: DateTime| tz.to_ambiguous_zoned_datetime(dt).compatible().ok();
-    let time = |h, m, s, ns| jiff::civil::Time::new(h, m, s, ns).ok();
-    let t = dt.time();
+/// The calendar period `[start, end)` `offset` units away from the one holding `as_of`: days
+/// from local midnight, weeks from Monday, months from the 1st, years from January 1st; shorter
+/// units cut on the local wall clock (by the offset in force at `as_of`) and shifted by their
+/// fixed length.
+fn period(as_of: i64, offset: i64, unit: Unit, tz: &TimeZone) -> Option<(i64, i64)> {
+    let z = zoned(as_of, tz)?;
+    let today = z.date();
+    let first = |d: Date, step: Span| -> Option<(i64, i64)> {
+        let start = d.checked_add(step.checked_mul(offset).ok()?).ok()?;
+        let end = start.checked_add(step).ok()?;
+        Some((micros(&at_midnight(start, tz)?), micros(&at_midnight(end, tz)?)))
+    };
+    let fixed = |len: i64| -> Option<(i64, i64)> {
+        let off = i64::from(z.offset().seconds()) * 1_000_000;
+        let local = as_of.checked_add(off)?;
+        let start = (local.div_euclid(len) * len - off).checked_add(offset.checked_mul(len)?)?;
+        Some((start, start.checked_add(len)?))
+    };
     match unit {
-        Unit::Millisecond => {
-            let ns = t.subsec_nanosecond() / 1_000_000 * 1_000_000;
-            Some(z.with().subsec_nanosecond(ns).build().ok()?)
-        }
-        Unit::Second => Some(z.with().subsec_nanosecond(0).build().ok()?),
-        Unit::Minute => at(d.to_datetime(time(t.hour(), t.minute(), 0, 0)?)),
-        Unit::Hour => at(d.to_datetime(time(t.hour(), 0, 0, 0)?)),
-        Unit::Day => at_midnight(d, tz),
+        Unit::Day => first(today, Span::new().days(1)),
         Unit::Week => {
-            let back = d.weekday().to_monday_zero_offset() as i64;
-            at_midnight(d.checked_sub(Span::new().days(back)).ok()?, tz)
+            let back = i64::from(today.weekday().to_monday_zero_offset());
+            first(today.checked_sub(Span::new().try_days(back).ok()?).ok()?, Span::new().weeks(1))
         }
-        Unit::Month => at_midnight(d.first_of_month(), tz),
-        Unit::Year => at_midnight(d.first_of_year(), tz),
+        Unit::Month => first(today.first_of_month(), Span::new().months(1)),
+        Unit::Year => first(today.first_of_year(), Span::new().years(1)),
+        Unit::Millisecond => fixed(1_000),
+        Unit::Second => fixed(1_000_000),
+        Unit::Minute => fixed(60_000_000),
+        Unit::Hour => fixed(3_600_000_000),
     }
 }
