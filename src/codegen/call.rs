@@ -5,7 +5,7 @@ use super::helpers::Runtime;
 use super::layout::{Acc, ColPtr, Env};
 use super::native::{Native, Slot};
 use super::times;
-use crate::engine::{Compiled, EvalContext, EventColumns};
+use crate::engine::{tag, Compiled, EvalContext, EventColumns};
 use crate::value::Value;
 use std::collections::HashMap;
 use std::ops::Range;
@@ -19,6 +19,9 @@ struct Frame {
     prof_tags: Vec<u8>,
     prof_bits: Vec<u64>,
     rows: Range<usize>,
+    /// A profile leaf holds a value of another type than the schema's: native code would read
+    /// it as null where the interpreter sees the value, so the call goes to the interpreter.
+    odd: bool,
 }
 
 impl Native {
@@ -52,9 +55,11 @@ impl Native {
             .collect();
         let occurs =
             self.sites.occurs.iter().flat_map(|o| times::occurs_bounds(o, rt.as_of, rt.tz)).collect();
-        let (prof_tags, prof_bits) =
+        let (prof_tags, prof_bits): (Vec<u8>, Vec<u64>) =
             self.sites.leaves.iter().map(|(p, _)| finish::leaf(profile, p, rt)).unzip();
-        Frame { cols, _pad: pad, occurs, prof_tags, prof_bits, rows }
+        let odd =
+            self.sites.leaves.iter().zip(&prof_tags).any(|((_, k), t)| *t != tag::NULL && *t != k.tag());
+        Frame { cols, _pad: pad, occurs, prof_tags, prof_bits, rows, odd }
     }
 
     fn env(
@@ -96,6 +101,9 @@ impl Compiled for Native {
         if let Some(kernel) = self.kernel {
             let mut rt = self.runtime(ctx);
             let frame = self.frame(profile, events, rows.clone(), &rt);
+            if let (true, Some(slow)) = (frame.odd, &self.slow) {
+                return slow.attributes(profile, events, rows, ctx, out);
+            }
             let win: Vec<i64> =
                 self.kernel_attrs.iter().map(|a| times::window_start(a.3, ctx.as_of)).collect();
             let mut accs = vec![Acc::default(); self.kernel_attrs.len()];
@@ -128,14 +136,17 @@ impl Compiled for Native {
         out: &mut Vec<bool>,
     ) {
         out.clear();
+        let mut rt = self.runtime(ctx);
+        let frame = self.frame(profile, events, rows.clone(), &rt);
+        if let (true, Some(slow)) = (frame.odd, &self.slow) {
+            return slow.audiences(profile, events, rows, ctx, out);
+        }
         let mut fb_out = Vec::new();
         if let Some(fb) = &self.fallback {
             if self.audiences.iter().any(|s| matches!(s, Slot::Fallback(_))) {
-                fb.audiences(profile, events, rows.clone(), ctx, &mut fb_out);
+                fb.audiences(profile, events, rows, ctx, &mut fb_out);
             }
         }
-        let mut rt = self.runtime(ctx);
-        let frame = self.frame(profile, events, rows, &rt);
         let env = self.env(&frame, events, &[], &mut [], &mut rt, ctx.as_of);
         for slot in &self.audiences {
             out.push(match slot {

@@ -18,7 +18,9 @@ pub struct KernelAttr<'p> {
 pub fn accepts(f: Function, kind: Option<Kind>) -> Result<()> {
     let ok = match (f, kind) {
         (Function::Count, _) => true,
-        (_, None) | (_, Some(Kind::Null)) => false,
+        (_, None) => false,
+        // A literal null value: never present, so the result is null like an empty window.
+        (_, Some(Kind::Null)) => true,
         (Function::Sum | Function::Avg, Some(k)) => matches!(k, Kind::Int | Kind::Double),
         (Function::Min | Function::Max, Some(k)) => {
             matches!(k, Kind::Int | Kind::Double | Kind::Timestamp | Kind::Date)
@@ -209,6 +211,9 @@ fn accumulate(
         t.b.def_var(v.n, n2);
         return Ok(());
     };
+    if x.kind == Kind::Null {
+        return Ok(());
+    }
     let p = t.b.ins().uextend(types::I64, x.present);
     let n2 = t.b.ins().iadd(n, p);
     t.b.def_var(v.n, n2);

@@ -28,6 +28,8 @@ pub struct Native {
     pub(super) audiences: Vec<Slot>,
     pub(super) fallback: Option<Arc<dyn Compiled>>,
     pub(super) fallbacks: Vec<String>,
+    /// The whole program in the interpreter, for profiles whose leaves have unexpected types.
+    pub(super) slow: Option<Arc<dyn Compiled>>,
     pub(super) sites: Sites,
     pub(super) n_attrs: usize,
     pub(super) n_paths: usize,
@@ -145,7 +147,12 @@ impl Native {
                 (*i, a.function, *kind, a.duration)
             })
             .collect();
+        let slow = match sites.leaves.is_empty() {
+            true => None,
+            false => fallback::interpreter(program.clone(), interner),
+        };
         Ok(Native {
+            slow,
             kernel,
             kernel_attrs,
             fallback_attrs,
@@ -163,6 +170,7 @@ impl Native {
     /// A program with no native code at all (the JIT could not start): everything is null.
     pub(super) fn empty(program: &ir::Program, interner: &Arc<Interner>, why: Unsupported) -> Native {
         Native {
+            slow: None,
             kernel: None,
             kernel_attrs: Vec::new(),
             fallback_attrs: Vec::new(),
