@@ -1,6 +1,6 @@
 //! The front-end driver: policy files on disk → checked program, with every diagnostic.
 
-use crate::diag::{Diagnostic, Files};
+use crate::diag::{self, Diagnostic, Files};
 use crate::ir;
 use crate::policy::Project;
 use std::path::Path;
@@ -23,9 +23,22 @@ impl Frontend {
     }
 }
 
-/// Loads, parses and checks the project at `root`.
-// BASE-STUB: replaced by the policy loader.
+/// Loads, parses and checks the project at `root`. Expressions are only checked when the
+/// policies loaded without errors: a broken dataset or namespace would make every expression
+/// that uses it fail too, burying the real problem.
 pub fn compile_project(root: &Path) -> Frontend {
-    let _ = root;
-    Frontend::default()
+    let (files, project, mut diagnostics) = crate::policy::load_project(root);
+    let mut program = None;
+    if let Some(project) = &project {
+        if !diagnostics.iter().any(|d| d.is_error()) {
+            let samples = crate::ingest::sample::sample_project(project, 1000);
+            let (checked, mut check_diags) = crate::check::check_program(project, &samples);
+            diagnostics.append(&mut check_diags);
+            if !diagnostics.iter().any(|d| d.is_error()) {
+                program = Some(checked);
+            }
+        }
+    }
+    diag::sort(&mut diagnostics);
+    Frontend { files, project, program, diagnostics }
 }

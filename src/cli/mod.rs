@@ -2,6 +2,7 @@
 //!
 //! Commands print results to stdout and progress to stderr, and exit with [`Exit`].
 
+mod check;
 mod explain_code;
 
 use clap::{Parser, Subcommand};
@@ -34,6 +35,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Compile every policy of a project and report diagnostics.
+    Check(check::Args),
     /// Explain a diagnostic code, e.g. `mosaic explain-code E0204`.
     ExplainCode(explain_code::Args),
 }
@@ -49,6 +52,7 @@ pub fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
+        Command::Check(args) => check::run(args),
         Command::ExplainCode(args) => explain_code::run(args),
     };
     match result {

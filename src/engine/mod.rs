@@ -101,3 +101,20 @@ pub trait Compiled: Send + Sync {
         out: &mut Vec<bool>,
     );
 }
+
+mod columns;
+
+pub use columns::columns_from_events;
+
+/// Compiles a program with the chosen engine.
+pub fn compile(
+    program: &crate::ir::Program,
+    kind: EngineKind,
+    interner: &Arc<Interner>,
+) -> Arc<dyn Compiled> {
+    let interp = || Arc::new(crate::interp::Interpreter::new(program.clone(), interner.clone()));
+    match kind {
+        EngineKind::Interp => interp(),
+        EngineKind::Jit => interp(), // JIT-MERGE: codegen replaces this arm.
+    }
+}

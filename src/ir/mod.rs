@@ -7,6 +7,8 @@
 //! value expressions run in scope 1, the event, with scope 0 the merged profile.
 //! `Display` gives a stable listing that tests snapshot (`tests/ir/`).
 
+mod display;
+
 use crate::value::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;

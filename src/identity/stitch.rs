@@ -1,0 +1,357 @@
+//! The identity graph (SPEC 3): connected components, unique namespaces, graph-limit shedding.
+//!
+//! `stitch` first splits the data into plain connected components (every link counts); the
+//! constrained passes only ever cut a component apart, so components are independent and
+//! [`stitch_component`] is the unit a parallel or distributed runner schedules.
+
+use super::union_find::UnionFind;
+use super::{Identity, Link};
+use crate::policy::{GraphType, IdentitySettings, NamespaceType};
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+
+/// One stitched profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StitchedProfile {
+    /// The identity that names the profile (SPEC 3, `profileId`).
+    pub profile_id: Identity,
+    /// All identities of the profile, sorted by namespace code, then value.
+    pub identities: Vec<Identity>,
+}
+
+/// A link pass 1 did not add.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedLink {
+    pub link: Link,
+    pub reason: String,
+}
+
+/// An identity pass 2 took out of an over-full graph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShedIdentity {
+    pub identity: Identity,
+    pub reason: String,
+    /// The profile id of the graph it was shed from (before shedding).
+    pub from_profile: Identity,
+}
+
+/// The result of stitching one partition.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stitching {
+    /// Sorted by profile id `<code>:<value>`.
+    pub profiles: Vec<StitchedProfile>,
+    /// Every identity of every profile → index into `profiles`. Identities of graphs without
+    /// data are absent.
+    pub profile_of: HashMap<Identity, usize>,
+    pub refused: Vec<RefusedLink>,
+    pub shed: Vec<ShedIdentity>,
+}
+
+impl Stitching {
+    /// The profile holding `identity`, if it is in one.
+    pub fn profile_for(&self, identity: &Identity) -> Option<&StitchedProfile> {
+        self.profile_of.get(identity).and_then(|&i| self.profiles.get(i))
+    }
+}
+
+/// A plain connected component of the link graph: the unit of independent work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Component {
+    /// Sorted by namespace code, then value; no duplicates.
+    pub identities: Vec<Identity>,
+    /// `has_data[i]`: `identities[i]` is the primary identity of some record or event.
+    pub has_data: Vec<bool>,
+    /// The links among them, in [`link_order`] (newest first); [`stitch_component`] relies on it.
+    pub links: Vec<Link>,
+    /// `ends[i]`: the positions in `identities` of the two ends of `links[i]`.
+    pub ends: Vec<(usize, usize)>,
+}
+
+/// What [`stitch_component`] gives for one component.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ComponentStitching {
+    /// In no particular order; [`stitch`] sorts them.
+    pub profiles: Vec<StitchedProfile>,
+    pub refused: Vec<RefusedLink>,
+    pub shed: Vec<ShedIdentity>,
+}
+
+/// Stitches identities into profiles under the merge policy's graph type.
+///
+/// `primaries` are the identities that own data (primary identities of records and events).
+/// The result does not depend on the order of `links` or `primaries`.
+pub fn stitch(
+    settings: &IdentitySettings,
+    graph: GraphType,
+    links: &[Link],
+    primaries: &[Identity],
+) -> Stitching {
+    let mut parts = Vec::new();
+    match graph {
+        GraphType::None => {
+            let mut own: Vec<&Identity> = primaries.iter().collect();
+            own.sort_by(|x, y| x.cmp_by_code(y, settings));
+            own.dedup();
+            parts.extend(
+                own.into_iter()
+                    .map(|i| StitchedProfile { profile_id: i.clone(), identities: vec![i.clone()] }),
+            );
+            assemble(settings, parts, Vec::new(), Vec::new())
+        }
+        GraphType::Pdg => {
+            let (mut refused, mut shed) = (Vec::new(), Vec::new());
+            for component in components(settings, links, primaries) {
+                let done = stitch_component(settings, &component);
+                parts.extend(done.profiles);
+                refused.extend(done.refused);
+                shed.extend(done.shed);
+            }
+            assemble(settings, parts, refused, shed)
+        }
+    }
+}
+
+/// Sorts profiles by id and indexes their identities.
+fn assemble(
+    settings: &IdentitySettings,
+    profiles: Vec<StitchedProfile>,
+    refused: Vec<RefusedLink>,
+    shed: Vec<ShedIdentity>,
+) -> Stitching {
+    let mut keyed: Vec<(String, StitchedProfile)> =
+        profiles.into_iter().map(|p| (p.profile_id.key(settings), p)).collect();
+    keyed.sort_by(|(ka, a), (kb, b)| ka.cmp(kb).then_with(|| a.profile_id.ns.cmp(&b.profile_id.ns)));
+    let profiles: Vec<StitchedProfile> = keyed.into_iter().map(|(_, p)| p).collect();
+    let mut profile_of = HashMap::new();
+    for (i, p) in profiles.iter().enumerate() {
+        for id in &p.identities {
+            profile_of.insert(id.clone(), i);
+        }
+    }
+    Stitching { profiles, profile_of, refused, shed }
+}
+
+/// The order links are considered in: newest record time first, ties later ingestion first,
+/// then the endpoints and origin so that equal-time links of one record are ordered too.
+pub fn link_order(settings: &IdentitySettings, x: &Link, y: &Link) -> Ordering {
+    let ends = |l: &Link| match l.a.cmp_by_code(&l.b, settings) {
+        Ordering::Greater => (l.b.clone(), l.a.clone()),
+        _ => (l.a.clone(), l.b.clone()),
+    };
+    let ((xa, xb), (ya, yb)) = (ends(x), ends(y));
+    y.time
+        .cmp(&x.time)
+        .then_with(|| y.seq.cmp(&x.seq))
+        .then_with(|| xa.cmp_by_code(&ya, settings))
+        .then_with(|| xb.cmp_by_code(&yb, settings))
+        .then_with(|| x.origin.cmp(&y.origin))
+        .then_with(|| x.a.cmp_by_code(&y.a, settings))
+}
+
+/// Splits the identities of `links` and `primaries` into plain connected components, in the
+/// order of their first identity.
+pub fn components(settings: &IdentitySettings, links: &[Link], primaries: &[Identity]) -> Vec<Component> {
+    let unique: HashSet<&Identity> =
+        primaries.iter().chain(links.iter().flat_map(|l| [&l.a, &l.b])).collect();
+    // Sorting on each namespace's rank by code equals `Identity::cmp_by_code`, without
+    // comparing code strings for every pair.
+    let mut by_code: Vec<usize> = (0..settings.namespaces.len()).collect();
+    by_code.sort_by(|&x, &y| settings.namespaces[x].code.cmp(&settings.namespaces[y].code));
+    let mut rank = vec![0usize; settings.namespaces.len()];
+    by_code.iter().enumerate().for_each(|(r, &n)| rank[n] = r + 1);
+    let key = |i: &Identity| rank.get(i.ns as usize).copied().unwrap_or(0);
+    let mut all: Vec<&Identity> = unique.into_iter().collect();
+    all.sort_unstable_by(|x, y| {
+        key(x).cmp(&key(y)).then_with(|| x.value.cmp(&y.value)).then(x.ns.cmp(&y.ns))
+    });
+    let index: HashMap<&Identity, usize> = all.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let owners: HashSet<&Identity> = primaries.iter().collect();
+    // Indices follow the code order, so sorting on them gives exactly [`link_order`], cheaply.
+    let mut sorted: Vec<(usize, usize, &Link)> = links
+        .iter()
+        .filter_map(|l| Some((*index.get(&l.a)?, *index.get(&l.b)?, l)))
+        .filter(|(a, b, _)| a != b)
+        .collect();
+    sorted.sort_by(|(xa, xb, x), (ya, yb, y)| {
+        y.time
+            .cmp(&x.time)
+            .then_with(|| y.seq.cmp(&x.seq))
+            .then_with(|| (xa.min(xb), xa.max(xb)).cmp(&(ya.min(yb), ya.max(yb))))
+            .then_with(|| x.origin.cmp(&y.origin))
+            .then_with(|| xa.cmp(ya))
+    });
+    let mut uf = UnionFind::new(all.len());
+    for &(a, b, _) in &sorted {
+        uf.union(a, b);
+    }
+    let groups = uf.groups();
+    // slot[m]: (component, position inside it) of identity m.
+    let mut slot = vec![(0usize, 0usize); all.len()];
+    let mut out: Vec<Component> = groups
+        .iter()
+        .enumerate()
+        .map(|(g, members)| {
+            members.iter().enumerate().for_each(|(pos, &m)| slot[m] = (g, pos));
+            Component {
+                identities: members.iter().map(|&m| all[m].clone()).collect(),
+                has_data: members.iter().map(|&m| owners.contains(all[m])).collect(),
+                links: Vec::new(),
+                ends: Vec::new(),
+            }
+        })
+        .collect();
+    for (a, b, l) in sorted {
+        let c = &mut out[slot[a].0];
+        c.links.push(l.clone());
+        c.ends.push((slot[a].1, slot[b].1));
+    }
+    out
+}
+
+/// Runs pass 1 (unique namespaces) and pass 2 (graph limit) on one component.
+pub fn stitch_component(settings: &IdentitySettings, component: &Component) -> ComponentStitching {
+    let ids = &component.identities;
+    let mut out = ComponentStitching::default();
+    let kept = unique_pass(settings, component, &mut out.refused);
+
+    // The most recent kept link of each identity; links are newest first, so the first wins.
+    let mut last_link: Vec<Option<i64>> = vec![None; ids.len()];
+    for &(a, b, time) in &kept {
+        for x in [a, b] {
+            last_link[x].get_or_insert(time);
+        }
+    }
+    let mut graphs = UnionFind::new(ids.len());
+    for &(a, b, _) in &kept {
+        graphs.union(a, b);
+    }
+    let mut shed = vec![false; ids.len()];
+    for graph in graphs.groups() {
+        limit_pass(settings, ids, &graph, &last_link, &mut shed, &mut out.shed);
+    }
+
+    // Identities kept form profiles by the kept links among them; shed ones stand alone.
+    let mut profiles = UnionFind::new(ids.len());
+    for &(a, b, _) in &kept {
+        if !shed[a] && !shed[b] {
+            profiles.union(a, b);
+        }
+    }
+    for members in profiles.groups() {
+        if !members.iter().any(|&m| component.has_data.get(m).copied().unwrap_or(false)) {
+            continue;
+        }
+        let identities: Vec<Identity> = members.iter().map(|&m| ids[m].clone()).collect();
+        if let Some(profile_id) = super::profile_id(&identities, settings).cloned() {
+            out.profiles.push(StitchedProfile { profile_id, identities });
+        }
+    }
+    out
+}
+
+/// Pass 1: adds links newest first unless one would join two different identities of a unique
+/// namespace. Returns the kept links as (a, b, time), newest first.
+fn unique_pass(
+    settings: &IdentitySettings,
+    component: &Component,
+    refused: &mut Vec<RefusedLink>,
+) -> Vec<(usize, usize, i64)> {
+    let ids = &component.identities;
+    let is_unique = |i: usize| ids[i].namespace(settings).is_some_and(|n| n.unique);
+    // Per union-find root: the unique-namespace identities of its graph (at most one per namespace).
+    let mut uniques: Vec<Vec<usize>> =
+        (0..ids.len()).map(|i| if is_unique(i) { vec![i] } else { vec![] }).collect();
+    let mut uf = UnionFind::new(ids.len());
+    let mut kept = Vec::new();
+    for (link, &(a, b)) in component.links.iter().zip(&component.ends) {
+        if a == b || a >= ids.len() || b >= ids.len() {
+            continue;
+        }
+        let (ra, rb) = (uf.find(a), uf.find(b));
+        if ra != rb {
+            let clash = uniques[ra]
+                .iter()
+                .find_map(|&x| uniques[rb].iter().find(|&&y| ids[x].ns == ids[y].ns).map(|&y| (x, y)));
+            if let Some((x, y)) = clash {
+                let (x, y) = (x.min(y), x.max(y)); // `ids` is sorted: name them in output order
+                let reason = format!(
+                    "would put {} and {} into one graph: namespace {} is unique and newer links won",
+                    ids[x].key(settings),
+                    ids[y].key(settings),
+                    ids[x].code(settings)
+                );
+                refused.push(RefusedLink { link: link.clone(), reason });
+                continue;
+            }
+            if let Some((root, child)) = uf.union(a, b) {
+                let moved = std::mem::take(&mut uniques[child]);
+                uniques[root].extend(moved);
+            }
+        }
+        kept.push((a, b, link.time));
+    }
+    kept
+}
+
+/// Pass 2 for one graph: marks identities to shed until it has `graphLimit` identities.
+fn limit_pass(
+    settings: &IdentitySettings,
+    ids: &[Identity],
+    graph: &[usize],
+    last_link: &[Option<i64>],
+    shed: &mut [bool],
+    log: &mut Vec<ShedIdentity>,
+) {
+    let limit = settings.graph_limit;
+    if graph.len() <= limit {
+        return;
+    }
+    let members: Vec<Identity> = graph.iter().map(|&m| ids[m].clone()).collect();
+    let Some(from_profile) = super::profile_id(&members, settings).cloned() else { return };
+    let ty = |m: usize| ids[m].namespace(settings).map(|n| n.ty);
+    let class = |m: usize| match ty(m) {
+        Some(NamespaceType::Cookie) => 0,
+        Some(NamespaceType::Device) => 1,
+        _ => 2,
+    };
+    // `ids` is sorted by code then value, so the index breaks ties as SPEC 3 asks.
+    let mut order = graph.to_vec();
+    order.sort_by_key(|&m| (class(m), last_link[m], m));
+    let excess = graph.len() - limit;
+    for (rank, &m) in order.iter().take(excess).enumerate() {
+        shed[m] = true;
+        let reason = format!(
+            "graph of {} identities exceeds graphLimit {}: shed {} of {} ({} namespace {}, most recent link {}); \
+             cookies go first, then devices, then the rest, oldest most recent link first",
+            graph.len(),
+            limit,
+            rank + 1,
+            excess,
+            type_name(ty(m)),
+            ids[m].code(settings),
+            last_link[m].map_or_else(|| "none".to_string(), format_time),
+        );
+        log.push(ShedIdentity { identity: ids[m].clone(), reason, from_profile: from_profile.clone() });
+    }
+}
+
+fn type_name(ty: Option<NamespaceType>) -> &'static str {
+    match ty {
+        Some(NamespaceType::Cookie) => "cookie",
+        Some(NamespaceType::Device) => "device",
+        Some(NamespaceType::CrossDevice) => "crossDevice",
+        Some(NamespaceType::Email) => "email",
+        Some(NamespaceType::Phone) => "phone",
+        Some(NamespaceType::NonPeople) => "nonPeople",
+        Some(NamespaceType::Partner) => "partner",
+        None => "unknown",
+    }
+}
+
+/// RFC 3339 with milliseconds, as in every output (raw µs if out of range).
+fn format_time(us: i64) -> String {
+    match jiff::Timestamp::from_microsecond(us) {
+        Ok(t) => format!("{t:.3}"),
+        Err(_) => us.to_string(),
+    }
+}

@@ -1,0 +1,70 @@
+//! Event rows in columns → event objects, the form the interpreter evaluates paths on.
+
+use crate::engine::{tag, Column, EventColumns};
+use crate::intern::Interner;
+use crate::ir;
+use crate::value::{Map, Value};
+use std::ops::Range;
+use std::sync::Arc;
+
+/// Builds one object per row of `rows`: each event path's cell is placed at its (nested) path,
+/// and `timestamp` is always the row's record time. Null cells are left out (a missing field
+/// is null anyway). When a path is a prefix of another (`commerce` and
+/// `commerce.order.priceTotal`), the shorter one's value wins: it already holds the longer one.
+/// Rows outside the columns give no object.
+pub fn event_objects(
+    paths: &[ir::EventPath],
+    events: &EventColumns,
+    rows: Range<usize>,
+    interner: &Interner,
+) -> Vec<Value> {
+    let rows = rows.start.min(events.len())..rows.end.min(events.len());
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut map = Map::new();
+        for (path, column) in paths.iter().zip(&events.columns) {
+            if path.path.len() == 1 && path.path[0] == "timestamp" {
+                continue;
+            }
+            let value = cell(column, row, interner);
+            if !value.is_null() {
+                insert_path(&mut map, &path.path, value);
+            }
+        }
+        map.insert("timestamp".to_string(), Value::Timestamp(events.timestamp[row]));
+        out.push(Value::object(map));
+    }
+    out
+}
+
+/// The value of one cell; a malformed cell (unknown tag, bad index or string id) is null.
+pub fn cell(column: &Column, row: usize, interner: &Interner) -> Value {
+    let (Some(&t), Some(&bits)) = (column.tags.get(row), column.bits.get(row)) else {
+        return Value::Null;
+    };
+    match t {
+        tag::BOOL => Value::Bool(bits != 0),
+        tag::INT => Value::Int(bits as i64),
+        tag::DOUBLE => Value::Double(f64::from_bits(bits)),
+        tag::STRING if (bits as usize) < interner.len() => Value::String(interner.resolve(bits as u32)),
+        tag::TIMESTAMP => Value::Timestamp(bits as i64),
+        tag::DATE => Value::Date(bits as i64 as i32),
+        tag::COMPLEX => column.complex.get(bits as usize).cloned().unwrap_or(Value::Null),
+        _ => Value::Null,
+    }
+}
+
+/// Sets `path` in `map` unless something is already there; a non-object in the way stops it.
+fn insert_path(map: &mut Map, path: &[String], value: Value) {
+    let Some((first, rest)) = path.split_first() else {
+        return;
+    };
+    if rest.is_empty() {
+        map.entry(first.clone()).or_insert(value);
+        return;
+    }
+    let slot = map.entry(first.clone()).or_insert_with(|| Value::object(Map::new()));
+    if let Value::Object(inner) = slot {
+        insert_path(Arc::make_mut(inner), rest, value);
+    }
+}

@@ -1,0 +1,96 @@
+//! The reference interpreter: a tree walk over `ir` that defines what every expression means.
+//!
+//! The semantics written in the doc comments of this module's functions are the specification
+//! the JIT (`codegen`) follows; `tests/run/` holds the cases both engines must pass.
+//!
+//! Decisions where the SPEC leaves room (each is documented at its function):
+//! - int `/` int truncates toward zero (Java); `/` and `%` by zero, and int overflow, give null;
+//! - NaN compares false with everything (`!=` too); `-0.0 = 0.0`;
+//! - bools, arrays and objects support only `=`/`!=`; other kinds that differ are incomparable;
+//! - a projection through an array leaves out elements whose value is null;
+//! - `matches` is a whole-string match (Java's `String.matches`); `like` has no escape;
+//! - `map` keeps null results, `distinct` keeps null as a value; an object literal drops null
+//!   fields;
+//! - topN/bottomN put elements with a null key last;
+//! - `occurs = N unit` means exactly `t ∓ N unit`; a date anchor or value is its midnight in the
+//!   project's time zone, except that `occurs on <date>` compares calendar days;
+//! - LIST skips null values before taking the newest N; COUNT_DISTINCT is null when it counts
+//!   nothing (SPEC 1.6: every function but COUNT).
+
+mod arrays;
+mod attribute;
+mod eval;
+mod events;
+mod ops;
+mod strings;
+mod time;
+
+#[cfg(test)]
+mod props;
+#[cfg(test)]
+mod tests;
+
+pub use attribute::eval_attribute;
+pub use eval::{eval, get_path, project};
+pub use events::event_objects;
+
+use crate::engine::{Compiled, EvalContext, EventColumns};
+use crate::intern::Interner;
+use crate::ir;
+use crate::value::Value;
+use std::ops::Range;
+use std::sync::Arc;
+
+/// A program ready to be interpreted: the IR itself (the interpreter compiles nothing).
+pub struct Interpreter {
+    program: ir::Program,
+    interner: Arc<Interner>,
+}
+
+impl Interpreter {
+    pub fn new(program: ir::Program, interner: Arc<Interner>) -> Interpreter {
+        Interpreter { program, interner }
+    }
+
+    pub fn program(&self) -> &ir::Program {
+        &self.program
+    }
+
+    /// The events of `rows` as objects (see [`event_objects`]).
+    fn events(&self, events: &EventColumns, rows: Range<usize>) -> Vec<Value> {
+        event_objects(&self.program.event_paths, events, rows, &self.interner)
+    }
+}
+
+impl Compiled for Interpreter {
+    fn attributes(
+        &self,
+        profile: &Value,
+        events: &EventColumns,
+        rows: Range<usize>,
+        ctx: &EvalContext,
+        out: &mut Vec<Value>,
+    ) {
+        out.clear();
+        let objects = self.events(events, rows);
+        for attribute in &self.program.attributes {
+            out.push(eval_attribute(attribute, profile, &objects, ctx));
+        }
+    }
+
+    fn audiences(
+        &self,
+        profile: &Value,
+        events: &EventColumns,
+        rows: Range<usize>,
+        ctx: &EvalContext,
+        out: &mut Vec<bool>,
+    ) {
+        out.clear();
+        let objects = self.events(events, rows);
+        for audience in &self.program.audiences {
+            let v = eval(&audience.expr, &[profile], &objects, ctx);
+            out.push(matches!(v, Value::Bool(true)));
+        }
+    }
+}

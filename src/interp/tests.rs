@@ -1,0 +1,267 @@
+//! Unit tests of the interpreter on hand-built IR (the front end is not needed).
+
+use super::*;
+use crate::ir::{ArithOp, ArrayOp, CmpOp, Expr, ExprKind, Func, Function, Occurs, Time, Type, Unit};
+use crate::value::Map;
+
+fn ctx(as_of: &str, tz: &str) -> EvalContext {
+    EvalContext {
+        as_of: as_of.parse::<jiff::Timestamp>().unwrap().as_microsecond(),
+        tz: jiff::tz::TimeZone::get(tz).unwrap(),
+        interner: Arc::new(Interner::new()),
+    }
+}
+
+fn utc() -> EvalContext {
+    ctx("2026-03-15T12:00:00Z", "UTC")
+}
+
+fn e(kind: ExprKind) -> Expr {
+    Expr { kind, ty: Type::Any, span: 0..0 }
+}
+
+fn c(v: impl Into<Value>) -> Expr {
+    e(ExprKind::Const(v.into()))
+}
+
+fn null() -> Expr {
+    e(ExprKind::Const(Value::Null))
+}
+
+fn ts(s: &str) -> Value {
+    Value::Timestamp(s.parse::<jiff::Timestamp>().unwrap().as_microsecond())
+}
+
+fn path(scope: u32, p: &str) -> Expr {
+    e(ExprKind::Path { scope, path: p.split('.').map(String::from).collect() })
+}
+
+fn cmp(op: CmpOp, l: Expr, r: Expr) -> Expr {
+    e(ExprKind::Compare { op, lhs: Box::new(l), rhs: Box::new(r) })
+}
+
+fn arith(op: ArithOp, l: Expr, r: Expr) -> Expr {
+    e(ExprKind::Arith { op, lhs: Box::new(l), rhs: Box::new(r) })
+}
+
+fn call(func: Func, args: Vec<Expr>) -> Expr {
+    e(ExprKind::Call { func, args })
+}
+
+fn run(x: &Expr, cx: &EvalContext) -> Value {
+    eval(x, &[&Value::Null], &[], cx)
+}
+
+fn obj(pairs: &[(&str, Value)]) -> Value {
+    Value::object(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<Map>())
+}
+
+#[test]
+fn comparisons_with_null_are_false_even_not_equal() {
+    let cx = utc();
+    assert_eq!(run(&cmp(CmpOp::Ne, null(), c(1i64)), &cx), Value::Bool(false));
+    assert_eq!(run(&cmp(CmpOp::Eq, null(), null()), &cx), Value::Bool(false));
+    assert_eq!(run(&cmp(CmpOp::Ne, c("a"), c(1i64)), &cx), Value::Bool(false));
+    let not = e(ExprKind::Not(Box::new(cmp(CmpOp::Eq, null(), c(1i64)))));
+    assert_eq!(run(&not, &cx), Value::Bool(true));
+    assert_eq!(run(&cmp(CmpOp::Eq, c(1i64), c(1.0)), &cx), Value::Bool(true));
+    assert_eq!(run(&cmp(CmpOp::Lt, c(i64::MAX), c(9.223372036854776e18)), &cx), Value::Bool(true));
+    assert_eq!(run(&cmp(CmpOp::Lt, c(true), c(false)), &cx), Value::Bool(false));
+    assert_eq!(run(&cmp(CmpOp::Eq, c(f64::NAN), c(f64::NAN)), &cx), Value::Bool(false));
+}
+
+#[test]
+fn arithmetic_is_checked_and_null_propagates() {
+    let cx = utc();
+    assert_eq!(run(&arith(ArithOp::Add, c(i64::MAX), c(1i64)), &cx), Value::Null);
+    assert_eq!(run(&arith(ArithOp::Div, c(7i64), c(2i64)), &cx), Value::Int(3));
+    assert_eq!(run(&arith(ArithOp::Div, c(-7i64), c(2i64)), &cx), Value::Int(-3));
+    assert_eq!(run(&arith(ArithOp::Rem, c(-7i64), c(2i64)), &cx), Value::Int(-1));
+    assert_eq!(run(&arith(ArithOp::Div, c(1.0), c(0i64)), &cx), Value::Null);
+    assert_eq!(run(&arith(ArithOp::Div, c(i64::MIN), c(-1i64)), &cx), Value::Null);
+    assert_eq!(run(&arith(ArithOp::Mul, c(2i64), c(1.5)), &cx), Value::Double(3.0));
+    assert_eq!(run(&arith(ArithOp::Rem, c(5.5), c(2i64)), &cx), Value::Double(1.5));
+    assert_eq!(run(&arith(ArithOp::Sub, null(), c(1i64)), &cx), Value::Null);
+    assert_eq!(run(&e(ExprKind::Neg(Box::new(c(i64::MIN)))), &cx), Value::Null);
+}
+
+#[test]
+fn paths_project_through_arrays() {
+    let cx = utc();
+    let items = Value::array(vec![
+        obj(&[("sku", "a".into()), ("tags", Value::array(vec!["x".into(), "y".into()]))]),
+        obj(&[("tags", Value::array(vec!["z".into()]))]),
+        obj(&[("sku", "b".into())]),
+    ]);
+    let profile = obj(&[("items", items)]);
+    let skus = eval(&path(0, "items.sku"), &[&profile], &[], &cx);
+    assert_eq!(skus, Value::array(vec!["a".into(), "b".into()]));
+    let tags = eval(&path(0, "items.tags"), &[&profile], &[], &cx);
+    assert_eq!(tags, Value::array(vec!["x".into(), "y".into(), "z".into()]));
+    assert_eq!(eval(&path(0, "items.sku.nope"), &[&profile], &[], &cx), Value::array(vec![]));
+    assert_eq!(eval(&path(3, "items"), &[&profile], &[], &cx), Value::Null);
+}
+
+#[test]
+fn strings_and_like() {
+    let cx = utc();
+    assert!(strings::eval_like(&"héllo wörld".into(), "h_llo%d"));
+    assert!(!strings::eval_like(&"Hello".into(), "hello"));
+    assert!(strings::eval_like(&"".into(), "%"));
+    assert!(strings::eval_like(&"a%b".into(), "a%%b"));
+    assert!(!strings::eval_like(&"abc".into(), "ab"));
+    assert!(strings::eval_like(&"mississippi".into(), "%iss%ppi"));
+    let dns = call(Func::DoesNotStartWith, vec![null(), c("a")]);
+    assert_eq!(run(&dns, &cx), Value::Bool(false));
+    let sw = call(Func::StartsWith, vec![c("ÅSA"), c("ås"), c(false)]);
+    assert_eq!(run(&sw, &cx), Value::Bool(true));
+    let re = ir::RegexLit { pattern: "[a-z]+".into(), regex: regex::Regex::new("[a-z]+").unwrap() };
+    assert_eq!(run(&call(Func::Matches(re.clone()), vec![c("abc1")]), &cx), Value::Bool(false));
+    assert_eq!(run(&call(Func::Matches(re.clone()), vec![c("abc")]), &cx), Value::Bool(true));
+    let g =
+        ir::RegexLit { pattern: "(\\d+)-(\\d+)".into(), regex: regex::Regex::new("(\\d+)-(\\d+)").unwrap() };
+    assert_eq!(run(&call(Func::RegexGroup(g.clone()), vec![c("x12-34"), c(2i64)]), &cx), Value::from("34"));
+    assert_eq!(run(&call(Func::RegexGroup(g), vec![c("x12-34"), c(3i64)]), &cx), Value::Null);
+    assert_eq!(run(&call(Func::Length, vec![c("naïve")]), &cx), Value::Int(5));
+}
+
+#[test]
+fn occurs_distance_months_and_calendar_weeks() {
+    let cx = utc();
+    let within = |v: &str, cmp: CmpOp, count: i64, unit: Unit| {
+        let occ = Occurs::Distance { cmp, count, unit, after: false, anchor: Time::Now };
+        run(&e(ExprKind::Occurs { expr: Box::new(c(ts(v))), occurs: Box::new(occ) }), &cx)
+    };
+    assert_eq!(within("2026-01-15T12:00:00Z", CmpOp::Le, 2, Unit::Month), Value::Bool(true));
+    assert_eq!(within("2026-01-15T11:59:59Z", CmpOp::Le, 2, Unit::Month), Value::Bool(false));
+    assert_eq!(within("2026-03-16T00:00:00Z", CmpOp::Le, 2, Unit::Month), Value::Bool(false));
+    assert_eq!(within("2026-03-08T12:00:00Z", CmpOp::Ge, 1, Unit::Week), Value::Bool(true));
+    // 2026-03-15 is a Sunday: this week is Monday 9th .. Sunday 15th.
+    let this_week = |v: &str, offset: i64| {
+        let occ = Occurs::Calendar { offset, unit: Unit::Week };
+        run(&e(ExprKind::Occurs { expr: Box::new(c(ts(v))), occurs: Box::new(occ) }), &cx)
+    };
+    assert_eq!(this_week("2026-03-09T00:00:00Z", 0), Value::Bool(true));
+    assert_eq!(this_week("2026-03-08T23:59:59Z", 0), Value::Bool(false));
+    assert_eq!(this_week("2026-03-08T23:59:59Z", -1), Value::Bool(true));
+    assert_eq!(this_week("2026-03-16T00:00:00Z", 1), Value::Bool(true));
+}
+
+#[test]
+fn today_follows_the_time_zone() {
+    // 23:30 UTC on the 14th is already the 15th in Stockholm.
+    let cx = ctx("2026-03-14T23:30:00Z", "Europe/Stockholm");
+    let on_today = |v: &str| {
+        let occ = Occurs::On { anchor: Time::Today };
+        run(&e(ExprKind::Occurs { expr: Box::new(c(ts(v))), occurs: Box::new(occ) }), &cx)
+    };
+    assert_eq!(on_today("2026-03-14T23:00:00Z"), Value::Bool(true));
+    assert_eq!(on_today("2026-03-14T22:59:59Z"), Value::Bool(false));
+    assert_eq!(run(&call(Func::CurrentDayOfMonth, vec![]), &cx), Value::Int(15));
+    assert_eq!(run(&call(Func::MakeDate, vec![c(2026i64), c(2i64), c(29i64)]), &cx), Value::Null);
+}
+
+#[test]
+fn aggregates_skip_nulls_and_rank_with_ties() {
+    let cx = utc();
+    let arr = c(Value::array(vec![Value::Int(3), Value::Null, Value::Int(1), Value::Int(3)]));
+    let each = |op| e(ExprKind::Each { op, array: Box::new(arr.clone()), scope: 1, inner: None });
+    assert_eq!(run(&each(ArrayOp::Sum), &cx), Value::Int(7));
+    assert_eq!(run(&each(ArrayOp::Min), &cx), Value::Int(1));
+    assert_eq!(run(&each(ArrayOp::Average), &cx), Value::Double(7.0 / 3.0));
+    let big = c(Value::array(vec![Value::Int(i64::MAX), Value::Int(1)]));
+    let sum = e(ExprKind::Each { op: ArrayOp::Sum, array: Box::new(big), scope: 1, inner: None });
+    assert_eq!(run(&sum, &cx), Value::Null);
+    let empty = c(Value::array(vec![]));
+    let all = e(ExprKind::Each { op: ArrayOp::All, array: Box::new(empty), scope: 1, inner: None });
+    assert_eq!(run(&all, &cx), Value::Bool(true));
+    let rows = Value::array(vec![
+        obj(&[("k", 1i64.into()), ("id", "a".into())]),
+        obj(&[("k", 2i64.into()), ("id", "b".into())]),
+        obj(&[("k", 2i64.into()), ("id", "c".into())]),
+    ]);
+    let rank = |op| {
+        let inner = Some(Box::new(path(1, "k")));
+        let x = e(ExprKind::Each { op, array: Box::new(c(rows.clone())), scope: 1, inner });
+        let ids = e(ExprKind::Field { target: Box::new(x), name: "id".into() });
+        run(&ids, &cx)
+    };
+    assert_eq!(rank(ArrayOp::TopN(2)), Value::array(vec!["c".into(), "b".into()]));
+    assert_eq!(rank(ArrayOp::BottomN(2)), Value::array(vec!["a".into(), "b".into()]));
+}
+
+#[test]
+fn attribute_windows_and_functions() {
+    let cx = utc();
+    let ev = |t: &str, v: Value| obj(&[("timestamp", ts(t)), ("v", v)]);
+    let events = vec![
+        ev("2026-02-14T12:00:00Z", Value::Int(100)),
+        ev("2026-02-15T12:00:00Z", Value::Int(1)),
+        ev("2026-03-01T00:00:00Z", Value::Null),
+        ev("2026-03-15T12:00:00Z", Value::Int(2)),
+        ev("2026-03-15T12:00:01Z", Value::Int(50)),
+    ];
+    let attr = |function, months: Option<i64>| ir::Attribute {
+        name: "a".into(),
+        path: vec!["a".into()],
+        function,
+        filter: None,
+        value: Some(path(1, "v")),
+        duration: months.map(|count| ir::Duration { count, unit: ir::DurationUnit::Months }),
+        ty: Type::Any,
+    };
+    let run_attr = |a: ir::Attribute| eval_attribute(&a, &Value::Null, &events, &cx);
+    assert_eq!(run_attr(attr(Function::Sum, Some(1))), Value::Int(3));
+    assert_eq!(run_attr(attr(Function::Sum, None)), Value::Int(103));
+    assert_eq!(run_attr(attr(Function::Count, Some(1))), Value::Int(3));
+    assert_eq!(run_attr(attr(Function::MostRecent, None)), Value::Int(2));
+    assert_eq!(run_attr(attr(Function::First, Some(1))), Value::Int(1));
+    assert_eq!(
+        run_attr(attr(Function::List(5), None)),
+        Value::array(vec![2i64.into(), 1i64.into(), 100i64.into()])
+    );
+    assert_eq!(run_attr(attr(Function::CountDistinct, Some(0))), Value::Int(1));
+    assert_eq!(run_attr(attr(Function::CountDistinct, None)), Value::Int(3));
+    let mut missing = attr(Function::Max, None);
+    missing.value = Some(path(1, "nope"));
+    assert_eq!(run_attr(missing), Value::Null);
+}
+
+#[test]
+fn interpreter_reads_columns() {
+    let cx = utc();
+    let program = ir::Program {
+        attributes: vec![ir::Attribute {
+            name: "n".into(),
+            path: vec!["n".into()],
+            function: Function::Sum,
+            filter: Some(cmp(CmpOp::Eq, path(1, "kind"), c("buy"))),
+            value: Some(path(1, "order.total")),
+            duration: None,
+            ty: Type::Int,
+        }],
+        audiences: vec![],
+        event_paths: vec![
+            ir::EventPath { path: vec!["kind".into()], ty: Type::String },
+            ir::EventPath { path: vec!["order".into(), "total".into()], ty: Type::Int },
+            ir::EventPath { path: vec!["timestamp".into()], ty: Type::Timestamp },
+        ],
+        profile_type: Type::Any,
+        event_type: Type::Any,
+    };
+    let ev = |t: &str, kind: &str, total: Value| {
+        obj(&[("timestamp", ts(t)), ("kind", kind.into()), ("order", obj(&[("total", total)]))])
+    };
+    let events = vec![
+        ev("2026-03-02T00:00:00Z", "buy", Value::Int(5)),
+        ev("2026-03-01T00:00:00Z", "buy", "oops".into()),
+        ev("2026-03-03T00:00:00Z", "view", Value::Int(7)),
+        ev("2026-03-20T00:00:00Z", "buy", Value::Int(9)),
+    ];
+    let cols = crate::engine::columns_from_events(&program, &events, &cx.interner);
+    assert_eq!(cols.timestamp.len(), 4);
+    let compiled = crate::engine::compile(&program, crate::engine::EngineKind::Interp, &cx.interner);
+    let mut out = Vec::new();
+    compiled.attributes(&Value::Null, &cols, 0..cols.len(), &cx, &mut out);
+    assert_eq!(out, vec![Value::Int(5)]);
+}
