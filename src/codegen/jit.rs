@@ -1,4 +1,4 @@
-//! The `JIT` struct: owns the cranelift module, declares helpers and builds native functions.
+//! The `Jit` struct: owns the cranelift module, declares helpers and builds native functions.
 
 use super::helpers;
 use super::layout::env;
@@ -12,7 +12,7 @@ use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, FuncId, Linkage, Module};
 use std::collections::HashMap;
 
-pub struct JIT {
+pub struct Jit {
     module: Option<JITModule>,
     ctx: Context,
     fctx: FunctionBuilderContext,
@@ -23,8 +23,8 @@ pub struct JIT {
 /// What a function body hands back: the return value (audiences) or nothing (the kernel).
 pub type Body<'x> = dyn FnOnce(&mut FunctionTranslator) -> Result<Option<V>> + 'x;
 
-impl JIT {
-    pub fn new() -> Result<JIT> {
+impl Jit {
+    pub fn new() -> Result<Jit> {
         let mut builder =
             JITBuilder::new(default_libcall_names()).map_err(|e| Unsupported(format!("jit: {e}")))?;
         let all = helpers::all();
@@ -46,7 +46,7 @@ impl JIT {
                 .map_err(|e| Unsupported(format!("declare {}: {e}", h.name)))?;
             ids.insert(h.name, id);
         }
-        Ok(JIT {
+        Ok(Jit {
             ctx: module.make_context(),
             module: Some(module),
             fctx: FunctionBuilderContext::new(),
@@ -143,10 +143,10 @@ impl JIT {
     }
 }
 
-impl Drop for JIT {
+impl Drop for Jit {
     fn drop(&mut self) {
         if let Some(module) = self.module.take() {
-            // SAFETY: a `JIT` that was not finalized handed out no function pointer, so no code
+            // SAFETY: a `Jit` that was not finalized handed out no function pointer, so no code
             // of this module can run after it is freed.
             #[allow(unsafe_code)]
             unsafe {

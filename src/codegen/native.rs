@@ -1,6 +1,6 @@
 //! `Native`: a compiled program, implementing `engine::Compiled` with native code plus fallback.
 
-use super::jit::JIT;
+use super::jit::Jit;
 use super::kernel::{self, KernelAttr};
 use super::layout::{Env, Kind};
 use super::translate::{Result, Sites, Unsupported};
@@ -40,7 +40,7 @@ pub struct Native {
 
 impl Native {
     pub fn new(program: &ir::Program, interner: &Arc<Interner>) -> Result<Native> {
-        let mut jit = JIT::new()?;
+        let mut jit = Jit::new()?;
         let mut sites = Sites::default();
         let paths = &program.event_paths;
         let mut fallbacks = Vec::new();
@@ -167,7 +167,7 @@ impl Native {
         })
     }
 
-    /// A program with no native code at all (the JIT could not start): everything is null.
+    /// A program with no native code at all (the Jit could not start): everything is null.
     pub(super) fn empty(program: &ir::Program, interner: &Arc<Interner>, why: Unsupported) -> Native {
         Native {
             slow: None,

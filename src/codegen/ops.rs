@@ -38,7 +38,7 @@ impl FunctionTranslator<'_> {
         self.b.ins().bxor(bits, mask)
     }
 
-    fn to_double(&mut self, nv: NV) -> V {
+    fn widen(&mut self, nv: NV) -> V {
         match nv.kind {
             Kind::Int => self.b.ins().fcvt_from_sint(types::F64, nv.v),
             _ => nv.v,
@@ -134,7 +134,7 @@ impl FunctionTranslator<'_> {
         match (l.kind, r.kind, want) {
             (Kind::Int, Kind::Int, Some(Kind::Int)) => self.arith_int(op, l.v, r.v, both),
             (Kind::Int | Kind::Double, Kind::Int | Kind::Double, Some(Kind::Double)) => {
-                let (a, b) = (self.to_double(l), self.to_double(r));
+                let (a, b) = (self.widen(l), self.widen(r));
                 self.arith_double(op, a, b, both)
             }
             (a, b, w) => unsupported(format!("arithmetic {a:?} {op:?} {b:?} giving {w:?}")),
