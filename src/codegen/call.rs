@@ -2,7 +2,7 @@
 
 use super::finish;
 use super::helpers::Runtime;
-use super::layout::{Acc, ColPtr, Env};
+use super::layout::{Acc, ColPtr, Env, CACHE_SLOTS};
 use super::native::{Native, Slot};
 use super::times;
 use crate::engine::{tag, Compiled, EvalContext, EventColumns};
@@ -18,6 +18,7 @@ struct Frame {
     occurs: Vec<i64>,
     prof_tags: Vec<u8>,
     prof_bits: Vec<u64>,
+    icache: Vec<u64>,
     rows: Range<usize>,
     /// A profile leaf holds a value of another type than the schema's: native code would read
     /// it as null where the interpreter sees the value, so the call goes to the interpreter.
@@ -59,12 +60,13 @@ impl Native {
             self.sites.leaves.iter().map(|(p, _)| finish::leaf(profile, p, rt)).unzip();
         let odd =
             self.sites.leaves.iter().zip(&prof_tags).any(|((_, k), t)| *t != tag::NULL && *t != k.tag());
-        Frame { cols, _pad: pad, occurs, prof_tags, prof_bits, rows, odd }
+        let icache = vec![0u64; self.sites.caches * CACHE_SLOTS as usize];
+        Frame { cols, _pad: pad, occurs, prof_tags, prof_bits, icache, rows, odd }
     }
 
     fn env(
         &self,
-        f: &Frame,
+        f: &mut Frame,
         events: &EventColumns,
         win: &[i64],
         accs: &mut [Acc],
@@ -83,6 +85,7 @@ impl Native {
             prof_tags: f.prof_tags.as_ptr(),
             prof_bits: f.prof_bits.as_ptr(),
             rt: rt as *mut Runtime as *mut u8,
+            icache: f.icache.as_mut_ptr(),
         }
     }
 }
@@ -100,14 +103,14 @@ impl Compiled for Native {
         out.resize(self.n_attrs, Value::Null);
         if let Some(kernel) = self.kernel {
             let mut rt = self.runtime(ctx);
-            let frame = self.frame(profile, events, rows.clone(), &rt);
+            let mut frame = self.frame(profile, events, rows.clone(), &rt);
             if let (true, Some(slow)) = (frame.odd, &self.slow) {
                 return slow.attributes(profile, events, rows, ctx, out);
             }
             let win: Vec<i64> =
                 self.kernel_attrs.iter().map(|a| times::window_start(a.3, ctx.as_of)).collect();
             let mut accs = vec![Acc::default(); self.kernel_attrs.len()];
-            let env = self.env(&frame, events, &win, &mut accs, &mut rt, ctx.as_of);
+            let env = self.env(&mut frame, events, &win, &mut accs, &mut rt, ctx.as_of);
             // SAFETY: `env` points into `frame`, `win`, `accs`, `events` and `rt`, all alive for
             // the call; row indexes are clamped to every column's length by `frame`; the kernel
             // writes only `accs[..kernel_attrs.len()]` and `rt` (through helpers).
@@ -137,7 +140,7 @@ impl Compiled for Native {
     ) {
         out.clear();
         let mut rt = self.runtime(ctx);
-        let frame = self.frame(profile, events, rows.clone(), &rt);
+        let mut frame = self.frame(profile, events, rows.clone(), &rt);
         if let (true, Some(slow)) = (frame.odd, &self.slow) {
             return slow.audiences(profile, events, rows, ctx, out);
         }
@@ -147,7 +150,7 @@ impl Compiled for Native {
                 fb.audiences(profile, events, rows, ctx, &mut fb_out);
             }
         }
-        let env = self.env(&frame, events, &[], &mut [], &mut rt, ctx.as_of);
+        let env = self.env(&mut frame, events, &[], &mut [], &mut rt, ctx.as_of);
         for slot in &self.audiences {
             out.push(match slot {
                 // SAFETY: as in `attributes`; audience functions read `env` and call helpers only.

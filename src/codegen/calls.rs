@@ -33,7 +33,7 @@ impl FunctionTranslator<'_> {
         let s = self.string_arg(expr)?;
         let site = self.b.ins().iconst(types::I64, self.sites.tables.likes.len() as i64);
         self.sites.tables.likes.push(re);
-        let hit = self.guarded_call(s.present, "mosaic_like", &[self.rt, site, s.v], types::I64)?;
+        let hit = self.cached_call(s.present, s.v, "mosaic_like", &[self.rt, site, s.v])?;
         let v = self.b.ins().ireduce(types::I8, hit);
         Ok(self.bool_nv(v))
     }
@@ -92,8 +92,7 @@ impl FunctionTranslator<'_> {
                 let s = self.string_arg(arg(0)?)?;
                 let site = self.b.ins().iconst(types::I64, self.sites.tables.matches.len() as i64);
                 self.sites.tables.matches.push(re);
-                let hit =
-                    self.guarded_call(s.present, "mosaic_matches", &[self.rt, site, s.v], types::I64)?;
+                let hit = self.cached_call(s.present, s.v, "mosaic_matches", &[self.rt, site, s.v])?;
                 let v = self.b.ins().ireduce(types::I8, hit);
                 Ok(self.bool_nv(v))
             }
@@ -105,8 +104,7 @@ impl FunctionTranslator<'_> {
                 let s = self.string_arg(arg(0)?)?;
                 let site = self.b.ins().iconst(types::I64, self.sites.tables.groups.len() as i64);
                 self.sites.tables.groups.push((re.regex.clone(), n));
-                let id =
-                    self.guarded_call(s.present, "mosaic_regex_group", &[self.rt, site, s.v], types::I64)?;
+                let id = self.cached_call(s.present, s.v, "mosaic_regex_group", &[self.rt, site, s.v])?;
                 let found = self.b.ins().icmp_imm_s(IntCC::NotEqual, id, -1);
                 let present = self.b.ins().band(s.present, found);
                 Ok(NV { kind: Kind::Str, present, v: id })
@@ -114,12 +112,12 @@ impl FunctionTranslator<'_> {
             Func::Lower | Func::Upper => {
                 let s = self.string_arg(arg(0)?)?;
                 let up = self.b.ins().iconst(types::I64, (*func == Func::Upper) as i64);
-                let v = self.guarded_call(s.present, "mosaic_case", &[self.rt, up, s.v], types::I64)?;
+                let v = self.cached_call(s.present, s.v, "mosaic_case", &[self.rt, up, s.v])?;
                 Ok(NV { kind: Kind::Str, v, ..s })
             }
             Func::Length => {
                 let s = self.string_arg(arg(0)?)?;
-                let v = self.guarded_call(s.present, "mosaic_str_len", &[self.rt, s.v], types::I64)?;
+                let v = self.cached_call(s.present, s.v, "mosaic_str_len", &[self.rt, s.v])?;
                 Ok(NV { kind: Kind::Int, v, ..s })
             }
             Func::IsNull | Func::IsNotNull => {
@@ -175,6 +173,7 @@ impl FunctionTranslator<'_> {
             Some(ExprKind::Const(Value::Bool(cs))) => *cs,
             Some(_) => return unsupported("computed case-sensitivity flag"),
         };
+        let b_const = matches!(b.kind, ExprKind::Const(_));
         let (a, b) = (self.string_arg(a)?, self.string_arg(b)?);
         let both = self.b.ins().band(a.present, b.present);
         let code = match func {
@@ -187,7 +186,11 @@ impl FunctionTranslator<'_> {
             self.b.ins().icmp(IntCC::Equal, a.v, b.v)
         } else {
             let (c, s) = (self.b.ins().iconst(types::I64, code), self.b.ins().iconst(types::I64, cs as i64));
-            let r = self.guarded_call(both, "mosaic_str_method", &[self.rt, c, a.v, b.v, s], types::I64)?;
+            let args = [self.rt, c, a.v, b.v, s];
+            let r = match b_const {
+                true => self.cached_call(both, a.v, "mosaic_str_method", &args)?,
+                false => self.guarded_call(both, "mosaic_str_method", &args, types::I64)?,
+            };
             self.b.ins().ireduce(types::I8, r)
         };
         let hit = if negated { self.b.ins().bxor_imm_s(hit, 1) } else { hit };

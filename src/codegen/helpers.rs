@@ -83,6 +83,16 @@ fn memo(r: &mut Runtime, key: (u8, u32, u32, u32), f: impl FnOnce(&Runtime) -> i
     v
 }
 
+/// The text of an id; an id this interner never gave out (a malformed column) reads as empty
+/// rather than aborting inside native code.
+fn text(r: &Runtime, id: u32) -> std::sync::Arc<str> {
+    if (id as usize) < r.interner.len() {
+        r.interner.resolve(id)
+    } else {
+        std::sync::Arc::from("")
+    }
+}
+
 /// Lowercases for case-insensitive comparison, as the interpreter does.
 fn fold(s: &str) -> String {
     s.to_lowercase()
@@ -92,7 +102,7 @@ pub extern "C" fn mosaic_str_method(r: *mut Runtime, code: i64, a: i64, b: i64, 
     let r = rt(r);
     let key = (0u8, (code * 2 + (cs & 1)) as u32, a as u32, b as u32);
     memo(r, key, |r| {
-        let (sa, sb) = (r.interner.resolve(a as u32), r.interner.resolve(b as u32));
+        let (sa, sb) = (text(r, a as u32), text(r, b as u32));
         let (x, y) = if cs != 0 { (sa.to_string(), sb.to_string()) } else { (fold(&sa), fold(&sb)) };
         let hit = match code {
             method::STARTS_WITH => x.starts_with(&y),
@@ -107,7 +117,7 @@ pub extern "C" fn mosaic_str_method(r: *mut Runtime, code: i64, a: i64, b: i64, 
 pub extern "C" fn mosaic_like(r: *mut Runtime, site: i64, a: i64) -> i64 {
     let r = rt(r);
     memo(r, (1, site as u32, a as u32, 0), |r| {
-        let s = r.interner.resolve(a as u32);
+        let s = text(r, a as u32);
         r.tables.likes.get(site as usize).is_some_and(|re| re.is_match(&s)) as i64
     })
 }
@@ -115,7 +125,7 @@ pub extern "C" fn mosaic_like(r: *mut Runtime, site: i64, a: i64) -> i64 {
 pub extern "C" fn mosaic_matches(r: *mut Runtime, site: i64, a: i64) -> i64 {
     let r = rt(r);
     memo(r, (2, site as u32, a as u32, 0), |r| {
-        let s = r.interner.resolve(a as u32);
+        let s = text(r, a as u32);
         r.tables.matches.get(site as usize).is_some_and(|re| re.is_match(&s)) as i64
     })
 }
@@ -124,7 +134,7 @@ pub extern "C" fn mosaic_matches(r: *mut Runtime, site: i64, a: i64) -> i64 {
 pub extern "C" fn mosaic_regex_group(r: *mut Runtime, site: i64, a: i64) -> i64 {
     let r = rt(r);
     memo(r, (3, site as u32, a as u32, 0), |r| {
-        let s = r.interner.resolve(a as u32);
+        let s = text(r, a as u32);
         let Some((re, n)) = r.tables.groups.get(site as usize) else { return -1 };
         match re.captures(&s).and_then(|c| c.get(*n)) {
             Some(m) => r.interner.intern(m.as_str()) as i64,
@@ -137,7 +147,7 @@ pub extern "C" fn mosaic_regex_group(r: *mut Runtime, site: i64, a: i64) -> i64 
 pub extern "C" fn mosaic_case(r: *mut Runtime, upper: i64, a: i64) -> i64 {
     let r = rt(r);
     memo(r, (4, upper as u32, a as u32, 0), |r| {
-        let s = r.interner.resolve(a as u32);
+        let s = text(r, a as u32);
         let t = if upper != 0 { s.to_uppercase() } else { s.to_lowercase() };
         r.interner.intern(&t) as i64
     })
@@ -146,7 +156,7 @@ pub extern "C" fn mosaic_case(r: *mut Runtime, upper: i64, a: i64) -> i64 {
 /// `length()` of a string: its number of characters.
 pub extern "C" fn mosaic_str_len(r: *mut Runtime, a: i64) -> i64 {
     let r = rt(r);
-    memo(r, (5, 0, a as u32, 0), |r| r.interner.resolve(a as u32).chars().count() as i64)
+    memo(r, (5, 0, a as u32, 0), |r| text(r, a as u32).chars().count() as i64)
 }
 
 /// Orders two strings by bytes: -1, 0 or 1.
@@ -155,9 +165,7 @@ pub extern "C" fn mosaic_str_cmp(r: *mut Runtime, a: i64, b: i64) -> i64 {
     if a == b {
         return 0;
     }
-    memo(r, (6, 0, a as u32, b as u32), |r| {
-        r.interner.resolve(a as u32).cmp(&r.interner.resolve(b as u32)) as i64
-    })
+    memo(r, (6, 0, a as u32, b as u32), |r| text(r, a as u32).cmp(&text(r, b as u32)) as i64)
 }
 
 /// Orders an int against a double exactly (as `Value::total_cmp`): -1, 0 or 1; 2 for NaN,

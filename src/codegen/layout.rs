@@ -77,7 +77,13 @@ pub struct Env {
     pub prof_bits: *const u64,
     /// The Rust-side runtime that helpers receive (`helpers::Runtime`).
     pub rt: *mut u8,
+    /// Per string-helper site, `CACHE_SLOTS` words memoizing its result by string id, zeroed per
+    /// call (see `FunctionTranslator::cached_call`).
+    pub icache: *mut u64,
 }
+
+/// Slots of each site's inline cache (direct-mapped by the low bits of the id).
+pub const CACHE_SLOTS: i64 = 64;
 
 /// Byte offsets of `Env` fields, for loads in generated code.
 pub mod env {
@@ -93,6 +99,7 @@ pub mod env {
     pub const PROF_TAGS: i32 = offset_of!(Env, prof_tags) as i32;
     pub const PROF_BITS: i32 = offset_of!(Env, prof_bits) as i32;
     pub const RT: i32 = offset_of!(Env, rt) as i32;
+    pub const ICACHE: i32 = offset_of!(Env, icache) as i32;
     pub const COLPTR_SIZE: i64 = std::mem::size_of::<ColPtr>() as i64;
     pub const COLPTR_BITS: i32 = offset_of!(ColPtr, bits) as i32;
 }

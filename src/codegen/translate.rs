@@ -5,7 +5,7 @@
 //! [`Unsupported`], and the caller falls back to the interpreter for that attribute or audience.
 
 use super::helpers::Tables;
-use super::layout::{env, Kind};
+use super::layout::{env, Kind, CACHE_SLOTS};
 use crate::engine::tag;
 use crate::intern::Interner;
 use crate::ir::{self, ExprKind};
@@ -43,6 +43,8 @@ pub struct Sites {
     pub occurs: Vec<ir::Occurs>,
     /// Scalar profile leaves read at scope 0, with their kinds.
     pub leaves: Vec<(Vec<String>, Kind)>,
+    /// Inline caches of string helpers (`Env::icache`).
+    pub caches: usize,
 }
 
 pub struct FunctionTranslator<'a> {
@@ -152,6 +154,51 @@ impl<'a> FunctionTranslator<'a> {
         self.b.ins().brif(cond, then, &[], merge, &[zero.into()]);
         self.b.switch_to_block(then);
         let Some(r) = self.call(name, args) else { return unsupported(format!("helper {name}")) };
+        self.b.ins().jump(merge, &[r.into()]);
+        self.b.switch_to_block(merge);
+        Ok(out)
+    }
+
+    /// Like `guarded_call` for a helper whose result depends only on the string id `key` (the
+    /// other arguments are constants of the site): a direct-mapped cache in `Env::icache` answers
+    /// repeated ids without the call. An entry is `(key + 1) << 32 | (result + 1)`.
+    pub fn cached_call(
+        &mut self,
+        cond: cranelift_codegen::ir::Value,
+        key: cranelift_codegen::ir::Value,
+        name: &'static str,
+        args: &[cranelift_codegen::ir::Value],
+    ) -> Result<cranelift_codegen::ir::Value> {
+        let site = self.sites.caches as i64;
+        self.sites.caches += 1;
+        let (look, hit_b, miss, merge) =
+            (self.b.create_block(), self.b.create_block(), self.b.create_block(), self.b.create_block());
+        let out = self.b.append_block_param(merge, types::I64);
+        let zero = self.b.ins().iconst(types::I64, 0);
+        self.b.ins().brif(cond, look, &[], merge, &[zero.into()]);
+        self.b.switch_to_block(look);
+        let f = flags();
+        let cache = self.b.ins().load(types::I64, f, self.env, env::ICACHE);
+        let slot = self.b.ins().band_imm_s(key, CACHE_SLOTS - 1);
+        let off = self.b.ins().imul_imm_s(slot, 8);
+        let off = self.b.ins().iadd_imm_s(off, site * CACHE_SLOTS * 8);
+        let addr = self.b.ins().iadd(cache, off);
+        let entry = self.b.ins().load(types::I64, f, addr, 0);
+        let tag = self.b.ins().ushr_imm_s(entry, 32);
+        let want = self.b.ins().iadd_imm_s(key, 1);
+        let hit = self.b.ins().icmp(IntCC::Equal, tag, want);
+        self.b.ins().brif(hit, hit_b, &[], miss, &[]);
+        self.b.switch_to_block(hit_b);
+        let low = self.b.ins().band_imm_s(entry, 0xffff_ffff);
+        let r = self.b.ins().iadd_imm_s(low, -1);
+        self.b.ins().jump(merge, &[r.into()]);
+        self.b.switch_to_block(miss);
+        let Some(r) = self.call(name, args) else { return unsupported(format!("helper {name}")) };
+        let hi = self.b.ins().ishl_imm_s(want, 32);
+        let lo = self.b.ins().iadd_imm_s(r, 1);
+        let lo = self.b.ins().band_imm_s(lo, 0xffff_ffff);
+        let e = self.b.ins().bor(hi, lo);
+        self.b.ins().store(f, e, addr, 0);
         self.b.ins().jump(merge, &[r.into()]);
         self.b.switch_to_block(merge);
         Ok(out)
