@@ -1,7 +1,7 @@
 //! The fused kernel: one loop over a profile's rows updating every native attribute's accumulator.
 
 use super::layout::{acc, env, Kind};
-use super::translate::{flags, unsupported, FunctionTranslator, Result, NV};
+use super::translate::{cell_flags, flags, mutable, unsupported, FunctionTranslator, Result, NV};
 use crate::ir::{self, ExprKind, Function};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Value as V};
@@ -140,7 +140,7 @@ pub fn build_kernel(t: &mut FunctionTranslator, attrs: &[KernelAttr]) -> Result<
     t.b.switch_to_block(body);
     let off = t.b.ins().imul_imm_s(row, 8);
     let p = t.b.ins().iadd(tsp, off);
-    let ts = t.b.ins().load(types::I64, f, p, 0);
+    let ts = t.b.ins().load(types::I64, cell_flags(), p, 0);
     let in_time = t.b.ins().icmp(IntCC::SignedLessThanOrEqual, ts, as_of);
     t.b.ins().brif(in_time, work, &[], latch, &[]);
     t.b.switch_to_block(work);
@@ -182,7 +182,7 @@ pub fn build_kernel(t: &mut FunctionTranslator, attrs: &[KernelAttr]) -> Result<
             [(v.n, acc::N), (v.i, acc::I), (v.f, acc::F), (v.ovf, acc::OVERFLOW), (v.bits, acc::BITS)]
         {
             let x = t.b.use_var(var);
-            t.b.ins().store(f, x, accs, base + off);
+            t.b.ins().store(mutable(), x, accs, base + off);
         }
     }
     Ok(())

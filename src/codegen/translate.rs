@@ -64,7 +64,20 @@ pub struct FunctionTranslator<'a> {
     pub cells: HashMap<usize, NV>,
 }
 
+/// Flags for memory that does not change during a call (the `Env`, columns, profile cells,
+/// occurs bounds): loads may be shared and hoisted out of the row loop.
 pub fn flags() -> MemFlagsData {
+    MemFlagsData::trusted().with_readonly().with_can_move()
+}
+
+/// Flags for a row's cell: unchanging, but only valid once the row is known to be in range, so
+/// never moved above the loop's bound check.
+pub fn cell_flags() -> MemFlagsData {
+    MemFlagsData::trusted().with_readonly()
+}
+
+/// Flags for memory native code writes (accumulators, inline caches).
+pub fn mutable() -> MemFlagsData {
     MemFlagsData::trusted()
 }
 
@@ -183,7 +196,7 @@ impl<'a> FunctionTranslator<'a> {
         let off = self.b.ins().imul_imm_s(slot, 8);
         let off = self.b.ins().iadd_imm_s(off, site * CACHE_SLOTS * 8);
         let addr = self.b.ins().iadd(cache, off);
-        let entry = self.b.ins().load(types::I64, f, addr, 0);
+        let entry = self.b.ins().load(types::I64, mutable(), addr, 0);
         let tag = self.b.ins().ushr_imm_s(entry, 32);
         let want = self.b.ins().iadd_imm_s(key, 1);
         let hit = self.b.ins().icmp(IntCC::Equal, tag, want);
@@ -198,7 +211,7 @@ impl<'a> FunctionTranslator<'a> {
         let lo = self.b.ins().iadd_imm_s(r, 1);
         let lo = self.b.ins().band_imm_s(lo, 0xffff_ffff);
         let e = self.b.ins().bor(hi, lo);
-        self.b.ins().store(f, e, addr, 0);
+        self.b.ins().store(mutable(), e, addr, 0);
         self.b.ins().jump(merge, &[r.into()]);
         self.b.switch_to_block(merge);
         Ok(out)
@@ -268,10 +281,10 @@ impl<'a> FunctionTranslator<'a> {
         let tags = self.b.ins().load(types::I64, f, entry, 0);
         let bits = self.b.ins().load(types::I64, f, entry, env::COLPTR_BITS);
         let tp = self.b.ins().iadd(tags, row);
-        let t = self.b.ins().uload8(types::I32, f, tp, 0);
+        let t = self.b.ins().uload8(types::I32, cell_flags(), tp, 0);
         let off = self.b.ins().imul_imm_s(row, 8);
         let bp = self.b.ins().iadd(bits, off);
-        let raw = self.b.ins().load(types::I64, f, bp, 0);
+        let raw = self.b.ins().load(types::I64, cell_flags(), bp, 0);
         self.cell(kind, t, raw)
     }
 
@@ -306,7 +319,7 @@ impl<'a> FunctionTranslator<'a> {
                     let ts = self.b.ins().load(types::I64, flags(), self.env, env::TS);
                     let off = self.b.ins().imul_imm_s(row, 8);
                     let p = self.b.ins().iadd(ts, off);
-                    let v = self.b.ins().load(types::I64, flags(), p, 0);
+                    let v = self.b.ins().load(types::I64, cell_flags(), p, 0);
                     let present = self.b.ins().iconst(types::I8, 1);
                     return Ok(NV { kind: Kind::Timestamp, present, v });
                 };
