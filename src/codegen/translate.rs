@@ -357,6 +357,15 @@ impl<'a> FunctionTranslator<'a> {
 
     fn translate_logic(&mut self, op: ir::LogicOp, lhs: &ir::Expr, rhs: &ir::Expr) -> Result<NV> {
         let l = self.truthy(lhs)?;
+        if super::kernel::cheap(rhs) {
+            // No branch: a mispredicted one costs more than evaluating a cheap right side.
+            let r = self.truthy(rhs)?;
+            let v = match op {
+                ir::LogicOp::And => self.b.ins().band(l, r),
+                ir::LogicOp::Or => self.b.ins().bor(l, r),
+            };
+            return Ok(self.bool_nv(v));
+        }
         let rhs_block = self.b.create_block();
         let merge = self.b.create_block();
         let out = self.b.append_block_param(merge, types::I8);
