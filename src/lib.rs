@@ -8,6 +8,7 @@ pub mod codegen;
 pub mod diag;
 pub mod engine;
 pub mod frontend;
+pub mod gen;
 pub mod identity;
 pub mod ingest;
 pub mod intern;

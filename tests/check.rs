@@ -225,3 +225,86 @@ fn declared_children_survive_a_declared_parent() {
     assert_eq!(prog.event_paths[0].path, vec!["items", "sku"]);
     assert_eq!(prog.event_paths[0].ty.to_string(), "array<string>");
 }
+
+/// Words of PQL, shuffled into mostly-wrong expressions: parsing and checking must never panic.
+const WORDS: &[&str] = &[
+    "xEvent",
+    "[",
+    "]",
+    ".",
+    "(",
+    ")",
+    "eventType",
+    "=",
+    "\"a\"",
+    "1",
+    "2.5",
+    "and",
+    "or",
+    "not",
+    "sum",
+    "count",
+    "map",
+    "topN",
+    "head",
+    "distinct",
+    "timestamp",
+    ",",
+    "^",
+    "occurs",
+    "<=",
+    "7",
+    "days",
+    "before",
+    "now",
+    "exists",
+    "X",
+    "from",
+    "where",
+    "X.eventType",
+    "commerce.order.priceTotal",
+    "loyalty.points",
+    "{",
+    "}",
+    ":",
+    "if",
+    "date",
+    "in",
+    "like",
+    "matches",
+    "\"([\"",
+    "null",
+    "true",
+    "-",
+    "+",
+    "*",
+    "/",
+    "any",
+    "all",
+    "between",
+    "this",
+    "month",
+    "homeAddress.countryCode",
+    "computedAttributes.a",
+    "lower",
+    "getYear",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, ..Default::default() })]
+
+    #[test]
+    fn checking_never_panics(words in proptest::collection::vec(0..WORDS.len(), 1..14)) {
+        let text: Vec<&str> = words.iter().map(|&w| WORDS[w]).collect();
+        let text = text.join(" ");
+        let mut pr = retail();
+        pr.attributes.push(attribute("a", &text, None));
+        pr.audiences.push(audience("x", &text));
+        let (program, diags) = mosaic::check::check_program(&pr, &Default::default());
+        // Whatever passes is well formed: every audience is boolean (or the literal null: false).
+        for a in &program.audiences {
+            proptest::prop_assert!(matches!(a.expr.ty, Type::Bool | Type::Null | Type::Any), "{text}: {:?}", a.expr.ty);
+        }
+        proptest::prop_assert!(diags.iter().all(|d| d.primary.is_some()), "{text}");
+    }
+}

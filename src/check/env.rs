@@ -147,7 +147,7 @@ impl<'a> Checker<'a> {
                 Code::UninferredPath,
                 format!("type of `{shown}` is unknown"),
                 span,
-                "no declared type and no sampled value",
+                "declare its type in the dataset's `schema` to check it",
             );
         }
         if self.scopes[scope].events && !names.is_empty() {
@@ -208,13 +208,21 @@ impl<'a> Checker<'a> {
             self.report(Code::UnknownVariable, msg, &bad.span, "not bound by an enclosing `exists`/`forall`");
             return;
         }
-        let place = if segs.len() == 1 {
-            self.scopes[scope].desc.clone()
-        } else {
-            let parent: Vec<&str> = segs[..segs.len() - 1].iter().map(|s| s.node.as_str()).collect();
-            format!("`{}`", parent.join("."))
-        };
-        let msg = format!("unknown field `{}` in {place}", bad.node);
+        // The path up to the bad segment, so a nested typo names its parent too.
+        let shown: Vec<&str> = segs.iter().map(|s| s.node.as_str()).collect();
+        let msg = format!("unknown field `{}` in {}", shown.join("."), self.scopes[scope].desc);
+        // A field of an enclosing scope (the profile, from inside `xEvent[…]`) needs `^`.
+        if segs.len() == 1 {
+            let outer = (0..scope)
+                .rev()
+                .find(|&i| matches!(&self.scopes[i].ty, Type::Object(f) if f.contains_key(&bad.node)));
+            if let Some(i) = outer {
+                let carets = "^.".repeat(scope - i);
+                let label = format!("did you mean `{carets}{}`?", bad.node);
+                self.report(Code::UnknownPath, msg, &bad.span, label);
+                return;
+            }
+        }
         match suggest::closest(&bad.node, siblings.iter().copied()) {
             Some(s) => self.report(Code::UnknownPath, msg, &bad.span, format!("did you mean `{s}`?")),
             None => self.report(Code::UnknownPath, msg, &bad.span, "no such field"),

@@ -242,10 +242,10 @@ impl Checker<'_> {
         }
         let ty = match (&l.ty, &r.ty) {
             (Type::Any, _) | (_, Type::Any) => Type::Any,
-            // PQL division is real division.
-            _ if aop == ir::ArithOp::Div => Type::Double,
             (Type::Double, _) | (_, Type::Double) => Type::Double,
             (Type::Null, Type::Null) => Type::Null,
+            // `/` is real division (`7 / 2` is 3.5); other int operations stay ints.
+            _ if aop == ir::ArithOp::Div => Type::Double,
             _ => Type::Int,
         };
         self.expr(K::Arith { op: aop, lhs: Box::new(l), rhs: Box::new(r) }, ty, span)

@@ -107,13 +107,14 @@ fn check_audience(
     let (ast, parse_diags) = parse(src);
     let parsed_ok = !parse_diags.iter().any(|d| d.is_error());
     diags.extend(parse_diags);
+    // Read from the tree, so that an audience with an error does not make a dataset look unused.
+    let uses_events = !parsed_ok || mentions_events(&ast);
     if !parsed_ok {
-        return (None, false);
+        return (None, uses_events);
     }
     let mut ck = Checker::new(src, env);
     ck.all_vars = vars(&ast);
     let expr = ck.check_bool(&ast, "an audience expression");
-    let uses_events = uses_events(&expr);
     event_paths.append(&mut ck.event_paths);
     let ok = !ck.diags.iter().any(|d| d.is_error());
     diags.append(&mut ck.diags);
@@ -142,8 +143,11 @@ fn vars(e: &ast::Expr) -> Vec<String> {
     out
 }
 
-fn uses_events(e: &ir::Expr) -> bool {
+fn mentions_events(e: &ast::Expr) -> bool {
     let mut found = false;
-    usage::walk_ir(e, &mut |n| found |= matches!(n.kind, ir::ExprKind::Events));
+    usage::walk_ast(
+        e,
+        &mut |n| found |= matches!(&n.node, ast::ExprKind::Path { up: 0, segments } if segments.len() == 1 && segments[0].node == "xEvent"),
+    );
     found
 }

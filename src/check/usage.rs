@@ -1,9 +1,9 @@
-//! Which datasets the rules can read (W0002), and tree walks used to find out.
+//! Which datasets the rules can read (W0002), and an AST walk used to find out.
 
 use super::schema::DatasetType;
 use super::types::lookup;
 use crate::diag::{Code, Diagnostic};
-use crate::ir::{self, Type};
+use crate::ir::Type;
 use crate::policy::{DatasetClass, MergeType, Project};
 use crate::syntax::ast;
 use std::collections::BTreeMap;
@@ -25,7 +25,11 @@ pub fn unused_datasets(
     let mut out = Vec::new();
     for (ds, ty) in project.datasets.iter().zip(datasets) {
         let name = &ds.name.value;
+        // dataSetPrecedence policies take only the datasets in their `order`, events too.
+        let excluded = !policies.is_empty()
+            && policies.iter().all(|p| p.merge == MergeType::DataSetPrecedence && !p.order.contains(name));
         let reason = match ds.class {
+            _ if excluded => Some("every merge policy leaves it out of its `order`"),
             DatasetClass::Event => {
                 let read = reads_events
                     && (fields.is_empty()
@@ -35,13 +39,7 @@ pub fn unused_datasets(
                         }));
                 (!read).then_some("no computed attribute or audience reads its events")
             }
-            DatasetClass::Profile => {
-                let excluded = !policies.is_empty()
-                    && policies
-                        .iter()
-                        .all(|p| p.merge == MergeType::DataSetPrecedence && !p.order.contains(name));
-                excluded.then_some("every merge policy leaves it out of its `order`")
-            }
+            DatasetClass::Profile => None,
         };
         if let Some(reason) = reason {
             let d = Diagnostic::new(Code::UnusedDataset, format!("dataset `{name}` is not used")).at(
@@ -105,55 +103,6 @@ pub fn walk_ast(e: &ast::Expr, f: &mut dyn FnMut(&ast::Expr)) {
         A::Quantifier { source, cond, .. } => {
             walk_ast(source, f);
             walk_ast(cond, f);
-        }
-    }
-}
-
-/// Calls `f` on every node of an IR expression, parents first.
-pub fn walk_ir(e: &ir::Expr, f: &mut dyn FnMut(&ir::Expr)) {
-    use ir::ExprKind as K;
-    f(e);
-    let time = |t: &ir::Time| match t {
-        ir::Time::Expr(x) => Some(x.clone()),
-        _ => None,
-    };
-    match &e.kind {
-        K::Const(_) | K::Path { .. } | K::Events => {}
-        K::Field { target, .. } | K::Not(target) | K::Neg(target) | K::Like { expr: target, .. } => {
-            walk_ir(target, f)
-        }
-        K::Array(items) | K::Call { args: items, .. } => items.iter().for_each(|x| walk_ir(x, f)),
-        K::Object(fields) => fields.iter().for_each(|(_, x)| walk_ir(x, f)),
-        K::Logic { lhs, rhs, .. } | K::Compare { lhs, rhs, .. } | K::Arith { lhs, rhs, .. } => {
-            walk_ir(lhs, f);
-            walk_ir(rhs, f);
-        }
-        K::If { cond, then, otherwise } => {
-            walk_ir(cond, f);
-            walk_ir(then, f);
-            walk_ir(otherwise, f);
-        }
-        K::In { expr, list, .. } => {
-            walk_ir(expr, f);
-            walk_ir(list, f);
-        }
-        K::Occurs { expr, occurs } => {
-            walk_ir(expr, f);
-            let anchors: Vec<ir::Expr> = match &**occurs {
-                ir::Occurs::Distance { anchor, .. } | ir::Occurs::Relative { anchor, .. } => {
-                    time(anchor).into_iter().collect()
-                }
-                ir::Occurs::On { anchor } => time(anchor).into_iter().collect(),
-                ir::Occurs::Between { start, end } => time(start).into_iter().chain(time(end)).collect(),
-                ir::Occurs::Calendar { .. } => Vec::new(),
-            };
-            anchors.iter().for_each(|x| walk_ir(x, f));
-        }
-        K::Each { array, inner, .. } => {
-            walk_ir(array, f);
-            if let Some(x) = inner {
-                walk_ir(x, f);
-            }
         }
     }
 }

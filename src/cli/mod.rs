@@ -4,6 +4,7 @@
 
 mod check;
 mod explain_code;
+mod gen;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -39,6 +40,8 @@ pub enum Command {
     Check(check::Args),
     /// Explain a diagnostic code, e.g. `mosaic explain-code E0204`.
     ExplainCode(explain_code::Args),
+    /// Write a synthetic retail project, e.g. `mosaic gen /tmp/shop --profiles 1000`.
+    Gen(gen::Args),
 }
 
 /// Parses the command line and runs the command.
@@ -54,6 +57,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(args),
         Command::ExplainCode(args) => explain_code::run(args),
+        Command::Gen(args) => gen::run(args),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -6,6 +6,7 @@
 use crate::check::Samples;
 use crate::policy::{Dataset, Format, Project};
 use serde_json::{Map, Value};
+use std::io::{BufRead, Read};
 use std::path::Path;
 
 /// Reads the first `max_records` records of each dataset's batch files (files sorted by name).
@@ -28,11 +29,12 @@ fn sample_dataset(root: &Path, ds: &Dataset, max: usize) -> Vec<Value> {
             break;
         }
         let format = ds.format.or_else(|| format_of(&file));
-        let Ok(text) = std::fs::read_to_string(&file) else { continue };
         let room = max - out.len();
+        // Files are streamed: only the first records are read, however large the batch.
+        let Ok(reader) = std::fs::File::open(&file).map(std::io::BufReader::new) else { continue };
         match format {
-            Some(Format::Jsonl) => out.extend(jsonl_records(&text, room)),
-            Some(Format::Csv) => out.extend(csv_records(&text, room)),
+            Some(Format::Jsonl) => out.extend(jsonl_records(reader, room)),
+            Some(Format::Csv) => out.extend(csv_records(reader, room)),
             Some(Format::Parquet) | None => {}
         }
     }
@@ -49,10 +51,12 @@ fn format_of(file: &Path) -> Option<Format> {
 }
 
 /// JSON objects of the non-empty, valid lines.
-pub fn jsonl_records(text: &str, max: usize) -> Vec<Value> {
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+pub fn jsonl_records(reader: impl BufRead, max: usize) -> Vec<Value> {
+    // Bytes, not lines of text: a line that is not UTF-8 is skipped like any invalid line.
+    reader
+        .split(b'\n')
+        .map_while(Result::ok)
+        .filter_map(|l| serde_json::from_slice::<Value>(&l).ok())
         .filter(Value::is_object)
         .take(max)
         .collect()
@@ -60,8 +64,8 @@ pub fn jsonl_records(text: &str, max: usize) -> Vec<Value> {
 
 /// CSV rows as objects: dotted headers make nested objects; cells are typed as int, double,
 /// bool or string, and an empty cell is absent.
-pub fn csv_records(text: &str, max: usize) -> Vec<Value> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+pub fn csv_records(input: impl Read, max: usize) -> Vec<Value> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
     let Ok(headers) = reader.headers().cloned() else { return Vec::new() };
     let mut out = Vec::new();
     for row in reader.records().filter_map(Result::ok).take(max) {
@@ -118,7 +122,7 @@ mod tests {
 
     #[test]
     fn csv_headers_nest_and_cells_are_typed() {
-        let rows = csv_records("a.b,a.c,d,e\n1,2.5,true,x\n,,false,\n", 10);
+        let rows = csv_records("a.b,a.c,d,e\n1,2.5,true,x\n,,false,\n".as_bytes(), 10);
         assert_eq!(rows[0], serde_json::json!({"a": {"b": 1, "c": 2.5}, "d": true, "e": "x"}));
         assert_eq!(rows[1], serde_json::json!({"d": false}));
     }
@@ -162,7 +166,7 @@ mod tests {
 
     #[test]
     fn jsonl_skips_invalid_lines_and_stops_at_max() {
-        let rows = jsonl_records("{\"a\":1}\nnot json\n\n{\"a\":2}\n{\"a\":3}\n", 2);
+        let rows = jsonl_records("{\"a\":1}\nnot json\n\n{\"a\":2}\n{\"a\":3}\n".as_bytes(), 2);
         assert_eq!(rows, vec![serde_json::json!({"a": 1}), serde_json::json!({"a": 2})]);
     }
 }

@@ -4,7 +4,8 @@
 //! the JIT (`codegen`) follows; `tests/run/` holds the cases both engines must pass.
 //!
 //! Decisions where the SPEC leaves room (each is documented at its function):
-//! - int `/` int truncates toward zero (Java); `/` and `%` by zero, and int overflow, give null;
+//! - `/` is real division (a double, as `check` types it); `/` and `%` by zero, and int
+//!   overflow, give null;
 //! - NaN compares false with everything (`!=` too); `-0.0 = 0.0`;
 //! - bools, arrays and objects support only `=`/`!=`; other kinds that differ are incomparable;
 //! - a projection through an array leaves out elements whose value is null;

@@ -52,13 +52,16 @@ pub fn eval_compare(op: CmpOp, a: &Value, b: &Value, ctx: &EvalContext) -> bool 
     }
 }
 
-/// `a op b` on numbers. Null (or a non-number) on either side gives null. Int with int: checked
-/// (overflow gives null); `/` truncates toward zero as in Java; `/` and `%` by zero give null.
-/// Int with double: the int becomes a double. Doubles: IEEE, except that `/` and `%` by zero
-/// give null; `%` is the truncated remainder (C's fmod, Rust's `%`).
+/// `a op b` on numbers. Null (or a non-number) on either side gives null. `/` is real division:
+/// always a double (`7 / 2` is 3.5, as `check` types it). Otherwise int with int stays an int,
+/// checked (overflow gives null; `%` takes the dividend's sign; `%` by zero gives null). Int
+/// with double: the int becomes a double. Doubles: IEEE, except that `/` and `%` by zero give
+/// null; `%` is the truncated remainder (C's fmod, Rust's `%`).
 pub fn eval_arith(op: ArithOp, a: &Value, b: &Value) -> Value {
     match (a, b) {
-        (Value::Int(x), Value::Int(y)) => int_arith(op, *x, *y).map_or(Value::Null, Value::Int),
+        (Value::Int(x), Value::Int(y)) if op != ArithOp::Div => {
+            int_arith(op, *x, *y).map_or(Value::Null, Value::Int)
+        }
         (Value::Int(_) | Value::Double(_), Value::Int(_) | Value::Double(_)) => {
             double_arith(op, as_f64(a), as_f64(b)).map_or(Value::Null, Value::Double)
         }
@@ -71,7 +74,8 @@ fn int_arith(op: ArithOp, x: i64, y: i64) -> Option<i64> {
         ArithOp::Add => x.checked_add(y),
         ArithOp::Sub => x.checked_sub(y),
         ArithOp::Mul => x.checked_mul(y),
-        ArithOp::Div => x.checked_div(y),
+        // Unreached: `/` is real division (see `eval_arith`).
+        ArithOp::Div => None,
         ArithOp::Rem => x.checked_rem(y),
     }
 }

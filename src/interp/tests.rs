@@ -74,11 +74,12 @@ fn comparisons_with_null_are_false_even_not_equal() {
 fn arithmetic_is_checked_and_null_propagates() {
     let cx = utc();
     assert_eq!(run(&arith(ArithOp::Add, c(i64::MAX), c(1i64)), &cx), Value::Null);
-    assert_eq!(run(&arith(ArithOp::Div, c(7i64), c(2i64)), &cx), Value::Int(3));
-    assert_eq!(run(&arith(ArithOp::Div, c(-7i64), c(2i64)), &cx), Value::Int(-3));
+    assert_eq!(run(&arith(ArithOp::Div, c(7i64), c(2i64)), &cx), Value::Double(3.5));
+    assert_eq!(run(&arith(ArithOp::Div, c(6i64), c(2i64)), &cx), Value::Double(3.0));
+    assert_eq!(run(&arith(ArithOp::Div, c(1i64), c(0i64)), &cx), Value::Null);
     assert_eq!(run(&arith(ArithOp::Rem, c(-7i64), c(2i64)), &cx), Value::Int(-1));
     assert_eq!(run(&arith(ArithOp::Div, c(1.0), c(0i64)), &cx), Value::Null);
-    assert_eq!(run(&arith(ArithOp::Div, c(i64::MIN), c(-1i64)), &cx), Value::Null);
+    assert_eq!(run(&arith(ArithOp::Rem, c(i64::MIN), c(-1i64)), &cx), Value::Null);
     assert_eq!(run(&arith(ArithOp::Mul, c(2i64), c(1.5)), &cx), Value::Double(3.0));
     assert_eq!(run(&arith(ArithOp::Rem, c(5.5), c(2i64)), &cx), Value::Double(1.5));
     assert_eq!(run(&arith(ArithOp::Sub, null(), c(1i64)), &cx), Value::Null);
@@ -264,4 +265,44 @@ fn interpreter_reads_columns() {
     let mut out = Vec::new();
     compiled.attributes(&Value::Null, &cols, 0..cols.len(), &cx, &mut out);
     assert_eq!(out, vec![Value::Int(5)]);
+}
+
+#[test]
+fn rows_select_one_profile_and_audiences_see_all_its_events() {
+    let cx = utc();
+    let program = ir::Program {
+        attributes: vec![],
+        audiences: vec![ir::Audience {
+            name: "late".into(),
+            // xEvent.any(timestamp occurs after now): the as-of instant filters no data.
+            expr: e(ExprKind::Each {
+                op: ArrayOp::Any,
+                array: Box::new(e(ExprKind::Events)),
+                scope: 1,
+                inner: Some(Box::new(e(ExprKind::Occurs {
+                    expr: Box::new(path(1, "timestamp")),
+                    occurs: Box::new(Occurs::Relative { after: true, anchor: Time::Now }),
+                }))),
+            }),
+        }],
+        event_paths: vec![ir::EventPath { path: vec!["timestamp".into()], ty: Type::Timestamp }],
+        profile_type: Type::Any,
+        event_type: Type::Any,
+    };
+    let ev = |t: &str| obj(&[("timestamp", ts(t))]);
+    let a = crate::engine::columns_from_events(&program, &[ev("2026-03-01T00:00:00Z")], &cx.interner);
+    let b = crate::engine::columns_from_events(&program, &[ev("2026-04-01T00:00:00Z")], &cx.interner);
+    // Two profiles' rows in one set of columns: 0..1 is the first, 1..2 the second.
+    let mut both = a.clone();
+    both.timestamp.extend(&b.timestamp);
+    both.columns[0].tags.extend(&b.columns[0].tags);
+    both.columns[0].bits.extend(&b.columns[0].bits);
+    let compiled = crate::engine::compile(&program, crate::engine::EngineKind::Interp, &cx.interner);
+    let mut out = Vec::new();
+    compiled.audiences(&Value::Null, &both, 0..1, &cx, &mut out);
+    assert_eq!(out, vec![false]);
+    compiled.audiences(&Value::Null, &both, 1..2, &cx, &mut out);
+    assert_eq!(out, vec![true]);
+    compiled.audiences(&Value::Null, &both, 5..9, &cx, &mut out);
+    assert_eq!(out, vec![false]);
 }

@@ -28,6 +28,26 @@ impl Display for Type {
     }
 }
 
+/// A type as node annotations show it: large objects (a whole event) abbreviated to `object`.
+struct Short<'t>(&'t Type);
+
+impl Display for Short<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Type::Array(e) => write!(f, "array<{}>", Short(e)),
+            Type::Object(fields) if fields.len() > 4 => f.write_str("object"),
+            Type::Object(fields) => {
+                f.write_str("{")?;
+                for (i, (k, t)) in fields.iter().enumerate() {
+                    write!(f, "{}{k}: {}", if i == 0 { "" } else { ", " }, Short(t))?;
+                }
+                f.write_str("}")
+            }
+            t => t.fmt(f),
+        }
+    }
+}
+
 impl Display for Program {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         for a in &self.attributes {
@@ -38,7 +58,7 @@ impl Display for Program {
         }
         writeln!(f, "event paths")?;
         for p in &self.event_paths {
-            writeln!(f, "  {} : {}", p.path.join("."), p.ty)?;
+            writeln!(f, "  {} : {}", p.path.join("."), Short(&p.ty))?;
         }
         Ok(())
     }
@@ -58,7 +78,7 @@ impl Display for Attribute {
             writeln!(f, "  count {n}")?;
         }
         if let Some(d) = self.duration {
-            writeln!(f, "  duration {} {:?}", d.count, d.unit)?;
+            writeln!(f, "  duration {} {}", d.count, format!("{:?}", d.unit).to_uppercase())?;
         }
         if let Some(e) = &self.filter {
             writeln!(f, "  filter")?;
@@ -118,7 +138,7 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr, depth: usize) -> fmt::Result {
             (format!("{} @{scope}", array_op(*op)), kids)
         }
     };
-    writeln!(f, "{pad}({head}) : {}", e.ty)?;
+    writeln!(f, "{pad}({head}) : {}", Short(&e.ty))?;
     for c in children {
         write_expr(f, c, depth + 1)?;
     }

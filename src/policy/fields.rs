@@ -26,12 +26,28 @@ impl Cx<'_> {
 
     /// Reports unknown keys (E0005, with a suggestion) and AEP keys that are ignored (W0001).
     pub fn check_keys(&mut self, map: &[(Node, Node)], what: &str, known: &[&str], ignored: &[&str]) {
+        self.check_key_list(map, false, what, known, ignored);
+    }
+
+    /// Like [`Cx::check_keys`] for a whole document, whose `kind` key is always allowed.
+    pub fn check_doc_keys(&mut self, map: &[(Node, Node)], what: &str, known: &[&str], ignored: &[&str]) {
+        self.check_key_list(map, true, what, known, ignored);
+    }
+
+    fn check_key_list(
+        &mut self,
+        map: &[(Node, Node)],
+        document: bool,
+        what: &str,
+        known: &[&str],
+        ignored: &[&str],
+    ) {
         for (k, _) in map {
             let Some(key) = k.as_str() else {
                 self.error(Code::WrongType, k, "a key must be a string", "expected a string key");
                 continue;
             };
-            if key == "kind" || known.contains(&key) {
+            if (document && key == "kind") || known.contains(&key) {
                 continue;
             }
             if ignored.contains(&key) {

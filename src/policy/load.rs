@@ -17,7 +17,7 @@ pub fn load_project(root: &Path) -> (Files, Option<Project>, Vec<Diagnostic>) {
     let builtin: Vec<Located> =
         stdlib::FILES.iter().flat_map(|(name, text)| load_text(&mut files, &mut diags, name, text)).collect();
     if !root.is_dir() {
-        diags.push(Diagnostic::new(Code::Io, format!("project folder `{}` does not exist", root.display())));
+        diags.push(Diagnostic::new(Code::Io, format!("`{}` is not a project folder", root.display())));
         return (files, None, diags);
     }
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());

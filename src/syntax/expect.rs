@@ -4,6 +4,10 @@ use super::parser::{ParseError, Rule};
 use crate::diag::Code;
 use pest::error::{Error, ErrorVariant, InputLocation};
 
+const OCCURS_FORM: &str = "`before`, `after`, `on`, `between`, `this`, `last`, `next` or a comparison";
+const AND: &str = "`and`";
+const OPERATOR: &str = "operator";
+
 /// What a grammar rule is called in an "expected …" message, and its place in the list.
 fn describe(rule: Rule) -> Option<(u8, &'static str)> {
     Some(match rule {
@@ -55,11 +59,11 @@ fn describe(rule: Rule) -> Option<(u8, &'static str)> {
         | Rule::calendar
         | Rule::kw_this
         | Rule::kw_last
-        | Rule::kw_next => (10, "`before`, `after`, `on`, `between`, `this`, `last`, `next` or a comparison"),
+        | Rule::kw_next => (10, OCCURS_FORM),
         Rule::count => (11, "number"),
         Rule::unit => (12, "time unit"),
         Rule::direction | Rule::kw_before | Rule::kw_after => (13, "`before` or `after`"),
-        Rule::kw_and => (14, "operator"),
+        Rule::kw_and => (14, AND),
         Rule::cmp_op
         | Rule::cmp_bin
         | Rule::add_op
@@ -74,7 +78,7 @@ fn describe(rule: Rule) -> Option<(u8, &'static str)> {
         | Rule::occurs_tail
         | Rule::member
         | Rule::filter
-        | Rule::call_args => (14, "operator"),
+        | Rule::call_args => (14, OPERATOR),
         Rule::EOI => (15, "end of input"),
         _ => return None,
     })
@@ -95,6 +99,14 @@ pub fn syntax_error(text: &str, err: &Error<Rule>) -> ParseError {
     };
     expected.sort();
     expected.dedup();
+    // `and` alone is what `between … and …` lacks; next to other operators it is one of them.
+    if expected.iter().any(|(_, s)| *s == OPERATOR) {
+        expected.retain(|(_, s)| *s != AND);
+    }
+    // After `occurs`, the form list already names `before`/`after` and the comparisons.
+    if expected.iter().any(|(_, s)| *s == OCCURS_FORM) {
+        expected.retain(|(rank, _)| *rank <= 10);
+    }
     let (found, len) = found_token(text, pos);
     if found == "`\"`" && !text[pos + 1..].contains('"') {
         return ParseError::new(

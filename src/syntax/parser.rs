@@ -60,8 +60,33 @@ pub fn parse_str(text: &str) -> Result<ast::Expr, ParseError> {
     }
 }
 
+/// Stack for the parsing thread: pest takes up to ~40 KiB per bracket level in debug builds, so
+/// `MAX_NESTING` levels need more than a test thread's 2 MiB (the memory is only reserved).
+const PARSE_STACK: usize = 64 << 20;
+
 /// Parses expression text into a tree and every error found (syntax errors stop at the first).
+///
+/// The work runs on a thread with a known, large stack so that the nesting limit holds whatever
+/// thread the caller is on; if no thread can be started, it runs on the caller's.
 pub fn parse_text(text: &str) -> (ast::Expr, Vec<ParseError>) {
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new().name("pql-parse".into()).stack_size(PARSE_STACK);
+        match worker.spawn_scoped(scope, || parse_here(text)) {
+            Ok(handle) => handle.join().unwrap_or_else(|_| {
+                let err = ParseError::new(
+                    Code::SyntaxError,
+                    0..text.len(),
+                    "expression could not be parsed",
+                    "here",
+                );
+                (Node::new(0..text.len(), ExprKind::Error), vec![err])
+            }),
+            Err(_) => parse_here(text),
+        }
+    })
+}
+
+fn parse_here(text: &str) -> (ast::Expr, Vec<ParseError>) {
     let whole = 0..text.len();
     if let Some(err) = depth::check_nesting(text) {
         return (Node::new(whole, ExprKind::Error), vec![err]);

@@ -48,7 +48,7 @@ fn e0204_names_the_scope_when_several_datasets_feed_it() {
     assert_eq!(d[0].message, "unknown field `evenType` in events");
     assert_eq!(label(&d[0]), "did you mean `eventType`?");
     let d = audience_diags(eq(p("loyalty.pints"), i(1)));
-    assert_eq!(d[0].message, "unknown field `pints` in `loyalty`");
+    assert_eq!(d[0].message, "unknown field `loyalty.pints` in dataset `crm`");
 }
 
 #[test]
@@ -156,13 +156,14 @@ fn e0106_attribute_reads_attribute() {
 fn w0002_unused_datasets() {
     let mut pr = retail();
     pr.datasets.push(dataset("app", DatasetClass::Event, &[("appId", SchemaType::String)]));
+    pr.datasets.push(dataset("pos", DatasetClass::Event, &[("eventType", SchemaType::String)]));
     pr.datasets.push(dataset("legacy", DatasetClass::Profile, &[]));
     pr.merge_policies.push(mosaic::policy::MergePolicy {
         name: mosaic::policy::Spanned { value: "p".into(), file: mosaic::diag::FileId(0), span: 0..1 },
         default: true,
         identity_graph: mosaic::policy::GraphType::Pdg,
         merge: MergeType::DataSetPrecedence,
-        order: vec!["crm".into(), "web".into(), "app".into()],
+        order: vec!["crm".into(), "web".into()],
         is_active_on_edge: false,
         fields: Vec::new(),
         builtin: false,
@@ -170,7 +171,11 @@ fn w0002_unused_datasets() {
     pr.audiences.push(audience("x", "A"));
     let (_, d) = check(&pr, vec![("A", m(p("xEvent"), "any", vec![eq(p("eventType"), s("a"))]))]);
     let msgs: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
-    assert_eq!(msgs, vec!["dataset `app` is not used", "dataset `legacy` is not used"]);
+    assert_eq!(
+        msgs,
+        vec!["dataset `app` is not used", "dataset `pos` is not used", "dataset `legacy` is not used"]
+    );
+    assert_eq!(label(&d[0]), "every merge policy leaves it out of its `order`");
     assert!(d.iter().all(|d| !d.is_error()));
 }
 
@@ -195,4 +200,11 @@ fn a_failed_attribute_is_reported_once() {
     let (prog, d) = check(&pr, vec![("A", bad), ("B", reads)]);
     assert_eq!(codes(&d), vec!["E0204"]);
     assert!(prog.attributes.is_empty());
+}
+
+#[test]
+fn e0204_suggests_caret_for_an_outer_field() {
+    let d = attribute_diags(m(filt(p("xEvent"), eq(p("homeAddress"), s("SE"))), "count", vec![]));
+    assert_eq!(codes(&d), vec!["E0204"]);
+    assert_eq!(label(&d[0]), "did you mean `^.homeAddress`?");
 }

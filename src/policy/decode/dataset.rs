@@ -38,7 +38,7 @@ pub fn decode_dataset(cx: &mut Cx, node: &Node, kind_node: &Node) -> Option<Data
     let map = node.as_mapping()?;
     let known =
         &["name", "class", "path", "format", "upsert", "timestamp", "identities", "schema", "description"];
-    cx.check_keys(map, "a Dataset", known, AEP_COMMON);
+    cx.check_doc_keys(map, "a Dataset", known, AEP_COMMON);
     let name = name(cx, node, kind_node, "a Dataset");
     let class =
         required(cx, node, kind_node, "class", "a Dataset").and_then(|c| cx.one_of(c, "class", CLASSES));

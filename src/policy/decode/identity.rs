@@ -39,7 +39,7 @@ const NORMALIZE: &[(&str, Normalize)] =
 
 pub fn decode_identity(cx: &mut Cx, node: &Node) -> Option<IdentityDoc> {
     let map = node.as_mapping()?;
-    cx.check_keys(map, "IdentitySettings", &["graphLimit", "namespaces"], AEP_COMMON);
+    cx.check_doc_keys(map, "IdentitySettings", &["graphLimit", "namespaces"], AEP_COMMON);
     let mut graph_limit = None;
     if let Some(g) = node.get("graphLimit") {
         match cx.int(g, "graphLimit") {

@@ -45,7 +45,7 @@ pub fn decode_merge_policy(cx: &mut Cx, node: &Node, kind_node: &Node) -> Option
     let known =
         &["name", "default", "identityGraph", "attributeMerge", "isActiveOnEdge", "fields", "description"];
     let ignored: Vec<&str> = AEP_COMMON.iter().copied().chain(["schema"]).collect();
-    cx.check_keys(map, "a MergePolicy", known, &ignored);
+    cx.check_doc_keys(map, "a MergePolicy", known, &ignored);
     let name = name(cx, node, kind_node, "a MergePolicy");
     let mut orders = Vec::new();
     let flag = |cx: &mut Cx, field: &str| -> (bool, Option<Range<usize>>) {

@@ -106,7 +106,7 @@ fn name(cx: &mut Cx, node: &Node, kind_node: &Node, what: &str) -> Option<Spanne
 
 fn decode_project(cx: &mut Cx, node: &Node, kind_node: &Node) -> Option<ProjectDoc> {
     let map = node.as_mapping()?;
-    cx.check_keys(map, "a Project", &["name", "timezone", "description"], AEP_COMMON);
+    cx.check_doc_keys(map, "a Project", &["name", "timezone", "description"], AEP_COMMON);
     let name = name(cx, node, kind_node, "a Project");
     let mut timezone = "UTC".to_string();
     if let Some(tz) = node.get("timezone") {

@@ -65,7 +65,7 @@ fn ignored(extra: &[&'static str]) -> Vec<&'static str> {
 pub fn decode_attribute(cx: &mut Cx, node: &Node, kind_node: &Node) -> Option<ComputedAttribute> {
     let map = node.as_mapping()?;
     let known = &["name", "displayName", "description", "path", "duration", "expression", "status"];
-    cx.check_keys(map, "a ComputedAttribute", known, &ignored(CA_IGNORED));
+    cx.check_doc_keys(map, "a ComputedAttribute", known, &ignored(CA_IGNORED));
     let name = name(cx, node, kind_node, "a ComputedAttribute");
     if let Some(n) = &name {
         if n.value.is_empty() || !n.value.chars().all(|c| c.is_ascii_alphanumeric()) {
@@ -115,7 +115,7 @@ pub fn decode_attribute(cx: &mut Cx, node: &Node, kind_node: &Node) -> Option<Co
 
 pub fn decode_audience(cx: &mut Cx, node: &Node, kind_node: &Node) -> Option<Audience> {
     let map = node.as_mapping()?;
-    cx.check_keys(map, "an Audience", &["name", "description", "expression"], &ignored(AUDIENCE_IGNORED));
+    cx.check_doc_keys(map, "an Audience", &["name", "description", "expression"], &ignored(AUDIENCE_IGNORED));
     let name = name(cx, node, kind_node, "an Audience");
     let description = node.get("description").and_then(|d| cx.string(d, "description"));
     let expression =
