@@ -132,7 +132,13 @@ impl FunctionTranslator<'_> {
         }
         let both = self.b.ins().band(l.present, r.present);
         match (l.kind, r.kind, want) {
-            (Kind::Int, Kind::Int, Some(Kind::Int)) => self.arith_int(op, l.v, r.v, both),
+            // `/` is real division (a double) in the interpreter, whatever the operands.
+            (Kind::Int, Kind::Int, Some(Kind::Int)) if op != ArithOp::Div => {
+                self.arith_int(op, l.v, r.v, both)
+            }
+            (Kind::Int, Kind::Int, _) if op != ArithOp::Div => {
+                unsupported(format!("int {op:?} int typed {want:?}"))
+            }
             (Kind::Int | Kind::Double, Kind::Int | Kind::Double, Some(Kind::Double)) => {
                 let (a, b) = (self.widen(l), self.widen(r));
                 self.arith_double(op, a, b, both)

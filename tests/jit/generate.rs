@@ -126,13 +126,23 @@ impl G {
             T::Bool => self.bool_expr(event, d),
             T::Int | T::Double => match self.below(5) {
                 0 => {
-                    let (l, r) = if t == T::Int {
-                        (T::Int, T::Int)
-                    } else {
-                        self.pick(&[(T::Int, T::Double), (T::Double, T::Int), (T::Double, T::Double)])
+                    // As `check` types it: `/` is always a double; int op int is an int otherwise.
+                    let (l, r) = match t {
+                        T::Int => (T::Int, T::Int),
+                        _ => self.pick(&[
+                            (T::Int, T::Double),
+                            (T::Double, T::Int),
+                            (T::Double, T::Double),
+                            (T::Int, T::Int),
+                        ]),
                     };
-                    let op =
-                        self.pick(&[ArithOp::Add, ArithOp::Sub, ArithOp::Mul, ArithOp::Div, ArithOp::Rem]);
+                    let op = match (t, l, r) {
+                        (T::Int, ..) => self.pick(&[ArithOp::Add, ArithOp::Sub, ArithOp::Mul, ArithOp::Rem]),
+                        (_, T::Int, T::Int) => ArithOp::Div,
+                        _ => {
+                            self.pick(&[ArithOp::Add, ArithOp::Sub, ArithOp::Mul, ArithOp::Div, ArithOp::Rem])
+                        }
+                    };
                     ex(
                         ExprKind::Arith {
                             op,
