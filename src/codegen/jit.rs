@@ -93,6 +93,7 @@ impl Jit {
             rt,
             row: None,
             cells: HashMap::new(),
+            bases: HashMap::new(),
         };
         let result = body(&mut t);
         let ret = match result {

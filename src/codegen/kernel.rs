@@ -130,6 +130,7 @@ pub fn build_kernel(t: &mut FunctionTranslator, attrs: &[KernelAttr]) -> Result<
             event_columns(t, e, &mut cols);
         }
     }
+    t.load_bases(&cols);
     let (header, body, work, latch, exit) =
         (t.b.create_block(), t.b.create_block(), t.b.create_block(), t.b.create_block(), t.b.create_block());
     let row = t.b.append_block_param(header, types::I64);
@@ -154,8 +155,13 @@ pub fn build_kernel(t: &mut FunctionTranslator, attrs: &[KernelAttr]) -> Result<
         let gated = !matches!(a.attr.function, Function::List(_) | Function::CountDistinct)
             && a.attr.value.iter().all(cheap);
         let (filter_block, next) = (t.b.create_block(), t.b.create_block());
-        let in_win = t.b.ins().icmp(IntCC::SignedGreaterThanOrEqual, ts, los[k]);
-        t.b.ins().brif(in_win, filter_block, &[], next, &[]);
+        if a.attr.duration.is_some() {
+            let in_win = t.b.ins().icmp(IntCC::SignedGreaterThanOrEqual, ts, los[k]);
+            t.b.ins().brif(in_win, filter_block, &[], next, &[]);
+        } else {
+            // No lookback: every row up to as_of is in the window.
+            t.b.ins().jump(filter_block, &[]);
+        }
         t.b.switch_to_block(filter_block);
         let pass = match &a.attr.filter {
             Some(fl) => t.truthy(fl)?,

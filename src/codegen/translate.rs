@@ -62,6 +62,8 @@ pub struct FunctionTranslator<'a> {
     pub row: Option<cranelift_codegen::ir::Value>,
     /// Cells of the current row loaded where they dominate every use (see `preload`).
     pub cells: HashMap<usize, NV>,
+    /// Column base pointers (tags, bits) loaded once at function entry (see `load_bases`).
+    pub bases: HashMap<usize, (cranelift_codegen::ir::Value, cranelift_codegen::ir::Value)>,
 }
 
 /// Flags for memory that does not change during a call (the `Env`, columns, profile cells,
@@ -275,17 +277,35 @@ impl<'a> FunctionTranslator<'a> {
 
     /// Loads cell `row` of event column `col`.
     pub fn load_cell(&mut self, col: usize, kind: Kind, row: cranelift_codegen::ir::Value) -> NV {
-        let f = flags();
-        let cols = self.b.ins().load(types::I64, f, self.env, env::COLS);
-        let entry = self.b.ins().iadd_imm_s(cols, col as i64 * env::COLPTR_SIZE);
-        let tags = self.b.ins().load(types::I64, f, entry, 0);
-        let bits = self.b.ins().load(types::I64, f, entry, env::COLPTR_BITS);
+        let (tags, bits) = match self.bases.get(&col) {
+            Some(b) => *b,
+            None => self.column_base(col),
+        };
         let tp = self.b.ins().iadd(tags, row);
         let t = self.b.ins().uload8(types::I32, cell_flags(), tp, 0);
         let off = self.b.ins().imul_imm_s(row, 8);
         let bp = self.b.ins().iadd(bits, off);
         let raw = self.b.ins().load(types::I64, cell_flags(), bp, 0);
         self.cell(kind, t, raw)
+    }
+
+    /// Loads a column's (tags, bits) base pointers.
+    fn column_base(&mut self, col: usize) -> (cranelift_codegen::ir::Value, cranelift_codegen::ir::Value) {
+        let f = flags();
+        let cols = self.b.ins().load(types::I64, f, self.env, env::COLS);
+        let entry = self.b.ins().iadd_imm_s(cols, col as i64 * env::COLPTR_SIZE);
+        let tags = self.b.ins().load(types::I64, f, entry, 0);
+        let bits = self.b.ins().load(types::I64, f, entry, env::COLPTR_BITS);
+        (tags, bits)
+    }
+
+    /// Loads the base pointers of `cols` at the current position (the function's entry), so the
+    /// row loop does not reload them.
+    pub fn load_bases(&mut self, cols: &[(usize, Kind)]) {
+        for &(c, _) in cols {
+            let b = self.column_base(c);
+            self.bases.insert(c, b);
+        }
     }
 
     /// The event column of a scope-1 path, with its kind (`None` for `timestamp`).
