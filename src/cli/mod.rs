@@ -5,6 +5,7 @@
 mod check;
 mod explain_code;
 mod gen;
+mod run;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -40,6 +41,8 @@ pub enum Command {
     Check(check::Args),
     /// Explain a diagnostic code, e.g. `mosaic explain-code E0204`.
     ExplainCode(explain_code::Args),
+    /// Ingest new batches, stitch, merge, evaluate; write out/profiles.jsonl and out/report.json.
+    Run(run::Args),
     /// Write a synthetic retail project, e.g. `mosaic gen /tmp/shop --profiles 1000`.
     Gen(gen::Args),
 }
@@ -57,6 +60,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(args),
         Command::ExplainCode(args) => explain_code::run(args),
+        Command::Run(args) => run::run(args),
         Command::Gen(args) => gen::run(args),
     };
     match result {

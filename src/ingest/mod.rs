@@ -1,3 +1,144 @@
 //! Ingest: batch files → records, events and identities, with rejections.
+//!
+//! One file is one batch (`<dataset>/<file name>`). A batch is read whole into a [`Batch`]; no
+//! bad line stops it: each becomes a [`Rejection`] with its line number and reason.
 
+mod csv;
+pub mod identities;
+pub mod line;
+pub mod parquet;
+pub mod record;
 pub mod sample;
+pub mod typed;
+
+pub use record::{Batch, Event, Ident, Reason, Record, Rejection};
+
+use crate::policy::{Dataset, Format, Project};
+use std::path::{Path, PathBuf};
+
+/// A batch file found on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchFile {
+    /// `<dataset>/<file name>`.
+    pub id: String,
+    pub dataset: String,
+    pub path: PathBuf,
+    pub size: u64,
+    /// Modification time, ns since the epoch (0 when unknown).
+    pub mtime: i128,
+}
+
+/// Every batch file of every dataset, sorted by batch id. Hidden files are skipped, as are
+/// folders inside a dataset's folder.
+pub fn list_batches(project: &Project) -> std::io::Result<Vec<BatchFile>> {
+    let mut out = Vec::new();
+    for ds in &project.datasets {
+        let dir = project.root.join(&ds.path);
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            // A dataset with no data yet is not an error.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        for entry in entries {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().to_string();
+            let meta = entry.metadata()?;
+            if name.starts_with('.') || !meta.is_file() {
+                continue;
+            }
+            let mtime = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos() as i128);
+            out.push(BatchFile {
+                id: format!("{}/{}", ds.name.value, name),
+                dataset: ds.name.value.clone(),
+                path: entry.path(),
+                size: meta.len(),
+                mtime,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(out)
+}
+
+/// The format of a batch file: the dataset's, else from the extension.
+pub fn format_of(dataset: &Dataset, path: &Path) -> Option<Format> {
+    if let Some(f) = dataset.format {
+        return Some(f);
+    }
+    let ext = path.extension()?.to_string_lossy().to_ascii_lowercase();
+    match ext.as_str() {
+        "jsonl" | "ndjson" | "json" => Some(Format::Jsonl),
+        "csv" => Some(Format::Csv),
+        "parquet" => Some(Format::Parquet),
+        _ => None,
+    }
+}
+
+/// Reads one batch file. Never fails: an unreadable file is one rejection.
+pub fn read_batch(project: &Project, file: &BatchFile) -> Batch {
+    let mut batch = Batch { id: file.id.clone(), dataset: file.dataset.clone(), ..Batch::default() };
+    let Some(dataset) = project.dataset(&file.dataset) else {
+        return batch;
+    };
+    let bytes = match std::fs::read(&file.path) {
+        Ok(b) => b,
+        Err(e) => {
+            line::reject(&mut batch, 0, Reason::UnreadableFile, e.to_string(), "");
+            return batch;
+        }
+    };
+    match format_of(dataset, &file.path) {
+        Some(Format::Jsonl) => read_jsonl(project, dataset, &mut batch, &bytes),
+        Some(Format::Csv) => csv::ingest_csv(project, dataset, &mut batch, &bytes),
+        Some(Format::Parquet) => parquet::ingest_parquet(project, dataset, &mut batch, &file.path),
+        None => {
+            let detail = "unknown file extension; set `format:` on the dataset";
+            line::reject(&mut batch, 0, Reason::UnsupportedFormat, detail, "")
+        }
+    }
+    batch
+}
+
+/// Builds a batch from records given inline (rule tests, the HTTP API's upserts): each value is
+/// one record, numbered from 1 like lines of a file.
+pub fn batch_from_values(
+    project: &Project,
+    dataset: &Dataset,
+    id: &str,
+    values: &[serde_json::Value],
+) -> Batch {
+    let mut batch = Batch { id: id.to_string(), dataset: dataset.name.value.clone(), ..Batch::default() };
+    for (i, v) in values.iter().enumerate() {
+        let line = i as u32 + 1;
+        let raw = v.to_string();
+        match v {
+            serde_json::Value::Object(obj) => {
+                line::ingest_object(project, dataset, &mut batch, line, obj.clone(), &raw)
+            }
+            _ => line::reject(&mut batch, line, Reason::NotAnObject, "a record must be a JSON object", &raw),
+        }
+    }
+    batch
+}
+
+fn read_jsonl(project: &Project, dataset: &Dataset, batch: &mut Batch, bytes: &[u8]) {
+    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line = i as u32 + 1;
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        match std::str::from_utf8(raw) {
+            Ok(text) => line::ingest_json_line(project, dataset, batch, line, text),
+            Err(e) => {
+                let text = String::from_utf8_lossy(raw);
+                line::reject(batch, line, Reason::InvalidJson, format!("not UTF-8: {e}"), &text);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,93 @@
+//! `mosaic run`: ingest new batches, stitch, merge, evaluate; write profiles and the report.
+
+use super::Exit;
+use crate::engine::EngineKind;
+use crate::intern::Interner;
+use crate::{diag, frontend, runtime};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The project folder.
+    #[arg(default_value = ".")]
+    pub project: PathBuf,
+    /// The as-of instant (`now`), RFC 3339; default: the wall clock.
+    #[arg(long = "as-of")]
+    pub as_of: Option<String>,
+    /// The merge policy; default: the project's default policy.
+    #[arg(long)]
+    pub policy: Option<String>,
+    /// Output folder; default `<project>/out`.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Which engine evaluates expressions.
+    #[arg(long, value_enum, default_value = "jit")]
+    pub engine: Engine,
+    /// Rebuild the profile store from the batch files.
+    #[arg(long)]
+    pub fresh: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum Engine {
+    Jit,
+    Interp,
+}
+
+pub fn run(args: Args) -> anyhow::Result<Exit> {
+    let as_of = match &args.as_of {
+        Some(t) => match crate::ingest::line::parse_timestamp(t) {
+            Some(us) => us,
+            None => {
+                eprintln!("error: --as-of `{t}` is not an RFC 3339 timestamp (e.g. 2026-10-01T12:00:00Z)");
+                return Ok(Exit::Usage);
+            }
+        },
+        None => runtime::wall_clock_us(),
+    };
+    if args.threads == Some(0) {
+        eprintln!("error: --threads must be at least 1");
+        return Ok(Exit::Usage);
+    }
+    let fe = frontend::compile_project(&args.project);
+    if !fe.diagnostics.is_empty() {
+        eprint!("{}", diag::render_human(&fe.files, &fe.diagnostics));
+    }
+    if fe.has_errors() {
+        return Ok(Exit::Failure);
+    }
+    let (Some(project), Some(program)) = (fe.project, fe.program) else {
+        eprintln!("error: could not load the project at {}", args.project.display());
+        return Ok(Exit::Failure);
+    };
+    if let Some(name) = &args.policy {
+        if project.merge_policy(Some(name)).is_none() {
+            eprintln!("error: no merge policy named `{name}`");
+            return Ok(Exit::Failure);
+        }
+    }
+    let kind = match args.engine {
+        Engine::Jit => EngineKind::Jit,
+        Engine::Interp => EngineKind::Interp,
+    };
+    let interner = Arc::new(Interner::new());
+    let engine = crate::engine::compile(&program, kind, &interner);
+    let opts = runtime::Options {
+        as_of,
+        policy: args.policy.clone(),
+        out: args.out.clone().unwrap_or_else(|| project.root.join("out")),
+        threads: args.threads,
+        engine: kind,
+        fresh: args.fresh,
+        progress: std::io::stderr().is_terminal(),
+    };
+    let report = runtime::run(&project, &program, Some(&*engine), interner, &opts)?;
+    print!("{}", report.summary());
+    println!("wrote {}", opts.out.join("profiles.jsonl").display());
+    Ok(Exit::Success)
+}

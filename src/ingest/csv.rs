@@ -1,0 +1,112 @@
+//! CSV batches: a header row of dotted paths, each row becomes a nested JSON object.
+
+use super::line::{ingest_object, reject};
+use super::record::{Batch, Reason};
+use crate::policy::{Dataset, Project, SchemaType};
+use serde_json::{Map, Number, Value};
+
+/// Reads a whole CSV file into `batch`.
+pub fn ingest_csv(project: &Project, dataset: &Dataset, batch: &mut Batch, bytes: &[u8]) {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let headers: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(|s| s.trim().to_string()).collect(),
+        Err(e) => {
+            reject(batch, 1, Reason::InvalidCsv, e.to_string(), "");
+            return;
+        }
+    };
+    let kinds: Vec<CellKind> = headers.iter().map(|h| cell_kind(dataset, h)).collect();
+    for row in reader.records() {
+        match row {
+            Ok(row) => {
+                let line = row.position().map_or(0, |p| p.line() as u32);
+                let raw = row.iter().collect::<Vec<_>>().join(",");
+                if raw.len() > super::line::MAX_LINE_BYTES {
+                    reject(batch, line, Reason::TooLarge, "row is over the size limit", &raw);
+                    continue;
+                }
+                let mut obj = Map::new();
+                for ((h, kind), cell) in headers.iter().zip(&kinds).zip(row.iter()) {
+                    if let Some(v) = convert(*kind, cell) {
+                        insert_path(&mut obj, h, v);
+                    }
+                }
+                ingest_object(project, dataset, batch, line, obj, &raw);
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line() as u32);
+                reject(batch, line, Reason::InvalidCsv, e.to_string(), "");
+            }
+        }
+    }
+}
+
+/// How a column's cells are read.
+#[derive(Debug, Clone, Copy)]
+enum CellKind {
+    /// Kept as text (declared strings, identities, times and dates, which are parsed later).
+    Text,
+    Int,
+    Double,
+    Bool,
+    /// JSON text (declared objects and arrays).
+    Json,
+    /// No declared type: int, double or bool when the cell reads as one, else text.
+    Infer,
+}
+
+fn cell_kind(dataset: &Dataset, header: &str) -> CellKind {
+    if header == dataset.timestamp || dataset.identities.iter().any(|f| f.path == header) {
+        return CellKind::Text;
+    }
+    match dataset.schema.iter().find(|(p, _)| p == header).map(|(_, t)| *t) {
+        Some(SchemaType::String | SchemaType::Timestamp | SchemaType::Date) => CellKind::Text,
+        Some(SchemaType::Int) => CellKind::Int,
+        Some(SchemaType::Double) => CellKind::Double,
+        Some(SchemaType::Bool) => CellKind::Bool,
+        Some(SchemaType::Object | SchemaType::Array) => CellKind::Json,
+        None => CellKind::Infer,
+    }
+}
+
+/// A cell's value; an empty cell is absent. A cell that does not read as its declared type is
+/// kept as text, so evaluation counts it as a type mismatch rather than losing it silently.
+fn convert(kind: CellKind, cell: &str) -> Option<Value> {
+    if cell.is_empty() {
+        return None;
+    }
+    let text = || Some(Value::String(cell.to_string()));
+    let int = || cell.trim().parse::<i64>().ok().map(|i| Value::Number(i.into()));
+    let double = || cell.trim().parse::<f64>().ok().and_then(Number::from_f64).map(Value::Number);
+    let boolean = || match cell.trim() {
+        "true" | "TRUE" | "True" => Some(Value::Bool(true)),
+        "false" | "FALSE" | "False" => Some(Value::Bool(false)),
+        _ => None,
+    };
+    match kind {
+        CellKind::Text => text(),
+        CellKind::Int => int().or_else(text),
+        CellKind::Double => double().or_else(text),
+        CellKind::Bool => boolean().or_else(text),
+        CellKind::Json => serde_json::from_str(cell).ok().or_else(text),
+        CellKind::Infer => int().or_else(double).or_else(boolean).or_else(text),
+    }
+}
+
+/// Sets `a.b.c` in `obj`, creating objects on the way (a scalar in the way is replaced).
+fn insert_path(obj: &mut Map<String, Value>, path: &str, value: Value) {
+    let mut parts = path.split('.').peekable();
+    let mut cur = obj;
+    while let Some(p) = parts.next() {
+        if parts.peek().is_none() {
+            cur.insert(p.to_string(), value);
+            return;
+        }
+        let entry = cur.entry(p.to_string()).or_insert_with(|| Value::Object(Map::new()));
+        if !entry.is_object() {
+            *entry = Value::Object(Map::new());
+        }
+        let Value::Object(next) = entry else { return };
+        cur = next;
+    }
+}

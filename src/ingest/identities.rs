@@ -1,0 +1,142 @@
+//! Identities of a record: read from `identityMap` and the dataset's identity fields, validated,
+//! normalized, and the primary one chosen (SPEC 1.4).
+
+use super::record::Ident;
+use crate::policy::{Dataset, DatasetClass, Namespace, Normalize, Project};
+use serde_json::{Map, Value};
+
+/// Values that never identify anyone.
+const PLACEHOLDERS: [&str; 3] = ["null", "anonymous", "invalid"];
+/// Longest identity value accepted, in characters.
+const MAX_IDENTITY_LEN: usize = 1024;
+
+/// Identities found in one record.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub identities: Vec<Ident>,
+    /// Index of the primary identity; meaningless when `identities` is empty.
+    pub primary: usize,
+    /// Values that were dropped as invalid.
+    pub dropped: u64,
+}
+
+/// Reads a dotted path from a JSON object (no array projection: identity and time fields are
+/// scalars).
+pub fn json_path<'a>(obj: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+    let mut parts = path.split('.');
+    let mut cur = obj.get(parts.next()?)?;
+    for p in parts {
+        cur = cur.as_object()?.get(p)?;
+    }
+    Some(cur)
+}
+
+/// Validates and normalizes one identity value of namespace `ns`.
+pub fn normalize(ns: &Namespace, raw: &str) -> Option<String> {
+    let mut v = raw.to_string();
+    for n in &ns.normalize {
+        v = match n {
+            Normalize::Trim => v.trim().to_string(),
+            Normalize::Lowercase => v.to_lowercase(),
+            Normalize::Uppercase => v.to_uppercase(),
+        };
+    }
+    if v.is_empty() || v.chars().count() > MAX_IDENTITY_LEN {
+        return None;
+    }
+    if PLACEHOLDERS.iter().any(|p| v.eq_ignore_ascii_case(p)) {
+        return None;
+    }
+    if let Some(re) = &ns.pattern {
+        if !re.is_match(&v) {
+            return None;
+        }
+    }
+    Some(v)
+}
+
+/// An identity value as text: strings as they are, numbers printed (CSV/JSON ids are often
+/// numeric); anything else is not an identity.
+fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A candidate before the primary choice.
+struct Candidate {
+    ident: Ident,
+    marked_primary: bool,
+    declared_primary: bool,
+    priority: Option<i64>,
+}
+
+/// Extracts the identities of `obj`, a record of `dataset`.
+pub fn extract(project: &Project, dataset: &Dataset, obj: &Map<String, Value>) -> Found {
+    let mut found = Found::default();
+    let mut cands: Vec<Candidate> = Vec::new();
+    let mut push =
+        |found: &mut Found, ns: Option<&Namespace>, raw: Option<String>, marked: bool, declared: bool| {
+            let (Some(ns), Some(raw)) = (ns, raw) else {
+                found.dropped += 1;
+                return;
+            };
+            let Some(id) = normalize(ns, &raw) else {
+                found.dropped += 1;
+                return;
+            };
+            let ident = Ident { namespace: ns.code.clone(), id };
+            if let Some(c) = cands.iter_mut().find(|c| c.ident == ident) {
+                c.marked_primary |= marked;
+                c.declared_primary |= declared;
+                return;
+            }
+            cands.push(Candidate {
+                ident,
+                marked_primary: marked,
+                declared_primary: declared,
+                priority: ns.priority,
+            });
+        };
+    if let Some(map) = obj.get("identityMap").and_then(Value::as_object) {
+        for (code, entries) in map {
+            let ns = project.namespace(code);
+            let list: Vec<&Value> = match entries {
+                Value::Array(a) => a.iter().collect(),
+                other => vec![other],
+            };
+            for e in list {
+                let raw = e.get("id").and_then(scalar_text).or_else(|| scalar_text(e));
+                let marked = e.get("primary").and_then(Value::as_bool).unwrap_or(false);
+                push(&mut found, ns, raw, marked, false);
+            }
+        }
+    }
+    for field in &dataset.identities {
+        match json_path(obj, &field.path) {
+            None | Some(Value::Null) => {}
+            Some(v) => {
+                push(&mut found, project.namespace(&field.namespace), scalar_text(v), false, field.primary)
+            }
+        }
+    }
+    found.primary = choose_primary(dataset.class, &cands);
+    found.identities = cands.into_iter().map(|c| c.ident).collect();
+    found
+}
+
+/// SPEC 1.4: events prefer the highest-priority namespace, profile records the dataset's
+/// declared primary field; both then fall back to the identity marked primary, then the first.
+fn choose_primary(class: DatasetClass, cands: &[Candidate]) -> usize {
+    if class == DatasetClass::Event {
+        let best = cands.iter().enumerate().filter_map(|(i, c)| c.priority.map(|p| (p, i))).min();
+        if let Some((_, i)) = best {
+            return i;
+        }
+    } else if let Some(i) = cands.iter().position(|c| c.declared_primary) {
+        return i;
+    }
+    cands.iter().position(|c| c.marked_primary || c.declared_primary).unwrap_or(0)
+}

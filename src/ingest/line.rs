@@ -1,0 +1,108 @@
+//! One input line (or row) → a record, an event or a rejection.
+
+use super::identities::{self, json_path};
+use super::record::{Batch, Event, Reason, Record, Rejection};
+use crate::policy::{Dataset, DatasetClass, Project};
+use serde_json::{Map, Value};
+
+/// Lines longer than this are rejected (`tooLarge`). AEP's guardrails cap a record far lower
+/// for events; 1 MB keeps big profile records while stopping runaway lines.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+/// How much of a rejected line is kept in the rejection file.
+const MAX_RAW_KEPT: usize = 4096;
+
+/// Parses an RFC 3339 timestamp into µs since the epoch.
+pub fn parse_timestamp(s: &str) -> Option<i64> {
+    s.trim().parse::<jiff::Timestamp>().ok().map(|t| t.as_microsecond())
+}
+
+/// Records a rejection of `raw` at `line`.
+pub fn reject(batch: &mut Batch, line: u32, reason: Reason, detail: impl Into<String>, raw: &str) {
+    let mut cut = raw.len().min(MAX_RAW_KEPT);
+    while !raw.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    batch.rejections.push(Rejection { line, reason, detail: detail.into(), raw: raw[..cut].to_string() });
+}
+
+/// Parses one JSONL line of `dataset` into `batch`. Blank lines are skipped.
+pub fn ingest_json_line(project: &Project, dataset: &Dataset, batch: &mut Batch, line: u32, raw: &str) {
+    if raw.trim().is_empty() {
+        return;
+    }
+    if raw.len() > MAX_LINE_BYTES {
+        let detail = format!("line of {} bytes is over the {} byte limit", raw.len(), MAX_LINE_BYTES);
+        reject(batch, line, Reason::TooLarge, detail, raw);
+        return;
+    }
+    match serde_json::from_str::<Value>(raw) {
+        Ok(Value::Object(obj)) => ingest_object(project, dataset, batch, line, obj, raw),
+        Ok(other) => {
+            let detail = format!("a record must be a JSON object, not {}", json_kind(&other));
+            reject(batch, line, Reason::NotAnObject, detail, raw);
+        }
+        Err(e) => reject(batch, line, Reason::InvalidJson, e.to_string(), raw),
+    }
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Turns a parsed object into a record or event of `batch` (or a rejection). `raw` is the text
+/// the object came from, kept for the rejection file.
+pub fn ingest_object(
+    project: &Project,
+    dataset: &Dataset,
+    batch: &mut Batch,
+    line: u32,
+    mut obj: Map<String, Value>,
+    raw: &str,
+) {
+    let found = identities::extract(project, dataset, &obj);
+    batch.dropped_identities += found.dropped;
+    if found.identities.is_empty() {
+        reject(batch, line, Reason::NoIdentity, "no valid identity in identityMap or identity fields", raw);
+        return;
+    }
+    let time = json_path(&obj, &dataset.timestamp).and_then(Value::as_str).and_then(parse_timestamp);
+    match dataset.class {
+        DatasetClass::Event => {
+            let Some(time) = time else {
+                let detail = format!("event has no valid RFC 3339 `{}`", dataset.timestamp);
+                reject(batch, line, Reason::InvalidTimestamp, detail, raw);
+                return;
+            };
+            let id = obj.get("_id").and_then(|v| match v {
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            });
+            batch.events.push(Event {
+                line,
+                id,
+                time,
+                identities: found.identities,
+                primary: found.primary as u32,
+                body: Value::Object(obj),
+            });
+        }
+        DatasetClass::Profile => {
+            obj.remove("identityMap");
+            batch.records.push(Record {
+                line,
+                time,
+                identities: found.identities,
+                primary: found.primary as u32,
+                body: Value::Object(obj),
+            });
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! What ingest extracts from one batch file: records, events, rejections and counters.
+
+use serde::{Deserialize, Serialize};
+
+/// One identity as read from a record: canonical namespace code (as spelt in the namespace
+/// definition) and the normalized value.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Ident {
+    pub namespace: String,
+    pub id: String,
+}
+
+impl std::fmt::Display for Ident {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.namespace, self.id)
+    }
+}
+
+/// A profile record (one line of a profile dataset).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Record {
+    /// 1-based line (or row) number in the batch file.
+    pub line: u32,
+    /// Record time (µs); `None` when absent or invalid: the batch's ingestion time applies.
+    pub time: Option<i64>,
+    /// Valid identities, deduplicated, in the order listed (identityMap first).
+    pub identities: Vec<Ident>,
+    /// Index of the primary identity in `identities`.
+    pub primary: u32,
+    /// The record without its `identityMap`, untyped (typing happens at evaluation, by the
+    /// current program, so that a policy change needs no re-ingest).
+    pub body: serde_json::Value,
+}
+
+/// An experience event (one line of an event dataset). The whole event is kept so that rules
+/// added later can read any of its fields.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Event {
+    pub line: u32,
+    /// `_id`, used to de-duplicate events of one dataset.
+    pub id: Option<String>,
+    /// Record time (µs).
+    pub time: i64,
+    pub identities: Vec<Ident>,
+    pub primary: u32,
+    pub body: serde_json::Value,
+}
+
+/// Why a line was rejected (SPEC 9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Reason {
+    InvalidJson,
+    InvalidCsv,
+    NotAnObject,
+    NoIdentity,
+    InvalidTimestamp,
+    TooLarge,
+    UnreadableFile,
+    UnsupportedFormat,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::InvalidJson => "invalidJson",
+            Reason::InvalidCsv => "invalidCsv",
+            Reason::NotAnObject => "notAnObject",
+            Reason::NoIdentity => "noIdentity",
+            Reason::InvalidTimestamp => "invalidTimestamp",
+            Reason::TooLarge => "tooLarge",
+            Reason::UnreadableFile => "unreadableFile",
+            Reason::UnsupportedFormat => "unsupportedFormat",
+        }
+    }
+}
+
+/// A rejected line, written to `.mosaic/rejected/<dataset>.jsonl`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Rejection {
+    pub line: u32,
+    pub reason: Reason,
+    /// A short human explanation (e.g. the JSON parser's message).
+    pub detail: String,
+    /// The raw line (cut at the size guardrail).
+    pub raw: String,
+}
+
+/// Everything extracted from one batch file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Batch {
+    /// `<dataset>/<file name>`.
+    pub id: String,
+    pub dataset: String,
+    pub records: Vec<Record>,
+    pub events: Vec<Event>,
+    pub rejections: Vec<Rejection>,
+    /// Identity values dropped as invalid (empty, too long, `null`, pattern mismatch …).
+    pub dropped_identities: u64,
+}

@@ -1,0 +1,163 @@
+//! Unit tests of ingest: identities, primary choice, rejections, CSV.
+
+use super::*;
+use crate::policy::{DatasetClass, GraphType, MergeType};
+use crate::runtime::fixture::{dataset, policy, project, temp_dir, write};
+
+fn batch_of(name: &str, class: DatasetClass, file: &str, text: &str) -> Batch {
+    let root = temp_dir(name);
+    let ds = dataset("ds", class, false, &[("crmId", "CRMID", true)]);
+    let p = project(&root, vec![ds], vec![policy("p", GraphType::Pdg, MergeType::TimestampOrdered, &[])]);
+    write(&root, &format!("data/ds/{file}"), text);
+    let files = list_batches(&p).expect("list");
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].id, format!("ds/{file}"));
+    let b = read_batch(&p, &files[0]);
+    let _ = std::fs::remove_dir_all(&root);
+    b
+}
+
+#[test]
+fn rejects_each_bad_line_with_its_reason() {
+    let text = concat!(
+        "{\"crmId\": \"c-1\"}\n",
+        "{not json\n",
+        "[1, 2]\n",
+        "\n",
+        "{\"identityMap\": {\"Email\": [{\"id\": \"anonymous\"}]}}\n",
+        "{\"identityMap\": {\"ECID\": [{\"id\": \"e-1\"}]}, \"timestamp\": \"yesterday\"}\n",
+    );
+    let b = batch_of("reject", DatasetClass::Event, "a.jsonl", text);
+    let reasons: Vec<(u32, &str)> = b.rejections.iter().map(|r| (r.line, r.reason.as_str())).collect();
+    assert_eq!(
+        reasons,
+        vec![
+            (1, "invalidTimestamp"),
+            (2, "invalidJson"),
+            (3, "notAnObject"),
+            (5, "noIdentity"),
+            (6, "invalidTimestamp")
+        ]
+    );
+    assert_eq!(b.dropped_identities, 1);
+    assert!(b.events.is_empty());
+}
+
+#[test]
+fn event_primary_is_the_highest_priority_namespace() {
+    let text = r#"{"_id": "x", "timestamp": "2026-10-01T12:00:00Z", "identityMap": {"ECID": [{"id": "e1", "primary": true}], "Email": [{"id": " Ann@Example.com "}]}, "crmId": "c-9"}"#;
+    let b = batch_of("primary", DatasetClass::Event, "a.jsonl", text);
+    let e = &b.events[0];
+    let ids: Vec<String> = e.identities.iter().map(|i| i.to_string()).collect();
+    assert_eq!(ids, vec!["ECID:e1", "Email:ann@example.com", "CRMID:c-9"]);
+    assert_eq!(e.identities[e.primary as usize].to_string(), "CRMID:c-9");
+    assert_eq!(e.time, 1_790_856_000_000_000);
+    assert_eq!(e.id.as_deref(), Some("x"));
+}
+
+#[test]
+fn profile_primary_is_the_declared_field_and_identity_map_is_removed() {
+    let text = r#"{"identityMap": {"ECID": [{"id": "e1", "primary": true}]}, "crmId": "c-1", "name": "Ann"}"#;
+    let b = batch_of("profile", DatasetClass::Profile, "a.jsonl", text);
+    let r = &b.records[0];
+    assert_eq!(r.identities[r.primary as usize].to_string(), "CRMID:c-1");
+    assert_eq!(r.time, None);
+    assert!(r.body.get("identityMap").is_none());
+    assert_eq!(r.body["name"], "Ann");
+}
+
+#[test]
+fn csv_headers_are_dotted_paths() {
+    let text = "crmId,person.name,loyalty.points,flag\nc-1,Ann,42,true\n,Bob,1,false\n";
+    let b = batch_of("csv", DatasetClass::Profile, "a.csv", text);
+    assert_eq!(b.records.len(), 1);
+    assert_eq!(b.records[0].body["person"]["name"], "Ann");
+    assert_eq!(b.records[0].body["loyalty"]["points"], 42);
+    assert_eq!(b.records[0].body["flag"], true);
+    assert_eq!(b.rejections.len(), 1);
+    assert_eq!((b.rejections[0].line, b.rejections[0].reason), (3, Reason::NoIdentity));
+}
+
+#[test]
+fn oversized_lines_are_rejected() {
+    let big = format!("{{\"crmId\": \"c-1\", \"pad\": \"{}\"}}", "x".repeat(line::MAX_LINE_BYTES));
+    let b = batch_of("big", DatasetClass::Profile, "a.jsonl", &big);
+    assert_eq!(b.rejections[0].reason, Reason::TooLarge);
+    assert!(b.records.is_empty());
+}
+
+#[test]
+fn inline_values_make_a_batch() {
+    let root = temp_dir("inline");
+    let ds = dataset("ds", DatasetClass::Profile, false, &[("crmId", "CRMID", true)]);
+    let p = project(&root, vec![ds.clone()], vec![]);
+    let values = vec![serde_json::json!({"crmId": "c-1"}), serde_json::json!(3)];
+    let b = batch_from_values(&p, &ds, "ds/inline", &values);
+    assert_eq!((b.records.len(), b.rejections.len()), (1, 1));
+    assert_eq!((b.rejections[0].line, b.rejections[0].reason), (2, Reason::NotAnObject));
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// Writes a small Parquet file: crmId (string), points (optional int64), seen (timestamp µs),
+/// and a row without crmId.
+fn write_parquet(path: &std::path::Path) -> Result<(), ::parquet::errors::ParquetError> {
+    use ::parquet::data_type::{ByteArray, ByteArrayType, Int64Type};
+    use ::parquet::file::properties::WriterProperties;
+    use ::parquet::file::writer::SerializedFileWriter;
+    use std::sync::Arc;
+    let schema = ::parquet::schema::parser::parse_message_type(
+        "message r { OPTIONAL BYTE_ARRAY crmId (UTF8); OPTIONAL INT64 points; \
+         OPTIONAL INT64 seen (TIMESTAMP(MICROS,true)); }",
+    )?;
+    let file =
+        std::fs::File::create(path).map_err(|e| ::parquet::errors::ParquetError::General(e.to_string()))?;
+    let props = Arc::new(WriterProperties::builder().build());
+    let mut writer = SerializedFileWriter::new(file, Arc::new(schema), props)?;
+    let mut group = writer.next_row_group()?;
+    let mut index = 0;
+    while let Some(mut col) = group.next_column()? {
+        match index {
+            0 => {
+                let values = [ByteArray::from("c-1"), ByteArray::from("c-2")];
+                col.typed::<ByteArrayType>().write_batch(&values, Some(&[1, 1, 0]), None)?;
+            }
+            1 => {
+                col.typed::<Int64Type>().write_batch(&[42], Some(&[1, 0, 0]), None)?;
+            }
+            _ => {
+                let t = [1_790_856_000_000_000i64, 1_790_856_000_000_000, 1_790_856_000_000_000];
+                col.typed::<Int64Type>().write_batch(&t, Some(&[1, 1, 1]), None)?;
+            }
+        }
+        col.close()?;
+        index += 1;
+    }
+    group.close()?;
+    writer.close()?;
+    Ok(())
+}
+
+#[test]
+fn parquet_rows_become_records() {
+    let root = temp_dir("parquet");
+    let mut ds = dataset("ds", DatasetClass::Event, false, &[("crmId", "CRMID", true)]);
+    ds.timestamp = "seen".into();
+    let p = project(&root, vec![ds], vec![]);
+    std::fs::create_dir_all(root.join("data/ds")).expect("mkdir");
+    write_parquet(&root.join("data/ds/a.parquet")).expect("write parquet");
+    let files = list_batches(&p).expect("list");
+    let b = read_batch(&p, &files[0]);
+    let sample = parquet::read_rows(&files[0].path, 1).expect("rows");
+    let _ = std::fs::remove_dir_all(&root);
+    assert_eq!(sample.len(), 1);
+    assert_eq!(sample[0]["crmId"], "c-1");
+    assert_eq!(b.events.len(), 2, "{:?}", b.rejections);
+    assert_eq!(b.events[0].body["points"], 42);
+    assert_eq!(b.events[0].body["seen"], "2026-10-01T12:00:00.000Z");
+    assert_eq!(b.events[0].time, 1_790_856_000_000_000);
+    assert_eq!(b.events[1].identities[0].to_string(), "CRMID:c-2");
+    assert_eq!(
+        (b.rejections.len(), b.rejections[0].line, b.rejections[0].reason),
+        (1, 3, Reason::NoIdentity)
+    );
+}

@@ -1,0 +1,127 @@
+//! The ingest stage: new batch files are read in parallel and committed to the store one batch
+//! per transaction; stored batches are loaded back, so later stages see every batch.
+
+use super::Error;
+use crate::ingest::{self, Batch, BatchFile};
+use crate::output::report::RunStats;
+use crate::policy::Project;
+use crate::store::{BatchEntry, Store};
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// Test hook: abort the process after this many committed batches (kill-and-resume tests).
+const CRASH_ENV: &str = "MOSAIC_TEST_CRASH_AFTER_BATCHES";
+/// Test hook: the ingestion time of new batches (RFC 3339) instead of the wall clock.
+const INGEST_TIME_ENV: &str = "MOSAIC_TEST_INGEST_TIME";
+
+/// Ingests the files not stored yet (or changed since) and returns every batch, sorted by id.
+pub fn ingest_all(
+    project: &Project,
+    store: &Store,
+    now: i64,
+    progress: &dyn Fn(u64, u64),
+) -> Result<(Vec<(BatchEntry, Batch)>, RunStats), Error> {
+    let files =
+        ingest::list_batches(project).map_err(|source| Error::Io { path: project.root.clone(), source })?;
+    let manifest: HashMap<String, BatchEntry> =
+        store.manifest()?.into_iter().map(|e| (e.id.clone(), e)).collect();
+    let gone: Vec<String> =
+        manifest.keys().filter(|id| !files.iter().any(|f| &f.id == *id)).cloned().collect();
+    store.remove_batches(&gone)?;
+    let ingested_at =
+        std::env::var(INGEST_TIME_ENV).ok().and_then(|t| ingest::line::parse_timestamp(&t)).unwrap_or(now);
+    let crash_after: Option<u64> = std::env::var(CRASH_ENV).ok().and_then(|v| v.parse().ok());
+    let fingerprints: HashMap<&str, String> =
+        project.datasets.iter().map(|d| (d.name.value.as_str(), fingerprint(project, d))).collect();
+    let print_of = |f: &BatchFile| fingerprints.get(f.dataset.as_str()).cloned().unwrap_or_default();
+    let fresh: Vec<&BatchFile> = files
+        .iter()
+        .filter(|f| {
+            manifest
+                .get(&f.id)
+                .is_none_or(|e| e.size != f.size || e.mtime != f.mtime || e.fingerprint != print_of(f))
+        })
+        .collect();
+    let total = fresh.len() as u64;
+    let mut new_batches: HashMap<String, (BatchEntry, Batch)> = HashMap::new();
+    let mut committed = 0u64;
+    // Chunks keep memory bounded and let a kill lose at most the chunk being read.
+    let chunk = rayon::current_num_threads().max(1) * 2;
+    for group in fresh.chunks(chunk) {
+        let read: Vec<Batch> = group.par_iter().map(|f| ingest::read_batch(project, f)).collect();
+        for (f, batch) in group.iter().zip(read) {
+            let entry = BatchEntry {
+                id: f.id.clone(),
+                size: f.size,
+                mtime: f.mtime,
+                // A changed file keeps the time mosaic first saw it.
+                ingested_at: manifest.get(&f.id).map_or(ingested_at, |e| e.ingested_at),
+                status: "committed".into(),
+                fingerprint: print_of(f),
+            };
+            store.put_batch(&entry, &batch)?;
+            committed += 1;
+            progress(committed, total);
+            if crash_after == Some(committed) {
+                std::process::abort();
+            }
+            new_batches.insert(f.id.clone(), (entry, batch));
+        }
+    }
+    let mut all = Vec::with_capacity(files.len());
+    for f in &files {
+        if let Some(b) = new_batches.remove(&f.id) {
+            all.push(b);
+        } else if let (Some(entry), Some(batch)) = (manifest.get(&f.id), store.batch(&f.id)?) {
+            all.push((entry.clone(), batch));
+        }
+    }
+    let stats = RunStats { ingested_batches: total, stored_batches: all.len() as u64 - total };
+    Ok((all, stats))
+}
+
+/// A digest of everything extraction depends on for `dataset`: its class, format, time path,
+/// identity fields and schema, and the namespaces (normalization, patterns, priorities).
+fn fingerprint(project: &Project, dataset: &crate::policy::Dataset) -> String {
+    let text = format!(
+        "{:?}|{:?}|{}|{:?}|{:?}|{:?}",
+        dataset.class,
+        dataset.format,
+        dataset.timestamp,
+        dataset.identities,
+        dataset.schema,
+        project.identity.namespaces
+    );
+    // FNV-1a: stable across runs and Rust versions, unlike `DefaultHasher`.
+    let hash =
+        text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!("{hash:016x}")
+}
+
+/// Writes `.mosaic/rejected/<dataset>.jsonl` for every dataset from the stored batches (the
+/// files are rebuilt each run, so a resumed run never writes a rejection twice).
+pub fn write_rejections(project: &Project, batches: &[(BatchEntry, Batch)]) -> Result<(), Error> {
+    let dir = crate::store::state_dir(&project.root).join("rejected");
+    let mut by_dataset: std::collections::BTreeMap<&str, String> = Default::default();
+    for (_, b) in batches {
+        for r in &b.rejections {
+            let line = serde_json::json!({
+                "batch": b.id, "line": r.line, "reason": r.reason.as_str(), "detail": r.detail, "raw": r.raw,
+            });
+            let text = by_dataset.entry(b.dataset.as_str()).or_default();
+            text.push_str(&line.to_string());
+            text.push('\n');
+        }
+    }
+    let io = |source| Error::Io { path: dir.clone(), source };
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    for ds in &project.datasets {
+        let path = dir.join(format!("{}.jsonl", ds.name.value));
+        match by_dataset.get(ds.name.value.as_str()) {
+            Some(text) => crate::output::write_atomic(&path, text.as_bytes()).map_err(io)?,
+            None if path.exists() => std::fs::remove_file(&path).map_err(io)?,
+            None => {}
+        }
+    }
+    Ok(())
+}

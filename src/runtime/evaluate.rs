@@ -1,0 +1,108 @@
+//! The evaluate stage: a profile's events → typed columns → computed attributes and audiences.
+
+use super::prepare::Ev;
+use crate::engine::{tag, Column, Compiled, EvalContext, EventColumns};
+use crate::ingest::typed::{project_path, to_value};
+use crate::intern::Interner;
+use crate::ir::{self, Type};
+use crate::value::{Map, Value};
+use std::sync::Arc;
+
+/// Extracts `paths` from `events` (already in evaluation order) into columns.
+pub fn columns(
+    events: &[&Ev],
+    paths: &[ir::EventPath],
+    interner: &Interner,
+    mismatches: &mut u64,
+) -> EventColumns {
+    let mut cols = EventColumns {
+        timestamp: events.iter().map(|e| e.time).collect(),
+        columns: Vec::with_capacity(paths.len()),
+    };
+    for p in paths {
+        let mut col = Column {
+            tags: Vec::with_capacity(events.len()),
+            bits: Vec::with_capacity(events.len()),
+            complex: Vec::new(),
+        };
+        for e in events {
+            let json = project_path(&e.body, &p.path);
+            let v = to_value(&json, &p.ty, mismatches);
+            push_cell(&mut col, v, &p.ty, interner);
+        }
+        cols.columns.push(col);
+    }
+    cols
+}
+
+/// Appends one value to a column. Ints in a double column are stored as doubles, so an
+/// engine reading the column finds the type the checker promised.
+fn push_cell(col: &mut Column, v: Value, ty: &Type, interner: &Interner) {
+    let (t, bits) = match v {
+        Value::Null => (tag::NULL, 0),
+        Value::Bool(b) => (tag::BOOL, u64::from(b)),
+        Value::Int(i) if *ty == Type::Double => (tag::DOUBLE, (i as f64).to_bits()),
+        Value::Int(i) => (tag::INT, i as u64),
+        Value::Double(d) => (tag::DOUBLE, d.to_bits()),
+        Value::String(s) => (tag::STRING, u64::from(interner.intern(&s))),
+        Value::Timestamp(t) => (tag::TIMESTAMP, t as u64),
+        Value::Date(d) => (tag::DATE, i64::from(d) as u64),
+        complex @ (Value::Array(_) | Value::Object(_)) => {
+            col.complex.push(complex);
+            (tag::COMPLEX, (col.complex.len() - 1) as u64)
+        }
+    };
+    col.tags.push(t);
+    col.bits.push(bits);
+}
+
+/// Sets `value` at the dotted `path` of `entity`, creating objects on the way.
+pub fn set_path(entity: &mut Map, path: &[String], value: Value) {
+    let Some((last, init)) = path.split_last() else { return };
+    let mut cur = entity;
+    for p in init {
+        let slot = cur.entry(p.clone()).or_insert_with(|| Value::object(Map::new()));
+        if !matches!(slot, Value::Object(_)) {
+            *slot = Value::object(Map::new());
+        }
+        let Value::Object(m) = slot else { return };
+        cur = Arc::make_mut(m);
+    }
+    cur.insert(last.clone(), value);
+}
+
+/// Evaluates the program for one profile: computed attributes land in `entity`; returns the
+/// names of the audiences the profile is in, sorted.
+pub fn evaluate(
+    engine: &dyn Compiled,
+    program: &ir::Program,
+    entity: &mut Map,
+    events: &EventColumns,
+    ctx: &EvalContext,
+) -> Vec<String> {
+    let rows = 0..events.len();
+    let mut values = Vec::new();
+    if !program.attributes.is_empty() {
+        let profile = Value::object(entity.clone());
+        engine.attributes(&profile, events, rows.clone(), ctx, &mut values);
+        for (attr, v) in program.attributes.iter().zip(values) {
+            // Null attributes are left out of the profile (SPEC 1.6).
+            if !v.is_null() {
+                set_path(entity, &attr.path, v);
+            }
+        }
+    }
+    let mut audiences = Vec::new();
+    if !program.audiences.is_empty() {
+        let profile = Value::object(entity.clone());
+        let mut member = Vec::new();
+        engine.audiences(&profile, events, rows, ctx, &mut member);
+        for (aud, m) in program.audiences.iter().zip(member) {
+            if m {
+                audiences.push(aud.name.clone());
+            }
+        }
+        audiences.sort();
+    }
+    audiences
+}

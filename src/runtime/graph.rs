@@ -1,0 +1,61 @@
+//! The identity stage: the runtime's identities and links → `identity::stitch` → profiles.
+
+use super::prepare::Link;
+use crate::identity::{self, Identity, Origin};
+use crate::ingest::Ident;
+use crate::policy::{GraphType, IdentitySettings, Project};
+use std::collections::BTreeSet;
+
+/// The stitched profiles.
+#[derive(Debug, Default)]
+pub struct Stitched {
+    /// Each profile's identities, sorted by namespace, then value.
+    pub profiles: Vec<Vec<Ident>>,
+    pub refused_links: u64,
+    pub shed_identities: u64,
+}
+
+/// The graph's identity of an ingested one (ingest keeps only identities of known
+/// namespaces, spelt as in their definition).
+pub fn to_identity(settings: &IdentitySettings, i: &Ident) -> Option<Identity> {
+    let ns = settings.namespaces.iter().position(|n| n.code == i.namespace)?;
+    Some(Identity::new(ns as u32, &i.id))
+}
+
+fn from_identity(settings: &IdentitySettings, i: &Identity) -> Ident {
+    Ident { namespace: i.code(settings).to_string(), id: i.value.to_string() }
+}
+
+/// Groups identities into profiles. `primaries` are the identities that hold a record or an
+/// event: a group without one is not a profile.
+pub fn stitch(project: &Project, graph: GraphType, links: &[Link], primaries: &BTreeSet<Ident>) -> Stitched {
+    let settings = &project.identity;
+    let links: Vec<identity::Link> = links
+        .iter()
+        .filter_map(|l| {
+            Some(identity::Link {
+                a: to_identity(settings, &l.a)?,
+                b: to_identity(settings, &l.b)?,
+                time: l.time,
+                seq: l.seq,
+                origin: Origin { dataset: l.dataset, batch: l.batch, line: u64::from(l.line) },
+            })
+        })
+        .collect();
+    let primaries: Vec<Identity> = primaries.iter().filter_map(|i| to_identity(settings, i)).collect();
+    let stitching = identity::stitch(settings, graph, &links, &primaries);
+    let profiles = stitching
+        .profiles
+        .iter()
+        .map(|p| {
+            let mut ids: Vec<Ident> = p.identities.iter().map(|i| from_identity(settings, i)).collect();
+            ids.sort();
+            ids
+        })
+        .collect();
+    Stitched {
+        profiles,
+        refused_links: stitching.refused.len() as u64,
+        shed_identities: stitching.shed.len() as u64,
+    }
+}

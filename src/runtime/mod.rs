@@ -1,0 +1,153 @@
+//! The batch runtime behind `mosaic run`: ingest → identity → merge → evaluate → output.
+//!
+//! Stages are plain functions over partitions, with no global state; the runner schedules
+//! them on a rayon pool. Architecture Invariant: every result is computed from the whole store
+//! in a fixed order (batches by id, lines in file order, profiles by profileId), so the output
+//! is byte-identical whatever the number of threads, and an incremental run equals a fresh one.
+
+mod batches;
+mod compute;
+pub mod evaluate;
+#[cfg(test)]
+pub(crate) mod fixture;
+pub mod graph;
+pub mod prepare;
+pub mod profile;
+
+pub use compute::compute;
+#[cfg(test)]
+mod tests;
+
+use crate::engine::{Compiled, EngineKind};
+use crate::intern::Interner;
+use crate::ir;
+use crate::output::{self, report::Report};
+use crate::policy::Project;
+use crate::store::Store;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Errors that stop a run, with what they concern.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Store(#[from] crate::store::Error),
+    #[error("no merge policy named `{0}`")]
+    UnknownPolicy(String),
+    #[error("cannot start {0} worker threads: {1}")]
+    Threads(usize, String),
+}
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `now`, µs since the epoch.
+    pub as_of: i64,
+    /// Merge policy name; the default policy when `None`.
+    pub policy: Option<String>,
+    /// Output folder.
+    pub out: PathBuf,
+    /// Worker threads; rayon's default when `None`.
+    pub threads: Option<usize>,
+    pub engine: EngineKind,
+    /// Rebuild the store from the batch files.
+    pub fresh: bool,
+    /// Show a progress bar on stderr.
+    pub progress: bool,
+}
+
+/// Runs the whole pipeline for `project` and writes `profiles.jsonl` and `report.json` into
+/// `opts.out`. `engine` is the compiled `program` (`None`: nothing to evaluate).
+pub fn run(
+    project: &Project,
+    program: &ir::Program,
+    engine: Option<&dyn Compiled>,
+    interner: Arc<Interner>,
+    opts: &Options,
+) -> Result<Report, Error> {
+    match opts.threads {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build()
+            .map_err(|e| Error::Threads(n, e.to_string()))?
+            .install(|| run_in_pool(project, program, engine, interner, opts)),
+        None => run_in_pool(project, program, engine, interner, opts),
+    }
+}
+
+fn run_in_pool(
+    project: &Project,
+    program: &ir::Program,
+    engine: Option<&dyn Compiled>,
+    interner: Arc<Interner>,
+    opts: &Options,
+) -> Result<Report, Error> {
+    let policy = project
+        .merge_policy(opts.policy.as_deref())
+        .ok_or_else(|| Error::UnknownPolicy(opts.policy.clone().unwrap_or_else(|| "(default)".into())))?;
+    let mut report = Report {
+        as_of: output::format_timestamp(opts.as_of),
+        policy: policy.name.value.clone(),
+        engine: match opts.engine {
+            EngineKind::Jit => "jit".into(),
+            EngineKind::Interp => "interp".into(),
+        },
+        ..Report::default()
+    };
+    let mut clock = Instant::now();
+    let mut lap = |report: &mut Report, stage: &str| {
+        report.timings.insert(stage.to_string(), clock.elapsed().as_millis() as u64);
+        clock = Instant::now();
+    };
+
+    // Ingest.
+    let store = Store::open(&project.root, opts.fresh)?;
+    let bar = progress_bar(opts.progress);
+    let tick = |done: u64, total: u64| {
+        if let Some(b) = &bar {
+            b.set_length(total);
+            b.set_position(done);
+        }
+    };
+    let (batches, stats) = batches::ingest_all(project, &store, wall_clock_us(), &tick)?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    batches::write_rejections(project, &batches)?;
+    report.run = stats;
+    lap(&mut report, "ingest");
+    let profiles =
+        compute::compute(project, program, policy, engine, interner, opts.as_of, batches, &mut report);
+    let lines: Vec<(String, String)> = profiles.iter().map(|p| (p.profile_id.clone(), p.to_line())).collect();
+    drop(profiles);
+
+    // Output.
+    let io = |path: PathBuf| move |source| Error::Io { path, source };
+    let text: Vec<String> = lines.iter().map(|(_, l)| l.clone()).collect();
+    let path = opts.out.join("profiles.jsonl");
+    output::write_profiles(&path, &text).map_err(io(path.clone()))?;
+    store.put_profiles(&lines)?;
+    lap(&mut report, "output");
+    let path = opts.out.join("report.json");
+    output::write_atomic(&path, report.to_json().as_bytes()).map_err(io(path.clone()))?;
+    Ok(report)
+}
+
+/// The wall clock, µs since the epoch.
+pub fn wall_clock_us() -> i64 {
+    jiff::Timestamp::now().as_microsecond()
+}
+
+fn progress_bar(show: bool) -> Option<indicatif::ProgressBar> {
+    if !show {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("ingest {bar:40} {pos}/{len} batches") {
+        bar.set_style(style);
+    }
+    Some(bar)
+}

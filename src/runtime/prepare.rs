@@ -1,0 +1,110 @@
+//! Flattening stored batches into ordered records and events: ingestion order, record times,
+//! event de-duplication by `_id`, and the links between identities.
+
+use crate::ingest::{Batch, Ident};
+use crate::store::BatchEntry;
+use std::collections::HashMap;
+
+/// A profile record with everything the later stages need.
+#[derive(Debug, Clone)]
+pub struct Rec {
+    /// Index into `Project.datasets`.
+    pub dataset: u32,
+    /// Index of its batch in the sorted batch list.
+    pub batch: u32,
+    pub line: u32,
+    /// Ingestion order: batches in id order, lines in file order.
+    pub seq: u64,
+    /// Record time (µs), the batch's ingestion time when the record has none.
+    pub time: i64,
+    pub primary: Ident,
+    pub body: serde_json::Value,
+}
+
+/// An experience event.
+#[derive(Debug, Clone)]
+pub struct Ev {
+    pub dataset: u32,
+    pub batch: u32,
+    pub line: u32,
+    pub seq: u64,
+    pub time: i64,
+    pub primary: Ident,
+    pub body: serde_json::Value,
+}
+
+/// Two identities seen in one record or event.
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub a: Ident,
+    pub b: Ident,
+    pub time: i64,
+    pub seq: u64,
+    pub dataset: u32,
+    pub batch: u32,
+    pub line: u32,
+}
+
+/// Everything flattened, in ingestion order.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    pub records: Vec<Rec>,
+    /// De-duplicated events.
+    pub events: Vec<Ev>,
+    pub links: Vec<Link>,
+    pub duplicate_events: u64,
+}
+
+/// The sequence number of a line: batch order first, then line order.
+fn seq_of(batch: u32, line: u32) -> u64 {
+    (u64::from(batch) << 32) | u64::from(line)
+}
+
+/// Flattens `batches` (sorted by id). `dataset_index` maps dataset names to indexes; batches of
+/// datasets no longer declared are skipped.
+pub fn prepare(batches: Vec<(BatchEntry, Batch)>, dataset_index: &HashMap<&str, u32>) -> Prepared {
+    let mut out = Prepared::default();
+    let mut event_ids: HashMap<(u32, String), usize> = HashMap::new();
+    // Bodies are moved out of the batches, not copied: this is the largest data of a run.
+    for (bi, (entry, batch)) in batches.into_iter().enumerate() {
+        let Some(&dataset) = dataset_index.get(batch.dataset.as_str()) else { continue };
+        let bi = bi as u32;
+        for r in batch.records {
+            let seq = seq_of(bi, r.line);
+            let time = r.time.unwrap_or(entry.ingested_at);
+            let Some(primary) = r.identities.get(r.primary as usize).cloned() else { continue };
+            links_of(&mut out.links, &r.identities, &primary, time, seq, (dataset, bi, r.line));
+            out.records.push(Rec { dataset, batch: bi, line: r.line, seq, time, primary, body: r.body });
+        }
+        for e in batch.events {
+            let seq = seq_of(bi, e.line);
+            let Some(primary) = e.identities.get(e.primary as usize).cloned() else { continue };
+            links_of(&mut out.links, &e.identities, &primary, e.time, seq, (dataset, bi, e.line));
+            let ev = Ev { dataset, batch: bi, line: e.line, seq, time: e.time, primary, body: e.body };
+            match e.id {
+                Some(id) => match event_ids.get(&(dataset, id.clone())) {
+                    // Same `_id` in the same dataset: the last ingested wins (SPEC 4).
+                    Some(&at) => {
+                        out.events[at] = ev;
+                        out.duplicate_events += 1;
+                    }
+                    None => {
+                        event_ids.insert((dataset, id), out.events.len());
+                        out.events.push(ev);
+                    }
+                },
+                None => out.events.push(ev),
+            }
+        }
+    }
+    out
+}
+
+/// Links the primary identity with every other identity of the record (a star: the graph's
+/// components are the same as with every pair, with fewer links).
+fn links_of(links: &mut Vec<Link>, ids: &[Ident], primary: &Ident, time: i64, seq: u64, at: (u32, u32, u32)) {
+    for other in ids.iter().filter(|i| *i != primary) {
+        let (dataset, batch, line) = at;
+        links.push(Link { a: primary.clone(), b: other.clone(), time, seq, dataset, batch, line });
+    }
+}

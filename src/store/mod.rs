@@ -1,0 +1,185 @@
+//! The profile store in `.mosaic/store.redb`: the batch manifest, each batch's extracted records,
+//! events and rejections, and the last profiles written.
+//!
+//! Architecture Invariant: a batch and its manifest entry are written in one transaction, so a
+//! kill at any point leaves either the whole batch or nothing of it; a run recomputes stitching,
+//! merging and evaluation from everything stored, so it equals a fresh run over the same files.
+//! redb is used because it is pure Rust, transactional (crash-safe commits) and maintained.
+
+use crate::ingest::Batch;
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+const MANIFEST: TableDefinition<&str, &[u8]> = TableDefinition::new("manifest");
+const BATCHES: TableDefinition<&str, &[u8]> = TableDefinition::new("batches");
+const PROFILES: TableDefinition<&str, &[u8]> = TableDefinition::new("profiles");
+
+/// Errors of the store, with the file they concern.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("profile store {path}: {source}")]
+    Db { path: PathBuf, source: redb::Error },
+    #[error("profile store {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("profile store {path}: unreadable entry for `{key}` (run with --fresh to rebuild it): {source}")]
+    Decode { path: PathBuf, key: String, source: serde_json::Error },
+}
+
+/// The manifest entry of one batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchEntry {
+    pub id: String,
+    pub size: u64,
+    /// ns since the epoch.
+    pub mtime: i128,
+    /// When mosaic first saw the file (µs); never changes afterwards.
+    pub ingested_at: i64,
+    /// `committed` once the batch is stored whole.
+    pub status: String,
+    /// What the extraction depended on (the dataset's definition and the namespaces): a batch
+    /// stored under another fingerprint is read again.
+    #[serde(default)]
+    pub fingerprint: String,
+}
+
+/// An open store.
+pub struct Store {
+    db: Database,
+    path: PathBuf,
+}
+
+/// The `.mosaic` folder of a project.
+pub fn state_dir(root: &Path) -> PathBuf {
+    root.join(".mosaic")
+}
+
+impl Store {
+    /// Opens (or creates) the store of the project at `root`; `fresh` deletes it first.
+    pub fn open(root: &Path, fresh: bool) -> Result<Store, Error> {
+        let dir = state_dir(root);
+        let path = dir.join("store.redb");
+        let io = |source| Error::Io { path: path.clone(), source };
+        std::fs::create_dir_all(&dir).map_err(io)?;
+        if fresh && path.exists() {
+            std::fs::remove_file(&path).map_err(io)?;
+        }
+        let db = Database::create(&path).map_err(|e| Error::Db { path: path.clone(), source: e.into() })?;
+        let store = Store { db, path };
+        store.write(|txn| {
+            txn.open_table(MANIFEST)?;
+            txn.open_table(BATCHES)?;
+            txn.open_table(PROFILES)?;
+            Ok(())
+        })?;
+        Ok(store)
+    }
+
+    fn db_err(&self, e: impl Into<redb::Error>) -> Error {
+        Error::Db { path: self.path.clone(), source: e.into() }
+    }
+
+    fn write(&self, f: impl FnOnce(&redb::WriteTransaction) -> Result<(), redb::Error>) -> Result<(), Error> {
+        let txn = self.db.begin_write().map_err(|e| self.db_err(e))?;
+        f(&txn).map_err(|e| self.db_err(e))?;
+        txn.commit().map_err(|e| self.db_err(e))
+    }
+
+    fn decode<T: serde::de::DeserializeOwned>(&self, key: &str, bytes: &[u8]) -> Result<T, Error> {
+        serde_json::from_slice(bytes).map_err(|source| Error::Decode {
+            path: self.path.clone(),
+            key: key.to_string(),
+            source,
+        })
+    }
+
+    /// Every manifest entry, sorted by batch id.
+    pub fn manifest(&self) -> Result<Vec<BatchEntry>, Error> {
+        let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
+        let table = txn.open_table(MANIFEST).map_err(|e| self.db_err(e))?;
+        let mut out = Vec::new();
+        for item in table.iter().map_err(|e| self.db_err(e))? {
+            let (k, v) = item.map_err(|e| self.db_err(e))?;
+            out.push(self.decode(k.value(), v.value())?);
+        }
+        Ok(out)
+    }
+
+    /// Stores a batch and its manifest entry in one transaction.
+    pub fn put_batch(&self, entry: &BatchEntry, batch: &Batch) -> Result<(), Error> {
+        let entry_bytes = serde_json::to_vec(entry).map_err(|source| Error::Decode {
+            path: self.path.clone(),
+            key: entry.id.clone(),
+            source,
+        })?;
+        let batch_bytes = serde_json::to_vec(batch).map_err(|source| Error::Decode {
+            path: self.path.clone(),
+            key: entry.id.clone(),
+            source,
+        })?;
+        self.write(|txn| {
+            txn.open_table(BATCHES)?.insert(entry.id.as_str(), batch_bytes.as_slice())?;
+            txn.open_table(MANIFEST)?.insert(entry.id.as_str(), entry_bytes.as_slice())?;
+            Ok(())
+        })
+    }
+
+    /// Removes batches (files that disappeared) with their manifest entries.
+    pub fn remove_batches(&self, ids: &[String]) -> Result<(), Error> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        self.write(|txn| {
+            let mut batches = txn.open_table(BATCHES)?;
+            let mut manifest = txn.open_table(MANIFEST)?;
+            for id in ids {
+                batches.remove(id.as_str())?;
+                manifest.remove(id.as_str())?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Loads one stored batch.
+    pub fn batch(&self, id: &str) -> Result<Option<Batch>, Error> {
+        let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
+        let table = txn.open_table(BATCHES).map_err(|e| self.db_err(e))?;
+        match table.get(id).map_err(|e| self.db_err(e))? {
+            Some(v) => Ok(Some(self.decode(id, v.value())?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Replaces the stored profiles (profileId → JSON line).
+    pub fn put_profiles(&self, profiles: &[(String, String)]) -> Result<(), Error> {
+        self.write(|txn| {
+            txn.delete_table(PROFILES)?;
+            let mut table = txn.open_table(PROFILES)?;
+            for (id, line) in profiles {
+                table.insert(id.as_str(), line.as_bytes())?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Every stored profile line, sorted by profileId.
+    pub fn profiles(&self) -> Result<Vec<String>, Error> {
+        let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
+        let table = txn.open_table(PROFILES).map_err(|e| self.db_err(e))?;
+        let mut out = Vec::new();
+        for item in table.iter().map_err(|e| self.db_err(e))? {
+            let (_, v) = item.map_err(|e| self.db_err(e))?;
+            out.push(String::from_utf8_lossy(v.value()).into_owned());
+        }
+        Ok(out)
+    }
+
+    /// The JSON line of one stored profile.
+    pub fn profile(&self, profile_id: &str) -> Result<Option<String>, Error> {
+        let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
+        let table = txn.open_table(PROFILES).map_err(|e| self.db_err(e))?;
+        let found = table.get(profile_id).map_err(|e| self.db_err(e))?;
+        Ok(found.map(|v| String::from_utf8_lossy(v.value()).into_owned()))
+    }
+}
