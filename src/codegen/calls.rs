@@ -160,6 +160,11 @@ impl FunctionTranslator<'_> {
                     let present = self.b.ins().iconst(types::I8, 1);
                     Ok(NV { kind: Kind::Int, present, v: n })
                 }
+                Some(ExprKind::Events) if self.row.is_none() => {
+                    let n = self.event_loop(LoopKind::Count, None)?;
+                    let present = self.b.ins().iconst(types::I8, 1);
+                    Ok(NV { kind: Kind::Int, present, v: n })
+                }
                 _ => unsupported(format!("count() of this array ({ty:?})")),
             },
             f => unsupported(format!("function {f:?}")),

@@ -351,15 +351,19 @@ impl G {
                         Type::Bool,
                     ),
                     _ => {
-                        let filtered = ex(
-                            ExprKind::Each {
-                                op: ir::ArrayOp::Filter,
-                                array: events(),
-                                scope: 1,
-                                inner: Some(b(inner)),
-                            },
-                            Type::Any,
-                        );
+                        // `xEvent[F].count()`, or now and then plain `xEvent.count()`.
+                        let filtered = match self.chance(20) {
+                            true => *events(),
+                            false => ex(
+                                ExprKind::Each {
+                                    op: ir::ArrayOp::Filter,
+                                    array: events(),
+                                    scope: 1,
+                                    inner: Some(b(inner)),
+                                },
+                                Type::Any,
+                            ),
+                        };
                         let count = ex(ExprKind::Call { func: Func::Count, args: vec![filtered] }, Type::Int);
                         let n = ex(ExprKind::Const(Value::Int(self.below(3) as i64)), Type::Int);
                         ex(ExprKind::Compare { op: CmpOp::Ge, lhs: b(count), rhs: b(n) }, Type::Bool)
