@@ -3,6 +3,8 @@
 
 pub mod check;
 pub mod cli;
+#[allow(unsafe_code)]
+pub mod codegen;
 pub mod diag;
 pub mod engine;
 pub mod frontend;
