@@ -23,8 +23,8 @@ import duckdb
 # and patterns mirror the generated project's policies/identity.yaml.
 NAMESPACES = [  # (code, SQL normalization of `x`, pattern or None), by priority
     ("CRMID", "lower(trim(x))", "^c-[0-9]+$"),
-    ("LOYALTY", "upper(trim(x))", "^L[0-9]{6,9}$"),
     ("Email", "lower(trim(x))", None),
+    ("LOYALTY", "upper(trim(x))", "^L[0-9]{6,9}$"),
     ("Phone", "trim(x)", r"^\+[0-9]{8,15}$"),
     ("ECID", "x", None),
 ]

@@ -202,6 +202,12 @@ def gen_web(people):
     for i, day in enumerate([27, 29, 30]):  # Anna browses this week: the vip audience needs it
         events.append(web_event(f"w-anna-{i}", datetime(2026, 10, day, 18, tzinfo=UTC), anna["ecids"][0],
                                 anna["email"], "page"))
+    # Karl (c-111) bought once in July and still reads the site: the lapsedCustomers audience.
+    # Built by hand (not with web_event) so that the shared random stream is not consumed.
+    karl = people[10]
+    events.append({"_id": "w-karl-1", "timestamp": "2026-10-12T19:30:00Z", "identityMap": identity_map(karl["ecids"][0], karl["email"]),
+                   "eventType": "web.webpagedetails.pageViews",
+                   "web": {"webPageDetails": {"name": "sale", "URL": "https://shop.example.se/sale", "pageViews": {"value": 1}}}})
     # Seen after the as-of instant: ingested, but outside every window.
     events.append(web_event("w-future", datetime(2026, 11, 2, 9, tzinfo=UTC), anna["ecids"][0], None, "page"))
     events.sort(key=lambda e: e["timestamp"])
@@ -263,6 +269,9 @@ def gen_commerce(people):
                            [("sku-501", "Wool Socks", "accessories", 89.0, 3)]))
     orders.append(purchase("o-shared-2", datetime(2026, 10, 21, 20, tzinfo=UTC), tablet, None, people[6]["crm"],
                            [("sku-202", "Fleece", "jackets", 599.0, 1)]))
+    karl = people[10]
+    orders.append(purchase("o-karl-1", datetime(2026, 7, 22, 11, tzinfo=UTC), karl["ecids"][0], karl["email"], karl["crm"],
+                           [("sku-101", "Trail Runner", "shoes", 1299.0, 1)]))
     orders.sort(key=lambda e: e["timestamp"])
     batches = {}
     for ev in orders:

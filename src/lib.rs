@@ -3,6 +3,8 @@
 
 pub mod check;
 pub mod cli;
+#[allow(unsafe_code)]
+pub mod codegen;
 pub mod diag;
 pub mod engine;
 pub mod frontend;
@@ -13,6 +15,7 @@ pub mod intern;
 pub mod interp;
 pub mod ir;
 pub mod merge;
+pub mod ops;
 pub mod output;
 pub mod policy;
 pub mod runtime;

@@ -191,3 +191,31 @@ fn cli_refuses_a_non_empty_folder_without_force() {
         Command::new(bin).arg("gen").arg(scratch("zero")).args(["--profiles", "0"]).output().expect("run");
     assert_eq!(zero.status.code(), Some(2));
 }
+
+/// Error diagnostics of a project, rendered as `code: message` lines for a readable failure.
+fn errors(root: &Path) -> Vec<String> {
+    let fe = mosaic::frontend::compile_project(root);
+    assert!(fe.project.is_some(), "{} did not load", root.display());
+    fe.diagnostics.iter().filter(|d| d.is_error()).map(|d| format!("{d:?}")).collect()
+}
+
+#[test]
+fn example_and_generated_projects_compile_without_errors() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/retail");
+    assert_eq!(errors(&example), Vec::<String>::new());
+    for (name, bench) in [("compile-full", false), ("compile-bench", true)] {
+        let dir = scratch(name);
+        let o = Options {
+            bench,
+            identity_graph: if bench { GraphType::None } else { GraphType::Pdg },
+            ..opts(30, 5)
+        };
+        gen::generate(&dir, &o).expect("generate");
+        assert_eq!(errors(&dir), Vec::<String>::new(), "{name}");
+        let fe = mosaic::frontend::compile_project(&dir);
+        let program = fe.program.expect("a checked program");
+        // 19 in the example, one of them DRAFT (compiled but not part of the program).
+        assert_eq!(program.attributes.len(), if bench { 3 } else { 18 }, "{name}");
+        assert_eq!(program.audiences.len(), if bench { 0 } else { 8 }, "{name}");
+    }
+}

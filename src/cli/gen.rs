@@ -14,6 +14,7 @@ pub enum Graph {
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The folder to write the project into (created if missing; must be empty unless --force).
+    #[arg(value_name = "OUTDIR")]
     pub out: PathBuf,
     /// Number of people.
     #[arg(long)]

@@ -3,9 +3,16 @@
 //! Commands print results to stdout and progress to stderr, and exit with [`Exit`].
 
 mod check;
+mod delete;
+mod explain;
 mod explain_code;
+mod export;
 mod gen;
+mod jobs;
+mod preview;
+mod profile;
 mod run;
+mod test;
 mod watch;
 
 use clap::{Parser, Subcommand};
@@ -46,6 +53,20 @@ pub enum Command {
     Run(run::Args),
     /// Write a synthetic retail project, e.g. `mosaic gen /tmp/shop --profiles 1000`.
     Gen(gen::Args),
+    /// Print merged profiles by identity, optionally with their events.
+    Profile(profile::Args),
+    /// Explain a profile: identity graph, attribute provenance, computed attributes, audiences.
+    Explain(explain::Args),
+    /// Export merged profiles to a file (an export job); print the job record.
+    Export(export::Args),
+    /// The sample-status summary or a report (dataset, namespace, overlaps, unstitched).
+    Preview(preview::Args),
+    /// Remove a dataset's or a batch's data from the profile store and re-evaluate.
+    Delete(delete::Args),
+    /// List export and delete jobs, or show one.
+    Jobs(jobs::Args),
+    /// Run the project's rule tests (tests/*.yaml) against their snapshots.
+    Test(test::Args),
     /// Run, then keep ingesting new batch files and hot-reloading policies until stopped.
     Watch(watch::Args),
 }
@@ -65,6 +86,13 @@ pub fn main() -> ExitCode {
         Command::ExplainCode(args) => explain_code::run(args),
         Command::Run(args) => run::run(args),
         Command::Gen(args) => gen::run(args),
+        Command::Profile(args) => profile::run(args),
+        Command::Explain(args) => explain::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Preview(args) => preview::run(args),
+        Command::Delete(args) => delete::run(args),
+        Command::Jobs(args) => jobs::run(args),
+        Command::Test(args) => test::run(args),
         Command::Watch(args) => watch::run(args),
     };
     match result {
@@ -73,5 +101,15 @@ pub fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             Exit::Failure.into()
         }
+    }
+}
+
+/// Prints an operation's error to stderr and gives its exit status (2 for usage errors).
+fn ops_failed(e: &crate::ops::Error) -> Exit {
+    eprintln!("error: {e}");
+    if e.is_usage() {
+        Exit::Usage
+    } else {
+        Exit::Failure
     }
 }

@@ -115,6 +115,6 @@ pub fn compile(
     let interp = || Arc::new(crate::interp::Interpreter::new(program.clone(), interner.clone()));
     match kind {
         EngineKind::Interp => interp(),
-        EngineKind::Jit => interp(), // JIT-MERGE: codegen replaces this arm.
+        EngineKind::Jit => crate::codegen::compile(program, interner),
     }
 }

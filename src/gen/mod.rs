@@ -126,10 +126,10 @@ pub fn generate(out: &Path, opts: &Options) -> Result<Summary, Error> {
         false,
     )?;
 
-    let web_files = files_for(n * m * 7 / 8) as usize;
+    let web_files = files_for(n.saturating_mul(m) / 8 * 7) as usize;
     let web_names: Vec<_> = names("part", web_files as u64, "jsonl").into_iter().map(|f| (f, None)).collect();
     let mut web = writer::DatasetWriter::create(out, "web", "data/web", &web_names, events::WEB_BAD, true)?;
-    let commerce_files = files_for(n * m / 8) as usize;
+    let commerce_files = files_for(n.saturating_mul(m) / 8) as usize;
     let commerce_names: Vec<_> =
         names("part", commerce_files as u64, "jsonl").into_iter().map(|f| (f, None)).collect();
     let mut commerce = writer::DatasetWriter::create(

@@ -91,7 +91,7 @@ pub fn person(seed: u64, index: u64, events_per_profile: u64) -> Person {
     let events = if events_per_profile == 0 {
         0
     } else {
-        r.range(events_per_profile / 2, events_per_profile + events_per_profile / 2)
+        r.range(events_per_profile / 2, events_per_profile.saturating_add(events_per_profile / 2))
     };
     Person {
         index,

@@ -51,7 +51,7 @@ impl Rng {
 
     /// Uniform in `lo..=hi`.
     pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.below(hi.saturating_sub(lo) + 1)
+        lo + self.below(hi.saturating_sub(lo).saturating_add(1))
     }
 
     /// True with probability `per_mille / 1000`.
@@ -96,5 +96,8 @@ mod tests {
             assert!((5..=9).contains(&v));
         }
         assert_eq!(r.below(0), 0);
+        // Extremes must not overflow (no panic on any input).
+        let _ = r.range(0, u64::MAX);
+        assert_eq!(r.range(9, 5), 9);
     }
 }

@@ -69,11 +69,16 @@ fn cell_kind(dataset: &Dataset, header: &str) -> CellKind {
     }
 }
 
-/// A cell's value; an empty cell is absent. A cell that does not read as its declared type is
-/// kept as text, so evaluation counts it as a type mismatch rather than losing it silently.
+/// A cell's value; an empty cell is absent and the bare word `null` is an explicit null (which
+/// removes the field in an upsert dataset: CSV has no other way to say it). A cell that does not
+/// read as its declared type is kept as text, so evaluation counts it as a type mismatch rather
+/// than losing it silently.
 fn convert(kind: CellKind, cell: &str) -> Option<Value> {
     if cell.is_empty() {
         return None;
+    }
+    if cell == "null" {
+        return Some(Value::Null);
     }
     let text = || Some(Value::String(cell.to_string()));
     let int = || cell.trim().parse::<i64>().ok().map(|i| Value::Number(i.into()));

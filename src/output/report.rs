@@ -21,6 +21,10 @@ pub struct Report {
     pub links: u64,
     pub refused_links: u64,
     pub shed_identities: u64,
+    /// Each shed identity `NS:VALUE` → (the profile id of its graph before shedding, the
+    /// reason); kept in the store for `mosaic profile` and `explain`, not in report.json.
+    #[serde(skip)]
+    pub shed: Vec<(String, String, String)>,
     pub dropped_identities: u64,
     pub type_mismatches: u64,
     pub profiles: u64,

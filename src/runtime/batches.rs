@@ -39,7 +39,11 @@ pub fn ingest_all(
         .filter(|f| {
             manifest
                 .get(&f.id)
-                .is_none_or(|e| e.size != f.size || e.mtime != f.mtime || e.fingerprint != print_of(f))
+                // A batch removed by `mosaic delete` stays removed, even when its file changes.
+                .is_none_or(|e| {
+                    e.status != crate::store::DELETED
+                        && (e.size != f.size || e.mtime != f.mtime || e.fingerprint != print_of(f))
+                })
         })
         .collect();
     let total = fresh.len() as u64;

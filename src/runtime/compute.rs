@@ -61,6 +61,7 @@ pub fn compute(
     let stitched = graph::stitch(project, policy.identity_graph, &prepared.links, &primaries);
     report.refused_links = stitched.refused_links;
     report.shed_identities = stitched.shed_identities;
+    report.shed = stitched.shed.clone();
     let mut owner: HashMap<&Ident, usize> = HashMap::new();
     for (p, ids) in stitched.profiles.iter().enumerate() {
         for i in ids {

@@ -13,6 +13,9 @@ pub struct Stitched {
     pub profiles: Vec<Vec<Ident>>,
     pub refused_links: u64,
     pub shed_identities: u64,
+    /// Each shed identity (`NS:VALUE`) → the profile id of its graph before shedding and the
+    /// reason (for `mosaic profile` and `explain`).
+    pub shed: Vec<(String, String, String)>,
 }
 
 /// The graph's identity of an ingested one (ingest keeps only identities of known
@@ -53,9 +56,15 @@ pub fn stitch(project: &Project, graph: GraphType, links: &[Link], primaries: &B
             ids
         })
         .collect();
+    let shed = stitching
+        .shed
+        .iter()
+        .map(|s| (s.identity.key(settings), s.from_profile.key(settings), s.reason.clone()))
+        .collect();
     Stitched {
         profiles,
         refused_links: stitching.refused.len() as u64,
         shed_identities: stitching.shed.len() as u64,
+        shed,
     }
 }

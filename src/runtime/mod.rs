@@ -130,6 +130,16 @@ fn run_in_pool(
     let path = opts.out.join("profiles.jsonl");
     output::write_profiles(&path, &text).map_err(io(path.clone()))?;
     store.put_profiles(&lines)?;
+    // What `mosaic delete` and `explain` re-evaluate with, and the shed identities.
+    let out = std::path::absolute(&opts.out).unwrap_or_else(|_| opts.out.clone());
+    let last = serde_json::json!({"asOf": opts.as_of, "policy": report.policy, "out": out});
+    store.put_meta("lastRun", &last)?;
+    let shed: serde_json::Map<String, serde_json::Value> = report
+        .shed
+        .iter()
+        .map(|(id, from, reason)| (id.clone(), serde_json::json!({"fromProfile": from, "reason": reason})))
+        .collect();
+    store.put_meta("shed", &serde_json::Value::Object(shed))?;
     lap(&mut report, "output");
     let path = opts.out.join("report.json");
     output::write_atomic(&path, report.to_json().as_bytes()).map_err(io(path.clone()))?;

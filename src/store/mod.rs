@@ -14,6 +14,15 @@ use std::path::{Path, PathBuf};
 const MANIFEST: TableDefinition<&str, &[u8]> = TableDefinition::new("manifest");
 const BATCHES: TableDefinition<&str, &[u8]> = TableDefinition::new("batches");
 const PROFILES: TableDefinition<&str, &[u8]> = TableDefinition::new("profiles");
+/// `NS:VALUE` of every identity of a stored profile → its profileId (the entity lookup).
+const IDENTITIES: TableDefinition<&str, &str> = TableDefinition::new("identities");
+/// Export and delete job records (`ops::jobs`), keyed by zero-padded id.
+const JOBS: TableDefinition<&str, &[u8]> = TableDefinition::new("jobs");
+/// Small JSON values: the options of the last run (`lastRun`), the job counter.
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+
+/// Manifest status of a batch removed by `mosaic delete`: never re-ingested (unless `--fresh`).
+pub const DELETED: &str = "deleted";
 
 /// Errors of the store, with the file they concern.
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +80,9 @@ impl Store {
             txn.open_table(MANIFEST)?;
             txn.open_table(BATCHES)?;
             txn.open_table(PROFILES)?;
+            txn.open_table(IDENTITIES)?;
+            txn.open_table(JOBS)?;
+            txn.open_table(META)?;
             Ok(())
         })?;
         Ok(store)
@@ -155,9 +167,14 @@ impl Store {
     pub fn put_profiles(&self, profiles: &[(String, String)]) -> Result<(), Error> {
         self.write(|txn| {
             txn.delete_table(PROFILES)?;
+            txn.delete_table(IDENTITIES)?;
             let mut table = txn.open_table(PROFILES)?;
+            let mut index = txn.open_table(IDENTITIES)?;
             for (id, line) in profiles {
                 table.insert(id.as_str(), line.as_bytes())?;
+                for key in identity_keys(line) {
+                    index.insert(key.as_str(), id.as_str())?;
+                }
             }
             Ok(())
         })
@@ -181,5 +198,103 @@ impl Store {
         let table = txn.open_table(PROFILES).map_err(|e| self.db_err(e))?;
         let found = table.get(profile_id).map_err(|e| self.db_err(e))?;
         Ok(found.map(|v| String::from_utf8_lossy(v.value()).into_owned()))
+    }
+}
+
+/// `NS:VALUE` of every identity listed in a profile's JSON line.
+fn identity_keys(line: &str) -> Vec<String> {
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(line) else { return Vec::new() };
+    let Some(ids) = json.get("identities").and_then(|v| v.as_array()) else { return Vec::new() };
+    ids.iter()
+        .filter_map(|i| Some(format!("{}:{}", i.get("namespace")?.as_str()?, i.get("id")?.as_str()?)))
+        .collect()
+}
+
+impl Store {
+    /// Opens the store of the project at `root` only when one exists (`None` otherwise).
+    pub fn open_existing(root: &Path) -> Result<Option<Store>, Error> {
+        if !state_dir(root).join("store.redb").exists() {
+            return Ok(None);
+        }
+        Store::open(root, false).map(Some)
+    }
+
+    /// The profileId of the stored profile holding identity `key` (`NS:VALUE`).
+    pub fn profile_of_identity(&self, key: &str) -> Result<Option<String>, Error> {
+        let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
+        let table = txn.open_table(IDENTITIES).map_err(|e| self.db_err(e))?;
+        let found = table.get(key).map_err(|e| self.db_err(e))?;
+        Ok(found.map(|v| v.value().to_string()))
+    }
+
+    /// Removes the data of `ids` and marks their manifest entries [`DELETED`], in one
+    /// transaction, so that the next run does not ingest the files again.
+    pub fn delete_batches(&self, ids: &[String]) -> Result<(), Error> {
+        let mut entries = Vec::new();
+        for e in self.manifest()?.into_iter().filter(|e| ids.contains(&e.id)) {
+            let entry = BatchEntry { status: DELETED.into(), ..e };
+            let bytes = serde_json::to_vec(&entry).map_err(|source| Error::Decode {
+                path: self.path.clone(),
+                key: entry.id.clone(),
+                source,
+            })?;
+            entries.push((entry.id, bytes));
+        }
+        self.write(|txn| {
+            let mut batches = txn.open_table(BATCHES)?;
+            let mut manifest = txn.open_table(MANIFEST)?;
+            for (id, bytes) in &entries {
+                batches.remove(id.as_str())?;
+                manifest.insert(id.as_str(), bytes.as_slice())?;
+            }
+            Ok(())
+        })
+    }
+
+    /// A small JSON value stored under `key` (see `META`).
+    pub fn meta(&self, key: &str) -> Result<Option<serde_json::Value>, Error> {
+        let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
+        let table = txn.open_table(META).map_err(|e| self.db_err(e))?;
+        match table.get(key).map_err(|e| self.db_err(e))? {
+            Some(v) => Ok(Some(self.decode(key, v.value())?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Stores a small JSON value under `key`.
+    pub fn put_meta(&self, key: &str, value: &serde_json::Value) -> Result<(), Error> {
+        let bytes = value.to_string();
+        self.write(|txn| {
+            txn.open_table(META)?.insert(key, bytes.as_bytes())?;
+            Ok(())
+        })
+    }
+
+    /// Stores a job record under its integer `id`.
+    pub fn put_job(&self, id: u64, job: &serde_json::Value) -> Result<(), Error> {
+        let (key, bytes) = (format!("{id:012}"), job.to_string());
+        self.write(|txn| {
+            txn.open_table(JOBS)?.insert(key.as_str(), bytes.as_bytes())?;
+            Ok(())
+        })
+    }
+
+    /// Every job record, by id.
+    pub fn jobs(&self) -> Result<Vec<serde_json::Value>, Error> {
+        let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
+        let table = txn.open_table(JOBS).map_err(|e| self.db_err(e))?;
+        let mut out = Vec::new();
+        for item in table.iter().map_err(|e| self.db_err(e))? {
+            let (k, v) = item.map_err(|e| self.db_err(e))?;
+            out.push(self.decode(k.value(), v.value())?);
+        }
+        Ok(out)
+    }
+
+    /// The next job id (1, 2, …), never reused.
+    pub fn next_job_id(&self) -> Result<u64, Error> {
+        let next = self.meta("jobCounter")?.and_then(|v| v.as_u64()).unwrap_or(0) + 1;
+        self.put_meta("jobCounter", &serde_json::json!(next))?;
+        Ok(next)
     }
 }

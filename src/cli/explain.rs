@@ -1,0 +1,52 @@
+//! `mosaic explain`: why a profile looks as it does (graph, provenance, rules, clauses).
+
+use super::{ops_failed, Exit};
+use crate::ops;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The project folder.
+    #[arg(default_value = ".")]
+    pub project: PathBuf,
+    /// An identity `NAMESPACE:VALUE` of the profile.
+    #[arg(long)]
+    pub identity: String,
+    /// Explain only this attribute path (and what is under it) or computed attribute.
+    #[arg(long)]
+    pub field: Option<String>,
+    /// The as-of instant for computed attributes and audiences; default: the last run's.
+    #[arg(long = "as-of")]
+    pub as_of: Option<String>,
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: Format,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum Format {
+    Json,
+    Yaml,
+}
+
+pub fn run(args: Args) -> anyhow::Result<Exit> {
+    let go = || -> Result<String, ops::Error> {
+        let session = ops::open(&args.project)?;
+        let ident = ops::parse_identity(&session.project, &args.identity)?;
+        if let Some(f) = &args.field {
+            ops::parse_fields(f)?;
+        }
+        let as_of = args.as_of.as_deref().map(|t| ops::parse_time("--as-of", t)).transpose()?;
+        let v = ops::explain::explain(&session, &ident, args.field.as_deref(), as_of)?;
+        Ok(match args.format {
+            Format::Json => format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()),
+            Format::Yaml => ops::yaml::to_yaml(&v),
+        })
+    };
+    match go() {
+        Ok(text) => {
+            print!("{text}");
+            Ok(Exit::Success)
+        }
+        Err(e) => Ok(ops_failed(&e)),
+    }
+}

@@ -1,0 +1,193 @@
+//! Profiles rebuilt in memory from the stored batches with the runtime's stage functions: for
+//! the operations that need events, provenance, another merge policy or a re-evaluation.
+
+use super::Error;
+use crate::engine::{self, Compiled, EngineKind, EvalContext};
+use crate::identity::{self, Identity, Origin};
+use crate::ingest::Ident;
+use crate::intern::Interner;
+use crate::ir;
+use crate::output::Profile;
+use crate::policy::{GraphType, IdentitySettings, MergePolicy, Project};
+use crate::runtime::graph::to_identity;
+use crate::runtime::prepare::{self, Ev, Link, Prepared, Rec};
+use crate::runtime::profile;
+use crate::store::{BatchEntry, Store};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+/// Every stored batch, flattened and stitched under one merge policy.
+pub struct World<'p> {
+    pub project: &'p Project,
+    pub program: &'p ir::Program,
+    pub policy: &'p MergePolicy,
+    /// Manifest entries of the stored batches, sorted by id (`Rec::batch`/`Ev::batch` index
+    /// into it).
+    pub batches: Vec<BatchEntry>,
+    pub prepared: Prepared,
+    /// Each stitched group's identities, sorted.
+    pub groups: Vec<Vec<Ident>>,
+    /// The identity module's result, with refused links and shed identities and their reasons.
+    pub stitching: identity::Stitching,
+    /// Identity → index into `groups`.
+    pub owner: HashMap<Ident, usize>,
+    /// Per group: indexes into `prepared.records` / `prepared.events`, in ingestion order.
+    pub records: Vec<Vec<usize>>,
+    pub events: Vec<Vec<usize>>,
+    pub engine: Arc<dyn Compiled>,
+    pub eval: EvalContext,
+}
+
+impl<'p> World<'p> {
+    /// Loads every stored batch and stitches it under `policy` (the default when `None`).
+    pub fn load(
+        project: &'p Project,
+        program: &'p ir::Program,
+        store: &Store,
+        policy: Option<&str>,
+        as_of: i64,
+    ) -> Result<World<'p>, Error> {
+        let policy = project
+            .merge_policy(policy)
+            .ok_or_else(|| Error::UnknownPolicy(policy.unwrap_or("(default)").to_string()))?;
+        let mut batches = Vec::new();
+        for entry in store.manifest()? {
+            if let Some(batch) = store.batch(&entry.id)? {
+                batches.push((entry, batch));
+            }
+        }
+        let dataset_index: HashMap<&str, u32> =
+            project.datasets.iter().enumerate().map(|(i, d)| (d.name.value.as_str(), i as u32)).collect();
+        let entries: Vec<BatchEntry> = batches.iter().map(|(e, _)| e.clone()).collect();
+        let prepared = prepare::prepare(batches, &dataset_index);
+        let primaries: BTreeSet<Ident> = prepared
+            .records
+            .iter()
+            .map(|r| &r.primary)
+            .chain(prepared.events.iter().map(|e| &e.primary))
+            .cloned()
+            .collect();
+        let stitching = stitch(project, policy.identity_graph, &prepared.links, &primaries);
+        let settings = &project.identity;
+        let groups: Vec<Vec<Ident>> = stitching
+            .profiles
+            .iter()
+            .map(|p| {
+                let mut ids: Vec<Ident> = p.identities.iter().map(|i| from_identity(settings, i)).collect();
+                ids.sort();
+                ids
+            })
+            .collect();
+        let mut owner = HashMap::new();
+        for (g, ids) in groups.iter().enumerate() {
+            for i in ids {
+                owner.insert(i.clone(), g);
+            }
+        }
+        let n = groups.len();
+        let (mut records, mut events) = (vec![Vec::new(); n], vec![Vec::new(); n]);
+        for (i, r) in prepared.records.iter().enumerate() {
+            if let Some(&g) = owner.get(&r.primary) {
+                records[g].push(i);
+            }
+        }
+        for (i, e) in prepared.events.iter().enumerate() {
+            if let Some(&g) = owner.get(&e.primary) {
+                events[g].push(i);
+            }
+        }
+        let interner = Arc::new(Interner::new());
+        let engine = engine::compile(program, EngineKind::Interp, &interner);
+        let tz = jiff::tz::TimeZone::get(&project.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let eval = EvalContext { as_of, tz, interner };
+        Ok(World {
+            project,
+            program,
+            policy,
+            batches: entries,
+            prepared,
+            groups,
+            stitching,
+            owner,
+            records,
+            events,
+            engine,
+            eval,
+        })
+    }
+
+    /// The group holding `ident`.
+    pub fn group_of(&self, ident: &Ident) -> Option<usize> {
+        self.owner.get(ident).copied()
+    }
+
+    /// The records of group `g`, in ingestion order.
+    pub fn records_of(&self, g: usize) -> Vec<&Rec> {
+        self.records.get(g).map_or_else(Vec::new, |v| v.iter().map(|&i| &self.prepared.records[i]).collect())
+    }
+
+    /// The events of group `g`, in ingestion order.
+    pub fn events_of(&self, g: usize) -> Vec<&Ev> {
+        self.events.get(g).map_or_else(Vec::new, |v| v.iter().map(|&i| &self.prepared.events[i]).collect())
+    }
+
+    /// For each dataset: whether it takes part under the policy (as the runtime decides).
+    pub fn takes_part(&self) -> Vec<bool> {
+        (0..self.project.datasets.len())
+            .map(|d| crate::merge::takes_part(self.policy, &self.project.datasets, d as u32))
+            .collect()
+    }
+
+    /// Builds the profile of group `g` exactly as `mosaic run` does (`None`: not a profile).
+    pub fn build(&self, g: usize) -> Option<Profile> {
+        let ctx = profile::Ctx {
+            project: self.project,
+            program: self.program,
+            policy: self.policy,
+            takes_part: self.takes_part(),
+            engine: Some(self.engine.as_ref()),
+            eval: self.eval.clone(),
+        };
+        let ids = self.groups.get(g)?;
+        profile::build(&ctx, ids, &self.records_of(g), &self.events_of(g)).0
+    }
+
+    /// The batch id of a batch index.
+    pub fn batch_id(&self, batch: u32) -> &str {
+        self.batches.get(batch as usize).map_or("", |e| e.id.as_str())
+    }
+
+    /// The dataset name of a dataset index.
+    pub fn dataset_name(&self, dataset: u32) -> &str {
+        self.project.datasets.get(dataset as usize).map_or("", |d| d.name.value.as_str())
+    }
+}
+
+/// The runtime's identity of a graph identity.
+pub fn from_identity(settings: &IdentitySettings, i: &Identity) -> Ident {
+    Ident { namespace: i.code(settings).to_string(), id: i.value.to_string() }
+}
+
+/// Stitches as `runtime::graph::stitch` does, keeping the refused links and shed identities.
+fn stitch(
+    project: &Project,
+    graph: GraphType,
+    links: &[Link],
+    primaries: &BTreeSet<Ident>,
+) -> identity::Stitching {
+    let settings = &project.identity;
+    let links: Vec<identity::Link> = links
+        .iter()
+        .filter_map(|l| {
+            Some(identity::Link {
+                a: to_identity(settings, &l.a)?,
+                b: to_identity(settings, &l.b)?,
+                time: l.time,
+                seq: l.seq,
+                origin: Origin { dataset: l.dataset, batch: l.batch, line: u64::from(l.line) },
+            })
+        })
+        .collect();
+    let primaries: Vec<Identity> = primaries.iter().filter_map(|i| to_identity(settings, i)).collect();
+    identity::stitch(settings, graph, &links, &primaries)
+}

@@ -1,0 +1,422 @@
+//! The profile-store operations through the real binary, on copies of the fixture projects in
+//! `tests/ops/`: `profile`, `explain`, `export`, `preview`, `delete`, `jobs` and `test`, every
+//! flag and error path; delete checked against a fresh run without the deleted data, export
+//! read back against `profile`.
+
+use serde_json::Value as Json;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const AS_OF: &str = "2026-11-01T00:00:00Z";
+
+/// A temporary copy of a fixture project, removed on drop.
+struct Project(PathBuf);
+
+impl Drop for Project {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A copy of `tests/ops/<fixture>` named after the test.
+fn fixture(fixture: &str, test: &str) -> Project {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ops").join(fixture);
+    let dir = std::env::temp_dir().join(format!("mosaic-ops-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(&src, &dir);
+    Project(dir)
+}
+
+/// Runs `mosaic <args> <project>`; returns (exit code, stdout, stderr).
+fn mosaic(project: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mosaic"))
+        .args(args)
+        .arg(project)
+        // Relative `--out` paths land in the project (and print the same in every test run).
+        .current_dir(project)
+        .env("MOSAIC_TEST_INGEST_TIME", "2026-10-31T00:00:00Z")
+        .output()
+        .unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).replace(&project.display().to_string(), "[PROJECT]");
+    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+}
+
+/// The fixture copied and run.
+fn ran(fixture_name: &str, test: &str) -> Project {
+    let p = fixture(fixture_name, test);
+    let (code, _, err) = mosaic(&p.0, &["run", "--as-of", AS_OF]);
+    assert_eq!(code, 0, "{err}");
+    p
+}
+
+/// Exit code, stdout and stderr for a snapshot, wall-clock times of job records redacted.
+fn shown(r: (i32, String, String)) -> String {
+    let times = regex::Regex::new(
+        r#""(creationTime|updateTime|startTimeInMs|endTimeInMs|totalTimeInMs|timeTakenInSec)": \d+"#,
+    )
+    .unwrap();
+    let text = format!("exit: {}\n--- stdout\n{}--- stderr\n{}", r.0, r.1, r.2);
+    times.replace_all(&text, "\"$1\": \"[time]\"").into_owned()
+}
+
+fn json(text: &str) -> Json {
+    serde_json::from_str(text).unwrap()
+}
+
+#[test]
+fn profile_lookups() {
+    let p = ran("basic", "profile");
+    let cases: &[(&str, &[&str])] = &[
+        ("one", &["profile", "--identity", "CRMID:c-1"]),
+        // Namespace case and value normalization as at ingest; two identities give an array.
+        (
+            "several_yaml",
+            &[
+                "profile",
+                "--identity",
+                "email: ANN@example.com",
+                "--identity",
+                "ECID:e-7",
+                "--format",
+                "yaml",
+            ],
+        ),
+        (
+            "fields_table",
+            &["profile", "--identity", "CRMID:c-2", "--fields", "name,city", "--format", "table"],
+        ),
+        (
+            "events_window",
+            &[
+                "profile",
+                "--identity",
+                "CRMID:c-1",
+                "--events",
+                "--from",
+                "2026-10-01",
+                "--to",
+                "2026-10-21T10:00:00Z",
+                "--order",
+                "-timestamp",
+                "--limit",
+                "2",
+                "--fields",
+                "name",
+            ],
+        ),
+        ("events_all", &["profile", "--identity", "ECID:e-7", "--events"]),
+        (
+            "other_policy",
+            &["profile", "--identity", "CRMID:c-1", "--policy", "crm-first", "--fields", "city,tier"],
+        ),
+        ("unknown_identity", &["profile", "--identity", "CRMID:c-404"]),
+        ("not_ns_value", &["profile", "--identity", "c-1"]),
+        ("unknown_namespace", &["profile", "--identity", "FOO:1"]),
+        ("bad_fields", &["profile", "--identity", "CRMID:c-1", "--fields", "name,,city"]),
+        ("bad_time", &["profile", "--identity", "CRMID:c-1", "--events", "--from", "yesterday"]),
+        ("bad_order", &["profile", "--identity", "CRMID:c-1", "--order", "timestamp"]),
+        ("unknown_policy", &["profile", "--identity", "CRMID:c-1", "--policy", "nope"]),
+    ];
+    for (name, args) in cases {
+        insta::assert_snapshot!(format!("profile_{name}"), shown(mosaic(&p.0, args)));
+    }
+}
+
+#[test]
+fn profile_without_a_store_fails() {
+    let p = fixture("basic", "nostore");
+    let r = mosaic(&p.0, &["profile", "--identity", "CRMID:c-1"]);
+    insta::assert_snapshot!("profile_no_store", shown(r));
+}
+
+#[test]
+fn profile_with_the_run_policy_equals_profiles_jsonl() {
+    let p = ran("basic", "equal");
+    let lines = std::fs::read_to_string(p.0.join("out/profiles.jsonl")).unwrap();
+    for line in lines.lines() {
+        let stored = json(line);
+        let id = stored["profileId"].as_str().unwrap();
+        let (code, out, err) = mosaic(&p.0, &["profile", "--identity", id]);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(json(&out), stored);
+        // The rebuild path (events) gives the same profile.
+        let (_, out, _) = mosaic(&p.0, &["profile", "--identity", id, "--events"]);
+        let mut rebuilt = json(&out);
+        rebuilt.as_object_mut().unwrap().remove("events");
+        assert_eq!(rebuilt, stored);
+    }
+}
+
+#[test]
+fn explain_shows_graph_provenance_attributes_and_clauses() {
+    let p = ran("rules", "explain");
+    let cases: &[(&str, &[&str])] = &[
+        ("full", &["explain", "--identity", "CRMID:c-1"]),
+        ("field", &["explain", "--identity", "CRMID:c-2", "--field", "city", "--format", "yaml"]),
+        (
+            "attribute",
+            &[
+                "explain",
+                "--identity",
+                "ECID:e-1",
+                "--field",
+                "computedAttributes.pages30",
+                "--as-of",
+                "2026-10-10T00:00:00Z",
+            ],
+        ),
+        ("unknown_identity", &["explain", "--identity", "ECID:nope"]),
+        ("bad_field", &["explain", "--identity", "CRMID:c-1", "--field", "a b"]),
+        ("bad_as_of", &["explain", "--identity", "CRMID:c-1", "--as-of", "soon"]),
+    ];
+    for (name, args) in cases {
+        insta::assert_snapshot!(format!("explain_{name}"), shown(mosaic(&p.0, args)));
+    }
+}
+
+#[test]
+fn export_writes_files_and_job_records() {
+    let p = ran("basic", "export");
+    let out = |f: &str| f.to_string();
+    let cases: Vec<(&str, Vec<String>)> = vec![
+        ("jsonl", vec!["--out".into(), out("all.jsonl")]),
+        (
+            "csv_fields",
+            vec![
+                "--out".into(),
+                out("some.csv"),
+                "--format".into(),
+                "csv".into(),
+                "--fields".into(),
+                "name,tier".into(),
+            ],
+        ),
+        (
+            "empty_profiles_events",
+            vec![
+                "--out".into(),
+                out("ev.jsonl"),
+                "--empty-profiles".into(),
+                "--events".into(),
+                "page,timestamp".into(),
+            ],
+        ),
+        (
+            "other_policy",
+            vec![
+                "--out".into(),
+                out("crm.jsonl"),
+                "--policy".into(),
+                "crm-first".into(),
+                "--fields".into(),
+                "city".into(),
+            ],
+        ),
+        (
+            "from_ingest_later",
+            vec!["--out".into(), out("none.jsonl"), "--from-ingest".into(), "2026-11-01".into()],
+        ),
+        (
+            "from_ingest_earlier",
+            vec!["--out".into(), out("recent.jsonl"), "--from-ingest".into(), "2026-10-31T00:00:00Z".into()],
+        ),
+        ("unknown_audience", vec!["--out".into(), out("x.jsonl"), "--audience".into(), "vip".into()]),
+        (
+            "parquet_is_not_offered",
+            vec!["--out".into(), out("x.parquet"), "--format".into(), "parquet".into()],
+        ),
+        (
+            "bad_from_ingest",
+            vec!["--out".into(), out("x.jsonl"), "--from-ingest".into(), "2026-13-01".into()],
+        ),
+    ];
+    for (name, args) in &cases {
+        let mut all = vec!["export"];
+        all.extend(args.iter().map(String::as_str));
+        insta::assert_snapshot!(format!("export_{name}"), shown(mosaic(&p.0, &all)));
+    }
+    let read = |f: &str| std::fs::read_to_string(p.0.join(f)).unwrap();
+    insta::assert_snapshot!("export_file_csv_fields", read("some.csv"));
+    insta::assert_snapshot!("export_file_empty_profiles_events", read("ev.jsonl"));
+    insta::assert_snapshot!("export_file_other_policy", read("crm.jsonl"));
+    assert_eq!(read("none.jsonl"), "");
+    assert_eq!(read("recent.jsonl"), read("all.jsonl"));
+    assert!(!p.0.join("x.jsonl").exists() && !p.0.join("x.parquet").exists());
+}
+
+#[test]
+fn a_failed_export_is_a_failed_job() {
+    let p = ran("basic", "exportfail");
+    // The parent of the output is a file, so the export cannot be written.
+    let r = mosaic(&p.0, &["export", "--out", "data/crm/2026-09-01.jsonl/x.jsonl"]);
+    insta::assert_snapshot!("export_failed", shown(r));
+    insta::assert_snapshot!("export_failed_job", shown(mosaic(&p.0, &["jobs", "1"])));
+}
+
+#[test]
+fn exported_jsonl_reads_back_as_profile_output() {
+    let p = ran("basic", "roundtrip");
+    let file = p.0.join("all.jsonl");
+    let (code, _, err) = mosaic(&p.0, &["export", "--out", &file.display().to_string()]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    // The event-only profile ECID:e-7 is left out without --empty-profiles.
+    assert_eq!(text.lines().count(), 4);
+    for line in text.lines() {
+        let exported = json(line);
+        let id = exported["profileId"].as_str().unwrap();
+        let (_, out, _) = mosaic(&p.0, &["profile", "--identity", id]);
+        assert_eq!(json(&out), exported);
+    }
+}
+
+#[test]
+fn exported_rules_profiles_filter_by_audience() {
+    let p = ran("rules", "audience");
+    let file = p.0.join("a.jsonl").display().to_string();
+    let (code, out, err) =
+        mosaic(&p.0, &["export", "--out", &file, "--audience", "malmoBuyers", "--events", "page"]);
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!("export_audience_job", shown((code, out, err)));
+    insta::assert_snapshot!("export_audience_file", std::fs::read_to_string(&file).unwrap());
+}
+
+#[test]
+fn preview_reports() {
+    let p = ran("basic", "preview");
+    let cases: &[(&str, &[&str])] = &[
+        ("summary", &["preview"]),
+        ("dataset", &["preview", "--report", "dataset"]),
+        ("namespace", &["preview", "--report", "namespace"]),
+        ("dataset_overlap", &["preview", "--report", "dataset-overlap"]),
+        ("namespace_overlap", &["preview", "--report", "namespace-overlap"]),
+        ("unstitched", &["preview", "--report", "unstitched"]),
+        ("summary_table", &["preview", "--format", "table"]),
+        ("dataset_overlap_table", &["preview", "--report", "dataset-overlap", "--format", "table"]),
+        ("unstitched_table", &["preview", "--report", "unstitched", "--format", "table"]),
+        ("unknown_report", &["preview", "--report", "people"]),
+    ];
+    for (name, args) in cases {
+        insta::assert_snapshot!(format!("preview_{name}"), shown(mosaic(&p.0, args)));
+    }
+}
+
+/// The profiles a fresh run writes for the fixture after `strip` removed some of its files.
+fn fresh_profiles(test: &str, strip: &[&str]) -> String {
+    let p = fixture("basic", test);
+    for rel in strip {
+        let path = p.0.join(rel);
+        if path.is_dir() {
+            std::fs::remove_dir_all(path).unwrap();
+        } else {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    let (code, _, err) = mosaic(&p.0, &["run", "--as-of", AS_OF]);
+    assert_eq!(code, 0, "{err}");
+    std::fs::read_to_string(p.0.join("out/profiles.jsonl")).unwrap()
+}
+
+#[test]
+fn delete_batch_equals_a_fresh_run_without_it() {
+    let p = ran("basic", "delbatch");
+    let r = mosaic(&p.0, &["delete", "--batch", "web/2026-10-20.jsonl"]);
+    insta::assert_snapshot!("delete_batch", shown(r));
+    let after = std::fs::read_to_string(p.0.join("out/profiles.jsonl")).unwrap();
+    // The e-9 ↔ c-2 link came only from the deleted batch: e-9 goes back to c-1.
+    assert_eq!(after, fresh_profiles("delbatch-fresh", &["data/web/2026-10-20.jsonl"]));
+    // The next run does not ingest the deleted batch again.
+    let (code, out, _) = mosaic(&p.0, &["run", "--as-of", AS_OF]);
+    assert_eq!(code, 0);
+    assert!(out.contains("(0 new)"), "{out}");
+    assert_eq!(std::fs::read_to_string(p.0.join("out/profiles.jsonl")).unwrap(), after);
+    // A deleted batch is unknown to a second delete.
+    insta::assert_snapshot!(
+        "delete_batch_twice",
+        shown(mosaic(&p.0, &["delete", "--batch", "web/2026-10-20.jsonl"]))
+    );
+}
+
+#[test]
+fn delete_dataset_equals_a_fresh_run_without_it() {
+    let p = ran("basic", "delds");
+    let r = mosaic(&p.0, &["delete", "--dataset", "loyalty"]);
+    insta::assert_snapshot!("delete_dataset", shown(r));
+    let after = std::fs::read_to_string(p.0.join("out/profiles.jsonl")).unwrap();
+    assert_eq!(after, fresh_profiles("delds-fresh", &["data/loyalty"]));
+    // A profile whose only data was deleted disappears.
+    let p = ran("basic", "delcrm");
+    assert_eq!(mosaic(&p.0, &["delete", "--dataset", "crm"]).0, 0);
+    assert_eq!(mosaic(&p.0, &["profile", "--identity", "Email:news@example.com"]).0, 1);
+    let after = std::fs::read_to_string(p.0.join("out/profiles.jsonl")).unwrap();
+    assert_eq!(after, fresh_profiles("delcrm-fresh", &["data/crm"]));
+}
+
+#[test]
+fn delete_errors() {
+    let p = ran("basic", "delerr");
+    let cases: &[(&str, &[&str])] = &[
+        ("record_batch", &["delete", "--batch", "crm/2026-09-01.jsonl"]),
+        ("unknown_batch", &["delete", "--batch", "web/nope.jsonl"]),
+        ("unknown_dataset", &["delete", "--dataset", "nope"]),
+        ("no_target", &["delete"]),
+        ("both_targets", &["delete", "--dataset", "crm", "--batch", "web/2026-10-01.jsonl"]),
+        ("bad_as_of", &["delete", "--dataset", "crm", "--as-of", "later"]),
+    ];
+    for (name, args) in cases {
+        insta::assert_snapshot!(format!("delete_{name}"), shown(mosaic(&p.0, args)));
+    }
+    // No job was created by a refused request.
+    insta::assert_snapshot!("delete_errors_jobs", shown(mosaic(&p.0, &["jobs"])));
+}
+
+#[test]
+fn jobs_list_and_show() {
+    let p = ran("basic", "jobs");
+    assert_eq!(mosaic(&p.0, &["export", "--out", "a.jsonl"]).0, 0);
+    assert_eq!(mosaic(&p.0, &["delete", "--batch", "web/2026-10-01.jsonl"]).0, 0);
+    insta::assert_snapshot!("jobs_list", shown(mosaic(&p.0, &["jobs"])));
+    insta::assert_snapshot!("jobs_show_delete", shown(mosaic(&p.0, &["jobs", "2"])));
+    insta::assert_snapshot!("jobs_unknown", shown(mosaic(&p.0, &["jobs", "9"])));
+}
+
+#[test]
+fn rule_tests_pass_fail_and_update() {
+    let p = fixture("rules", "ruletest");
+    insta::assert_snapshot!("test_pass", shown(mosaic(&p.0, &["test"])));
+    let snap = p.0.join("tests/snapshots/malmo.snap");
+    let text = std::fs::read_to_string(&snap).unwrap();
+    std::fs::write(&snap, text.replace("pages30: 1", "pages30: 2")).unwrap();
+    insta::assert_snapshot!("test_diff", shown(mosaic(&p.0, &["test"])));
+    std::fs::remove_file(&snap).unwrap();
+    insta::assert_snapshot!("test_missing", shown(mosaic(&p.0, &["test"])));
+    insta::assert_snapshot!("test_update", shown(mosaic(&p.0, &["test", "--update"])));
+    assert_eq!(std::fs::read_to_string(&snap).unwrap(), text);
+}
+
+#[test]
+fn shed_identities_are_their_own_profiles_and_say_so() {
+    let p = ran("shed", "shed");
+    let cases: &[(&str, &[&str])] = &[
+        ("profile", &["profile", "--identity", "ECID:e-1", "--identity", "CRMID:c-1", "--format", "yaml"]),
+        ("profile_events", &["profile", "--identity", "ECID:e-1", "--events", "--fields", "name"]),
+        ("explain_graph", &["explain", "--identity", "CRMID:c-1", "--field", "name", "--format", "yaml"]),
+        ("explain_shed", &["explain", "--identity", "ECID:e-1", "--format", "yaml"]),
+    ];
+    for (name, args) in cases {
+        insta::assert_snapshot!(format!("shed_{name}"), shown(mosaic(&p.0, args)));
+    }
+}
