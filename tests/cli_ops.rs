@@ -420,3 +420,25 @@ fn shed_identities_are_their_own_profiles_and_say_so() {
         insta::assert_snapshot!(format!("shed_{name}"), shown(mosaic(&p.0, args)));
     }
 }
+
+/// Every evaluating operation gives the same answer with native code and with the interpreter.
+#[test]
+fn operations_agree_across_engines() {
+    let p = ran("rules", "engines");
+    let commands: &[&[&str]] = &[
+        &["profile", "--identity", "CRMID:c-1", "--events"],
+        &["explain", "--identity", "CRMID:c-1", "--format", "json"],
+        &["preview", "--report", "dataset"],
+        &["test"],
+    ];
+    for args in commands {
+        let with = |engine: &str| {
+            let mut full: Vec<&str> = args.to_vec();
+            full.extend(["--engine", engine]);
+            mosaic(&p.0, &full)
+        };
+        let (jit, interp) = (with("jit"), with("interp"));
+        assert_eq!(jit.0, 0, "{args:?} --engine jit failed: {}", jit.2);
+        assert_eq!(jit, interp, "{args:?}: the engines disagree");
+    }
+}

@@ -7,6 +7,9 @@ use std::path::PathBuf;
 #[derive(clap::Args, Debug)]
 #[command(group(clap::ArgGroup::new("target").required(true).args(["dataset", "batch"])))]
 pub struct Args {
+    /// Which engine evaluates expressions.
+    #[arg(long, value_enum, default_value = "jit")]
+    pub engine: super::run::Engine,
     /// The project folder.
     #[arg(default_value = ".")]
     pub project: PathBuf,
@@ -29,7 +32,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             (None, Some(b)) => Target::Batch(b.clone()),
             (None, None) => return Err(ops::Error::Usage("give --dataset or --batch".into())),
         };
-        let session = ops::open(&args.project)?;
+        let mut session = ops::open(&args.project)?;
+        session.engine = args.engine.kind();
         let job = ops::delete::delete(session, &target, as_of)?;
         Ok(format!("{}\n", serde_json::to_string_pretty(&job).unwrap_or_default()))
     };

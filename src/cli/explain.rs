@@ -6,6 +6,9 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
+    /// Which engine evaluates expressions.
+    #[arg(long, value_enum, default_value = "jit")]
+    pub engine: super::run::Engine,
     /// The project folder.
     #[arg(default_value = ".")]
     pub project: PathBuf,
@@ -30,7 +33,8 @@ pub enum Format {
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let go = || -> Result<String, ops::Error> {
-        let session = ops::open(&args.project)?;
+        let mut session = ops::open(&args.project)?;
+        session.engine = args.engine.kind();
         let ident = ops::parse_identity(&session.project, &args.identity)?;
         if let Some(f) = &args.field {
             ops::parse_fields(f)?;

@@ -6,6 +6,9 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
+    /// Which engine evaluates expressions.
+    #[arg(long, value_enum, default_value = "jit")]
+    pub engine: super::run::Engine,
     /// The project folder.
     #[arg(default_value = ".")]
     pub project: PathBuf,
@@ -43,7 +46,8 @@ pub enum Format {
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let go = || -> Result<String, ops::Error> {
-        let session = ops::open(&args.project)?;
+        let mut session = ops::open(&args.project)?;
+        session.engine = args.engine.kind();
         let req = export::Request {
             out: args.out.clone(),
             fields: args.fields.as_deref().map(ops::parse_fields).transpose()?,

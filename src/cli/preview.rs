@@ -6,6 +6,9 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
+    /// Which engine evaluates expressions.
+    #[arg(long, value_enum, default_value = "jit")]
+    pub engine: super::run::Engine,
     /// The project folder.
     #[arg(default_value = ".")]
     pub project: PathBuf,
@@ -41,7 +44,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         Some(Kind::Unstitched) => Report::Unstitched,
     };
     let go = || -> Result<String, ops::Error> {
-        let session = ops::open(&args.project)?;
+        let mut session = ops::open(&args.project)?;
+        session.engine = args.engine.kind();
         let v = ops::preview::preview(&session, report)?;
         Ok(match args.format {
             Format::Json => format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()),

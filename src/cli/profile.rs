@@ -6,6 +6,9 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
+    /// Which engine evaluates expressions.
+    #[arg(long, value_enum, default_value = "jit")]
+    pub engine: super::run::Engine,
     /// The project folder.
     #[arg(default_value = ".")]
     pub project: PathBuf,
@@ -75,7 +78,11 @@ fn go(args: &Args) -> Result<String, ops::Error> {
     let mut profiles = if ops::profile::needs_rebuild(&project, &store, &q)? {
         // The store is opened once per process: close it before the full session opens it.
         drop(store);
-        ops::profile::lookup(&ops::open(&args.project)?, &q)?
+        {
+            let mut session = ops::open(&args.project)?;
+            session.engine = args.engine.kind();
+            ops::profile::lookup(&session, &q)?
+        }
     } else {
         ops::profile::lookup_stored(&store, &q)?
     };

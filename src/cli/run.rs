@@ -39,6 +39,15 @@ pub enum Engine {
     Interp,
 }
 
+impl Engine {
+    pub fn kind(self) -> EngineKind {
+        match self {
+            Engine::Jit => EngineKind::Jit,
+            Engine::Interp => EngineKind::Interp,
+        }
+    }
+}
+
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let as_of = match &args.as_of {
         Some(t) => match crate::ingest::line::parse_timestamp(t) {
@@ -71,10 +80,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             return Ok(Exit::Failure);
         }
     }
-    let kind = match args.engine {
-        Engine::Jit => EngineKind::Jit,
-        Engine::Interp => EngineKind::Interp,
-    };
+    let kind = args.engine.kind();
     let interner = Arc::new(Interner::new());
     let engine = crate::engine::compile(&program, kind, &interner);
     let opts = runtime::Options {

@@ -6,6 +6,9 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
+    /// Which engine evaluates expressions.
+    #[arg(long, value_enum, default_value = "jit")]
+    pub engine: super::run::Engine,
     /// The project folder.
     #[arg(default_value = ".")]
     pub project: PathBuf,
@@ -15,9 +18,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
-    let outcomes = match ops::load(&args.project)
-        .and_then(|(project, program, _)| ops::ruletest::run_all(&project, &program, args.update))
-    {
+    let outcomes = match ops::load(&args.project).and_then(|(project, program, _)| {
+        ops::ruletest::run_all(&project, &program, args.update, args.engine.kind())
+    }) {
         Ok(o) => o,
         Err(e) => return Ok(ops_failed(&e)),
     };

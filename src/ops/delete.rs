@@ -60,7 +60,7 @@ pub fn delete(session: Session, target: &Target, as_of: Option<i64>) -> Result<J
     let start = now_ms();
     jobs::set_status(&session.store, &mut job, "PROCESSING")?;
     let last = session.last_run()?;
-    let result = run(session.store, &session.project, &session.program, &ids, &last, as_of);
+    let result = run(session.store, &session.project, &session.program, &ids, &last, as_of, session.engine);
     let store = Store::open(&session.project.root, false)?;
     match result {
         Ok(records) => {
@@ -86,6 +86,7 @@ fn run(
     ids: &[String],
     last: &LastRun,
     as_of: Option<i64>,
+    kind: EngineKind,
 ) -> Result<u64, Error> {
     let mut records = 0u64;
     for id in ids {
@@ -96,13 +97,13 @@ fn run(
     store.delete_batches(ids)?;
     drop(store);
     let interner = Arc::new(Interner::new());
-    let engine = engine::compile(program, EngineKind::Interp, &interner);
+    let engine = engine::compile(program, kind, &interner);
     let opts = runtime::Options {
         as_of: as_of.unwrap_or(last.as_of),
         policy: Some(last.policy.clone()),
         out: last.out.clone(),
         threads: None,
-        engine: EngineKind::Interp,
+        engine: kind,
         fresh: false,
         progress: false,
     };

@@ -4,7 +4,7 @@
 
 use super::world::{from_identity, World};
 use super::{Error, Session};
-use crate::engine::{self, EngineKind};
+use crate::engine;
 use crate::identity::{Identity, Origin};
 use crate::ingest::typed::to_value;
 use crate::ingest::Ident;
@@ -34,6 +34,7 @@ pub fn explain(
         &session.store,
         Some(&last.policy),
         as_of.unwrap_or(last.as_of),
+        session.engine,
     )?;
     let unknown = || Error::UnknownIdentity(ident.to_string());
     let g = world.group_of(ident).ok_or_else(unknown)?;
@@ -172,7 +173,7 @@ fn computed_json(world: &World, g: usize, entity: &Map, field: Option<&str>) -> 
         a.function = ir::Function::Count;
         a.value = None;
     }
-    let engine = engine::compile(&counting, EngineKind::Interp, &world.eval.interner);
+    let engine = engine::compile(&counting, world.engine_kind, &world.eval.interner);
     let profile = Value::object(entity.clone());
     let mut per_event: Vec<Vec<Value>> = Vec::with_capacity(events.len());
     for i in 0..events.len() {
@@ -252,7 +253,7 @@ fn audiences_json(world: &World, g: usize, entity: &Map) -> Json {
         split.audiences = std::iter::once(aud.clone())
             .chain(parts.iter().map(|p| ir::Audience { name: aud.name.clone(), expr: (*p).clone() }))
             .collect();
-        let engine = engine::compile(&split, EngineKind::Interp, &world.eval.interner);
+        let engine = engine::compile(&split, world.engine_kind, &world.eval.interner);
         let mut out = Vec::new();
         engine.audiences(&profile, &cols, 0..events.len(), &world.eval, &mut out);
         let source = world.project.audiences.iter().find(|a| a.name.value == aud.name);

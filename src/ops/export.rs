@@ -83,7 +83,14 @@ fn write(session: &Session, req: &Request) -> Result<(u64, BTreeMap<String, u64>
     let mut profiles: Vec<Json> = Vec::new();
     if rebuild {
         let policy = req.policy.as_deref().or(Some(last.policy.as_str()));
-        let world = World::load(&session.project, &session.program, &session.store, policy, last.as_of)?;
+        let world = World::load(
+            &session.project,
+            &session.program,
+            &session.store,
+            policy,
+            last.as_of,
+            session.engine,
+        )?;
         for g in 0..world.groups.len() {
             if let Some(from) = req.from_ingest {
                 let fresh = |b: u32| world.batches.get(b as usize).is_some_and(|e| e.ingested_at >= from);

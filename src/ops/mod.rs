@@ -73,6 +73,8 @@ pub struct Session {
     pub project: Project,
     pub program: ir::Program,
     pub store: Store,
+    /// The engine that evaluates expressions (`--engine`; native code unless told otherwise).
+    pub engine: crate::engine::EngineKind,
     /// Rendered warnings of the front end (printed to stderr by the CLI).
     pub warnings: String,
 }
@@ -102,7 +104,7 @@ pub fn load(root: &Path) -> Result<(Project, ir::Program, String), Error> {
 pub fn open(root: &Path) -> Result<Session, Error> {
     let (project, program, warnings) = load(root)?;
     let store = Store::open_existing(&project.root)?.ok_or_else(|| Error::NoStore(project.root.clone()))?;
-    Ok(Session { project, program, store, warnings })
+    Ok(Session { project, program, store, engine: crate::engine::EngineKind::default(), warnings })
 }
 
 impl Session {

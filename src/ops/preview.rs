@@ -38,8 +38,14 @@ struct Row {
 /// The report as JSON.
 pub fn preview(session: &Session, report: Report) -> Result<Json, Error> {
     let last = session.last_run()?;
-    let world =
-        World::load(&session.project, &session.program, &session.store, Some(&last.policy), last.as_of)?;
+    let world = World::load(
+        &session.project,
+        &session.program,
+        &session.store,
+        Some(&last.policy),
+        last.as_of,
+        session.engine,
+    )?;
     let stored: HashMap<String, Json> = session
         .store
         .profiles()?

@@ -73,6 +73,7 @@ pub fn lookup(session: &Session, q: &Query) -> Result<Vec<Json>, Error> {
         &session.store,
         policy,
         q.as_of.unwrap_or(last.as_of),
+        session.engine,
     )?;
     for ident in &q.identities {
         let unknown = || Error::UnknownIdentity(ident.to_string());

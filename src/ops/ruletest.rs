@@ -41,6 +41,7 @@ pub fn run_all(
     project: &Project,
     program: &ir::Program,
     update: bool,
+    kind: EngineKind,
 ) -> Result<Vec<(String, Outcome)>, Error> {
     let dir = project.root.join("tests");
     let io = |source| Error::Io { path: dir.clone(), source };
@@ -54,7 +55,7 @@ pub fn run_all(
     let mut out = Vec::new();
     for file in files {
         let name = file.file_stem().map_or_else(String::new, |s| s.to_string_lossy().to_string());
-        let actual = match run_case(project, program, &file, &name) {
+        let actual = match run_case(project, program, &file, &name, kind) {
             Ok(text) => text,
             Err(msg) => {
                 out.push((name, Outcome::Failed(msg)));
@@ -105,7 +106,13 @@ pub(crate) fn node_json(n: &Node) -> Json {
 }
 
 /// Runs one case; returns the snapshot text, or why the case could not run.
-fn run_case(project: &Project, program: &ir::Program, file: &Path, name: &str) -> Result<String, String> {
+fn run_case(
+    project: &Project,
+    program: &ir::Program,
+    file: &Path,
+    name: &str,
+    kind: EngineKind,
+) -> Result<String, String> {
     let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let (docs, diags) = pyaml::parse(FileId(0), &text);
     let case = match (docs.first(), diags.is_empty()) {
@@ -122,7 +129,7 @@ fn run_case(project: &Project, program: &ir::Program, file: &Path, name: &str) -
     }
     let tmp = std::env::temp_dir().join(format!("mosaic-test-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
-    let result = run_in(project, program, &case, &tmp, as_of, policy, name);
+    let result = run_in(project, program, &case, &tmp, as_of, policy, name, kind);
     let _ = std::fs::remove_dir_all(&tmp);
     let profiles = result?;
     let header = format!(
@@ -134,6 +141,7 @@ fn run_case(project: &Project, program: &ir::Program, file: &Path, name: &str) -
 
 /// Writes the case's records as batches of a temporary project, runs it, and reads back the
 /// profiles of the listed identities.
+#[allow(clippy::too_many_arguments)] // the case, where to run it, and the run options
 fn run_in(
     project: &Project,
     program: &ir::Program,
@@ -142,6 +150,7 @@ fn run_in(
     as_of: i64,
     policy: Option<String>,
     name: &str,
+    kind: EngineKind,
 ) -> Result<Json, String> {
     let mut proj = project.clone();
     proj.root = tmp.to_path_buf();
@@ -163,13 +172,13 @@ fn run_in(
     }
     std::env::set_var(INGEST_TIME_ENV, crate::output::format_timestamp(as_of));
     let interner = Arc::new(Interner::new());
-    let engine = engine::compile(program, EngineKind::Interp, &interner);
+    let engine = engine::compile(program, kind, &interner);
     let opts = runtime::Options {
         as_of,
         policy,
         out: tmp.join("out"),
         threads: Some(1),
-        engine: EngineKind::Interp,
+        engine: kind,
         fresh: true,
         progress: false,
     };

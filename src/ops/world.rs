@@ -35,6 +35,8 @@ pub struct World<'p> {
     pub records: Vec<Vec<usize>>,
     pub events: Vec<Vec<usize>>,
     pub engine: Arc<dyn Compiled>,
+    /// Which engine `engine` is, for the extra programs `explain` compiles.
+    pub engine_kind: EngineKind,
     pub eval: EvalContext,
 }
 
@@ -46,6 +48,7 @@ impl<'p> World<'p> {
         store: &Store,
         policy: Option<&str>,
         as_of: i64,
+        engine_kind: EngineKind,
     ) -> Result<World<'p>, Error> {
         let policy = project
             .merge_policy(policy)
@@ -97,7 +100,7 @@ impl<'p> World<'p> {
             }
         }
         let interner = Arc::new(Interner::new());
-        let engine = engine::compile(program, EngineKind::Interp, &interner);
+        let engine = engine::compile(program, engine_kind, &interner);
         let tz = jiff::tz::TimeZone::get(&project.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
         let eval = EvalContext { as_of, tz, interner };
         Ok(World {
@@ -112,6 +115,7 @@ impl<'p> World<'p> {
             records,
             events,
             engine,
+            engine_kind,
             eval,
         })
     }
