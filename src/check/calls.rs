@@ -3,8 +3,8 @@
 
 use super::env::Checker;
 use super::expr::article;
-use super::suggest;
 use super::types::{self, comparable, fits, is_array, is_time, join};
+use crate::diag::suggest;
 use crate::diag::Code;
 use crate::ir::{self, ExprKind as K, Func, Type};
 use crate::syntax::ast::{self, ExprKind as A, Literal};

@@ -1,7 +1,7 @@
 //! The checker's state: the scope stack, diagnostics with file positions, and path resolution.
 
-use super::suggest;
 use super::types;
+use crate::diag::suggest;
 use crate::diag::{Code, Diagnostic};
 use crate::ir::{self, Type};
 use crate::policy::ExprSource;

@@ -10,7 +10,6 @@ mod env;
 mod expr;
 mod occurs;
 pub mod schema;
-mod suggest;
 pub mod types;
 mod usage;
 

@@ -185,29 +185,7 @@ pub fn required<'n>(
 
 /// The closest name to `word` among `candidates`, when close enough to be a likely typo.
 pub fn suggest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
-    let lower = word.to_ascii_lowercase();
-    candidates
-        .iter()
-        .map(|c| (edit_distance(&lower, &c.to_ascii_lowercase()), *c))
-        .filter(|(d, c)| *d <= (c.chars().count().max(word.chars().count()) / 3).max(1))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-/// Levenshtein distance over characters.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb { prev } else { 1 + prev.min(cur).min(row[j]) };
-            prev = cur;
-        }
-    }
-    row[b.len()]
+    crate::diag::suggest::closest(word, candidates.iter().copied())
 }
 
 #[cfg(test)]
@@ -219,6 +197,5 @@ mod tests {
         assert_eq!(suggest("timezon", &["name", "timezone"]), Some("timezone"));
         assert_eq!(suggest("grphLimit", &["graphLimit", "namespaces"]), Some("graphLimit"));
         assert_eq!(suggest("zzz", &["name", "timezone"]), None);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }
