@@ -3,14 +3,14 @@
 
 use super::Error;
 use crate::engine::{self, Compiled, EngineKind, EvalContext};
-use crate::identity::{self, Identity, Origin};
+use crate::identity::{self, Identity};
 use crate::ingest::Ident;
 use crate::intern::Interner;
 use crate::ir;
 use crate::output::Profile;
-use crate::policy::{GraphType, IdentitySettings, MergePolicy, Project};
-use crate::runtime::graph::to_identity;
-use crate::runtime::prepare::{self, Ev, Link, Prepared, Rec};
+use crate::policy::{IdentitySettings, MergePolicy, Project};
+use crate::runtime::graph;
+use crate::runtime::prepare::{self, Ev, Prepared, Rec};
 use crate::runtime::profile;
 use crate::store::{BatchEntry, Store};
 use std::collections::{BTreeSet, HashMap};
@@ -70,7 +70,7 @@ impl<'p> World<'p> {
             .chain(prepared.events.iter().map(|e| &e.primary))
             .cloned()
             .collect();
-        let stitching = stitch(project, policy.identity_graph, &prepared.links, &primaries);
+        let stitching = graph::stitching(project, policy.identity_graph, &prepared.links, &primaries);
         let settings = &project.identity;
         let groups: Vec<Vec<Ident>> = stitching
             .profiles
@@ -170,28 +170,4 @@ impl<'p> World<'p> {
 /// The runtime's identity of a graph identity.
 pub fn from_identity(settings: &IdentitySettings, i: &Identity) -> Ident {
     Ident { namespace: i.code(settings).to_string(), id: i.value.to_string() }
-}
-
-/// Stitches as `runtime::graph::stitch` does, keeping the refused links and shed identities.
-fn stitch(
-    project: &Project,
-    graph: GraphType,
-    links: &[Link],
-    primaries: &BTreeSet<Ident>,
-) -> identity::Stitching {
-    let settings = &project.identity;
-    let links: Vec<identity::Link> = links
-        .iter()
-        .filter_map(|l| {
-            Some(identity::Link {
-                a: to_identity(settings, &l.a)?,
-                b: to_identity(settings, &l.b)?,
-                time: l.time,
-                seq: l.seq,
-                origin: Origin { dataset: l.dataset, batch: l.batch, line: u64::from(l.line) },
-            })
-        })
-        .collect();
-    let primaries: Vec<Identity> = primaries.iter().filter_map(|i| to_identity(settings, i)).collect();
-    identity::stitch(settings, graph, &links, &primaries)
 }

@@ -29,9 +29,14 @@ fn from_identity(settings: &IdentitySettings, i: &Identity) -> Ident {
     Ident { namespace: i.code(settings).to_string(), id: i.value.to_string() }
 }
 
-/// Groups identities into profiles. `primaries` are the identities that hold a record or an
-/// event: a group without one is not a profile.
-pub fn stitch(project: &Project, graph: GraphType, links: &[Link], primaries: &BTreeSet<Ident>) -> Stitched {
+/// Stitches the runtime's links and primary identities with `identity::stitch`, keeping
+/// everything it says (refused links, shed identities) for `explain`.
+pub fn stitching(
+    project: &Project,
+    graph: GraphType,
+    links: &[Link],
+    primaries: &BTreeSet<Ident>,
+) -> identity::Stitching {
     let settings = &project.identity;
     let links: Vec<identity::Link> = links
         .iter()
@@ -46,7 +51,14 @@ pub fn stitch(project: &Project, graph: GraphType, links: &[Link], primaries: &B
         })
         .collect();
     let primaries: Vec<Identity> = primaries.iter().filter_map(|i| to_identity(settings, i)).collect();
-    let stitching = identity::stitch(settings, graph, &links, &primaries);
+    identity::stitch(settings, graph, &links, &primaries)
+}
+
+/// Groups identities into profiles. `primaries` are the identities that hold a record or an
+/// event: a group without one is not a profile.
+pub fn stitch(project: &Project, graph: GraphType, links: &[Link], primaries: &BTreeSet<Ident>) -> Stitched {
+    let settings = &project.identity;
+    let stitching = stitching(project, graph, links, primaries);
     let profiles = stitching
         .profiles
         .iter()
