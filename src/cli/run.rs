@@ -10,10 +10,20 @@ use std::sync::Arc;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
+    #[command(flatten)]
+    pub run: RunOptions,
+    /// Rebuild the profile store from the batch files.
+    #[arg(long)]
+    pub fresh: bool,
+}
+
+/// The options `run` and `watch` share.
+#[derive(clap::Args, Debug)]
+pub struct RunOptions {
     /// The project folder.
     #[arg(default_value = ".")]
     pub project: PathBuf,
-    /// The as-of instant (`now`), RFC 3339; default: the wall clock.
+    /// The as-of instant (`now`), RFC 3339; default: the wall clock when an evaluation starts.
     #[arg(long = "as-of")]
     pub as_of: Option<String>,
     /// The merge policy; default: the project's default policy.
@@ -28,9 +38,24 @@ pub struct Args {
     /// Which engine evaluates expressions.
     #[arg(long, value_enum, default_value = "jit")]
     pub engine: Engine,
-    /// Rebuild the profile store from the batch files.
-    #[arg(long)]
-    pub fresh: bool,
+}
+
+impl RunOptions {
+    /// Checks `--threads` and parses `--as-of` (µs; `None` without one): a usage error when
+    /// either is wrong.
+    pub fn checked_as_of(&self) -> Result<Option<i64>, Exit> {
+        if self.threads == Some(0) {
+            eprintln!("error: --threads must be at least 1");
+            return Err(Exit::Usage);
+        }
+        match &self.as_of {
+            None => Ok(None),
+            Some(t) => crate::ingest::line::parse_timestamp(t).map(Some).ok_or_else(|| {
+                eprintln!("error: --as-of `{t}` is not an RFC 3339 timestamp (e.g. 2026-10-01T12:00:00Z)");
+                Exit::Usage
+            }),
+        }
+    }
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -49,20 +74,12 @@ impl Engine {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
-    let as_of = match &args.as_of {
-        Some(t) => match crate::ingest::line::parse_timestamp(t) {
-            Some(us) => us,
-            None => {
-                eprintln!("error: --as-of `{t}` is not an RFC 3339 timestamp (e.g. 2026-10-01T12:00:00Z)");
-                return Ok(Exit::Usage);
-            }
-        },
-        None => runtime::wall_clock_us(),
+    let fresh = args.fresh;
+    let args = args.run;
+    let as_of = match args.checked_as_of() {
+        Ok(t) => t.unwrap_or_else(runtime::wall_clock_us),
+        Err(exit) => return Ok(exit),
     };
-    if args.threads == Some(0) {
-        eprintln!("error: --threads must be at least 1");
-        return Ok(Exit::Usage);
-    }
     let fe = frontend::compile_project(&args.project);
     if !fe.diagnostics.is_empty() {
         eprint!("{}", diag::render_human(&fe.files, &fe.diagnostics));
@@ -89,7 +106,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         out: args.out.clone().unwrap_or_else(|| project.root.join("out")),
         threads: args.threads,
         engine: kind,
-        fresh: args.fresh,
+        fresh,
         progress: std::io::stderr().is_terminal(),
     };
     let report = runtime::run(&project, &program, Some(&*engine), interner, &opts)?;
