@@ -24,6 +24,7 @@ use crate::ir;
 use crate::output::{self, report::Report};
 use crate::policy::Project;
 use crate::store::Store;
+use rayon::prelude::*;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -121,15 +122,23 @@ fn run_in_pool(
     lap(&mut report, "ingest");
     let profiles =
         compute::compute(project, program, policy, engine, interner, opts.as_of, batches, &mut report);
-    let lines: Vec<(String, String)> = profiles.iter().map(|p| (p.profile_id.clone(), p.to_line())).collect();
-    drop(profiles);
+    // Lines are built in parallel, each with the identity keys of its profile, so the store
+    // needs no second parse of the JSON; every profile is dropped as soon as it is printed.
+    let lines: Vec<(String, String, Vec<String>)> = profiles
+        .into_par_iter()
+        .map(|p| {
+            let line = p.to_line();
+            let keys = p.identities.iter().map(|i| i.to_string()).collect();
+            (p.profile_id, line, keys)
+        })
+        .collect();
 
     // Output.
     let io = |path: PathBuf| move |source| Error::Io { path, source };
-    let text: Vec<String> = lines.iter().map(|(_, l)| l.clone()).collect();
     let path = opts.out.join("profiles.jsonl");
-    output::write_profiles(&path, &text).map_err(io(path.clone()))?;
-    store.put_profiles(&lines)?;
+    output::write_profiles(&path, lines.iter().map(|(_, l, _)| l.as_str())).map_err(io(path.clone()))?;
+    store.put_profiles_keyed(&lines)?;
+    drop(lines);
     // What `mosaic delete` and `explain` re-evaluate with, and the shed identities.
     let out = std::path::absolute(&opts.out).unwrap_or_else(|_| opts.out.clone());
     let last = serde_json::json!({"asOf": opts.as_of, "policy": report.policy, "out": out});
