@@ -104,7 +104,14 @@ fn run_in_pool(
         clock = Instant::now();
     };
 
-    // Ingest.
+    // Ingest. Event bodies are cut down to the paths the program reads as soon as a batch is
+    // stored: they are most of a run's memory, and nothing else of them is read afterwards.
+    let paths: Vec<&[String]> = program.event_paths.iter().map(|p| p.path.as_slice()).collect();
+    let slim = |batch: &mut crate::ingest::Batch| {
+        for e in &mut batch.events {
+            evaluate::keep_paths(&mut e.body, &paths);
+        }
+    };
     let store = Store::open(&project.root, opts.fresh)?;
     let bar = progress_bar(opts.progress);
     let tick = |done: u64, total: u64| {
@@ -113,7 +120,7 @@ fn run_in_pool(
             b.set_position(done);
         }
     };
-    let (batches, stats) = batches::ingest_all(project, &store, wall_clock_us(), &tick)?;
+    let (batches, stats) = batches::ingest_all(project, &store, wall_clock_us(), &tick, &slim)?;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }

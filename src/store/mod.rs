@@ -21,6 +21,10 @@ const JOBS: TableDefinition<&str, &[u8]> = TableDefinition::new("jobs");
 /// Small JSON values: the options of the last run (`lastRun`), the job counter.
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 
+/// redb's page cache. Its default (1 GiB) keeps every batch a run writes in memory; a run
+/// reads each stored batch once, so a small cache costs no speed and most of the peak memory.
+const CACHE_BYTES: usize = 64 << 20;
+
 /// Manifest status of a batch removed by `mosaic delete`: never re-ingested (unless `--fresh`).
 pub const DELETED: &str = "deleted";
 
@@ -74,7 +78,10 @@ impl Store {
         if fresh && path.exists() {
             std::fs::remove_file(&path).map_err(io)?;
         }
-        let db = Database::create(&path).map_err(|e| Error::Db { path: path.clone(), source: e.into() })?;
+        let db = Database::builder()
+            .set_cache_size(CACHE_BYTES)
+            .create(&path)
+            .map_err(|e| Error::Db { path: path.clone(), source: e.into() })?;
         let store = Store { db, path };
         store.write(|txn| {
             txn.open_table(MANIFEST)?;
