@@ -54,9 +54,17 @@ pub fn ingest_all(
     // Chunks keep memory bounded and let a kill lose at most the chunk being read.
     let chunk = rayon::current_num_threads().max(1) * 2;
     for group in fresh.chunks(chunk) {
-        let read: Vec<Batch> = group.par_iter().map(|f| ingest::read_batch(project, f)).collect();
+        // Each batch is read and encoded for the store on a worker; only the writes are serial.
+        let read: Vec<(Batch, Result<Vec<u8>, crate::store::Error>)> = group
+            .par_iter()
+            .map(|f| {
+                let batch = ingest::read_batch(project, f);
+                let bytes = store.encode_batch(&batch);
+                (batch, bytes)
+            })
+            .collect();
         let mut stored = Vec::with_capacity(read.len());
-        for (f, batch) in group.iter().zip(read) {
+        for (f, (batch, bytes)) in group.iter().zip(read) {
             let entry = BatchEntry {
                 id: f.id.clone(),
                 size: f.size,
@@ -66,7 +74,7 @@ pub fn ingest_all(
                 status: "committed".into(),
                 fingerprint: print_of(f),
             };
-            store.put_batch(&entry, &batch)?;
+            store.put_encoded_batch(&entry, &bytes?)?;
             committed += 1;
             progress(committed, total);
             if crash_after == Some(committed) {

@@ -127,18 +127,30 @@ impl Store {
 
     /// Stores a batch and its manifest entry in one transaction.
     pub fn put_batch(&self, entry: &BatchEntry, batch: &Batch) -> Result<(), Error> {
+        let batch_bytes = self.encode_batch(batch)?;
+        self.put_encoded_batch(entry, &batch_bytes)
+    }
+
+    /// A batch as [`Store::put_batch`] stores it; encoding needs no transaction, so callers can
+    /// encode several batches in parallel and store them with [`Store::put_encoded_batch`].
+    pub fn encode_batch(&self, batch: &Batch) -> Result<Vec<u8>, Error> {
+        serde_json::to_vec(batch).map_err(|source| Error::Decode {
+            path: self.path.clone(),
+            key: batch.id.clone(),
+            source,
+        })
+    }
+
+    /// Stores a batch encoded by [`Store::encode_batch`] and its manifest entry in one
+    /// transaction.
+    pub fn put_encoded_batch(&self, entry: &BatchEntry, batch_bytes: &[u8]) -> Result<(), Error> {
         let entry_bytes = serde_json::to_vec(entry).map_err(|source| Error::Decode {
             path: self.path.clone(),
             key: entry.id.clone(),
             source,
         })?;
-        let batch_bytes = serde_json::to_vec(batch).map_err(|source| Error::Decode {
-            path: self.path.clone(),
-            key: entry.id.clone(),
-            source,
-        })?;
         self.write(|txn| {
-            txn.open_table(BATCHES)?.insert(entry.id.as_str(), batch_bytes.as_slice())?;
+            txn.open_table(BATCHES)?.insert(entry.id.as_str(), batch_bytes)?;
             txn.open_table(MANIFEST)?.insert(entry.id.as_str(), entry_bytes.as_slice())?;
             Ok(())
         })
