@@ -15,11 +15,13 @@ const CRASH_ENV: &str = "MOSAIC_TEST_CRASH_AFTER_BATCHES";
 const INGEST_TIME_ENV: &str = "MOSAIC_TEST_INGEST_TIME";
 
 /// Ingests the files not stored yet (or changed since) and returns every batch, sorted by id.
+/// `slim` is applied to each batch once it is stored, to drop what later stages never read.
 pub fn ingest_all(
     project: &Project,
     store: &Store,
     now: i64,
     progress: &dyn Fn(u64, u64),
+    slim: &(dyn Fn(&mut Batch) + Sync),
 ) -> Result<(Vec<(BatchEntry, Batch)>, RunStats), Error> {
     let files =
         ingest::list_batches(project).map_err(|source| Error::Io { path: project.root.clone(), source })?;
@@ -52,8 +54,17 @@ pub fn ingest_all(
     // Chunks keep memory bounded and let a kill lose at most the chunk being read.
     let chunk = rayon::current_num_threads().max(1) * 2;
     for group in fresh.chunks(chunk) {
-        let read: Vec<Batch> = group.par_iter().map(|f| ingest::read_batch(project, f)).collect();
-        for (f, batch) in group.iter().zip(read) {
+        // Each batch is read and encoded for the store on a worker; only the writes are serial.
+        let read: Vec<(Batch, Result<Vec<u8>, crate::store::Error>)> = group
+            .par_iter()
+            .map(|f| {
+                let batch = ingest::read_batch(project, f);
+                let bytes = store.encode_batch(&batch);
+                (batch, bytes)
+            })
+            .collect();
+        let mut stored = Vec::with_capacity(read.len());
+        for (f, (batch, bytes)) in group.iter().zip(read) {
             let entry = BatchEntry {
                 id: f.id.clone(),
                 size: f.size,
@@ -63,20 +74,26 @@ pub fn ingest_all(
                 status: "committed".into(),
                 fingerprint: print_of(f),
             };
-            store.put_batch(&entry, &batch)?;
+            store.put_encoded_batch(&entry, &bytes?)?;
             committed += 1;
             progress(committed, total);
             if crash_after == Some(committed) {
                 std::process::abort();
             }
-            new_batches.insert(f.id.clone(), (entry, batch));
+            stored.push((f.id.clone(), entry, batch));
+        }
+        // Stored whole; only what the later stages read stays in memory.
+        stored.par_iter_mut().for_each(|(_, _, batch)| slim(batch));
+        for (id, entry, batch) in stored {
+            new_batches.insert(id, (entry, batch));
         }
     }
     let mut all = Vec::with_capacity(files.len());
     for f in &files {
         if let Some(b) = new_batches.remove(&f.id) {
             all.push(b);
-        } else if let (Some(entry), Some(batch)) = (manifest.get(&f.id), store.batch(&f.id)?) {
+        } else if let (Some(entry), Some(mut batch)) = (manifest.get(&f.id), store.batch(&f.id)?) {
+            slim(&mut batch);
             all.push((entry.clone(), batch));
         }
     }

@@ -24,6 +24,7 @@ use crate::ir;
 use crate::output::{self, report::Report};
 use crate::policy::Project;
 use crate::store::Store;
+use rayon::prelude::*;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -103,7 +104,14 @@ fn run_in_pool(
         clock = Instant::now();
     };
 
-    // Ingest.
+    // Ingest. Event bodies are cut down to the paths the program reads as soon as a batch is
+    // stored: they are most of a run's memory, and nothing else of them is read afterwards.
+    let paths: Vec<&[String]> = program.event_paths.iter().map(|p| p.path.as_slice()).collect();
+    let slim = |batch: &mut crate::ingest::Batch| {
+        for e in &mut batch.events {
+            evaluate::keep_paths(&mut e.body, &paths);
+        }
+    };
     let store = Store::open(&project.root, opts.fresh)?;
     let bar = progress_bar(opts.progress);
     let tick = |done: u64, total: u64| {
@@ -112,7 +120,7 @@ fn run_in_pool(
             b.set_position(done);
         }
     };
-    let (batches, stats) = batches::ingest_all(project, &store, wall_clock_us(), &tick)?;
+    let (batches, stats) = batches::ingest_all(project, &store, wall_clock_us(), &tick, &slim)?;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
@@ -121,15 +129,23 @@ fn run_in_pool(
     lap(&mut report, "ingest");
     let profiles =
         compute::compute(project, program, policy, engine, interner, opts.as_of, batches, &mut report);
-    let lines: Vec<(String, String)> = profiles.iter().map(|p| (p.profile_id.clone(), p.to_line())).collect();
-    drop(profiles);
+    // Lines are built in parallel, each with the identity keys of its profile, so the store
+    // needs no second parse of the JSON; every profile is dropped as soon as it is printed.
+    let lines: Vec<(String, String, Vec<String>)> = profiles
+        .into_par_iter()
+        .map(|p| {
+            let line = p.to_line();
+            let keys = p.identities.iter().map(|i| i.to_string()).collect();
+            (p.profile_id, line, keys)
+        })
+        .collect();
 
     // Output.
     let io = |path: PathBuf| move |source| Error::Io { path, source };
-    let text: Vec<String> = lines.iter().map(|(_, l)| l.clone()).collect();
     let path = opts.out.join("profiles.jsonl");
-    output::write_profiles(&path, &text).map_err(io(path.clone()))?;
-    store.put_profiles(&lines)?;
+    output::write_profiles(&path, lines.iter().map(|(_, l, _)| l.as_str())).map_err(io(path.clone()))?;
+    store.put_profiles_keyed(&lines)?;
+    drop(lines);
     // What `mosaic delete` and `explain` re-evaluate with, and the shed identities.
     let out = std::path::absolute(&opts.out).unwrap_or_else(|_| opts.out.clone());
     let last = serde_json::json!({"asOf": opts.as_of, "policy": report.policy, "out": out});

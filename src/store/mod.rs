@@ -21,6 +21,10 @@ const JOBS: TableDefinition<&str, &[u8]> = TableDefinition::new("jobs");
 /// Small JSON values: the options of the last run (`lastRun`), the job counter.
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 
+/// redb's page cache. Its default (1 GiB) keeps every batch a run writes in memory; a run
+/// reads each stored batch once, so a small cache costs no speed and most of the peak memory.
+const CACHE_BYTES: usize = 64 << 20;
+
 /// Manifest status of a batch removed by `mosaic delete`: never re-ingested (unless `--fresh`).
 pub const DELETED: &str = "deleted";
 
@@ -74,7 +78,10 @@ impl Store {
         if fresh && path.exists() {
             std::fs::remove_file(&path).map_err(io)?;
         }
-        let db = Database::create(&path).map_err(|e| Error::Db { path: path.clone(), source: e.into() })?;
+        let db = Database::builder()
+            .set_cache_size(CACHE_BYTES)
+            .create(&path)
+            .map_err(|e| Error::Db { path: path.clone(), source: e.into() })?;
         let store = Store { db, path };
         store.write(|txn| {
             txn.open_table(MANIFEST)?;
@@ -120,18 +127,30 @@ impl Store {
 
     /// Stores a batch and its manifest entry in one transaction.
     pub fn put_batch(&self, entry: &BatchEntry, batch: &Batch) -> Result<(), Error> {
+        let batch_bytes = self.encode_batch(batch)?;
+        self.put_encoded_batch(entry, &batch_bytes)
+    }
+
+    /// A batch as [`Store::put_batch`] stores it; encoding needs no transaction, so callers can
+    /// encode several batches in parallel and store them with [`Store::put_encoded_batch`].
+    pub fn encode_batch(&self, batch: &Batch) -> Result<Vec<u8>, Error> {
+        serde_json::to_vec(batch).map_err(|source| Error::Decode {
+            path: self.path.clone(),
+            key: batch.id.clone(),
+            source,
+        })
+    }
+
+    /// Stores a batch encoded by [`Store::encode_batch`] and its manifest entry in one
+    /// transaction.
+    pub fn put_encoded_batch(&self, entry: &BatchEntry, batch_bytes: &[u8]) -> Result<(), Error> {
         let entry_bytes = serde_json::to_vec(entry).map_err(|source| Error::Decode {
             path: self.path.clone(),
             key: entry.id.clone(),
             source,
         })?;
-        let batch_bytes = serde_json::to_vec(batch).map_err(|source| Error::Decode {
-            path: self.path.clone(),
-            key: entry.id.clone(),
-            source,
-        })?;
         self.write(|txn| {
-            txn.open_table(BATCHES)?.insert(entry.id.as_str(), batch_bytes.as_slice())?;
+            txn.open_table(BATCHES)?.insert(entry.id.as_str(), batch_bytes)?;
             txn.open_table(MANIFEST)?.insert(entry.id.as_str(), entry_bytes.as_slice())?;
             Ok(())
         })
@@ -173,6 +192,24 @@ impl Store {
             for (id, line) in profiles {
                 table.insert(id.as_str(), line.as_bytes())?;
                 for key in identity_keys(line) {
+                    index.insert(key.as_str(), id.as_str())?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Replaces the stored profiles like [`Store::put_profiles`], given the `NS:VALUE` keys of
+    /// each profile's identities (profileId, JSON line, keys), so no line is parsed again.
+    pub fn put_profiles_keyed(&self, profiles: &[(String, String, Vec<String>)]) -> Result<(), Error> {
+        self.write(|txn| {
+            txn.delete_table(PROFILES)?;
+            txn.delete_table(IDENTITIES)?;
+            let mut table = txn.open_table(PROFILES)?;
+            let mut index = txn.open_table(IDENTITIES)?;
+            for (id, line, keys) in profiles {
+                table.insert(id.as_str(), line.as_bytes())?;
+                for key in keys {
                     index.insert(key.as_str(), id.as_str())?;
                 }
             }
