@@ -129,6 +129,9 @@ fn run_in_pool(
     lap(&mut report, "ingest");
     let profiles =
         compute::compute(project, program, policy, engine, interner, opts.as_of, batches, &mut report);
+    // `compute` timed its own stages; the output stage starts here.
+    lap(&mut report, "compute");
+    report.timings.remove("compute");
     // Lines are built in parallel, each with the identity keys of its profile, so the store
     // needs no second parse of the JSON; every profile is dropped as soon as it is printed.
     let lines: Vec<(String, String, Vec<String>)> = profiles
