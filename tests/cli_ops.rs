@@ -165,6 +165,7 @@ fn explain_shows_graph_provenance_attributes_and_clauses() {
     let p = ran("rules", "explain");
     let cases: &[(&str, &[&str])] = &[
         ("full", &["explain", "--identity", "CRMID:c-1"]),
+        ("full_json", &["explain", "--identity", "CRMID:c-1", "--format", "json"]),
         ("field", &["explain", "--identity", "CRMID:c-2", "--field", "city", "--format", "yaml"]),
         (
             "attribute",

@@ -21,12 +21,14 @@ pub struct Args {
     /// The as-of instant for computed attributes and audiences; default: the last run's.
     #[arg(long = "as-of")]
     pub as_of: Option<String>,
-    #[arg(long, value_enum, default_value = "json")]
+    /// `text` for a person; `json` / `yaml` for programs.
+    #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 pub enum Format {
+    Text,
     Json,
     Yaml,
 }
@@ -42,6 +44,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         let as_of = args.as_of.as_deref().map(|t| ops::parse_time("--as-of", t)).transpose()?;
         let v = ops::explain::explain(&session, &ident, args.field.as_deref(), as_of)?;
         Ok(match args.format {
+            Format::Text => ops::explain_text::render(&v),
             Format::Json => format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()),
             Format::Yaml => ops::yaml::to_yaml(&v),
         })

@@ -8,6 +8,7 @@
 
 pub mod delete;
 pub mod explain;
+pub mod explain_text;
 pub mod export;
 pub mod jobs;
 pub mod preview;
