@@ -21,41 +21,8 @@ fn write(root: &Path, rel: &str, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
-const POLICIES: &str = r#"kind: IdentitySettings
-namespaces:
-  - {code: CRMID, type: crossDevice, unique: true, priority: 1}
-  - {code: Email, type: email, priority: 5}
-  - {code: ECID, type: cookie, priority: 10}
----
-kind: Dataset
-name: crm
-class: profile
-path: data/crm
-identities:
-  - {path: crmId, namespace: CRMID, primary: true}
----
-kind: Dataset
-name: web
-class: event
-path: data/web
----
-kind: MergePolicy
-name: main
-default: true
-identityGraph: {type: pdg}
-attributeMerge: {type: timestampOrdered}
----
-kind: ComputedAttribute
-name: spend30
-duration: {count: 30, unit: DAYS}
-expression: >-
-  xEvent[eventType = "commerce.purchases"].sum(commerce.order.priceTotal)
-status: NEW
----
-kind: Audience
-name: big
-expression: computedAttributes.spend30 > 100
-"#;
+/// The policies of the small generated projects (shared with the watch tests).
+const POLICIES: &str = include_str!("fixtures/small-policies.yaml");
 
 /// A deterministic pseudo-random project: `profiles` customers spread over `batches` batch
 /// files per dataset, with shared devices, duplicates and a few bad lines.

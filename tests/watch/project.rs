@@ -10,41 +10,8 @@ pub const AS_OF: &str = "2026-10-01T12:00:00Z";
 const INGEST_TIME: &str = "2026-01-01T00:00:00Z";
 const TIMEOUT: Duration = Duration::from_secs(180);
 
-const POLICIES: &str = r#"kind: IdentitySettings
-namespaces:
-  - {code: CRMID, type: crossDevice, unique: true, priority: 1}
-  - {code: Email, type: email, priority: 5}
-  - {code: ECID, type: cookie, priority: 10}
----
-kind: Dataset
-name: crm
-class: profile
-path: data/crm
-identities:
-  - {path: crmId, namespace: CRMID, primary: true}
----
-kind: Dataset
-name: web
-class: event
-path: data/web
----
-kind: MergePolicy
-name: main
-default: true
-identityGraph: {type: pdg}
-attributeMerge: {type: timestampOrdered}
----
-kind: ComputedAttribute
-name: spend30
-duration: {count: 30, unit: DAYS}
-expression: >-
-  xEvent[eventType = "commerce.purchases"].sum(commerce.order.priceTotal)
-status: NEW
----
-kind: Audience
-name: big
-expression: computedAttributes.spend30 > 100
-"#;
+/// The policies of the small generated projects (shared with the `run` tests).
+const POLICIES: &str = include_str!("../fixtures/small-policies.yaml");
 
 pub fn write(root: &Path, rel: &str, text: &str) {
     let path = root.join(rel);
