@@ -27,8 +27,7 @@ pub fn columns_from_events(program: &ir::Program, events: &[Value], interner: &I
     for path in &program.event_paths {
         let mut column = Column::default();
         for (_, event) in &timed {
-            let v = conform(interp::get_path(event, &path.path), &path.ty);
-            push_cell(&mut column, v, interner);
+            column.push(interp::get_path(event, &path.path), &path.ty, interner);
         }
         out.columns.push(column);
     }
@@ -52,20 +51,25 @@ fn conform(v: Value, ty: &Type) -> Value {
     }
 }
 
-fn push_cell(column: &mut Column, v: Value, interner: &Interner) {
-    let (t, bits) = match v {
-        Value::Null => (tag::NULL, 0),
-        Value::Bool(b) => (tag::BOOL, u64::from(b)),
-        Value::Int(i) => (tag::INT, i as u64),
-        Value::Double(d) => (tag::DOUBLE, d.to_bits()),
-        Value::String(s) => (tag::STRING, u64::from(interner.intern(&s))),
-        Value::Timestamp(t) => (tag::TIMESTAMP, t as u64),
-        Value::Date(d) => (tag::DATE, i64::from(d) as u64),
-        complex @ (Value::Array(_) | Value::Object(_)) => {
-            column.complex.push(complex);
-            (tag::COMPLEX, (column.complex.len() - 1) as u64)
-        }
-    };
-    column.tags.push(t);
-    column.bits.push(bits);
+impl Column {
+    /// Appends one value as the column's type wants it: a value of another type is null, an
+    /// int in a double column becomes a double (so an engine finds the type the checker
+    /// promised), strings are interned, arrays and objects go to `complex`.
+    pub fn push(&mut self, v: Value, ty: &Type, interner: &Interner) {
+        let (t, bits) = match conform(v, ty) {
+            Value::Null => (tag::NULL, 0),
+            Value::Bool(b) => (tag::BOOL, u64::from(b)),
+            Value::Int(i) => (tag::INT, i as u64),
+            Value::Double(d) => (tag::DOUBLE, d.to_bits()),
+            Value::String(s) => (tag::STRING, u64::from(interner.intern(&s))),
+            Value::Timestamp(t) => (tag::TIMESTAMP, t as u64),
+            Value::Date(d) => (tag::DATE, i64::from(d) as u64),
+            complex @ (Value::Array(_) | Value::Object(_)) => {
+                self.complex.push(complex);
+                (tag::COMPLEX, (self.complex.len() - 1) as u64)
+            }
+        };
+        self.tags.push(t);
+        self.bits.push(bits);
+    }
 }

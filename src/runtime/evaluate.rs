@@ -1,10 +1,10 @@
 //! The evaluate stage: a profile's events → typed columns → computed attributes and audiences.
 
 use super::prepare::Ev;
-use crate::engine::{tag, Column, Compiled, EvalContext, EventColumns};
+use crate::engine::{Column, Compiled, EvalContext, EventColumns};
 use crate::ingest::typed::{project_path, to_value};
 use crate::intern::Interner;
-use crate::ir::{self, Type};
+use crate::ir;
 use crate::value::{Map, Value};
 use std::sync::Arc;
 
@@ -28,7 +28,7 @@ pub fn columns(
         for e in events {
             let json = project_path(&e.body, &p.path);
             let v = to_value(&json, &p.ty, mismatches);
-            push_cell(&mut col, v, &p.ty, interner);
+            col.push(v, &p.ty, interner);
         }
         cols.columns.push(col);
     }
@@ -54,27 +54,6 @@ pub fn keep_paths(json: &mut serde_json::Value, paths: &[&[String]]) {
         serde_json::Value::Array(items) => items.iter_mut().for_each(|i| keep_paths(i, paths)),
         _ => {}
     }
-}
-
-/// Appends one value to a column. Ints in a double column are stored as doubles, so an
-/// engine reading the column finds the type the checker promised.
-fn push_cell(col: &mut Column, v: Value, ty: &Type, interner: &Interner) {
-    let (t, bits) = match v {
-        Value::Null => (tag::NULL, 0),
-        Value::Bool(b) => (tag::BOOL, u64::from(b)),
-        Value::Int(i) if *ty == Type::Double => (tag::DOUBLE, (i as f64).to_bits()),
-        Value::Int(i) => (tag::INT, i as u64),
-        Value::Double(d) => (tag::DOUBLE, d.to_bits()),
-        Value::String(s) => (tag::STRING, u64::from(interner.intern(&s))),
-        Value::Timestamp(t) => (tag::TIMESTAMP, t as u64),
-        Value::Date(d) => (tag::DATE, i64::from(d) as u64),
-        complex @ (Value::Array(_) | Value::Object(_)) => {
-            col.complex.push(complex);
-            (tag::COMPLEX, (col.complex.len() - 1) as u64)
-        }
-    };
-    col.tags.push(t);
-    col.bits.push(bits);
 }
 
 /// Sets `value` at the dotted `path` of `entity`, creating objects on the way.
