@@ -2,17 +2,12 @@
 
 use super::{ops_failed, Exit};
 use crate::ops::{self, delete::Target};
-use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 #[command(group(clap::ArgGroup::new("target").required(true).args(["dataset", "batch"])))]
 pub struct Args {
-    /// Which engine evaluates expressions.
-    #[arg(long, value_enum, default_value = "jit")]
-    pub engine: super::run::Engine,
-    /// The project folder.
-    #[arg(default_value = ".")]
-    pub project: PathBuf,
+    #[command(flatten)]
+    pub store: super::run::StoreOptions,
     /// Remove every batch of this dataset.
     #[arg(long)]
     pub dataset: Option<String>,
@@ -32,8 +27,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             (None, Some(b)) => Target::Batch(b.clone()),
             (None, None) => return Err(ops::Error::Usage("give --dataset or --batch".into())),
         };
-        let mut session = ops::open(&args.project)?;
-        session.engine = args.engine.kind();
+        let session = args.store.open()?;
         let job = ops::delete::delete(session, &target, as_of)?;
         Ok(format!("{}\n", serde_json::to_string_pretty(&job).unwrap_or_default()))
     };

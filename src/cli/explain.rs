@@ -2,16 +2,11 @@
 
 use super::{ops_failed, Exit};
 use crate::ops;
-use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Which engine evaluates expressions.
-    #[arg(long, value_enum, default_value = "jit")]
-    pub engine: super::run::Engine,
-    /// The project folder.
-    #[arg(default_value = ".")]
-    pub project: PathBuf,
+    #[command(flatten)]
+    pub store: super::run::StoreOptions,
     /// An identity `NAMESPACE:VALUE` of the profile.
     #[arg(long)]
     pub identity: String,
@@ -35,8 +30,7 @@ pub enum Format {
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let go = || -> Result<String, ops::Error> {
-        let mut session = ops::open(&args.project)?;
-        session.engine = args.engine.kind();
+        let session = args.store.open()?;
         let ident = ops::parse_identity(&session.project, &args.identity)?;
         if let Some(f) = &args.field {
             ops::parse_fields(f)?;

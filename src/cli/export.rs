@@ -6,12 +6,8 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Which engine evaluates expressions.
-    #[arg(long, value_enum, default_value = "jit")]
-    pub engine: super::run::Engine,
-    /// The project folder.
-    #[arg(default_value = ".")]
-    pub project: PathBuf,
+    #[command(flatten)]
+    pub store: super::run::StoreOptions,
     /// The file to write (replaced atomically).
     #[arg(long)]
     pub out: PathBuf,
@@ -46,8 +42,7 @@ pub enum Format {
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let go = || -> Result<String, ops::Error> {
-        let mut session = ops::open(&args.project)?;
-        session.engine = args.engine.kind();
+        let session = args.store.open()?;
         let req = export::Request {
             out: args.out.clone(),
             fields: args.fields.as_deref().map(ops::parse_fields).transpose()?,

@@ -2,16 +2,11 @@
 
 use super::{ops_failed, Exit};
 use crate::ops::{self, preview::Report};
-use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Which engine evaluates expressions.
-    #[arg(long, value_enum, default_value = "jit")]
-    pub engine: super::run::Engine,
-    /// The project folder.
-    #[arg(default_value = ".")]
-    pub project: PathBuf,
+    #[command(flatten)]
+    pub store: super::run::StoreOptions,
     /// A report instead of the summary.
     #[arg(long, value_enum)]
     pub report: Option<Kind>,
@@ -44,8 +39,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         Some(Kind::Unstitched) => Report::Unstitched,
     };
     let go = || -> Result<String, ops::Error> {
-        let mut session = ops::open(&args.project)?;
-        session.engine = args.engine.kind();
+        let session = args.store.open()?;
         let v = ops::preview::preview(&session, report)?;
         Ok(match args.format {
             Format::Json => format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()),

@@ -2,16 +2,11 @@
 
 use super::{ops_failed, Exit};
 use crate::ops::{self, profile::Query};
-use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Which engine evaluates expressions.
-    #[arg(long, value_enum, default_value = "jit")]
-    pub engine: super::run::Engine,
-    /// The project folder.
-    #[arg(default_value = ".")]
-    pub project: PathBuf,
+    #[command(flatten)]
+    pub store: super::run::StoreOptions,
     /// An identity `NAMESPACE:VALUE` (repeatable: one profile per identity, as an array).
     #[arg(long, required = true)]
     pub identity: Vec<String>,
@@ -59,7 +54,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 
 fn go(args: &Args) -> Result<String, ops::Error> {
     // Policies are loaded without compiling expressions first: a stored profile needs none.
-    let (project, store) = ops::open_stored(&args.project)?;
+    let (project, store) = ops::open_stored(&args.store.project)?;
     let q = Query {
         identities: args
             .identity
@@ -79,8 +74,7 @@ fn go(args: &Args) -> Result<String, ops::Error> {
         // The store is opened once per process: close it before the full session opens it.
         drop(store);
         {
-            let mut session = ops::open(&args.project)?;
-            session.engine = args.engine.kind();
+            let session = args.store.open()?;
             ops::profile::lookup(&session, &q)?
         }
     } else {

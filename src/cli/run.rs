@@ -17,12 +17,29 @@ pub struct Args {
     pub fresh: bool,
 }
 
-/// The options `run` and `watch` share.
+/// The project and engine options of the commands that work on the profile store.
 #[derive(clap::Args, Debug)]
-pub struct RunOptions {
+pub struct StoreOptions {
     /// The project folder.
     #[arg(default_value = ".")]
     pub project: PathBuf,
+    /// Which engine evaluates expressions.
+    #[arg(long, value_enum, default_value = "jit")]
+    pub engine: Engine,
+}
+
+impl StoreOptions {
+    /// Opens the project's policies and profile store with the chosen engine.
+    pub fn open(&self) -> Result<crate::ops::Session, crate::ops::Error> {
+        crate::ops::open(&self.project, self.engine.kind())
+    }
+}
+
+/// The options `run` and `watch` share.
+#[derive(clap::Args, Debug)]
+pub struct RunOptions {
+    #[command(flatten)]
+    pub store: StoreOptions,
     /// The as-of instant (`now`), RFC 3339; default: the wall clock when an evaluation starts.
     #[arg(long = "as-of")]
     pub as_of: Option<String>,
@@ -35,9 +52,6 @@ pub struct RunOptions {
     /// Worker threads.
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Which engine evaluates expressions.
-    #[arg(long, value_enum, default_value = "jit")]
-    pub engine: Engine,
 }
 
 impl RunOptions {
@@ -80,7 +94,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         Ok(t) => t.unwrap_or_else(runtime::wall_clock_us),
         Err(exit) => return Ok(exit),
     };
-    let fe = frontend::compile_project(&args.project);
+    let fe = frontend::compile_project(&args.store.project);
     if !fe.diagnostics.is_empty() {
         eprint!("{}", diag::render_human(&fe.files, &fe.diagnostics));
     }
@@ -88,7 +102,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         return Ok(Exit::Failure);
     }
     let (Some(project), Some(program)) = (fe.project, fe.program) else {
-        eprintln!("error: could not load the project at {}", args.project.display());
+        eprintln!("error: could not load the project at {}", args.store.project.display());
         return Ok(Exit::Failure);
     };
     if let Some(name) = &args.policy {
@@ -97,7 +111,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             return Ok(Exit::Failure);
         }
     }
-    let kind = args.engine.kind();
+    let kind = args.store.engine.kind();
     let interner = Arc::new(Interner::new());
     let engine = crate::engine::compile(&program, kind, &interner);
     let opts = runtime::Options {

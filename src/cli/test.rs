@@ -2,24 +2,19 @@
 
 use super::{ops_failed, Exit};
 use crate::ops::{self, ruletest::Outcome};
-use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Which engine evaluates expressions.
-    #[arg(long, value_enum, default_value = "jit")]
-    pub engine: super::run::Engine,
-    /// The project folder.
-    #[arg(default_value = ".")]
-    pub project: PathBuf,
+    #[command(flatten)]
+    pub store: super::run::StoreOptions,
     /// Write the snapshots of new and changed cases.
     #[arg(long)]
     pub update: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
-    let outcomes = match ops::load(&args.project).and_then(|(project, program, _)| {
-        ops::ruletest::run_all(&project, &program, args.update, args.engine.kind())
+    let outcomes = match ops::load(&args.store.project).and_then(|(project, program, _)| {
+        ops::ruletest::run_all(&project, &program, args.update, args.store.engine.kind())
     }) {
         Ok(o) => o,
         Err(e) => return Ok(ops_failed(&e)),

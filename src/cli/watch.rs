@@ -17,12 +17,12 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         Err(exit) => return Ok(exit),
     };
     let opts = watch::Options {
-        root: args.project,
+        root: args.store.project,
         as_of,
         policy: args.policy,
         out: args.out,
         threads: args.threads,
-        engine: args.engine.kind(),
+        engine: args.store.engine.kind(),
     };
     match watch::watch(opts) {
         Ok(()) => Ok(Exit::Success),

@@ -102,10 +102,10 @@ pub fn load(root: &Path) -> Result<(Project, ir::Program, String), Error> {
 }
 
 /// Compiles the project and opens its existing store.
-pub fn open(root: &Path) -> Result<Session, Error> {
+pub fn open(root: &Path, engine: crate::engine::EngineKind) -> Result<Session, Error> {
     let (project, program, warnings) = load(root)?;
     let store = Store::open_existing(&project.root)?.ok_or_else(|| Error::NoStore(project.root.clone()))?;
-    Ok(Session { project, program, store, engine: crate::engine::EngineKind::default(), warnings })
+    Ok(Session { project, program, store, engine, warnings })
 }
 
 impl Session {
