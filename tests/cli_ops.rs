@@ -3,33 +3,17 @@
 //! flag and error path; delete checked against a fresh run without the deleted data, export
 //! read back against `profile`.
 
+mod common;
+
+use common::{copy_dir, TempDir};
 use serde_json::Value as Json;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 const AS_OF: &str = "2026-11-01T00:00:00Z";
 
 /// A temporary copy of a fixture project, removed on drop.
-struct Project(PathBuf);
-
-impl Drop for Project {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
+type Project = TempDir;
 
 /// A copy of `tests/ops/<fixture>` named after the test.
 fn fixture(fixture: &str, test: &str) -> Project {
@@ -37,7 +21,7 @@ fn fixture(fixture: &str, test: &str) -> Project {
     let dir = std::env::temp_dir().join(format!("mosaic-ops-{}-{test}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     copy_dir(&src, &dir);
-    Project(dir)
+    TempDir(dir)
 }
 
 /// Runs `mosaic <args> <project>`; returns (exit code, stdout, stderr).

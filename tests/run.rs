@@ -15,6 +15,9 @@ use mosaic::intern::Interner;
 use mosaic::value::{Map, Value};
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
+mod common;
+
+use common::TempDir;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -32,15 +35,6 @@ struct Case {
 impl Case {
     fn str(&self, key: &str) -> Option<&str> {
         self.doc.get(key).and_then(Json::as_str)
-    }
-}
-
-/// A temporary folder removed on drop.
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

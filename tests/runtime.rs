@@ -3,33 +3,14 @@
 //! the real binary with `--engine interp` and `--engine jit`; both must give identical output,
 //! which is snapshotted: `profiles.jsonl` and the deterministic part of `report.json`.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{copy_dir, TempDir};
+use std::path::Path;
 use std::process::Command;
 
 /// The ingestion time given to batches, so records without a timestamp are deterministic.
 const INGEST_TIME: &str = "2026-01-01T00:00:00Z";
-
-/// A temporary copy of a case folder, removed on drop.
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
 
 /// A `key: value` line of case.yaml (the file is flat on purpose).
 fn case_field(text: &str, key: &str) -> Option<String> {

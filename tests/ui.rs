@@ -5,6 +5,9 @@
 //! `kind: Project, name: ui` (unless the case itself holds the `Project` document, see below).
 //! A case file whose first line is `# mosaic.yaml` is used as the project's `mosaic.yaml` instead.
 
+mod common;
+
+use common::TempDir;
 use std::path::{Path, PathBuf};
 
 fn render_case(path: &Path) -> String {
@@ -15,15 +18,6 @@ fn render_case(path: &Path) -> String {
         out.push_str("(no diagnostics)\n");
     }
     out
-}
-
-/// A temporary folder removed on drop.
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 fn project_for(path: &Path) -> (PathBuf, Option<TempDir>) {
