@@ -26,7 +26,15 @@ pub fn reject(batch: &mut Batch, line: u32, reason: Reason, detail: impl Into<St
 }
 
 /// Parses one JSONL line of `dataset` into `batch`. Blank lines are skipped.
-pub fn ingest_json_line(project: &Project, dataset: &Dataset, batch: &mut Batch, line: u32, raw: &str) {
+/// `trie`, when given, says which parts of the line to build (see [`super::sparse`]).
+pub fn ingest_json_line(
+    project: &Project,
+    dataset: &Dataset,
+    batch: &mut Batch,
+    line: u32,
+    raw: &str,
+    trie: Option<&super::sparse::Trie>,
+) {
     if raw.trim().is_empty() {
         return;
     }
@@ -35,7 +43,11 @@ pub fn ingest_json_line(project: &Project, dataset: &Dataset, batch: &mut Batch,
         reject(batch, line, Reason::TooLarge, detail, raw);
         return;
     }
-    match serde_json::from_str::<Value>(raw) {
+    let parsed = match trie {
+        Some(trie) => super::sparse::parse(raw, trie),
+        None => serde_json::from_str::<Value>(raw),
+    };
+    match parsed {
         Ok(Value::Object(obj)) => ingest_object(project, dataset, batch, line, obj, raw),
         Ok(other) => {
             let detail = format!("a record must be a JSON object, not {}", json_kind(&other));
@@ -92,6 +104,7 @@ pub fn ingest_object(
                 identities: found.identities,
                 primary: found.primary as u32,
                 body: Value::Object(obj),
+                offset: None,
             });
         }
         DatasetClass::Profile => {

@@ -9,6 +9,7 @@ pub mod line;
 pub mod parquet;
 pub mod record;
 pub mod sample;
+pub mod sparse;
 pub mod typed;
 
 pub use record::{Batch, Event, Ident, Reason, Record, Rejection};
@@ -79,8 +80,51 @@ pub fn format_of(dataset: &Dataset, path: &Path) -> Option<Format> {
     }
 }
 
+/// What ingest keeps of each event besides its identities, time and `_id`.
+///
+/// Events of JSONL files are cut down to `event_paths` while they are parsed (see [`sparse`])
+/// and remember the byte offset of their line, where commands showing whole events read them
+/// back; events of CSV and Parquet files (small, flat) are kept whole.
+#[derive(Debug, Clone, Default)]
+pub struct Keep {
+    /// The paths rules read; `None` keeps whole events.
+    pub event_paths: Option<Vec<Vec<String>>>,
+}
+
+impl Keep {
+    /// Keeps whole events.
+    pub fn whole() -> Keep {
+        Keep { event_paths: None }
+    }
+
+    /// Keeps the event paths `program` reads.
+    pub fn for_program(program: &crate::ir::Program) -> Keep {
+        let mut paths: Vec<Vec<String>> = program.event_paths.iter().map(|p| p.path.clone()).collect();
+        paths.sort();
+        paths.dedup();
+        Keep { event_paths: Some(paths) }
+    }
+
+    /// What a parse of a line of `dataset` must reach: the kept paths plus what ingest itself
+    /// reads (identities, time, `_id`). `None`: parse whole lines.
+    fn trie(&self, dataset: &Dataset) -> Option<sparse::Trie> {
+        let paths = self.event_paths.as_ref()?;
+        if dataset.class != crate::policy::DatasetClass::Event {
+            return None;
+        }
+        let mut trie = sparse::Trie::new(paths.iter().map(Vec::as_slice));
+        for p in ["identityMap", "_id", dataset.timestamp.as_str()] {
+            trie.insert_dotted(p);
+        }
+        for field in &dataset.identities {
+            trie.insert_dotted(&field.path);
+        }
+        Some(trie)
+    }
+}
+
 /// Reads one batch file. Never fails: an unreadable file is one rejection.
-pub fn read_batch(project: &Project, file: &BatchFile) -> Batch {
+pub fn read_batch(project: &Project, file: &BatchFile, keep: &Keep) -> Batch {
     let mut batch = Batch { id: file.id.clone(), dataset: file.dataset.clone(), ..Batch::default() };
     let Some(dataset) = project.dataset(&file.dataset) else {
         return batch;
@@ -93,7 +137,7 @@ pub fn read_batch(project: &Project, file: &BatchFile) -> Batch {
         }
     };
     match format_of(dataset, &file.path) {
-        Some(Format::Jsonl) => read_jsonl(project, dataset, &mut batch, &bytes),
+        Some(Format::Jsonl) => read_jsonl(project, dataset, &mut batch, &bytes, keep),
         Some(Format::Csv) => csv::ingest_csv(project, dataset, &mut batch, &bytes),
         Some(Format::Parquet) => parquet::ingest_parquet(project, dataset, &mut batch, &file.path),
         None => {
@@ -126,18 +170,38 @@ pub fn batch_from_values(
     batch
 }
 
-fn read_jsonl(project: &Project, dataset: &Dataset, batch: &mut Batch, bytes: &[u8]) {
+fn read_jsonl(project: &Project, dataset: &Dataset, batch: &mut Batch, bytes: &[u8], keep: &Keep) {
+    let trie = keep.trie(dataset);
+    let mut offset = 0u64;
     for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
         let line = i as u32 + 1;
+        let start = offset;
+        offset += raw.len() as u64 + 1;
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let events = batch.events.len();
         match std::str::from_utf8(raw) {
-            Ok(text) => line::ingest_json_line(project, dataset, batch, line, text),
+            Ok(text) => line::ingest_json_line(project, dataset, batch, line, text, trie.as_ref()),
             Err(e) => {
                 let text = String::from_utf8_lossy(raw);
                 line::reject(batch, line, Reason::InvalidJson, format!("not UTF-8: {e}"), &text);
             }
         }
+        if let (Some(event), Some(paths)) = (batch.events.get_mut(events), &keep.event_paths) {
+            let paths: Vec<&[String]> = paths.iter().map(Vec::as_slice).collect();
+            sparse::keep_paths(&mut event.body, &paths);
+            event.offset = Some(start);
+        }
     }
+}
+
+/// The line of a JSONL batch file starting at byte `offset` (an event's [`Event::offset`]).
+pub fn read_line_at(path: &Path, offset: u64) -> std::io::Result<String> {
+    use std::io::{BufRead, Seek};
+    let mut file = std::io::BufReader::new(std::fs::File::open(path)?);
+    file.seek(std::io::SeekFrom::Start(offset))?;
+    let mut line = String::new();
+    file.read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }
 
 #[cfg(test)]

@@ -32,8 +32,8 @@ pub struct Record {
     pub body: serde_json::Value,
 }
 
-/// An experience event (one line of an event dataset). The whole event is kept so that rules
-/// added later can read any of its fields.
+/// An experience event (one line of an event dataset), with the fields ingest was asked to keep
+/// (see `ingest::Keep`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Event {
     pub line: u32,
@@ -43,7 +43,11 @@ pub struct Event {
     pub time: i64,
     pub identities: Vec<Ident>,
     pub primary: u32,
+    /// The kept fields (the whole event when `offset` is `None`).
     pub body: serde_json::Value,
+    /// Byte offset of the event's line in its JSONL file, where the whole event is read back.
+    #[serde(default)]
+    pub offset: Option<u64>,
 }
 
 /// Why a line was rejected (SPEC 9).

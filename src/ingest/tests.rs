@@ -12,7 +12,7 @@ fn batch_of(name: &str, class: DatasetClass, file: &str, text: &str) -> Batch {
     let files = list_batches(&p).expect("list");
     assert_eq!(files.len(), 1);
     assert_eq!(files[0].id, format!("ds/{file}"));
-    let b = read_batch(&p, &files[0]);
+    let b = read_batch(&p, &files[0], &super::Keep::whole());
     let _ = std::fs::remove_dir_all(&root);
     b
 }
@@ -146,7 +146,7 @@ fn parquet_rows_become_records() {
     std::fs::create_dir_all(root.join("data/ds")).expect("mkdir");
     write_parquet(&root.join("data/ds/a.parquet")).expect("write parquet");
     let files = list_batches(&p).expect("list");
-    let b = read_batch(&p, &files[0]);
+    let b = read_batch(&p, &files[0], &super::Keep::whole());
     let sample = parquet::read_rows(&files[0].path, 1).expect("rows");
     let _ = std::fs::remove_dir_all(&root);
     assert_eq!(sample.len(), 1);

@@ -105,7 +105,10 @@ fn write(session: &Session, req: &Request) -> Result<(u64, BTreeMap<String, u64>
             if let Some(fields) = &req.events {
                 let mut evs = world.events_of(g);
                 evs.sort_by_key(|e| (e.time, e.dataset, e.seq));
-                let list: Vec<Json> = evs.iter().map(|e| select_fields(&e.body, fields)).collect();
+                let list = evs
+                    .iter()
+                    .map(|e| Ok(select_fields(&world.event_body(e)?, fields)))
+                    .collect::<Result<_, Error>>()?;
                 j["events"] = Json::Array(list);
             }
             profiles.push(j);

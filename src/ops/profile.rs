@@ -79,7 +79,7 @@ pub fn lookup(session: &Session, q: &Query) -> Result<Vec<Json>, Error> {
         let unknown = || Error::UnknownIdentity(ident.to_string());
         let g = world.group_of(ident).ok_or_else(unknown)?;
         let profile = world.build(g).ok_or_else(unknown)?;
-        let events = q.events.then(|| events_json(&world, g, q));
+        let events = if q.events { Some(events_json(&world, g, q)?) } else { None };
         let settings = &session.project.identity;
         let note = world.stitching.shed.iter().find(|s| s.identity.key(settings) == ident.to_string()).map(|s| {
             json!({"identity": ident.to_string(), "fromProfile": s.from_profile.key(settings), "reason": s.reason})
@@ -103,7 +103,7 @@ fn shape(mut profile: Json, q: &Query, events: Option<Json>) -> Json {
 
 /// The profile's events in `[from, to)`, ordered and limited, each with its dataset, batch
 /// and line.
-fn events_json(world: &World, g: usize, q: &Query) -> Json {
+fn events_json(world: &World, g: usize, q: &Query) -> Result<Json, Error> {
     let mut events = world.events_of(g);
     events.retain(|e| q.from.is_none_or(|f| e.time >= f) && q.to.is_none_or(|t| e.time < t));
     events.sort_by_key(|e| (e.time, e.dataset, e.seq));
@@ -114,16 +114,16 @@ fn events_json(world: &World, g: usize, q: &Query) -> Json {
         .iter()
         .take(q.limit)
         .map(|e| {
-            json!({
+            Ok(json!({
                 "timestamp": format_timestamp(e.time),
                 "dataset": world.dataset_name(e.dataset),
                 "batch": world.batch_id(e.batch),
                 "line": e.line,
-                "event": e.body.clone(),
-            })
+                "event": world.event_body(e)?,
+            }))
         })
-        .collect();
-    Json::Array(list)
+        .collect::<Result<_, Error>>()?;
+    Ok(Json::Array(list))
 }
 
 /// The note of a shed identity stored by the run.

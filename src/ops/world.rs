@@ -161,6 +161,35 @@ impl<'p> World<'p> {
         self.batches.get(batch as usize).map_or("", |e| e.id.as_str())
     }
 
+    /// The whole event `e`: its stored body, or, when ingest kept only the fields rules read,
+    /// its line read back from the batch file, which must not have changed since it was
+    /// ingested (a changed file is re-ingested by the next `run`).
+    pub fn event_body(&self, e: &Ev) -> Result<serde_json::Value, Error> {
+        let Some(offset) = e.offset else { return Ok(e.body.clone()) };
+        let entry = self.batches.get(e.batch as usize);
+        let id = entry.map_or("", |b| b.id.as_str());
+        let path = self.project.dataset(self.dataset_name(e.dataset)).map_or_else(
+            || self.project.root.join(id),
+            |d| self.project.root.join(&d.path).join(id.split_once('/').map_or(id, |(_, file)| file)),
+        );
+        let changed = |what: &str| Error::Io {
+            path: path.clone(),
+            source: std::io::Error::other(format!("{what} since it was ingested; run `mosaic run` again")),
+        };
+        let meta = std::fs::metadata(&path).map_err(|_| changed("the batch file is gone"))?;
+        let mtime = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as i128);
+        if entry.is_none_or(|b| b.size != meta.len() || b.mtime != mtime) {
+            return Err(changed("the batch file changed"));
+        }
+        let line = crate::ingest::read_line_at(&path, offset)
+            .map_err(|source| Error::Io { path: path.clone(), source })?;
+        serde_json::from_str(&line).map_err(|_| changed("the batch file changed"))
+    }
+
     /// The dataset name of a dataset index.
     pub fn dataset_name(&self, dataset: u32) -> &str {
         self.project.datasets.get(dataset as usize).map_or("", |d| d.name.value.as_str())

@@ -15,10 +15,12 @@ const CRASH_ENV: &str = "MOSAIC_TEST_CRASH_AFTER_BATCHES";
 const INGEST_TIME_ENV: &str = "MOSAIC_TEST_INGEST_TIME";
 
 /// Ingests the files not stored yet (or changed since) and returns every batch, sorted by id.
-/// `slim` is applied to each batch once it is stored, to drop what later stages never read.
+/// `keep` says what ingest extracts from events; `slim` is applied to each batch once it is
+/// stored, to drop what later stages never read.
 pub fn ingest_all(
     project: &Project,
     store: &Store,
+    keep: &ingest::Keep,
     now: i64,
     progress: &dyn Fn(u64, u64),
     slim: &(dyn Fn(&mut Batch) + Sync),
@@ -34,7 +36,7 @@ pub fn ingest_all(
         std::env::var(INGEST_TIME_ENV).ok().and_then(|t| ingest::line::parse_timestamp(&t)).unwrap_or(now);
     let crash_after: Option<u64> = std::env::var(CRASH_ENV).ok().and_then(|v| v.parse().ok());
     let fingerprints: HashMap<&str, String> =
-        project.datasets.iter().map(|d| (d.name.value.as_str(), fingerprint(project, d))).collect();
+        project.datasets.iter().map(|d| (d.name.value.as_str(), fingerprint(project, d, keep))).collect();
     let print_of = |f: &BatchFile| fingerprints.get(f.dataset.as_str()).cloned().unwrap_or_default();
     let fresh: Vec<&BatchFile> = files
         .iter()
@@ -58,7 +60,7 @@ pub fn ingest_all(
         let read: Vec<(Batch, Result<Vec<u8>, crate::store::Error>)> = group
             .par_iter()
             .map(|f| {
-                let batch = ingest::read_batch(project, f);
+                let batch = ingest::read_batch(project, f, keep);
                 let bytes = store.encode_batch(&batch);
                 (batch, bytes)
             })
@@ -102,16 +104,22 @@ pub fn ingest_all(
 }
 
 /// A digest of everything extraction depends on for `dataset`: its class, format, time path,
-/// identity fields and schema, and the namespaces (normalization, patterns, priorities).
-fn fingerprint(project: &Project, dataset: &crate::policy::Dataset) -> String {
+/// identity fields and schema, the namespaces (normalization, patterns, priorities) and, for
+/// event datasets, the event paths kept (a rule reading a new path re-reads the files).
+fn fingerprint(project: &Project, dataset: &crate::policy::Dataset, keep: &ingest::Keep) -> String {
+    let kept = match dataset.class {
+        crate::policy::DatasetClass::Event => keep.event_paths.as_ref(),
+        crate::policy::DatasetClass::Profile => None,
+    };
     let text = format!(
-        "{:?}|{:?}|{}|{:?}|{:?}|{:?}",
+        "{:?}|{:?}|{}|{:?}|{:?}|{:?}|{:?}",
         dataset.class,
         dataset.format,
         dataset.timestamp,
         dataset.identities,
         dataset.schema,
-        project.identity.namespaces
+        project.identity.namespaces,
+        kept,
     );
     // FNV-1a: stable across runs and Rust versions, unlike `DefaultHasher`.
     let hash =

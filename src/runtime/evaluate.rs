@@ -35,27 +35,6 @@ pub fn columns(
     cols
 }
 
-/// Drops from `json` everything that [`project_path`] cannot reach by one of `paths`, so that
-/// `project_path` returns the same value as before for each of them.
-pub fn keep_paths(json: &mut serde_json::Value, paths: &[&[String]]) {
-    if paths.iter().any(|p| p.is_empty()) {
-        return;
-    }
-    match json {
-        serde_json::Value::Object(obj) => obj.retain(|key, v| {
-            if !paths.iter().any(|p| p[0] == *key) {
-                return false;
-            }
-            let rest: Vec<&[String]> = paths.iter().filter(|p| p[0] == *key).map(|p| &p[1..]).collect();
-            keep_paths(v, &rest);
-            true
-        }),
-        // An array on the way is projected item by item, with the same paths.
-        serde_json::Value::Array(items) => items.iter_mut().for_each(|i| keep_paths(i, paths)),
-        _ => {}
-    }
-}
-
 /// Sets `value` at the dotted `path` of `entity`, creating objects on the way.
 pub fn set_path(entity: &mut Map, path: &[String], value: Value) {
     let Some((last, init)) = path.split_last() else { return };

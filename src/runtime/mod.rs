@@ -109,9 +109,10 @@ fn run_in_pool(
     let paths: Vec<&[String]> = program.event_paths.iter().map(|p| p.path.as_slice()).collect();
     let slim = |batch: &mut crate::ingest::Batch| {
         for e in &mut batch.events {
-            evaluate::keep_paths(&mut e.body, &paths);
+            crate::ingest::sparse::keep_paths(&mut e.body, &paths);
         }
     };
+    let keep = crate::ingest::Keep::for_program(program);
     let store = Store::open(&project.root, opts.fresh)?;
     let bar = progress_bar(opts.progress);
     let tick = |done: u64, total: u64| {
@@ -120,7 +121,7 @@ fn run_in_pool(
             b.set_position(done);
         }
     };
-    let (batches, stats) = batches::ingest_all(project, &store, wall_clock_us(), &tick, &slim)?;
+    let (batches, stats) = batches::ingest_all(project, &store, &keep, wall_clock_us(), &tick, &slim)?;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }

@@ -30,7 +30,10 @@ pub struct Ev {
     pub seq: u64,
     pub time: i64,
     pub primary: Ident,
+    /// The fields ingest kept (see `ingest::Keep`); the whole event when `offset` is `None`.
     pub body: serde_json::Value,
+    /// Byte offset of the event's line in its JSONL batch file.
+    pub offset: Option<u64>,
 }
 
 /// Two identities seen in one record or event.
@@ -80,7 +83,8 @@ pub fn prepare(batches: Vec<(BatchEntry, Batch)>, dataset_index: &HashMap<&str, 
             let seq = seq_of(bi, e.line);
             let Some(primary) = e.identities.get(e.primary as usize).cloned() else { continue };
             links_of(&mut out.links, &e.identities, &primary, e.time, seq, (dataset, bi, e.line));
-            let ev = Ev { dataset, batch: bi, line: e.line, seq, time: e.time, primary, body: e.body };
+            let (line, time, offset, body) = (e.line, e.time, e.offset, e.body);
+            let ev = Ev { dataset, batch: bi, line, seq, time, primary, body, offset };
             match e.id {
                 Some(id) => match event_ids.get(&(dataset, id.clone())) {
                     // Same `_id` in the same dataset: the last ingested wins (SPEC 4).

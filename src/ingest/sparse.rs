@@ -1,0 +1,236 @@
+//! Parsing a JSON line into only the parts a run reads.
+//!
+//! An event line is mostly fields no rule reads (URLs, product lists, identity metadata).
+//! Building the whole `serde_json::Value` tree costs an allocation per key and value; here the
+//! line is walked once with a [`Trie`] of wanted paths: wanted values are built, everything
+//! else is skipped with `IgnoredAny`, which still checks the JSON syntax, so a malformed line
+//! is rejected exactly as a full parse would reject it. Arrays on the way are projected item by
+//! item with the same sub-paths, as `ingest::typed::project_path` reads them.
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A set of dotted paths, as a tree of keys. A node marked `whole` keeps its value entirely.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Trie {
+    whole: bool,
+    children: BTreeMap<String, Trie>,
+}
+
+impl Trie {
+    /// The trie of `paths` (each a list of keys; an empty path keeps everything).
+    pub fn new<'a>(paths: impl IntoIterator<Item = &'a [String]>) -> Trie {
+        let mut trie = Trie::default();
+        for p in paths {
+            trie.insert(p);
+        }
+        trie
+    }
+
+    /// Adds one path; keys already covered by a `whole` node add nothing.
+    pub fn insert(&mut self, path: &[String]) {
+        let mut node = self;
+        for key in path {
+            if node.whole {
+                return;
+            }
+            node = node.children.entry(key.clone()).or_default();
+        }
+        node.whole = true;
+        node.children.clear();
+    }
+
+    /// Adds a dotted path (`a.b.c`).
+    pub fn insert_dotted(&mut self, path: &str) {
+        let keys: Vec<String> = path.split('.').map(str::to_string).collect();
+        self.insert(&keys);
+    }
+
+    /// Whether the trie keeps everything (it holds the empty path).
+    pub fn is_whole(&self) -> bool {
+        self.whole
+    }
+}
+
+/// Parses `text` keeping only what `trie` reaches. Errors are serde_json's, with the same
+/// messages a full parse gives for the same syntax error.
+pub fn parse(text: &str, trie: &Trie) -> serde_json::Result<Value> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = Slim(trie).deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
+/// A value parsed through `trie`.
+struct Slim<'t>(&'t Trie);
+
+impl<'de> DeserializeSeed<'de> for Slim<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Value, D::Error> {
+        if self.0.whole {
+            return serde::Deserialize::deserialize(de);
+        }
+        de.deserialize_any(SlimVisitor(self.0))
+    }
+}
+
+struct SlimVisitor<'t>(&'t Trie);
+
+impl<'de> Visitor<'de> for SlimVisitor<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, de: D) -> Result<Value, D::Error> {
+        Slim(self.0).deserialize(de)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(v) = seq.next_element_seed(Slim(self.0))? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match self.0.children.get(key.as_ref()) {
+                Some(child) => {
+                    let value = map.next_value_seed(Slim(child))?;
+                    out.insert(key.into_owned(), value);
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// Drops from `json` everything that [`crate::ingest::typed::project_path`] cannot reach by one of `paths`, so that
+/// `project_path` returns the same value as before for each of them.
+pub fn keep_paths(json: &mut serde_json::Value, paths: &[&[String]]) {
+    if paths.iter().any(|p| p.is_empty()) {
+        return;
+    }
+    match json {
+        serde_json::Value::Object(obj) => obj.retain(|key, v| {
+            if !paths.iter().any(|p| p[0] == *key) {
+                return false;
+            }
+            let rest: Vec<&[String]> = paths.iter().filter(|p| p[0] == *key).map(|p| &p[1..]).collect();
+            keep_paths(v, &rest);
+            true
+        }),
+        // An array on the way is projected item by item, with the same paths.
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|i| keep_paths(i, paths)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(list: &[&str]) -> Vec<Vec<String>> {
+        list.iter().map(|p| p.split('.').map(str::to_string).collect()).collect()
+    }
+
+    /// The sparse parse equals a full parse cut down by `keep_paths`, the runtime's reference.
+    fn agrees(text: &str, wanted: &[&str]) {
+        let wanted = paths(wanted);
+        let trie = Trie::new(wanted.iter().map(Vec::as_slice));
+        let mut full: Value = serde_json::from_str(text).expect("test line is valid");
+        let refs: Vec<&[String]> = wanted.iter().map(Vec::as_slice).collect();
+        keep_paths(&mut full, &refs);
+        assert_eq!(parse(text, &trie).expect("parses"), full, "{text}");
+    }
+
+    #[test]
+    fn keeps_only_the_wanted_paths() {
+        let line =
+            r#"{"a":{"b":1,"c":[1,2,{"d":3}]},"e":"x","f":{"g":{"h":null}},"i":[{"j":1,"k":2},{"j":3}]}"#;
+        agrees(line, &["a.b"]);
+        agrees(line, &["a"]);
+        agrees(line, &["a.c.d", "e"]);
+        agrees(line, &["f.g.h", "i.j"]);
+        agrees(line, &["nope", "e.deeper"]);
+        agrees(line, &[]);
+    }
+
+    #[test]
+    fn empty_path_keeps_the_whole_line() {
+        let line = r#"{"a":{"b":1},"e":"x"}"#;
+        let trie = Trie::new([[].as_slice()]);
+        assert!(trie.is_whole());
+        assert_eq!(parse(line, &trie).expect("parses"), serde_json::from_str::<Value>(line).expect("valid"));
+    }
+
+    #[test]
+    fn duplicate_keys_keep_the_last_value_like_a_full_parse() {
+        agrees(r#"{"a":1,"b":2,"a":3}"#, &["a"]);
+    }
+
+    #[test]
+    fn escaped_keys_and_numbers_match_a_full_parse() {
+        agrees(r#"{"a\u0062":{"c":1.5e3},"n":-12,"u":18446744073709551615}"#, &["ab.c", "n", "u"]);
+    }
+
+    #[test]
+    fn syntax_errors_in_skipped_parts_are_still_errors() {
+        let trie = Trie::new(paths(&["a"]).iter().map(Vec::as_slice));
+        for bad in [r#"{"a":1,"b":[1,2}"#, r#"{"a":1,"b":tru}"#, r#"{"a":1} x"#, r#"{"a":1,"b":"#] {
+            let sparse = parse(bad, &trie).expect_err("rejected").to_string();
+            let full = serde_json::from_str::<Value>(bad).expect_err("rejected").to_string();
+            assert_eq!(sparse, full, "{bad}");
+        }
+    }
+
+    #[test]
+    fn non_objects_come_back_as_they_are() {
+        let trie = Trie::new(paths(&["a"]).iter().map(Vec::as_slice));
+        assert_eq!(parse("3", &trie).expect("parses"), Value::from(3));
+        assert!(matches!(parse("[1]", &trie).expect("parses"), Value::Array(_)));
+    }
+}
