@@ -72,6 +72,10 @@ struct Chunk {
 /// The profiles (already filtered and projected, with `events` when `with_events`) as a
 /// Parquet file.
 pub fn parquet_bytes(profiles: &[Json], with_events: bool) -> Result<Vec<u8>, ParquetError> {
+    write_groups(profiles, with_events, ROW_GROUP_ROWS)
+}
+
+fn write_groups(profiles: &[Json], with_events: bool, group_rows: usize) -> Result<Vec<u8>, ParquetError> {
     let rows: Vec<BTreeMap<String, Json>> = profiles
         .iter()
         .map(|p| {
@@ -83,7 +87,8 @@ pub fn parquet_bytes(profiles: &[Json], with_events: bool) -> Result<Vec<u8>, Pa
     let columns = columns(&rows, with_events);
     let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
     let mut writer = SerializedFileWriter::new(Vec::new(), schema(&columns)?, Arc::new(props))?;
-    for (group, leaves) in profiles.chunks(ROW_GROUP_ROWS).zip(rows.chunks(ROW_GROUP_ROWS)) {
+    let group_rows = group_rows.max(1);
+    for (group, leaves) in profiles.chunks(group_rows).zip(rows.chunks(group_rows)) {
         let mut rg = writer.next_row_group()?;
         for column in &columns {
             let Some(mut w) = rg.next_column()? else {
@@ -323,5 +328,46 @@ mod tests {
         let fixed = ["profileId", "identities", "audiences", "sources", "lastModifiedAt"];
         assert_eq!(names[..5], fixed);
         assert_eq!(names[5..], ["entity.profileId", "entity.entity.profileId"]);
+    }
+
+    #[test]
+    fn row_groups_split_the_rows_and_keep_their_order_and_nulls() {
+        use parquet::file::reader::{FileReader, SerializedFileReader};
+        let profiles: Vec<Json> = (0..5)
+            .map(|i| {
+                let entity = if i % 2 == 0 { json!({"n": i}) } else { json!({}) };
+                let ids: Vec<Json> =
+                    (0..i).map(|k| json!({"namespace": "ECID", "id": format!("e{k}")})).collect();
+                json!({"profileId": format!("ECID:p{i}"), "identities": ids, "entity": entity,
+                       "audiences": [], "sources": ["web"], "lastModifiedAt": "2026-10-01T00:00:00.000Z"})
+            })
+            .collect();
+        let bytes = write_groups(&profiles, false, 2).unwrap();
+        let path = std::env::temp_dir().join(format!("mosaic-export-parquet-{}.parquet", std::process::id()));
+        std::fs::write(&path, bytes).unwrap();
+        let reader = SerializedFileReader::try_from(std::fs::File::open(&path).unwrap()).unwrap();
+        assert_eq!(reader.metadata().num_row_groups(), 3);
+        fn cell(f: &parquet::record::Field) -> Json {
+            use parquet::record::Field;
+            match f {
+                Field::Str(s) => json!(s),
+                Field::Long(i) | Field::TimestampMicros(i) => json!(i),
+                Field::ListInternal(l) => Json::Array(l.elements().iter().map(cell).collect()),
+                _ => Json::Null,
+            }
+        }
+        let rows: Vec<Json> = reader
+            .get_row_iter(None)
+            .unwrap()
+            .map(|r| Json::Object(r.unwrap().get_column_iter().map(|(k, f)| (k.clone(), cell(f))).collect()))
+            .collect();
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(rows.len(), 5);
+        for (i, row) in rows.iter().enumerate() {
+            assert_eq!(row["profileId"], format!("ECID:p{i}"));
+            assert_eq!(row["identities"].as_array().map(Vec::len), Some(i));
+            assert_eq!(row["n"], if i % 2 == 0 { json!(i) } else { Json::Null });
+            assert_eq!(row["audiences"], json!([]));
+        }
     }
 }
