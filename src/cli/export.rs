@@ -29,7 +29,7 @@ pub struct Args {
     /// The merge policy; default: the one of the last run.
     #[arg(long)]
     pub policy: Option<String>,
-    /// Output format (Parquet is not built in).
+    /// Output format.
     #[arg(long, value_enum, default_value = "jsonl")]
     pub format: Format,
 }
@@ -38,6 +38,7 @@ pub struct Args {
 pub enum Format {
     Jsonl,
     Csv,
+    Parquet,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
@@ -58,6 +59,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             format: match args.format {
                 Format::Jsonl => export::Format::Jsonl,
                 Format::Csv => export::Format::Csv,
+                Format::Parquet => export::Format::Parquet,
             },
         };
         if let Some(p) = &req.policy {

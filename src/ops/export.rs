@@ -1,11 +1,13 @@
 //! `mosaic export`: an export job writing merged profiles (optionally with their events) to a
 //! file, atomically, with a job record (AEP export jobs, section 6).
 //!
-//! Decisions: JSONL and CSV only (no Parquet writer is built in, so `parquet` is not an
-//! accepted format); a CSV has the columns `profileId`, `identities` (`NS:VALUE` joined by
-//! `|`), `audiences`, `sources`, `lastModifiedAt`, then one column per entity leaf path (the
-//! union over exported profiles, sorted; arrays and objects as JSON text). `--from-ingest`
-//! keeps profiles with a record or event in a batch ingested at or after that time.
+//! Decisions: JSONL, CSV and Parquet. A CSV has the columns `profileId`, `identities`
+//! (`NS:VALUE` joined by `|`), `audiences`, `sources`, `lastModifiedAt`, then one column per
+//! entity leaf path (the union over exported profiles, sorted; arrays and objects as JSON
+//! text). A Parquet file has the same columns, typed ([`super::export_parquet`]): the lists as
+//! LIST<STRING>, `lastModifiedAt` as a UTC microsecond timestamp, with `--events` an `events`
+//! list of JSON strings. `--from-ingest` keeps profiles with a record or event in a batch
+//! ingested at or after that time.
 
 use super::world::World;
 use super::{jobs, now_ms, select_fields, Error, Session};
@@ -20,6 +22,7 @@ use std::path::PathBuf;
 pub enum Format {
     Jsonl,
     Csv,
+    Parquet,
 }
 
 /// What to export.
@@ -46,7 +49,11 @@ pub fn export(session: &Session, req: &Request) -> Result<Json, Error> {
     }
     let request = json!({
         "jobType": "BATCH", "out": req.out.display().to_string(),
-        "format": match req.format { Format::Jsonl => "jsonl", Format::Csv => "csv" },
+        "format": match req.format {
+            Format::Jsonl => "jsonl",
+            Format::Csv => "csv",
+            Format::Parquet => "parquet",
+        },
         "mergePolicy": {"id": req.policy.clone().unwrap_or(session.last_run()?.policy)},
         "filter": {"segments": req.audiences, "emptyProfiles": req.empty_profiles},
     });
@@ -144,13 +151,19 @@ fn write(session: &Session, req: &Request) -> Result<(u64, BTreeMap<String, u64>
     let bytes = match req.format {
         Format::Jsonl => profiles.iter().map(|p| format!("{p}\n")).collect::<String>().into_bytes(),
         Format::Csv => csv_bytes(&profiles)?,
+        Format::Parquet => {
+            super::export_parquet::parquet_bytes(&profiles, req.events.is_some()).map_err(|e| Error::Io {
+                path: req.out.clone(),
+                source: std::io::Error::other(format!("parquet: {e}")),
+            })?
+        }
     };
     write_atomic(&req.out, &bytes).map_err(|source| Error::Io { path: req.out.clone(), source })?;
     Ok((profiles.len() as u64, by_ns))
 }
 
-/// Every leaf path of a JSON object → its value (arrays are leaves).
-fn leaves(v: &Json, prefix: &str, out: &mut BTreeMap<String, Json>) {
+/// Every leaf path of a JSON object → its value (arrays and empty objects are leaves).
+pub(super) fn leaves(v: &Json, prefix: &str, out: &mut BTreeMap<String, Json>) {
     if let Json::Object(m) = v {
         for (k, v) in m {
             let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
@@ -161,6 +174,14 @@ fn leaves(v: &Json, prefix: &str, out: &mut BTreeMap<String, Json>) {
                 }
             }
         }
+    }
+}
+
+/// A list member as text: an identity as `NS:VALUE`, a string as itself, else JSON.
+pub(super) fn item_text(x: &Json) -> String {
+    match (x["namespace"].as_str(), x["id"].as_str()) {
+        (Some(n), Some(i)) => format!("{n}:{i}"),
+        _ => cell(x),
     }
 }
 
@@ -189,15 +210,8 @@ fn csv_bytes(profiles: &[Json]) -> Result<Vec<u8>, Error> {
     w.write_record(&header).map_err(err)?;
     for (p, leaves) in profiles.iter().zip(&rows) {
         let join = |k: &str| {
-            p[k].as_array().map_or_else(String::new, |a| {
-                a.iter()
-                    .map(|x| match (x["namespace"].as_str(), x["id"].as_str()) {
-                        (Some(n), Some(i)) => format!("{n}:{i}"),
-                        _ => cell(x),
-                    })
-                    .collect::<Vec<_>>()
-                    .join("|")
-            })
+            p[k].as_array()
+                .map_or_else(String::new, |a| a.iter().map(item_text).collect::<Vec<_>>().join("|"))
         };
         let mut rec = vec![cell(&p["profileId"]), join("identities"), join("audiences"), join("sources")];
         rec.push(cell(&p["lastModifiedAt"]));

@@ -10,6 +10,7 @@ pub mod delete;
 pub mod explain;
 pub mod explain_text;
 pub mod export;
+pub mod export_parquet;
 pub mod jobs;
 pub mod preview;
 pub mod profile;

@@ -1,0 +1,373 @@
+//! Parquet output of `mosaic export`: the CSV export's columns as a typed, nullable schema.
+//!
+//! Written with the parquet crate's column writer (no arrow): `profileId` (required string),
+//! `identities` (`NS:VALUE`), `audiences` and `sources` as LIST<STRING>, `lastModifiedAt` as
+//! TIMESTAMP(MICROS, UTC), then one column per entity leaf path; `--events` adds `events`, a
+//! LIST of JSON strings. A leaf column is typed when all its values share one type (an int
+//! column with doubles becomes DOUBLE while every int is exact in a double); otherwise, and
+//! for arrays and objects, it holds JSON text (logical type JSON).
+
+use super::export::{item_text, leaves};
+use parquet::basic::{Compression, LogicalType, Repetition, TimeUnit, Type as Physical};
+use parquet::column::writer::ColumnWriter;
+use parquet::data_type::ByteArray;
+use parquet::errors::ParquetError;
+use parquet::file::properties::WriterProperties;
+use parquet::file::writer::{SerializedColumnWriter, SerializedFileWriter};
+use parquet::schema::types::{Type, TypePtr};
+use serde_json::Value as Json;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// Rows per row group: bounds what a reader holds at once.
+const ROW_GROUP_ROWS: usize = 65_536;
+
+/// The greatest magnitude up to which every integer is exact in a double (2^53).
+const EXACT_IN_DOUBLE: i64 = 1 << 53;
+
+/// The Parquet type of an entity leaf column, decided over every exported value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Bool,
+    Int,
+    Double,
+    Text,
+    /// JSON text: arrays, objects, mixed types, numbers no Parquet number holds exactly.
+    Json,
+}
+
+/// Where a column's cells come from.
+#[derive(Debug, Clone)]
+enum Source {
+    ProfileId,
+    /// A list member of the profile (`identities`, `audiences`, `sources`) as strings.
+    Strings(&'static str),
+    /// The profile's events, each as JSON text.
+    Events,
+    LastModified,
+    /// An entity leaf path.
+    Leaf(String, Kind),
+}
+
+#[derive(Debug, Clone)]
+struct Column {
+    name: String,
+    source: Source,
+}
+
+/// One column chunk: values plus definition and repetition levels.
+enum Cells {
+    Bool(Vec<bool>),
+    Int(Vec<i64>),
+    Double(Vec<f64>),
+    Bytes(Vec<ByteArray>),
+}
+
+struct Chunk {
+    cells: Cells,
+    def: Option<Vec<i16>>,
+    rep: Option<Vec<i16>>,
+}
+
+/// The profiles (already filtered and projected, with `events` when `with_events`) as a
+/// Parquet file.
+pub fn parquet_bytes(profiles: &[Json], with_events: bool) -> Result<Vec<u8>, ParquetError> {
+    write_groups(profiles, with_events, ROW_GROUP_ROWS)
+}
+
+fn write_groups(profiles: &[Json], with_events: bool, group_rows: usize) -> Result<Vec<u8>, ParquetError> {
+    let rows: Vec<BTreeMap<String, Json>> = profiles
+        .iter()
+        .map(|p| {
+            let mut m = BTreeMap::new();
+            leaves(&p["entity"], "", &mut m);
+            m
+        })
+        .collect();
+    let columns = columns(&rows, with_events);
+    let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
+    let mut writer = SerializedFileWriter::new(Vec::new(), schema(&columns)?, Arc::new(props))?;
+    let group_rows = group_rows.max(1);
+    for (group, leaves) in profiles.chunks(group_rows).zip(rows.chunks(group_rows)) {
+        let mut rg = writer.next_row_group()?;
+        for column in &columns {
+            let Some(mut w) = rg.next_column()? else {
+                return Err(ParquetError::General(format!("no writer for column `{}`", column.name)));
+            };
+            write_chunk(&mut w, &chunk(&column.source, group, leaves))?;
+            w.close()?;
+        }
+        rg.close()?;
+    }
+    writer.into_inner()
+}
+
+/// The fixed columns, then one per entity leaf path (sorted); a leaf named like a fixed
+/// column is prefixed with `entity.` so no two columns share a name.
+fn columns(rows: &[BTreeMap<String, Json>], with_events: bool) -> Vec<Column> {
+    let mut out = vec![
+        Column { name: "profileId".into(), source: Source::ProfileId },
+        Column { name: "identities".into(), source: Source::Strings("identities") },
+        Column { name: "audiences".into(), source: Source::Strings("audiences") },
+        Column { name: "sources".into(), source: Source::Strings("sources") },
+        Column { name: "lastModifiedAt".into(), source: Source::LastModified },
+    ];
+    if with_events {
+        out.push(Column { name: "events".into(), source: Source::Events });
+    }
+    let mut taken: BTreeSet<String> = out.iter().map(|c| c.name.clone()).collect();
+    let paths: BTreeSet<&String> = rows.iter().flat_map(|r| r.keys()).collect();
+    for path in paths {
+        let kind = kind_of(rows.iter().filter_map(|r| r.get(path)));
+        let mut name = path.clone();
+        while taken.contains(&name) {
+            name = format!("entity.{name}");
+        }
+        taken.insert(name.clone());
+        out.push(Column { name, source: Source::Leaf(path.clone(), kind) });
+    }
+    out
+}
+
+/// The one type every value has (ints and doubles together are doubles), else JSON.
+fn kind_of<'a>(values: impl Iterator<Item = &'a Json>) -> Kind {
+    let mut kind: Option<Kind> = None;
+    let mut inexact_int = false;
+    for v in values {
+        let k = match v {
+            Json::Bool(_) => Kind::Bool,
+            Json::String(_) => Kind::Text,
+            Json::Number(n) => match n.as_i64() {
+                Some(i) => {
+                    inexact_int |= !(-EXACT_IN_DOUBLE..=EXACT_IN_DOUBLE).contains(&i);
+                    Kind::Int
+                }
+                // A u64 beyond i64 fits neither INT64 nor (exactly) DOUBLE.
+                None if n.is_f64() => Kind::Double,
+                None => Kind::Json,
+            },
+            Json::Null | Json::Array(_) | Json::Object(_) => Kind::Json,
+        };
+        kind = Some(match (kind, k) {
+            (None, k) => k,
+            (Some(a), b) if a == b => a,
+            (Some(Kind::Int | Kind::Double), Kind::Int | Kind::Double) => Kind::Double,
+            _ => Kind::Json,
+        });
+    }
+    match kind {
+        Some(Kind::Double) if inexact_int => Kind::Json,
+        Some(k) => k,
+        None => Kind::Json,
+    }
+}
+
+fn schema(columns: &[Column]) -> Result<TypePtr, ParquetError> {
+    let fields = columns.iter().map(|c| field(c).map(Arc::new)).collect::<Result<Vec<_>, _>>()?;
+    Ok(Arc::new(Type::group_type_builder("profile").with_fields(fields).build()?))
+}
+
+fn field(column: &Column) -> Result<Type, ParquetError> {
+    let name = column.name.as_str();
+    let optional = |physical: Physical, logical: Option<LogicalType>| {
+        Type::primitive_type_builder(name, physical)
+            .with_repetition(Repetition::OPTIONAL)
+            .with_logical_type(logical)
+            .build()
+    };
+    match &column.source {
+        Source::ProfileId => Type::primitive_type_builder(name, Physical::BYTE_ARRAY)
+            .with_repetition(Repetition::REQUIRED)
+            .with_logical_type(Some(LogicalType::String))
+            .build(),
+        Source::Strings(_) => list(name, LogicalType::String),
+        Source::Events => list(name, LogicalType::Json),
+        Source::LastModified => {
+            optional(Physical::INT64, Some(LogicalType::timestamp(true, TimeUnit::MICROS)))
+        }
+        Source::Leaf(_, Kind::Bool) => optional(Physical::BOOLEAN, None),
+        Source::Leaf(_, Kind::Int) => optional(Physical::INT64, None),
+        Source::Leaf(_, Kind::Double) => optional(Physical::DOUBLE, None),
+        Source::Leaf(_, Kind::Text) => optional(Physical::BYTE_ARRAY, Some(LogicalType::String)),
+        Source::Leaf(_, Kind::Json) => optional(Physical::BYTE_ARRAY, Some(LogicalType::Json)),
+    }
+}
+
+/// The standard three-level list: an optional list of required byte-array elements.
+fn list(name: &str, element: LogicalType) -> Result<Type, ParquetError> {
+    let element = Type::primitive_type_builder("element", Physical::BYTE_ARRAY)
+        .with_repetition(Repetition::REQUIRED)
+        .with_logical_type(Some(element))
+        .build()?;
+    let repeated = Type::group_type_builder("list")
+        .with_repetition(Repetition::REPEATED)
+        .with_fields(vec![Arc::new(element)])
+        .build()?;
+    Type::group_type_builder(name)
+        .with_repetition(Repetition::OPTIONAL)
+        .with_logical_type(Some(LogicalType::List))
+        .with_fields(vec![Arc::new(repeated)])
+        .build()
+}
+
+/// The cells of one column for a row group.
+fn chunk(source: &Source, profiles: &[Json], rows: &[BTreeMap<String, Json>]) -> Chunk {
+    match source {
+        Source::ProfileId => Chunk {
+            cells: Cells::Bytes(
+                profiles.iter().map(|p| text(p["profileId"].as_str().unwrap_or_default())).collect(),
+            ),
+            def: None,
+            rep: None,
+        },
+        Source::Strings(key) => list_chunk(profiles.iter().map(|p| &p[*key]), item_text),
+        Source::Events => list_chunk(profiles.iter().map(|p| &p["events"]), |e| e.to_string()),
+        Source::LastModified => {
+            let time = |p: &Json| p["lastModifiedAt"].as_str().and_then(crate::ingest::line::parse_timestamp);
+            optional_chunk(profiles.iter().map(time), Cells::Int)
+        }
+        Source::Leaf(path, kind) => {
+            let values = rows.iter().map(|r| r.get(path).filter(|v| !v.is_null()));
+            match kind {
+                Kind::Bool => optional_chunk(values.map(|v| v.and_then(Json::as_bool)), Cells::Bool),
+                Kind::Int => optional_chunk(values.map(|v| v.and_then(Json::as_i64)), Cells::Int),
+                Kind::Double => optional_chunk(values.map(|v| v.and_then(Json::as_f64)), Cells::Double),
+                Kind::Text => {
+                    optional_chunk(values.map(|v| v.and_then(Json::as_str).map(text)), Cells::Bytes)
+                }
+                Kind::Json => optional_chunk(values.map(|v| v.map(|v| text(&v.to_string()))), Cells::Bytes),
+            }
+        }
+    }
+}
+
+fn text(s: &str) -> ByteArray {
+    ByteArray::from(s.as_bytes().to_vec())
+}
+
+/// An optional scalar column: definition level 1 for a value, 0 for null.
+fn optional_chunk<T>(values: impl Iterator<Item = Option<T>>, cells: fn(Vec<T>) -> Cells) -> Chunk {
+    let mut def = Vec::new();
+    let mut present = Vec::new();
+    for v in values {
+        def.push(i16::from(v.is_some()));
+        present.extend(v);
+    }
+    Chunk { cells: cells(present), def: Some(def), rep: None }
+}
+
+/// An optional list of strings: definition 0 null (not an array), 1 empty, 2 an element;
+/// repetition 0 starts a row, 1 continues its list.
+fn list_chunk<'a>(lists: impl Iterator<Item = &'a Json>, item: fn(&Json) -> String) -> Chunk {
+    let (mut values, mut def, mut rep) = (Vec::new(), Vec::new(), Vec::new());
+    for l in lists {
+        match l.as_array() {
+            None => {
+                def.push(0);
+                rep.push(0);
+            }
+            Some(items) if items.is_empty() => {
+                def.push(1);
+                rep.push(0);
+            }
+            Some(items) => {
+                for (i, x) in items.iter().enumerate() {
+                    values.push(text(&item(x)));
+                    def.push(2);
+                    rep.push(i16::from(i > 0));
+                }
+            }
+        }
+    }
+    Chunk { cells: Cells::Bytes(values), def: Some(def), rep: Some(rep) }
+}
+
+/// Writes a chunk through the column's writer; the schema and the cells come from the same
+/// [`Source`], so a mismatch is a bug reported as an error rather than a panic.
+fn write_chunk(w: &mut SerializedColumnWriter<'_>, c: &Chunk) -> Result<(), ParquetError> {
+    let (def, rep) = (c.def.as_deref(), c.rep.as_deref());
+    match (w.untyped(), &c.cells) {
+        (ColumnWriter::BoolColumnWriter(w), Cells::Bool(v)) => w.write_batch(v, def, rep),
+        (ColumnWriter::Int64ColumnWriter(w), Cells::Int(v)) => w.write_batch(v, def, rep),
+        (ColumnWriter::DoubleColumnWriter(w), Cells::Double(v)) => w.write_batch(v, def, rep),
+        (ColumnWriter::ByteArrayColumnWriter(w), Cells::Bytes(v)) => w.write_batch(v, def, rep),
+        _ => Err(ParquetError::General("a column's cells do not match its type".into())),
+    }
+    .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_leaf_is_typed_only_when_all_its_values_share_a_type() {
+        let kind = |vs: Json| kind_of(vs.as_array().into_iter().flatten());
+        assert_eq!(kind(json!([true, false])), Kind::Bool);
+        assert_eq!(kind(json!([1, -2])), Kind::Int);
+        assert_eq!(kind(json!([1, 2.5])), Kind::Double);
+        assert_eq!(kind(json!(["a", "b"])), Kind::Text);
+        assert_eq!(kind(json!(["a", 1])), Kind::Json);
+        assert_eq!(kind(json!([[1], [2]])), Kind::Json);
+        assert_eq!(kind(json!([{"a": 1}])), Kind::Json);
+        assert_eq!(kind(json!([])), Kind::Json);
+        // 2^53 + 1 is not exact in a double: the mixed column keeps JSON text.
+        assert_eq!(kind(json!([9_007_199_254_740_993_i64, 0.5])), Kind::Json);
+        assert_eq!(kind(json!([9_007_199_254_740_993_i64])), Kind::Int);
+        assert_eq!(kind(json!([u64::MAX])), Kind::Json);
+    }
+
+    #[test]
+    fn a_leaf_named_like_a_fixed_column_is_renamed() {
+        let rows = vec![BTreeMap::from([
+            ("profileId".to_string(), json!("x")),
+            ("entity.profileId".to_string(), json!(1)),
+        ])];
+        let names: Vec<String> = columns(&rows, false).into_iter().map(|c| c.name).collect();
+        let fixed = ["profileId", "identities", "audiences", "sources", "lastModifiedAt"];
+        assert_eq!(names[..5], fixed);
+        assert_eq!(names[5..], ["entity.profileId", "entity.entity.profileId"]);
+    }
+
+    #[test]
+    fn row_groups_split_the_rows_and_keep_their_order_and_nulls() {
+        use parquet::file::reader::{FileReader, SerializedFileReader};
+        let profiles: Vec<Json> = (0..5)
+            .map(|i| {
+                let entity = if i % 2 == 0 { json!({"n": i}) } else { json!({}) };
+                let ids: Vec<Json> =
+                    (0..i).map(|k| json!({"namespace": "ECID", "id": format!("e{k}")})).collect();
+                json!({"profileId": format!("ECID:p{i}"), "identities": ids, "entity": entity,
+                       "audiences": [], "sources": ["web"], "lastModifiedAt": "2026-10-01T00:00:00.000Z"})
+            })
+            .collect();
+        let bytes = write_groups(&profiles, false, 2).unwrap();
+        let path = std::env::temp_dir().join(format!("mosaic-export-parquet-{}.parquet", std::process::id()));
+        std::fs::write(&path, bytes).unwrap();
+        let reader = SerializedFileReader::try_from(std::fs::File::open(&path).unwrap()).unwrap();
+        assert_eq!(reader.metadata().num_row_groups(), 3);
+        fn cell(f: &parquet::record::Field) -> Json {
+            use parquet::record::Field;
+            match f {
+                Field::Str(s) => json!(s),
+                Field::Long(i) | Field::TimestampMicros(i) => json!(i),
+                Field::ListInternal(l) => Json::Array(l.elements().iter().map(cell).collect()),
+                _ => Json::Null,
+            }
+        }
+        let rows: Vec<Json> = reader
+            .get_row_iter(None)
+            .unwrap()
+            .map(|r| Json::Object(r.unwrap().get_column_iter().map(|(k, f)| (k.clone(), cell(f))).collect()))
+            .collect();
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(rows.len(), 5);
+        for (i, row) in rows.iter().enumerate() {
+            assert_eq!(row["profileId"], format!("ECID:p{i}"));
+            assert_eq!(row["identities"].as_array().map(Vec::len), Some(i));
+            assert_eq!(row["n"], if i % 2 == 0 { json!(i) } else { Json::Null });
+            assert_eq!(row["audiences"], json!([]));
+        }
+    }
+}
