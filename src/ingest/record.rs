@@ -65,6 +65,18 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Every reason, in declaration order.
+    pub const ALL: [Reason; 8] = [
+        Reason::InvalidJson,
+        Reason::InvalidCsv,
+        Reason::NotAnObject,
+        Reason::NoIdentity,
+        Reason::InvalidTimestamp,
+        Reason::TooLarge,
+        Reason::UnreadableFile,
+        Reason::UnsupportedFormat,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Reason::InvalidJson => "invalidJson",

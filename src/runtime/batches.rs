@@ -57,7 +57,7 @@ pub fn ingest_all(
     let chunk = rayon::current_num_threads().max(1) * 2;
     for group in fresh.chunks(chunk) {
         // Each batch is read and encoded for the store on a worker; only the writes are serial.
-        let read: Vec<(Batch, Result<Vec<u8>, crate::store::Error>)> = group
+        let read: Vec<(Batch, Vec<u8>)> = group
             .par_iter()
             .map(|f| {
                 let batch = ingest::read_batch(project, f, keep);
@@ -76,7 +76,7 @@ pub fn ingest_all(
                 status: "committed".into(),
                 fingerprint: print_of(f),
             };
-            store.put_encoded_batch(&entry, &bytes?)?;
+            store.put_encoded_batch(&entry, &bytes)?;
             committed += 1;
             progress(committed, total);
             if crash_after == Some(committed) {

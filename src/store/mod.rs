@@ -6,6 +6,8 @@
 //! merging and evaluation from everything stored, so it equals a fresh run over the same files.
 //! redb is used because it is pure Rust, transactional (crash-safe commits) and maintained.
 
+mod codec;
+
 use crate::ingest::Batch;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
@@ -37,6 +39,8 @@ pub enum Error {
     Io { path: PathBuf, source: std::io::Error },
     #[error("profile store {path}: unreadable entry for `{key}` (run with --fresh to rebuild it): {source}")]
     Decode { path: PathBuf, key: String, source: serde_json::Error },
+    #[error("profile store {path}: unreadable batch `{key}` (run with --fresh to rebuild it): {source}")]
+    Batch { path: PathBuf, key: String, source: codec::Error },
 }
 
 /// The manifest entry of one batch.
@@ -127,18 +131,14 @@ impl Store {
 
     /// Stores a batch and its manifest entry in one transaction.
     pub fn put_batch(&self, entry: &BatchEntry, batch: &Batch) -> Result<(), Error> {
-        let batch_bytes = self.encode_batch(batch)?;
+        let batch_bytes = self.encode_batch(batch);
         self.put_encoded_batch(entry, &batch_bytes)
     }
 
     /// A batch as [`Store::put_batch`] stores it; encoding needs no transaction, so callers can
     /// encode several batches in parallel and store them with [`Store::put_encoded_batch`].
-    pub fn encode_batch(&self, batch: &Batch) -> Result<Vec<u8>, Error> {
-        serde_json::to_vec(batch).map_err(|source| Error::Decode {
-            path: self.path.clone(),
-            key: batch.id.clone(),
-            source,
-        })
+    pub fn encode_batch(&self, batch: &Batch) -> Vec<u8> {
+        codec::encode(batch)
     }
 
     /// Stores a batch encoded by [`Store::encode_batch`] and its manifest entry in one
@@ -177,7 +177,11 @@ impl Store {
         let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
         let table = txn.open_table(BATCHES).map_err(|e| self.db_err(e))?;
         match table.get(id).map_err(|e| self.db_err(e))? {
-            Some(v) => Ok(Some(self.decode(id, v.value())?)),
+            Some(v) => codec::decode(v.value()).map(Some).map_err(|source| Error::Batch {
+                path: self.path.clone(),
+                key: id.to_string(),
+                source,
+            }),
             None => Ok(None),
         }
     }

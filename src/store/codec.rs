@@ -1,0 +1,332 @@
+//! The binary form of a stored batch.
+//!
+//! A run reads every stored batch back, so their encoding is on the hot path: integers are
+//! LEB128 varints, namespaces are written once per batch and referred to by index, and only
+//! record and event bodies stay JSON text (event bodies hold just the paths rules read, see
+//! `ingest::Keep`). A version byte leads, so a store written by another layout is refused with
+//! a clear message rather than misread.
+
+use crate::ingest::{Batch, Event, Ident, Reason, Record, Rejection};
+
+/// Layout version; bump on any change below.
+const VERSION: u8 = 1;
+
+/// Why bytes are not a batch.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("stored batch layout {0} is not this version's ({VERSION})")]
+    Version(u8),
+    #[error("stored batch is truncated or corrupt")]
+    Corrupt,
+    #[error("stored body is not JSON: {0}")]
+    Body(#[from] serde_json::Error),
+}
+
+/// Encodes `batch`.
+pub fn encode(batch: &Batch) -> Vec<u8> {
+    let mut w = Writer { out: Vec::with_capacity(64 + batch.events.len() * 96), namespaces: Vec::new() };
+    w.out.push(VERSION);
+    for ident in batch
+        .records
+        .iter()
+        .flat_map(|r| &r.identities)
+        .chain(batch.events.iter().flat_map(|e| &e.identities))
+    {
+        if !w.namespaces.contains(&ident.namespace) {
+            w.namespaces.push(ident.namespace.clone());
+        }
+    }
+    w.uint(w.namespaces.len() as u64);
+    for ns in w.namespaces.clone() {
+        w.str(&ns);
+    }
+    w.str(&batch.id);
+    w.str(&batch.dataset);
+    w.uint(batch.dropped_identities);
+    w.uint(batch.records.len() as u64);
+    for r in &batch.records {
+        w.uint(u64::from(r.line));
+        w.opt_int(r.time);
+        w.identities(&r.identities, r.primary);
+        w.str(&r.body.to_string());
+    }
+    w.uint(batch.events.len() as u64);
+    for e in &batch.events {
+        w.uint(u64::from(e.line));
+        w.int(e.time);
+        w.opt_str(e.id.as_deref());
+        w.identities(&e.identities, e.primary);
+        w.str(&e.body.to_string());
+        match e.offset {
+            Some(o) => w.uint(o + 1),
+            None => w.uint(0),
+        }
+    }
+    w.uint(batch.rejections.len() as u64);
+    for r in &batch.rejections {
+        w.uint(u64::from(r.line));
+        w.uint(Reason::ALL.iter().position(|x| *x == r.reason).unwrap_or(0) as u64);
+        w.str(&r.detail);
+        w.str(&r.raw);
+    }
+    w.out
+}
+
+/// Decodes what [`encode`] wrote.
+pub fn decode(bytes: &[u8]) -> Result<Batch, Error> {
+    let (&version, rest) = bytes.split_first().ok_or(Error::Corrupt)?;
+    if version != VERSION {
+        return Err(Error::Version(version));
+    }
+    let mut r = Reader { bytes: rest, namespaces: Vec::new() };
+    let n = r.len()?;
+    for _ in 0..n {
+        let ns = r.str()?.to_string();
+        r.namespaces.push(ns);
+    }
+    let mut batch = Batch { id: r.str()?.to_string(), dataset: r.str()?.to_string(), ..Batch::default() };
+    batch.dropped_identities = r.uint()?;
+    let n = r.len()?;
+    batch.records.reserve(n);
+    for _ in 0..n {
+        let line = r.u32()?;
+        let time = r.opt_int()?;
+        let (identities, primary) = r.identities()?;
+        let body = serde_json::from_str(r.str()?)?;
+        batch.records.push(Record { line, time, identities, primary, body });
+    }
+    let n = r.len()?;
+    batch.events.reserve(n);
+    for _ in 0..n {
+        let line = r.u32()?;
+        let time = r.int()?;
+        let id = r.opt_str()?.map(str::to_string);
+        let (identities, primary) = r.identities()?;
+        let body = serde_json::from_str(r.str()?)?;
+        let offset = r.uint()?.checked_sub(1);
+        batch.events.push(Event { line, id, time, identities, primary, body, offset });
+    }
+    let n = r.len()?;
+    for _ in 0..n {
+        let line = r.u32()?;
+        let reason = *Reason::ALL.get(r.index()?).ok_or(Error::Corrupt)?;
+        let detail = r.str()?.to_string();
+        let raw = r.str()?.to_string();
+        batch.rejections.push(Rejection { line, reason, detail, raw });
+    }
+    if !r.bytes.is_empty() {
+        return Err(Error::Corrupt);
+    }
+    Ok(batch)
+}
+
+struct Writer {
+    out: Vec<u8>,
+    namespaces: Vec<String>,
+}
+
+impl Writer {
+    fn uint(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.out.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        self.out.push(v as u8);
+    }
+
+    /// Zigzag, so small negative numbers stay short.
+    fn int(&mut self, v: i64) {
+        self.uint(((v << 1) ^ (v >> 63)) as u64);
+    }
+
+    fn opt_int(&mut self, v: Option<i64>) {
+        match v {
+            Some(v) => {
+                self.out.push(1);
+                self.int(v);
+            }
+            None => self.out.push(0),
+        }
+    }
+
+    fn str(&mut self, s: &str) {
+        self.uint(s.len() as u64);
+        self.out.extend_from_slice(s.as_bytes());
+    }
+
+    fn opt_str(&mut self, s: Option<&str>) {
+        match s {
+            Some(s) => {
+                self.out.push(1);
+                self.str(s);
+            }
+            None => self.out.push(0),
+        }
+    }
+
+    fn identities(&mut self, ids: &[Ident], primary: u32) {
+        self.uint(ids.len() as u64);
+        for i in ids {
+            let ns = self.namespaces.iter().position(|n| *n == i.namespace).unwrap_or(0);
+            self.uint(ns as u64);
+            self.str(&i.id);
+        }
+        self.uint(u64::from(primary));
+    }
+}
+
+struct Reader<'b> {
+    bytes: &'b [u8],
+    namespaces: Vec<String>,
+}
+
+impl<'b> Reader<'b> {
+    fn byte(&mut self) -> Result<u8, Error> {
+        let (&b, rest) = self.bytes.split_first().ok_or(Error::Corrupt)?;
+        self.bytes = rest;
+        Ok(b)
+    }
+
+    fn uint(&mut self) -> Result<u64, Error> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            v |= u64::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return Ok(v);
+            }
+        }
+        Err(Error::Corrupt)
+    }
+
+    /// A count, bounded by what is left to read so corrupt input cannot make a huge allocation.
+    fn len(&mut self) -> Result<usize, Error> {
+        let v = self.uint()?;
+        usize::try_from(v).ok().filter(|&n| n <= self.bytes.len()).ok_or(Error::Corrupt)
+    }
+
+    /// An index into a table (checked by the caller's lookup).
+    fn index(&mut self) -> Result<usize, Error> {
+        usize::try_from(self.uint()?).map_err(|_| Error::Corrupt)
+    }
+
+    fn u32(&mut self) -> Result<u32, Error> {
+        u32::try_from(self.uint()?).map_err(|_| Error::Corrupt)
+    }
+
+    fn int(&mut self) -> Result<i64, Error> {
+        let v = self.uint()?;
+        Ok(((v >> 1) as i64) ^ -((v & 1) as i64))
+    }
+
+    fn opt_int(&mut self) -> Result<Option<i64>, Error> {
+        match self.byte()? {
+            0 => Ok(None),
+            _ => self.int().map(Some),
+        }
+    }
+
+    fn str(&mut self) -> Result<&'b str, Error> {
+        let n = self.len()?;
+        if n > self.bytes.len() {
+            return Err(Error::Corrupt);
+        }
+        let (s, rest) = self.bytes.split_at(n);
+        self.bytes = rest;
+        std::str::from_utf8(s).map_err(|_| Error::Corrupt)
+    }
+
+    fn opt_str(&mut self) -> Result<Option<&'b str>, Error> {
+        match self.byte()? {
+            0 => Ok(None),
+            _ => self.str().map(Some),
+        }
+    }
+
+    fn identities(&mut self) -> Result<(Vec<Ident>, u32), Error> {
+        let n = self.len()?;
+        let mut ids = Vec::with_capacity(n);
+        for _ in 0..n {
+            let ns = self.index()?;
+            let namespace = self.namespaces.get(ns).ok_or(Error::Corrupt)?.clone();
+            ids.push(Ident { namespace, id: self.str()?.to_string() });
+        }
+        Ok((ids, self.u32()?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn sample() -> Batch {
+        let ident = |ns: &str, id: &str| Ident { namespace: ns.into(), id: id.into() };
+        Batch {
+            id: "web/part-1.jsonl".into(),
+            dataset: "web".into(),
+            records: vec![Record {
+                line: 1,
+                time: Some(-5),
+                identities: vec![ident("CRMID", "c-1"), ident("Email", "a@b.se")],
+                primary: 0,
+                body: json!({"person": {"name": "Åsa"}, "n": [1, 2.5, null]}),
+            }],
+            events: vec![
+                Event {
+                    line: 2,
+                    id: Some("e-1".into()),
+                    time: 1_767_225_600_000_000,
+                    identities: vec![ident("ECID", "123")],
+                    primary: 0,
+                    body: json!({"eventType": "x"}),
+                    offset: Some(0),
+                },
+                Event {
+                    line: 300,
+                    id: None,
+                    time: 0,
+                    identities: vec![ident("Email", "a@b.se"), ident("ECID", "9")],
+                    primary: 1,
+                    body: json!({}),
+                    offset: None,
+                },
+            ],
+            rejections: vec![Rejection {
+                line: 4,
+                reason: Reason::InvalidTimestamp,
+                detail: "bad".into(),
+                raw: "{\"x\":1}".into(),
+            }],
+            dropped_identities: 7,
+        }
+    }
+
+    #[test]
+    fn round_trips() {
+        let batch = sample();
+        let back = decode(&encode(&batch)).expect("decodes");
+        assert_eq!(format!("{back:?}"), format!("{batch:?}"));
+    }
+
+    #[test]
+    fn every_reason_round_trips() {
+        for reason in Reason::ALL {
+            let mut batch = sample();
+            batch.rejections[0].reason = reason;
+            assert_eq!(decode(&encode(&batch)).expect("decodes").rejections[0].reason, reason);
+        }
+    }
+
+    #[test]
+    fn truncated_or_foreign_bytes_are_errors_not_panics() {
+        let bytes = encode(&sample());
+        for cut in 0..bytes.len() {
+            assert!(decode(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        assert!(matches!(decode(b"{\"id\":1}"), Err(Error::Version(b'{'))));
+        let mut trailing = bytes.clone();
+        trailing.push(0);
+        assert!(decode(&trailing).is_err());
+    }
+}
