@@ -9,6 +9,7 @@ mod common;
 
 use common::{copy_dir, TempDir};
 use proptest::prelude::*;
+use proptest::sample::Index;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -87,16 +88,16 @@ fn project(tag: &str) -> TempDir {
     TempDir(root)
 }
 
-fn add(root: &Path, file: &BatchFile) {
-    let path = root.join(&file.path);
+fn write(root: &Path, rel: &str, bytes: &[u8]) {
+    let path = root.join(rel);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, &file.text).unwrap();
+    std::fs::write(path, bytes).unwrap();
 }
 
 /// `mosaic run`, which must succeed.
-fn run(root: &Path, fresh: bool) {
+fn run(root: &Path, fresh: bool, threads: usize) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_mosaic"));
-    cmd.arg("run").arg(root).args(["--as-of", AS_OF, "--threads", "2"]);
+    cmd.arg("run").arg(root).args(["--as-of", AS_OF, "--threads", &threads.to_string()]);
     if fresh {
         cmd.arg("--fresh");
     }
@@ -156,65 +157,129 @@ fn assert_same(incremental: &Outcome, fresh: &Outcome, what: &str) {
     assert_eq!(incremental.rejected, fresh.rejected, "{what}: .mosaic/rejected differs");
 }
 
-/// A fresh run over exactly `files` in a new project.
-fn fresh_outcome(files: &[&BatchFile]) -> Outcome {
+/// A fresh run over exactly `data` (path → bytes) in a new project.
+fn fresh_outcome(data: &BTreeMap<String, Vec<u8>>) -> Outcome {
     let p = project("fresh");
-    for f in files {
-        add(&p.0, f);
+    for (path, bytes) in data {
+        write(&p.0, path, bytes);
     }
-    run(&p.0, true);
+    run(&p.0, true, 2);
     outcome(&p.0)
 }
 
-/// Adds `files` in `order` with a run after each, then checks the result against a fresh run;
-/// then removes the file `removed` (an index into `files`), runs, and checks against a fresh
-/// run without it. With `every_step`, each intermediate run is checked too.
-fn check(files: &[BatchFile], order: &[usize], removed: Option<usize>, every_step: bool) {
+/// How one file arrives in the incremental project; a run follows each step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Step {
+    /// The whole file at once.
+    Add(usize),
+    /// Its first bytes only, as a copier or a crash leaves it (possibly mid-line, mid-character).
+    Partial(usize, usize),
+    /// The rest of a partial file.
+    Complete(usize),
+}
+
+/// Plays `steps` over `files` with a run after each (alternately on 1 and 2 threads), then
+/// checks the result against a fresh run over every file; then removes the file `removed`
+/// (an index into `files`), runs, and checks against a fresh run without it. With
+/// `every_step`, each intermediate state is checked against a fresh run too.
+fn check(files: &[BatchFile], steps: &[Step], removed: Option<usize>, every_step: bool) {
     let p = project("incr");
-    let mut present: Vec<usize> = Vec::new();
-    for &i in order {
-        add(&p.0, &files[i]);
-        present.push(i);
-        run(&p.0, false);
+    let mut data: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    for (n, &step) in steps.iter().enumerate() {
+        let (i, bytes) = match step {
+            Step::Add(i) | Step::Complete(i) => (i, files[i].text.as_bytes()),
+            Step::Partial(i, len) => (i, &files[i].text.as_bytes()[..len]),
+        };
+        write(&p.0, &files[i].path, bytes);
+        data.insert(files[i].path.clone(), bytes.to_vec());
+        run(&p.0, false, 1 + n % 2);
         if every_step {
-            present.sort_unstable();
-            let subset: Vec<&BatchFile> = present.iter().map(|&j| &files[j]).collect();
-            assert_same(&outcome(&p.0), &fresh_outcome(&subset), &format!("after adding {}", files[i].path));
+            assert_same(
+                &outcome(&p.0),
+                &fresh_outcome(&data),
+                &format!("after step {n}: {step:?} of {files:?}"),
+            );
         }
     }
-    let all: Vec<&BatchFile> = files.iter().collect();
+    let all: BTreeMap<String, Vec<u8>> =
+        files.iter().map(|f| (f.path.clone(), f.text.clone().into_bytes())).collect();
+    assert_eq!(data, all, "the steps must end with every file whole");
     assert_same(&outcome(&p.0), &fresh_outcome(&all), "after adding every file");
     if let Some(r) = removed {
         std::fs::remove_file(p.0.join(&files[r].path)).unwrap();
-        run(&p.0, false);
-        let rest: Vec<&BatchFile> =
-            files.iter().enumerate().filter(|&(j, _)| j != r).map(|(_, f)| f).collect();
-        assert_same(&outcome(&p.0), &fresh_outcome(&rest), &format!("after removing {}", files[r].path));
+        data.remove(&files[r].path);
+        run(&p.0, false, 2);
+        assert_same(&outcome(&p.0), &fresh_outcome(&data), &format!("after removing {}", files[r].path));
     }
 }
 
-/// A fixed split (each dataset in three parts) added newest file first, checked after every
-/// step, then the first web part removed: the readable case to start from when this fails.
-#[test]
-fn reversed_batches_equal_fresh_at_every_step() {
-    let sources = sources();
+/// Each dataset cut in three parts.
+fn thirds(sources: &[Source]) -> Vec<BatchFile> {
     let cuts: Vec<Vec<usize>> =
         sources.iter().map(|s| vec![s.lines.len() / 3, 2 * s.lines.len() / 3]).collect();
-    let files = split(&sources, &cuts);
-    let order: Vec<usize> = (0..files.len()).rev().collect();
-    let web = files.iter().position(|f| f.path == "data/web/part-0001.jsonl");
-    check(&files, &order, web, true);
+    split(sources, &cuts)
 }
 
-/// Any split (up to three parts per dataset, empty parts allowed), any order of arrival,
-/// and optionally one file removed at the end.
-fn scenario() -> impl Strategy<Value = (Vec<BatchFile>, Vec<usize>, Option<prop::sample::Index>)> {
+/// A fixed split added newest file first, checked after every step, then the first web part
+/// removed: the readable case to start from when this fails.
+#[test]
+fn reversed_batches_equal_fresh_at_every_step() {
+    let files = thirds(&sources());
+    let steps: Vec<Step> = (0..files.len()).rev().map(Step::Add).collect();
+    let web = files.iter().position(|f| f.path == "data/web/part-0001.jsonl");
+    check(&files, &steps, web, true);
+}
+
+/// Files that first appear cut short (mid-line, and for the crm part mid-way through "ö")
+/// are read again when complete: their rejected partial lines go, their records count once.
+#[test]
+fn half_written_files_are_read_again_when_complete() {
+    let all = thirds(&sources());
+    let pick = |path: &str| all.iter().find(|f| f.path == path).unwrap().clone();
+    let files = vec![
+        pick("data/crm/part-0002.jsonl"),
+        pick("data/loyalty/part-0001.csv"),
+        pick("data/web/part-0003.jsonl"),
+    ];
+    let mid_o = files[0].text.find('ö').unwrap() + 1;
+    let steps = vec![
+        Step::Partial(0, mid_o),
+        Step::Partial(1, files[1].text.len() / 2),
+        Step::Add(2),
+        Step::Complete(0),
+        Step::Complete(1),
+    ];
+    check(&files, &steps, None, true);
+}
+
+/// The steps for files arriving in `order`: a file with a `partial` choice first arrives cut
+/// at a byte offset and is completed at a later step.
+fn steps_of(files: &[BatchFile], order: &[usize], partial: &[Option<(Index, Index)>]) -> Vec<Step> {
+    let mut steps: Vec<Step> = order.iter().map(|&i| Step::Add(i)).collect();
+    for (i, choice) in partial.iter().enumerate() {
+        let (Some((cut, when)), false) = (choice, files[i].text.is_empty()) else { continue };
+        let at = steps.iter().position(|&s| s == Step::Add(i)).unwrap();
+        steps[at] = Step::Partial(i, cut.index(files[i].text.len()));
+        steps.insert(at + 1 + when.index(steps.len() - at), Step::Complete(i));
+    }
+    steps
+}
+
+/// Any split (up to three parts per dataset, empty parts allowed), any order of arrival, some
+/// files first half-written, and optionally one file removed at the end.
+fn scenario() -> impl Strategy<Value = (Vec<BatchFile>, Vec<Step>, Option<Index>)> {
     let lens: Vec<usize> = sources().iter().map(|s| s.lines.len()).collect();
     let cuts: Vec<_> = lens.iter().map(|&n| prop::collection::vec(0..=n, 0..=2)).collect();
     cuts.prop_flat_map(|cuts| {
         let files = split(&sources(), &cuts);
         let order: Vec<usize> = (0..files.len()).collect();
-        (Just(files), Just(order).prop_shuffle(), prop::option::of(any::<prop::sample::Index>()))
+        let partial =
+            prop::collection::vec(prop::option::weighted(0.15, any::<(Index, Index)>()), files.len());
+        (Just(files), Just(order).prop_shuffle(), partial, prop::option::of(any::<Index>()))
+    })
+    .prop_map(|(files, order, partial, removed)| {
+        let steps = steps_of(&files, &order, &partial);
+        (files, steps, removed)
     })
 }
 
@@ -222,8 +287,8 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
 
     #[test]
-    fn any_split_and_order_equals_fresh((files, order, removed) in scenario()) {
+    fn any_split_and_order_equals_fresh((files, steps, removed) in scenario()) {
         let removed = removed.map(|r| r.index(files.len()));
-        check(&files, &order, removed, false);
+        check(&files, &steps, removed, false);
     }
 }
