@@ -252,6 +252,58 @@ fn half_written_files_are_read_again_when_complete() {
     check(&files, &steps, None, true);
 }
 
+/// Policies that change between incremental runs: a new attribute and audience read paths
+/// no earlier policy read, and a namespace's normalization changes every dataset's
+/// identities. Runs before, at and after the change equal fresh runs under the new policies.
+#[test]
+fn policy_changes_between_runs_equal_fresh() {
+    let files = thirds(&sources());
+    let p = project("policy");
+    let mut data: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let arrive = |f: &BatchFile, data: &mut BTreeMap<String, Vec<u8>>| {
+        write(&p.0, &f.path, f.text.as_bytes());
+        data.insert(f.path.clone(), f.text.clone().into_bytes());
+        run(&p.0, false, 2);
+    };
+    for f in files.iter().step_by(2) {
+        arrive(f, &mut data);
+    }
+    let identity = std::fs::read_to_string(p.0.join("policies/identity.yaml")).unwrap();
+    let changed =
+        identity.replace("{code: ECID, type: cookie,", "{code: ECID, type: cookie, normalize: [uppercase],");
+    assert_ne!(identity, changed);
+    write(&p.0, "policies/identity.yaml", changed.as_bytes());
+    write(&p.0, "policies/later.yaml", LATER_POLICIES.as_bytes());
+    run(&p.0, false, 2);
+    let fresh = |data: &BTreeMap<String, Vec<u8>>| {
+        let q = project("policy-fresh");
+        write(&q.0, "policies/identity.yaml", changed.as_bytes());
+        write(&q.0, "policies/later.yaml", LATER_POLICIES.as_bytes());
+        for (path, bytes) in data {
+            write(&q.0, path, bytes);
+        }
+        run(&q.0, true, 2);
+        outcome(&q.0)
+    };
+    let after_change = outcome(&p.0);
+    assert!(after_change.profiles.contains("\"currencies\""), "the new attribute is evaluated");
+    assert_same(&after_change, &fresh(&data), "after the policy change");
+    for f in files.iter().skip(1).step_by(2) {
+        arrive(f, &mut data);
+    }
+    assert_same(&outcome(&p.0), &fresh(&data), "after the rest of the files");
+}
+
+/// Added by `policy_changes_between_runs_equal_fresh` after the first runs.
+const LATER_POLICIES: &str = r#"kind: ComputedAttribute
+name: currencies
+expression: xEvent[eventType = "commerce.purchases"].map(commerce.order.currencyCode).distinct().count()
+---
+kind: Audience
+name: lundOrMalmo
+expression: homeAddress.city in ["Lund", "Malmö"]
+"#;
+
 /// The steps for files arriving in `order`: a file with a `partial` choice first arrives cut
 /// at a byte offset and is completed at a later step.
 fn steps_of(files: &[BatchFile], order: &[usize], partial: &[Option<(Index, Index)>]) -> Vec<Step> {
