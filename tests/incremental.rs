@@ -96,12 +96,7 @@ fn write(root: &Path, rel: &str, bytes: &[u8]) {
 
 /// `mosaic run`, which must succeed.
 fn run(root: &Path, fresh: bool, threads: usize) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mosaic"));
-    cmd.arg("run").arg(root).args(["--as-of", AS_OF, "--threads", &threads.to_string()]);
-    if fresh {
-        cmd.arg("--fresh");
-    }
-    let out = cmd.env("MOSAIC_TEST_INGEST_TIME", INGEST_TIME).output().unwrap();
+    let out = command(root, fresh, threads).output().unwrap();
     assert!(
         out.status.success(),
         "run failed in {}:\n{}{}",
@@ -109,6 +104,24 @@ fn run(root: &Path, fresh: bool, threads: usize) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+fn command(root: &Path, fresh: bool, threads: usize) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mosaic"));
+    cmd.arg("run").arg(root).args(["--as-of", AS_OF, "--threads", &threads.to_string()]);
+    if fresh {
+        cmd.arg("--fresh");
+    }
+    cmd.env("MOSAIC_TEST_INGEST_TIME", INGEST_TIME);
+    cmd
+}
+
+/// A `mosaic run` killed right after committing its first new batch, before any output.
+fn crashed_run(root: &Path) {
+    let before = std::fs::read(root.join("out/profiles.jsonl")).ok();
+    let out = command(root, false, 2).env("MOSAIC_TEST_CRASH_AFTER_BATCHES", "1").output().unwrap();
+    assert!(!out.status.success(), "the run was to be killed after its first batch");
+    assert_eq!(std::fs::read(root.join("out/profiles.jsonl")).ok(), before, "a killed run wrote output");
 }
 
 /// What a run leaves that must not depend on how the batches arrived.
@@ -178,34 +191,45 @@ enum Step {
     Complete(usize),
 }
 
-/// Plays `steps` over `files` with a run after each (alternately on 1 and 2 threads), then
-/// checks the result against a fresh run over every file; then removes the file `removed`
-/// (an index into `files`), runs, and checks against a fresh run without it. With
-/// `every_step`, each intermediate state is checked against a fresh run too.
-fn check(files: &[BatchFile], steps: &[Step], removed: Option<usize>, every_step: bool) {
+/// How the files of a case arrive.
+#[derive(Debug, Clone)]
+struct Plan {
+    steps: Vec<Step>,
+    /// Steps whose first run is killed after committing the batch (then run again); a
+    /// missing entry is `false`.
+    crashes: Vec<bool>,
+    /// A file (index into the files) removed after the last step.
+    removed: Option<usize>,
+}
+
+/// Plays the plan's steps over `files` with a run after each (alternately on 1 and 2 threads),
+/// then checks the result against a fresh run over every file; then removes the plan's
+/// `removed` file, runs, and checks against a fresh run without it. With `every_step`, each
+/// intermediate state is checked against a fresh run too.
+fn check(files: &[BatchFile], plan: &Plan, every_step: bool) {
     let p = project("incr");
     let mut data: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    for (n, &step) in steps.iter().enumerate() {
+    for (n, &step) in plan.steps.iter().enumerate() {
         let (i, bytes) = match step {
             Step::Add(i) | Step::Complete(i) => (i, files[i].text.as_bytes()),
             Step::Partial(i, len) => (i, &files[i].text.as_bytes()[..len]),
         };
         write(&p.0, &files[i].path, bytes);
         data.insert(files[i].path.clone(), bytes.to_vec());
+        if plan.crashes.get(n) == Some(&true) {
+            crashed_run(&p.0);
+        }
         run(&p.0, false, 1 + n % 2);
         if every_step {
-            assert_same(
-                &outcome(&p.0),
-                &fresh_outcome(&data),
-                &format!("after step {n}: {step:?} of {files:?}"),
-            );
+            let what = format!("after step {n}: {step:?} of {files:?}");
+            assert_same(&outcome(&p.0), &fresh_outcome(&data), &what);
         }
     }
     let all: BTreeMap<String, Vec<u8>> =
         files.iter().map(|f| (f.path.clone(), f.text.clone().into_bytes())).collect();
     assert_eq!(data, all, "the steps must end with every file whole");
     assert_same(&outcome(&p.0), &fresh_outcome(&all), "after adding every file");
-    if let Some(r) = removed {
+    if let Some(r) = plan.removed {
         std::fs::remove_file(p.0.join(&files[r].path)).unwrap();
         data.remove(&files[r].path);
         run(&p.0, false, 2);
@@ -226,8 +250,8 @@ fn thirds(sources: &[Source]) -> Vec<BatchFile> {
 fn reversed_batches_equal_fresh_at_every_step() {
     let files = thirds(&sources());
     let steps: Vec<Step> = (0..files.len()).rev().map(Step::Add).collect();
-    let web = files.iter().position(|f| f.path == "data/web/part-0001.jsonl");
-    check(&files, &steps, web, true);
+    let removed = files.iter().position(|f| f.path == "data/web/part-0001.jsonl");
+    check(&files, &Plan { steps, crashes: vec![], removed }, true);
 }
 
 /// Files that first appear cut short (mid-line, and for the crm part mid-way through "ö")
@@ -249,7 +273,8 @@ fn half_written_files_are_read_again_when_complete() {
         Step::Complete(0),
         Step::Complete(1),
     ];
-    check(&files, &steps, None, true);
+    // The second run is killed after committing the half-written loyalty part.
+    check(&files, &Plan { steps, crashes: vec![false, true], removed: None }, true);
 }
 
 /// Policies that change between incremental runs: a new attribute and audience read paths
@@ -318,20 +343,21 @@ fn steps_of(files: &[BatchFile], order: &[usize], partial: &[Option<(Index, Inde
 }
 
 /// Any split (up to three parts per dataset, empty parts allowed), any order of arrival, some
-/// files first half-written, and optionally one file removed at the end.
-fn scenario() -> impl Strategy<Value = (Vec<BatchFile>, Vec<Step>, Option<Index>)> {
+/// files first half-written, some runs killed, and optionally one file removed at the end.
+fn scenario() -> impl Strategy<Value = (Vec<BatchFile>, Plan)> {
     let lens: Vec<usize> = sources().iter().map(|s| s.lines.len()).collect();
     let cuts: Vec<_> = lens.iter().map(|&n| prop::collection::vec(0..=n, 0..=2)).collect();
     cuts.prop_flat_map(|cuts| {
         let files = split(&sources(), &cuts);
-        let order: Vec<usize> = (0..files.len()).collect();
-        let partial =
-            prop::collection::vec(prop::option::weighted(0.15, any::<(Index, Index)>()), files.len());
-        (Just(files), Just(order).prop_shuffle(), partial, prop::option::of(any::<Index>()))
+        let n = files.len();
+        let order: Vec<usize> = (0..n).collect();
+        let partial = prop::collection::vec(prop::option::weighted(0.15, any::<(Index, Index)>()), n);
+        let crashes = prop::collection::vec(prop::bool::weighted(0.1), 2 * n);
+        (Just(files), Just(order).prop_shuffle(), partial, crashes, prop::option::of(0..n))
     })
-    .prop_map(|(files, order, partial, removed)| {
+    .prop_map(|(files, order, partial, crashes, removed)| {
         let steps = steps_of(&files, &order, &partial);
-        (files, steps, removed)
+        (files, Plan { steps, crashes, removed })
     })
 }
 
@@ -339,8 +365,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
 
     #[test]
-    fn any_split_and_order_equals_fresh((files, steps, removed) in scenario()) {
-        let removed = removed.map(|r| r.index(files.len()));
-        check(&files, &steps, removed, false);
+    fn any_split_and_order_equals_fresh((files, plan) in scenario()) {
+        check(&files, &plan, false);
     }
 }
