@@ -104,6 +104,7 @@ pub fn ingest_object(
                 identities: found.identities,
                 primary: found.primary as u32,
                 body: Value::Object(obj),
+                fields: Vec::new(),
                 offset: None,
             });
         }

@@ -82,9 +82,10 @@ pub fn format_of(dataset: &Dataset, path: &Path) -> Option<Format> {
 
 /// What ingest keeps of each event besides its identities, time and `_id`.
 ///
-/// Events of JSONL files are cut down to `event_paths` while they are parsed (see [`sparse`])
-/// and remember the byte offset of their line, where commands showing whole events read them
-/// back; events of CSV and Parquet files (small, flat) are kept whole.
+/// Each event's values at `event_paths` are extracted into [`Event::fields`]. Lines of JSONL
+/// files are parsed only as far as those paths reach (see [`sparse`]) and the event keeps the
+/// byte offset of its line instead of its body: commands showing whole events read it back.
+/// Events of CSV and Parquet files (small, flat) also keep their whole body.
 #[derive(Debug, Clone, Default)]
 pub struct Keep {
     /// The paths rules read; `None` keeps whole events.
@@ -145,6 +146,15 @@ pub fn read_batch(project: &Project, file: &BatchFile, keep: &Keep) -> Batch {
             line::reject(&mut batch, 0, Reason::UnsupportedFormat, detail, "")
         }
     }
+    if let Some(paths) = &keep.event_paths {
+        for e in &mut batch.events {
+            e.fields = paths.iter().map(|p| typed::project_path(&e.body, p)).collect();
+            if e.offset.is_some() {
+                e.body = serde_json::Value::Null;
+            }
+        }
+        batch.paths = Some(paths.clone());
+    }
     batch
 }
 
@@ -186,9 +196,7 @@ fn read_jsonl(project: &Project, dataset: &Dataset, batch: &mut Batch, bytes: &[
                 line::reject(batch, line, Reason::InvalidJson, format!("not UTF-8: {e}"), &text);
             }
         }
-        if let (Some(event), Some(paths)) = (batch.events.get_mut(events), &keep.event_paths) {
-            let paths: Vec<&[String]> = paths.iter().map(Vec::as_slice).collect();
-            sparse::keep_paths(&mut event.body, &paths);
+        if let (Some(event), true) = (batch.events.get_mut(events), trie.is_some()) {
             event.offset = Some(start);
         }
     }

@@ -43,8 +43,12 @@ pub struct Event {
     pub time: i64,
     pub identities: Vec<Ident>,
     pub primary: u32,
-    /// The kept fields (the whole event when `offset` is `None`).
+    /// The whole event when its line cannot be read back from its file (`offset` is `None`:
+    /// CSV and Parquet rows, inline records); `Null` otherwise.
     pub body: serde_json::Value,
+    /// The event's value at each of its batch's kept paths ([`Batch::paths`]), in order.
+    #[serde(default)]
+    pub fields: Vec<serde_json::Value>,
     /// Byte offset of the event's line in its JSONL file, where the whole event is read back.
     #[serde(default)]
     pub offset: Option<u64>,
@@ -113,4 +117,7 @@ pub struct Batch {
     pub rejections: Vec<Rejection>,
     /// Identity values dropped as invalid (empty, too long, `null`, pattern mismatch …).
     pub dropped_identities: u64,
+    /// The event paths extracted into [`Event::fields`]; `None`: events are kept whole.
+    #[serde(default)]
+    pub paths: Option<Vec<Vec<String>>>,
 }

@@ -148,30 +148,30 @@ impl<'de> Visitor<'de> for SlimVisitor<'_> {
     }
 }
 
-/// Drops from `json` everything that [`crate::ingest::typed::project_path`] cannot reach by one of `paths`, so that
-/// `project_path` returns the same value as before for each of them.
-pub fn keep_paths(json: &mut serde_json::Value, paths: &[&[String]]) {
-    if paths.iter().any(|p| p.is_empty()) {
-        return;
-    }
-    match json {
-        serde_json::Value::Object(obj) => obj.retain(|key, v| {
-            if !paths.iter().any(|p| p[0] == *key) {
-                return false;
-            }
-            let rest: Vec<&[String]> = paths.iter().filter(|p| p[0] == *key).map(|p| &p[1..]).collect();
-            keep_paths(v, &rest);
-            true
-        }),
-        // An array on the way is projected item by item, with the same paths.
-        serde_json::Value::Array(items) => items.iter_mut().for_each(|i| keep_paths(i, paths)),
-        _ => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The reference the sparse parse must agree with: drops from `json` everything that [`crate::ingest::typed::project_path`] cannot reach by one of `paths`, so that
+    /// `project_path` returns the same value as before for each of them.
+    fn keep_paths(json: &mut serde_json::Value, paths: &[&[String]]) {
+        if paths.iter().any(|p| p.is_empty()) {
+            return;
+        }
+        match json {
+            serde_json::Value::Object(obj) => obj.retain(|key, v| {
+                if !paths.iter().any(|p| p[0] == *key) {
+                    return false;
+                }
+                let rest: Vec<&[String]> = paths.iter().filter(|p| p[0] == *key).map(|p| &p[1..]).collect();
+                keep_paths(v, &rest);
+                true
+            }),
+            // An array on the way is projected item by item, with the same paths.
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|i| keep_paths(i, paths)),
+            _ => {}
+        }
+    }
 
     fn paths(list: &[&str]) -> Vec<Vec<String>> {
         list.iter().map(|p| p.split('.').map(str::to_string).collect()).collect()

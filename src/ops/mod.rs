@@ -40,6 +40,8 @@ pub enum Error {
     Runtime(#[from] crate::runtime::Error),
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+    #[error("the policies read event fields the profile store does not hold yet (they changed since the last run): run `mosaic run` first")]
+    Stale,
     #[error("no profile holds identity `{0}`")]
     UnknownIdentity(String),
     #[error("no merge policy named `{0}`")]

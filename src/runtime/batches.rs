@@ -15,15 +15,13 @@ const CRASH_ENV: &str = "MOSAIC_TEST_CRASH_AFTER_BATCHES";
 const INGEST_TIME_ENV: &str = "MOSAIC_TEST_INGEST_TIME";
 
 /// Ingests the files not stored yet (or changed since) and returns every batch, sorted by id.
-/// `keep` says what ingest extracts from events; `slim` is applied to each batch once it is
-/// stored, to drop what later stages never read.
+/// `keep` says what ingest extracts from events.
 pub fn ingest_all(
     project: &Project,
     store: &Store,
     keep: &ingest::Keep,
     now: i64,
     progress: &dyn Fn(u64, u64),
-    slim: &(dyn Fn(&mut Batch) + Sync),
 ) -> Result<(Vec<(BatchEntry, Batch)>, RunStats), Error> {
     let files =
         ingest::list_batches(project).map_err(|source| Error::Io { path: project.root.clone(), source })?;
@@ -57,6 +55,7 @@ pub fn ingest_all(
     let chunk = rayon::current_num_threads().max(1) * 2;
     for group in fresh.chunks(chunk) {
         // Each batch is read and encoded for the store on a worker; only the writes are serial.
+        super::rss("chunk start");
         let read: Vec<(Batch, Vec<u8>)> = group
             .par_iter()
             .map(|f| {
@@ -65,6 +64,7 @@ pub fn ingest_all(
                 (batch, bytes)
             })
             .collect();
+        super::rss("chunk read");
         let mut stored = Vec::with_capacity(read.len());
         for (f, (batch, bytes)) in group.iter().zip(read) {
             let entry = BatchEntry {
@@ -84,18 +84,17 @@ pub fn ingest_all(
             }
             stored.push((f.id.clone(), entry, batch));
         }
-        // Stored whole; only what the later stages read stays in memory.
-        stored.par_iter_mut().for_each(|(_, _, batch)| slim(batch));
+        super::rss("chunk stored");
         for (id, entry, batch) in stored {
             new_batches.insert(id, (entry, batch));
         }
     }
+    super::rss("ingested");
     let mut all = Vec::with_capacity(files.len());
     for f in &files {
         if let Some(b) = new_batches.remove(&f.id) {
             all.push(b);
-        } else if let (Some(entry), Some(mut batch)) = (manifest.get(&f.id), store.batch(&f.id)?) {
-            slim(&mut batch);
+        } else if let (Some(entry), Some(batch)) = (manifest.get(&f.id), store.batch(&f.id)?) {
             all.push((entry.clone(), batch));
         }
     }

@@ -45,7 +45,10 @@ pub fn compute(
     }
     let dataset_index: HashMap<&str, u32> =
         project.datasets.iter().enumerate().map(|(i, d)| (d.name.value.as_str(), i as u32)).collect();
-    let prepared = prepare::prepare(batches, &dataset_index);
+    super::rss("before prepare");
+    let paths: Vec<Vec<String>> = program.event_paths.iter().map(|p| p.path.clone()).collect();
+    let prepared = prepare::prepare(batches, &dataset_index, &paths);
+    super::rss("after prepare");
     report.duplicate_events = prepared.duplicate_events;
     report.links = prepared.links.len() as u64;
     lap(report, "ingest");
@@ -81,6 +84,7 @@ pub fn compute(
         }
     }
     lap(report, "identity");
+    super::rss("after identity");
 
     // Merge and evaluate, one profile per task.
     let takes_part = (0..project.datasets.len())
@@ -102,5 +106,6 @@ pub fn compute(
     profiles.sort_by(|a, b| a.profile_id.cmp(&b.profile_id));
     report.profiles = profiles.len() as u64;
     lap(report, "evaluate");
+    super::rss("after evaluate");
     profiles
 }

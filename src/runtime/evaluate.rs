@@ -2,13 +2,14 @@
 
 use super::prepare::Ev;
 use crate::engine::{Column, Compiled, EvalContext, EventColumns};
-use crate::ingest::typed::{project_path, to_value};
+use crate::ingest::typed::to_value;
 use crate::intern::Interner;
 use crate::ir;
 use crate::value::{Map, Value};
 use std::sync::Arc;
 
-/// Extracts `paths` from `events` (already in evaluation order) into columns.
+/// Builds the columns of `paths` (the program's event paths, which `events` were prepared
+/// with) from `events`, already in evaluation order.
 pub fn columns(
     events: &[&Ev],
     paths: &[ir::EventPath],
@@ -19,15 +20,15 @@ pub fn columns(
         timestamp: events.iter().map(|e| e.time).collect(),
         columns: Vec::with_capacity(paths.len()),
     };
-    for p in paths {
+    for (k, p) in paths.iter().enumerate() {
         let mut col = Column {
             tags: Vec::with_capacity(events.len()),
             bits: Vec::with_capacity(events.len()),
             complex: Vec::new(),
         };
         for e in events {
-            let json = project_path(&e.body, &p.path);
-            let v = to_value(&json, &p.ty, mismatches);
+            let json = e.fields.get(k).unwrap_or(&serde_json::Value::Null);
+            let v = to_value(json, &p.ty, mismatches);
             col.push(v, &p.ty, interner);
         }
         cols.columns.push(col);

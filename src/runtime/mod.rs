@@ -104,14 +104,7 @@ fn run_in_pool(
         clock = Instant::now();
     };
 
-    // Ingest. Event bodies are cut down to the paths the program reads as soon as a batch is
-    // stored: they are most of a run's memory, and nothing else of them is read afterwards.
-    let paths: Vec<&[String]> = program.event_paths.iter().map(|p| p.path.as_slice()).collect();
-    let slim = |batch: &mut crate::ingest::Batch| {
-        for e in &mut batch.events {
-            crate::ingest::sparse::keep_paths(&mut e.body, &paths);
-        }
-    };
+    // Ingest extracts from events only the values of the paths the program reads.
     let keep = crate::ingest::Keep::for_program(program);
     let store = Store::open(&project.root, opts.fresh)?;
     let bar = progress_bar(opts.progress);
@@ -121,7 +114,7 @@ fn run_in_pool(
             b.set_position(done);
         }
     };
-    let (batches, stats) = batches::ingest_all(project, &store, &keep, wall_clock_us(), &tick, &slim)?;
+    let (batches, stats) = batches::ingest_all(project, &store, &keep, wall_clock_us(), &tick)?;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
@@ -180,4 +173,11 @@ fn progress_bar(show: bool) -> Option<indicatif::ProgressBar> {
         bar.set_style(style);
     }
     Some(bar)
+}
+pub fn rss(tag: &str) {
+    if std::env::var("MOSAIC_RSS").is_ok() {
+        let s = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+        let pages: u64 = s.split_whitespace().nth(1).and_then(|x| x.parse().ok()).unwrap_or(0);
+        eprintln!("RSS {tag}: {} MiB at {:?}", pages * 4096 / 1048576, std::time::SystemTime::now());
+    }
 }

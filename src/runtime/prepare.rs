@@ -30,8 +30,10 @@ pub struct Ev {
     pub seq: u64,
     pub time: i64,
     pub primary: Ident,
-    /// The fields ingest kept (see `ingest::Keep`); the whole event when `offset` is `None`.
+    /// The whole event when `offset` is `None` (see `ingest::Event::body`), else `Null`.
     pub body: serde_json::Value,
+    /// The event's value at each path asked of [`prepare`], in that order.
+    pub fields: Vec<serde_json::Value>,
     /// Byte offset of the event's line in its JSONL batch file.
     pub offset: Option<u64>,
 }
@@ -56,6 +58,9 @@ pub struct Prepared {
     pub events: Vec<Ev>,
     pub links: Vec<Link>,
     pub duplicate_events: u64,
+    /// Whether some stored events lack a path asked for (ingested for other policies and not
+    /// re-read since): their values are missing, so results would be wrong.
+    pub missing_fields: bool,
 }
 
 /// The sequence number of a line: batch order first, then line order.
@@ -64,14 +69,24 @@ fn seq_of(batch: u32, line: u32) -> u64 {
 }
 
 /// Flattens `batches` (sorted by id). `dataset_index` maps dataset names to indexes; batches of
-/// datasets no longer declared are skipped.
-pub fn prepare(batches: Vec<(BatchEntry, Batch)>, dataset_index: &HashMap<&str, u32>) -> Prepared {
+/// datasets no longer declared are skipped. Each event's values at `paths` (the program's
+/// event paths) land in [`Ev::fields`], taken from what ingest extracted.
+pub fn prepare(
+    batches: Vec<(BatchEntry, Batch)>,
+    dataset_index: &HashMap<&str, u32>,
+    paths: &[Vec<String>],
+) -> Prepared {
     let mut out = Prepared::default();
     let mut event_ids: HashMap<(u32, String), usize> = HashMap::new();
     // Bodies are moved out of the batches, not copied: this is the largest data of a run.
     for (bi, (entry, batch)) in batches.into_iter().enumerate() {
         let Some(&dataset) = dataset_index.get(batch.dataset.as_str()) else { continue };
         let bi = bi as u32;
+        // Where each asked path is among the batch's extracted ones.
+        let at: Vec<Option<usize>> = paths
+            .iter()
+            .map(|p| batch.paths.as_ref().and_then(|kept| kept.iter().position(|k| k == p)))
+            .collect();
         for r in batch.records {
             let seq = seq_of(bi, r.line);
             let time = r.time.unwrap_or(entry.ingested_at);
@@ -79,12 +94,24 @@ pub fn prepare(batches: Vec<(BatchEntry, Batch)>, dataset_index: &HashMap<&str, 
             links_of(&mut out.links, &r.identities, &primary, time, seq, (dataset, bi, r.line));
             out.records.push(Rec { dataset, batch: bi, line: r.line, seq, time, primary, body: r.body });
         }
-        for e in batch.events {
+        for mut e in batch.events {
             let seq = seq_of(bi, e.line);
+            let fields = paths
+                .iter()
+                .zip(&at)
+                .map(|(p, at)| match at.and_then(|i| e.fields.get_mut(i)) {
+                    Some(v) => std::mem::take(v),
+                    None if e.offset.is_none() => crate::ingest::typed::project_path(&e.body, p),
+                    None => {
+                        out.missing_fields = true;
+                        serde_json::Value::Null
+                    }
+                })
+                .collect();
             let Some(primary) = e.identities.get(e.primary as usize).cloned() else { continue };
             links_of(&mut out.links, &e.identities, &primary, e.time, seq, (dataset, bi, e.line));
             let (line, time, offset, body) = (e.line, e.time, e.offset, e.body);
-            let ev = Ev { dataset, batch: bi, line, seq, time, primary, body, offset };
+            let ev = Ev { dataset, batch: bi, line, seq, time, primary, body, fields, offset };
             match e.id {
                 Some(id) => match event_ids.get(&(dataset, id.clone())) {
                     // Same `_id` in the same dataset: the last ingested wins (SPEC 4).

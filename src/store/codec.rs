@@ -2,14 +2,14 @@
 //!
 //! A run reads every stored batch back, so their encoding is on the hot path: integers are
 //! LEB128 varints, namespaces are written once per batch and referred to by index, and only
-//! record and event bodies stay JSON text (event bodies hold just the paths rules read, see
-//! `ingest::Keep`). A version byte leads, so a store written by another layout is refused with
+//! record bodies and event field values stay JSON text (events hold just the values at the
+//! paths rules read, see `ingest::Keep`). A version byte leads, so a store written by another layout is refused with
 //! a clear message rather than misread.
 
 use crate::ingest::{Batch, Event, Ident, Reason, Record, Rejection};
 
 /// Layout version; bump on any change below.
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 
 /// Why bytes are not a batch.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +43,16 @@ pub fn encode(batch: &Batch) -> Vec<u8> {
     w.str(&batch.id);
     w.str(&batch.dataset);
     w.uint(batch.dropped_identities);
+    match &batch.paths {
+        Some(paths) => {
+            w.uint(paths.len() as u64 + 1);
+            for p in paths {
+                w.uint(p.len() as u64);
+                p.iter().for_each(|k| w.str(k));
+            }
+        }
+        None => w.uint(0),
+    }
     w.uint(batch.records.len() as u64);
     for r in &batch.records {
         w.uint(u64::from(r.line));
@@ -56,7 +66,9 @@ pub fn encode(batch: &Batch) -> Vec<u8> {
         w.int(e.time);
         w.opt_str(e.id.as_deref());
         w.identities(&e.identities, e.primary);
-        w.str(&e.body.to_string());
+        w.json(&e.body);
+        w.uint(e.fields.len() as u64);
+        e.fields.iter().for_each(|f| w.json(f));
         match e.offset {
             Some(o) => w.uint(o + 1),
             None => w.uint(0),
@@ -86,6 +98,14 @@ pub fn decode(bytes: &[u8]) -> Result<Batch, Error> {
     }
     let mut batch = Batch { id: r.str()?.to_string(), dataset: r.str()?.to_string(), ..Batch::default() };
     batch.dropped_identities = r.uint()?;
+    if let Some(n) = r.uint()?.checked_sub(1) {
+        let mut paths = Vec::new();
+        for _ in 0..n {
+            let keys = r.len()?;
+            paths.push((0..keys).map(|_| r.str().map(str::to_string)).collect::<Result<Vec<_>, _>>()?);
+        }
+        batch.paths = Some(paths);
+    }
     let n = r.len()?;
     batch.records.reserve(n);
     for _ in 0..n {
@@ -102,9 +122,11 @@ pub fn decode(bytes: &[u8]) -> Result<Batch, Error> {
         let time = r.int()?;
         let id = r.opt_str()?.map(str::to_string);
         let (identities, primary) = r.identities()?;
-        let body = serde_json::from_str(r.str()?)?;
+        let body = r.json()?;
+        let n = r.len()?;
+        let fields = (0..n).map(|_| r.json()).collect::<Result<Vec<_>, _>>()?;
         let offset = r.uint()?.checked_sub(1);
-        batch.events.push(Event { line, id, time, identities, primary, body, offset });
+        batch.events.push(Event { line, id, time, identities, primary, body, fields, offset });
     }
     let n = r.len()?;
     for _ in 0..n {
@@ -152,6 +174,14 @@ impl Writer {
     fn str(&mut self, s: &str) {
         self.uint(s.len() as u64);
         self.out.extend_from_slice(s.as_bytes());
+    }
+
+    /// A JSON value as text; `null`, the most common, as the empty string.
+    fn json(&mut self, v: &serde_json::Value) {
+        match v {
+            serde_json::Value::Null => self.uint(0),
+            v => self.str(&v.to_string()),
+        }
     }
 
     fn opt_str(&mut self, s: Option<&str>) {
@@ -236,6 +266,13 @@ impl<'b> Reader<'b> {
         std::str::from_utf8(s).map_err(|_| Error::Corrupt)
     }
 
+    fn json(&mut self) -> Result<serde_json::Value, Error> {
+        match self.str()? {
+            "" => Ok(serde_json::Value::Null),
+            text => Ok(serde_json::from_str(text)?),
+        }
+    }
+
     fn opt_str(&mut self) -> Result<Option<&'b str>, Error> {
         match self.byte()? {
             0 => Ok(None),
@@ -279,7 +316,8 @@ mod tests {
                     time: 1_767_225_600_000_000,
                     identities: vec![ident("ECID", "123")],
                     primary: 0,
-                    body: json!({"eventType": "x"}),
+                    body: serde_json::Value::Null,
+                    fields: vec![json!("x"), serde_json::Value::Null, json!([1.5])],
                     offset: Some(0),
                 },
                 Event {
@@ -288,7 +326,8 @@ mod tests {
                     time: 0,
                     identities: vec![ident("Email", "a@b.se"), ident("ECID", "9")],
                     primary: 1,
-                    body: json!({}),
+                    body: json!({"eventType": "y"}),
+                    fields: vec![json!("y"), json!(null), json!([])],
                     offset: None,
                 },
             ],
@@ -299,6 +338,7 @@ mod tests {
                 raw: "{\"x\":1}".into(),
             }],
             dropped_identities: 7,
+            paths: Some(vec![vec!["eventType".into()], vec!["a".into(), "b".into()], vec!["c".into()]]),
         }
     }
 
