@@ -1,13 +1,21 @@
 //! What ingest extracts from one batch file: records, events, rejections and counters.
 
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// One identity as read from a record: canonical namespace code (as spelt in the namespace
-/// definition) and the normalized value.
+/// definition) and the normalized value. Both are shared strings: an identity is copied into
+/// every link and event that names it, and a copy is a reference count, not an allocation.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Ident {
-    pub namespace: String,
-    pub id: String,
+    pub namespace: Arc<str>,
+    pub id: Arc<str>,
+}
+
+impl Ident {
+    pub fn new(namespace: &str, id: &str) -> Ident {
+        Ident { namespace: namespace.into(), id: id.into() }
+    }
 }
 
 impl std::fmt::Display for Ident {

@@ -158,7 +158,7 @@ pub fn parse_identity(project: &Project, text: &str) -> Result<Ident, Error> {
     };
     let id = crate::identity::normalize_identity(namespace, value)
         .map_err(|r| Error::Usage(format!("identity `{text}` is invalid: {}", r.reason())))?;
-    Ok(Ident { namespace: namespace.code.clone(), id: id.to_string() })
+    Ok(Ident::new(&namespace.code, &id))
 }
 
 /// Parses a time argument: RFC 3339, or a date `YYYY-MM-DD` (its midnight UTC).

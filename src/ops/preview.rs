@@ -63,7 +63,7 @@ pub fn preview(session: &Session, report: Report) -> Result<Json, Error> {
         let ids = p["identities"].as_array().cloned().unwrap_or_default();
         let mut fragments: BTreeSet<(u32, String, String)> = BTreeSet::new();
         for r in world.records_of(g) {
-            fragments.insert((r.dataset, r.primary.namespace.clone(), r.primary.id.clone()));
+            fragments.insert((r.dataset, r.primary.namespace.to_string(), r.primary.id.to_string()));
         }
         let mut fragments_by_ns = BTreeMap::new();
         for (_, ns, _) in &fragments {

@@ -202,5 +202,5 @@ impl<'p> World<'p> {
 
 /// The runtime's identity of a graph identity.
 pub fn from_identity(settings: &IdentitySettings, i: &Identity) -> Ident {
-    Ident { namespace: i.code(settings).to_string(), id: i.value.to_string() }
+    Ident { namespace: i.code(settings).into(), id: i.value.clone() }
 }

@@ -10,6 +10,7 @@ use crate::output::{report::Report, Profile};
 use crate::policy::{MergePolicy, Project};
 use crate::store::BatchEntry;
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
@@ -54,18 +55,15 @@ pub fn compute(
     lap(report, "ingest");
 
     // Identity.
-    let primaries: BTreeSet<Ident> = prepared
-        .records
-        .iter()
-        .map(|r| &r.primary)
-        .chain(prepared.events.iter().map(|e| &e.primary))
-        .cloned()
-        .collect();
+    // Distinct first (a hash set), then sorted: most of the events share a few identities.
+    let distinct: FxHashSet<&Ident> =
+        prepared.records.iter().map(|r| &r.primary).chain(prepared.events.iter().map(|e| &e.primary)).collect();
+    let primaries: BTreeSet<Ident> = distinct.into_iter().cloned().collect();
     let stitched = graph::stitch(project, policy.identity_graph, &prepared.links, &primaries);
     report.refused_links = stitched.refused_links;
     report.shed_identities = stitched.shed_identities;
     report.shed = stitched.shed.clone();
-    let mut owner: HashMap<&Ident, usize> = HashMap::new();
+    let mut owner: FxHashMap<&Ident, usize> = FxHashMap::default();
     for (p, ids) in stitched.profiles.iter().enumerate() {
         for i in ids {
             owner.insert(i, p);

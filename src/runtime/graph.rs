@@ -21,12 +21,13 @@ pub struct Stitched {
 /// The graph's identity of an ingested one (ingest keeps only identities of known
 /// namespaces, spelt as in their definition).
 pub fn to_identity(settings: &IdentitySettings, i: &Ident) -> Option<Identity> {
-    let ns = settings.namespaces.iter().position(|n| n.code == i.namespace)?;
-    Some(Identity::new(ns as u32, &i.id))
+    let ns = settings.namespaces.iter().position(|n| *n.code == *i.namespace)?;
+    // The identity shares the ingested value's string.
+    Some(Identity { ns: ns as u32, value: i.id.clone() })
 }
 
 fn from_identity(settings: &IdentitySettings, i: &Identity) -> Ident {
-    Ident { namespace: i.code(settings).to_string(), id: i.value.to_string() }
+    Ident { namespace: i.code(settings).into(), id: i.value.clone() }
 }
 
 /// Stitches the runtime's links and primary identities with `identity::stitch`, keeping

@@ -3,6 +3,9 @@
 
 use crate::ingest::{Batch, Ident};
 use crate::store::BatchEntry;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 /// A profile record with everything the later stages need.
@@ -68,65 +71,96 @@ fn seq_of(batch: u32, line: u32) -> u64 {
     (u64::from(batch) << 32) | u64::from(line)
 }
 
+/// One batch flattened, before de-duplication across batches.
+#[derive(Default)]
+struct Part {
+    records: Vec<Rec>,
+    /// Each event with its `_id`.
+    events: Vec<(Option<String>, Ev)>,
+    links: Vec<Link>,
+    missing_fields: bool,
+}
+
 /// Flattens `batches` (sorted by id). `dataset_index` maps dataset names to indexes; batches of
 /// datasets no longer declared are skipped. Each event's values at `paths` (the program's
-/// event paths) land in [`Ev::fields`], taken from what ingest extracted.
+/// event paths) land in [`Ev::fields`], taken from what ingest extracted. Batches are
+/// flattened in parallel; only the de-duplication by `_id` runs in ingestion order.
 pub fn prepare(
     batches: Vec<(BatchEntry, Batch)>,
     dataset_index: &HashMap<&str, u32>,
     paths: &[Vec<String>],
 ) -> Prepared {
-    let mut out = Prepared::default();
-    let mut event_ids: HashMap<(u32, String), usize> = HashMap::new();
-    // Bodies are moved out of the batches, not copied: this is the largest data of a run.
-    for (bi, (entry, batch)) in batches.into_iter().enumerate() {
-        let Some(&dataset) = dataset_index.get(batch.dataset.as_str()) else { continue };
-        let bi = bi as u32;
-        // Where each asked path is among the batch's extracted ones.
-        let at: Vec<Option<usize>> = paths
-            .iter()
-            .map(|p| batch.paths.as_ref().and_then(|kept| kept.iter().position(|k| k == p)))
-            .collect();
-        for r in batch.records {
-            let seq = seq_of(bi, r.line);
-            let time = r.time.unwrap_or(entry.ingested_at);
-            let Some(primary) = r.identities.get(r.primary as usize).cloned() else { continue };
-            links_of(&mut out.links, &r.identities, &primary, time, seq, (dataset, bi, r.line));
-            out.records.push(Rec { dataset, batch: bi, line: r.line, seq, time, primary, body: r.body });
-        }
-        for mut e in batch.events {
-            let seq = seq_of(bi, e.line);
-            let fields = paths
-                .iter()
-                .zip(&at)
-                .map(|(p, at)| match at.and_then(|i| e.fields.get_mut(i)) {
-                    Some(v) => std::mem::take(v),
-                    None if e.offset.is_none() => crate::ingest::typed::project_path(&e.body, p),
-                    None => {
-                        out.missing_fields = true;
-                        serde_json::Value::Null
-                    }
-                })
-                .collect();
-            let Some(primary) = e.identities.get(e.primary as usize).cloned() else { continue };
-            links_of(&mut out.links, &e.identities, &primary, e.time, seq, (dataset, bi, e.line));
-            let (line, time, offset, body) = (e.line, e.time, e.offset, e.body);
-            let ev = Ev { dataset, batch: bi, line, seq, time, primary, body, fields, offset };
-            match e.id {
-                Some(id) => match event_ids.get(&(dataset, id.clone())) {
-                    // Same `_id` in the same dataset: the last ingested wins (SPEC 4).
-                    Some(&at) => {
-                        out.events[at] = ev;
-                        out.duplicate_events += 1;
-                    }
-                    None => {
-                        event_ids.insert((dataset, id), out.events.len());
-                        out.events.push(ev);
-                    }
-                },
-                None => out.events.push(ev),
+    let parts: Vec<Part> = batches
+        .into_par_iter()
+        .enumerate()
+        .map(|(bi, (entry, batch))| match dataset_index.get(batch.dataset.as_str()) {
+            Some(&dataset) => flatten(bi as u32, dataset, &entry, batch, paths),
+            None => Part::default(),
+        })
+        .collect();
+    let mut out = Prepared {
+        records: Vec::with_capacity(parts.iter().map(|p| p.records.len()).sum()),
+        events: Vec::with_capacity(parts.iter().map(|p| p.events.len()).sum()),
+        links: Vec::with_capacity(parts.iter().map(|p| p.links.len()).sum()),
+        ..Prepared::default()
+    };
+    let mut event_ids: FxHashMap<(u32, String), usize> = FxHashMap::default();
+    for part in parts {
+        out.missing_fields |= part.missing_fields;
+        out.records.extend(part.records);
+        out.links.extend(part.links);
+        for (id, ev) in part.events {
+            let Some(id) = id else {
+                out.events.push(ev);
+                continue;
+            };
+            match event_ids.entry((ev.dataset, id)) {
+                // Same `_id` in the same dataset: the last ingested wins (SPEC 4).
+                Entry::Occupied(at) => {
+                    out.events[*at.get()] = ev;
+                    out.duplicate_events += 1;
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(out.events.len());
+                    out.events.push(ev);
+                }
             }
         }
+    }
+    out
+}
+
+/// Flattens batch number `bi` of `dataset`.
+fn flatten(bi: u32, dataset: u32, entry: &BatchEntry, batch: Batch, paths: &[Vec<String>]) -> Part {
+    let mut out = Part::default();
+    // Where each asked path is among the batch's extracted ones.
+    let at: Vec<Option<usize>> =
+        paths.iter().map(|p| batch.paths.as_ref().and_then(|kept| kept.iter().position(|k| k == p))).collect();
+    for r in batch.records {
+        let seq = seq_of(bi, r.line);
+        let time = r.time.unwrap_or(entry.ingested_at);
+        let Some(primary) = r.identities.get(r.primary as usize).cloned() else { continue };
+        links_of(&mut out.links, &r.identities, &primary, time, seq, (dataset, bi, r.line));
+        out.records.push(Rec { dataset, batch: bi, line: r.line, seq, time, primary, body: r.body });
+    }
+    for mut e in batch.events {
+        let seq = seq_of(bi, e.line);
+        let fields = paths
+            .iter()
+            .zip(&at)
+            .map(|(p, at)| match at.and_then(|i| e.fields.get_mut(i)) {
+                Some(v) => std::mem::take(v),
+                None if e.offset.is_none() => crate::ingest::typed::project_path(&e.body, p),
+                None => {
+                    out.missing_fields = true;
+                    serde_json::Value::Null
+                }
+            })
+            .collect();
+        let Some(primary) = e.identities.get(e.primary as usize).cloned() else { continue };
+        links_of(&mut out.links, &e.identities, &primary, e.time, seq, (dataset, bi, e.line));
+        let (line, time, offset, body) = (e.line, e.time, e.offset, e.body);
+        out.events.push((e.id, Ev { dataset, batch: bi, line, seq, time, primary, body, fields, offset }));
     }
     out
 }

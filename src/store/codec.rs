@@ -7,6 +7,7 @@
 //! a clear message rather than misread.
 
 use crate::ingest::{Batch, Event, Ident, Reason, Record, Rejection};
+use std::sync::Arc;
 
 /// Layout version; bump on any change below.
 const VERSION: u8 = 2;
@@ -93,7 +94,7 @@ pub fn decode(bytes: &[u8]) -> Result<Batch, Error> {
     let mut r = Reader { bytes: rest, namespaces: Vec::new() };
     let n = r.len()?;
     for _ in 0..n {
-        let ns = r.str()?.to_string();
+        let ns = r.str()?.into();
         r.namespaces.push(ns);
     }
     let mut batch = Batch { id: r.str()?.to_string(), dataset: r.str()?.to_string(), ..Batch::default() };
@@ -144,7 +145,7 @@ pub fn decode(bytes: &[u8]) -> Result<Batch, Error> {
 
 struct Writer {
     out: Vec<u8>,
-    namespaces: Vec<String>,
+    namespaces: Vec<Arc<str>>,
 }
 
 impl Writer {
@@ -207,7 +208,7 @@ impl Writer {
 
 struct Reader<'b> {
     bytes: &'b [u8],
-    namespaces: Vec<String>,
+    namespaces: Vec<Arc<str>>,
 }
 
 impl<'b> Reader<'b> {
@@ -286,7 +287,7 @@ impl<'b> Reader<'b> {
         for _ in 0..n {
             let ns = self.index()?;
             let namespace = self.namespaces.get(ns).ok_or(Error::Corrupt)?.clone();
-            ids.push(Ident { namespace, id: self.str()?.to_string() });
+            ids.push(Ident { namespace, id: self.str()?.into() });
         }
         Ok((ids, self.u32()?))
     }
@@ -298,7 +299,7 @@ mod tests {
     use serde_json::json;
 
     fn sample() -> Batch {
-        let ident = |ns: &str, id: &str| Ident { namespace: ns.into(), id: id.into() };
+        let ident = Ident::new;
         Batch {
             id: "web/part-1.jsonl".into(),
             dataset: "web".into(),
