@@ -30,7 +30,7 @@ fn settings(limit: usize) -> IdentitySettings {
 
 fn id(s: &str) -> Identity {
     let (code, value) = s.split_once(':').expect("test identity has a colon");
-    let ns = settings(50).namespaces.iter().position(|n| n.code == code).expect("known namespace");
+    let ns = settings(50).namespaces.iter().position(|n| &*n.code == code).expect("known namespace");
     Identity::new(ns as u32, value)
 }
 

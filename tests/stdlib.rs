@@ -54,7 +54,7 @@ fn standard_namespaces_have_types_and_priorities() {
         ("AAID", NamespaceType::Cookie),
     ] {
         let ns = project.namespace(&code.to_lowercase()).unwrap_or_else(|| panic!("{code}"));
-        assert_eq!(ns.code, code);
+        assert_eq!(&*ns.code, code);
         assert_eq!(ns.ty, ty);
         assert!(ns.priority.is_some());
     }
@@ -94,7 +94,7 @@ fn project_default_policy_takes_over_and_namespaces_override() {
     assert!(!system.default);
     assert_eq!(project.identity.graph_limit, 10);
     let crm = project.namespace("CRMID").unwrap();
-    assert_eq!(crm.code, "crmid");
+    assert_eq!(&*crm.code, "crmid");
     assert!(crm.unique);
     assert_eq!(crm.ty, NamespaceType::CrossDevice);
     assert_eq!(crm.priority, Some(1));

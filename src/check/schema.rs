@@ -95,7 +95,7 @@ fn identity_map(project: &Project) -> Type {
     .into_iter()
     .collect();
     let entry = Type::Array(Box::new(Type::Object(Arc::new(entry))));
-    let fields = project.identity.namespaces.iter().map(|n| (n.code.clone(), entry.clone())).collect();
+    let fields = project.identity.namespaces.iter().map(|n| (n.code.to_string(), entry.clone())).collect();
     Type::Object(Arc::new(fields))
 }
 

@@ -55,7 +55,7 @@ impl Identity {
 
     /// The namespace code as spelt on output (empty when `ns` is out of range).
     pub fn code<'s>(&self, settings: &'s IdentitySettings) -> &'s str {
-        self.namespace(settings).map_or("", |n| n.code.as_str())
+        self.namespace(settings).map_or("", |n| &*n.code)
     }
 
     /// `<code>:<value>`, the form used for profile ids and messages.

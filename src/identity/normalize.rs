@@ -62,7 +62,7 @@ pub fn normalize_identity(ns: &Namespace, raw: &str) -> Result<Arc<str>, Rejecti
     }
     if let Some(pattern) = &ns.pattern {
         if !pattern.is_match(&value) {
-            return Err(Rejection::Pattern(ns.code.clone()));
+            return Err(Rejection::Pattern(ns.code.to_string()));
         }
     }
     Ok(Arc::from(value))

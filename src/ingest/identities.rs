@@ -87,7 +87,7 @@ pub fn extract(project: &Project, dataset: &Dataset, obj: &Map<String, Value>) -
                 found.dropped += 1;
                 return;
             };
-            let ident = Ident { namespace: ns.code.as_str().into(), id: id.into() };
+            let ident = Ident { namespace: ns.code.clone(), id: id.into() };
             if let Some(c) = cands.iter_mut().find(|c| c.ident == ident) {
                 c.marked_primary |= marked;
                 c.declared_primary |= declared;

@@ -202,5 +202,6 @@ impl<'p> World<'p> {
 
 /// The runtime's identity of a graph identity.
 pub fn from_identity(settings: &IdentitySettings, i: &Identity) -> Ident {
-    Ident { namespace: i.code(settings).into(), id: i.value.clone() }
+    let namespace = i.namespace(settings).map_or_else(|| Arc::from(""), |n| n.code.clone());
+    Ident { namespace, id: i.value.clone() }
 }

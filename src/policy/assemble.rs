@@ -166,7 +166,7 @@ fn complete(ns: NamespaceDoc, base: Option<Namespace>, diags: &mut Vec<Diagnosti
         }
     };
     Some(Namespace {
-        code: ns.code.value,
+        code: ns.code.value.into(),
         ty,
         unique: ns.unique.or(base.as_ref().map(|b| b.unique)).unwrap_or(false),
         priority: ns.priority.or(base.as_ref().and_then(|b| b.priority)),
@@ -181,7 +181,7 @@ fn datasets(
     identity: &IdentitySettings,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<super::model::Dataset> {
-    let codes: Vec<&str> = identity.namespaces.iter().map(|n| n.code.as_str()).collect();
+    let codes: Vec<&str> = identity.namespaces.iter().map(|n| &*n.code).collect();
     let mut out: Vec<super::model::Dataset> = Vec::new();
     for mut doc in docs {
         if let Some(first) = out.iter().find(|d| d.name.value == doc.dataset.name.value) {
@@ -190,7 +190,7 @@ fn datasets(
         }
         for (field, reference) in doc.dataset.identities.iter_mut().zip(&doc.namespaces) {
             match identity.namespaces.iter().find(|n| n.code.eq_ignore_ascii_case(&reference.value)) {
-                Some(ns) => field.namespace = ns.code.clone(),
+                Some(ns) => field.namespace = ns.code.to_string(),
                 None => {
                     let label = match suggest(&reference.value, &codes) {
                         Some(s) => format!("did you mean `{s}`?"),

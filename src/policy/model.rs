@@ -94,8 +94,8 @@ pub enum Normalize {
 
 #[derive(Debug, Clone)]
 pub struct Namespace {
-    /// The spelling used on output.
-    pub code: String,
+    /// The spelling used on output; shared with every identity ingested in the namespace.
+    pub code: std::sync::Arc<str>,
     pub ty: NamespaceType,
     pub unique: bool,
     /// Lower is more important; `None` = no priority (sorts after every priority).

@@ -5,6 +5,7 @@ use crate::identity::{self, Identity, Origin};
 use crate::ingest::Ident;
 use crate::policy::{GraphType, IdentitySettings, Project};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// The stitched profiles.
 #[derive(Debug, Default)]
@@ -27,7 +28,8 @@ pub fn to_identity(settings: &IdentitySettings, i: &Ident) -> Option<Identity> {
 }
 
 fn from_identity(settings: &IdentitySettings, i: &Identity) -> Ident {
-    Ident { namespace: i.code(settings).into(), id: i.value.clone() }
+    let namespace = i.namespace(settings).map_or_else(|| Arc::from(""), |n| n.code.clone());
+    Ident { namespace, id: i.value.clone() }
 }
 
 /// Stitches the runtime's links and primary identities with `identity::stitch`, keeping
