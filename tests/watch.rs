@@ -147,12 +147,14 @@ fn policy_errors_at_start_exit_1() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("error["));
 }
 
-/// One batch of a random sequence: (customer, what, evaluate after it?).
-type Step = (u32, u32, bool);
+/// One batch of a random sequence: (customer, what, evaluate after it?, name prefix, event id).
+/// The prefix lets a later file sort before earlier ones; event ids come from a small set, so
+/// `_id`s repeat across batches (the last ingested wins, and may belong to another customer).
+type Step = (u32, u32, bool, u32, u32);
 
-/// Drives a session in-process (no file watching): batch files land in random groups, each
-/// group is evaluated, and the end state must equal a fresh run; replaying changes.jsonl
-/// (last line per profile wins) must give profiles.jsonl.
+/// Drives a session in-process (no file watching): batch files land (and sometimes go) in
+/// random groups, each group is evaluated incrementally, and the end state must equal a fresh
+/// run; replaying changes.jsonl (last line per profile wins) must give profiles.jsonl.
 fn check_sequence(steps: &[Step]) {
     static CASES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let p = Project::new(&format!("prop-{}", CASES.fetch_add(1, std::sync::atomic::Ordering::SeqCst)));
@@ -165,20 +167,35 @@ fn check_sequence(steps: &[Step]) {
         engine: mosaic::engine::EngineKind::Interp,
     };
     let (mut session, _) = mosaic::watch::Session::start(opts).unwrap();
-    for (i, &(c, what, evaluate)) in steps.iter().enumerate() {
+    let mut written: Vec<String> = Vec::new();
+    for (i, &(c, what, evaluate, prefix, id)) in steps.iter().enumerate() {
         let line = match what {
             0 => p.customer(c, i as u32 % 3),
-            1 => p.purchase(c, &format!("e{i}"), 30 * (i as u32 + 1)),
+            1 => p.purchase(c, &format!("e{id}"), 30 * (i as u32 + 1)),
             // A device shared between customers: graph joins, and refusals on the unique CRMID.
-            _ => p.purchase_on(c, "shared", &format!("s{i}"), 7),
+            2 => p.purchase_on(c, "shared", &format!("s{id}"), 7),
+            // Takes an earlier batch file away (or rewrites it when it is the newest).
+            _ => {
+                if let Some(rel) = written.get(id as usize % written.len().max(1)) {
+                    std::fs::remove_file(p.root.join(rel)).unwrap();
+                    written.retain(|w| w != rel);
+                }
+                if evaluate {
+                    session.evaluate().unwrap();
+                }
+                continue;
+            }
         };
         let dataset = if what == 0 { "crm" } else { "web" };
-        p.batch(dataset, &format!("{i:03}.jsonl"), &[line]);
+        let name = format!("{prefix:02}-{i:03}.jsonl");
+        p.batch(dataset, &name, &[line]);
+        written.push(format!("data/{dataset}/{name}"));
         if evaluate {
             session.evaluate().unwrap();
         }
     }
     session.evaluate().unwrap();
+    session.flush().unwrap();
     let profiles = std::fs::read_to_string(p.root.join("out/profiles.jsonl")).unwrap();
     assert_eq!(profiles, fresh_run(&p.root));
 
@@ -198,9 +215,11 @@ fn check_sequence(steps: &[Step]) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
     #[test]
-    fn any_batch_sequence_equals_a_fresh_run(steps in prop::collection::vec((0u32..5, 0u32..3, any::<bool>()), 1..10)) {
+    fn any_batch_sequence_equals_a_fresh_run(
+        steps in prop::collection::vec((0u32..5, 0u32..4, any::<bool>(), 0u32..30, 0u32..4), 1..12)
+    ) {
         check_sequence(&steps);
     }
 }

@@ -10,9 +10,9 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// Test hook: abort the process after this many committed batches (kill-and-resume tests).
-const CRASH_ENV: &str = "MOSAIC_TEST_CRASH_AFTER_BATCHES";
+pub(super) const CRASH_ENV: &str = "MOSAIC_TEST_CRASH_AFTER_BATCHES";
 /// Test hook: the ingestion time of new batches (RFC 3339) instead of the wall clock.
-const INGEST_TIME_ENV: &str = "MOSAIC_TEST_INGEST_TIME";
+pub(super) const INGEST_TIME_ENV: &str = "MOSAIC_TEST_INGEST_TIME";
 
 /// Ingests the files not stored yet (or changed since) and returns every batch, sorted by id.
 /// `keep` says what ingest extracts from events.
@@ -105,7 +105,11 @@ pub fn ingest_all(
 /// A digest of everything extraction depends on for `dataset`: its class, format, time path,
 /// identity fields and schema, the namespaces (normalization, patterns, priorities) and, for
 /// event datasets, the event paths kept (a rule reading a new path re-reads the files).
-fn fingerprint(project: &Project, dataset: &crate::policy::Dataset, keep: &ingest::Keep) -> String {
+pub(super) fn fingerprint(
+    project: &Project,
+    dataset: &crate::policy::Dataset,
+    keep: &ingest::Keep,
+) -> String {
     let kept = match dataset.class {
         crate::policy::DatasetClass::Event => keep.event_paths.as_ref(),
         crate::policy::DatasetClass::Profile => None,

@@ -11,6 +11,7 @@ pub mod evaluate;
 #[cfg(test)]
 pub(crate) mod fixture;
 pub mod graph;
+pub mod incremental;
 pub mod prepare;
 pub mod profile;
 

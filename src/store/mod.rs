@@ -339,3 +339,38 @@ impl Store {
         Ok(next)
     }
 }
+
+impl Store {
+    /// Replaces some stored profiles in one transaction (`mosaic watch`'s incremental
+    /// evaluation): the rows and identity keys of `removed` (profileId, `NS:VALUE` keys) go
+    /// first, then `upserted` (profileId, JSON line, keys) are written, with the `meta` values.
+    pub fn update_profiles(
+        &self,
+        removed: &[(String, Vec<String>)],
+        upserted: &[(String, String, Vec<String>)],
+        meta: &[(&str, serde_json::Value)],
+    ) -> Result<(), Error> {
+        let meta: Vec<(&str, String)> = meta.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        self.write(|txn| {
+            let mut table = txn.open_table(PROFILES)?;
+            let mut index = txn.open_table(IDENTITIES)?;
+            for (id, keys) in removed {
+                table.remove(id.as_str())?;
+                for key in keys {
+                    index.remove(key.as_str())?;
+                }
+            }
+            for (id, line, keys) in upserted {
+                table.insert(id.as_str(), line.as_bytes())?;
+                for key in keys {
+                    index.insert(key.as_str(), id.as_str())?;
+                }
+            }
+            let mut table = txn.open_table(META)?;
+            for (key, value) in &meta {
+                table.insert(*key, value.as_bytes())?;
+            }
+            Ok(())
+        })
+    }
+}

@@ -5,10 +5,12 @@
 //! are taken once settled; policy changes are compiled on another thread and swapped in
 //! between evaluations. A stop signal is honoured after the current evaluation.
 
+pub mod apply;
 pub mod classify;
 pub mod incremental;
 pub mod reload;
 pub mod session;
+pub mod state;
 
 pub use session::{Error, Evaluation, Options, Session};
 
@@ -27,6 +29,13 @@ const SETTLE_ENV: &str = "MOSAIC_WATCH_SETTLE_MS";
 const DEFAULT_SETTLE_MS: u64 = 200;
 /// A file still being written after this long is taken anyway (and re-read when it changes).
 const MAX_WAIT: Duration = Duration::from_secs(10);
+/// `profiles.jsonl` is rewritten once no batch has been evaluated for this long: a rewrite
+/// costs more than a batch's latency budget at 100,000 profiles, so it waits for a lull.
+const FLUSH_AFTER: Duration = Duration::from_secs(1);
+/// With the wall clock as `now` (no `--as-of`), computed-attribute windows move although no
+/// data changes; incremental evaluations only rebuild the profiles a batch touches, so every
+/// profile is re-evaluated in full at this cadence, when no batch is waiting.
+const CLOCK_REFRESH: Duration = Duration::from_secs(15 * 60);
 
 enum Msg {
     Fs(notify_debouncer_full::DebounceEventResult),
@@ -78,6 +87,7 @@ pub fn watch(opts: Options) -> Result<(), Error> {
     let mut rescan = false;
     let mut policy_dirty = false;
     let mut compiling = false;
+    let mut last_eval = Instant::now();
     while !stop.load(Ordering::SeqCst) {
         match rx.recv_timeout(settle.max(Duration::from_millis(20)) / 2) {
             Ok(Msg::Stop) => break,
@@ -122,7 +132,10 @@ pub fn watch(opts: Options) -> Result<(), Error> {
         if (rescan || !pending.is_empty()) && settled(&session, &pending, settle) {
             // A failed evaluation (an unreadable file, a full disk) is logged, not fatal: the
             // store holds every batch committed so far, and the next change retries.
-            match session.evaluate() {
+            // A lost event (rescan) may hide anything: re-evaluate in full.
+            let result = if rescan { session.evaluate_full() } else { session.evaluate() };
+            last_eval = Instant::now();
+            match result {
                 Ok(eval) => {
                     log_batches(&session, &pending, &eval);
                     if pending.is_empty() {
@@ -134,9 +147,30 @@ pub fn watch(opts: Options) -> Result<(), Error> {
             pending.clear();
             rescan = false;
         }
+        if pending.is_empty() && !rescan && !compiling {
+            idle_work(&mut session, last_eval);
+        }
+    }
+    if let Err(e) = session.flush() {
+        eprintln!("error: {e}");
     }
     println!("stopped");
     Ok(())
+}
+
+/// What waits for a lull: the clock's full re-evaluation and rewriting `profiles.jsonl`.
+fn idle_work(session: &mut Session, last_eval: Instant) {
+    if session.opts.as_of.is_none() && session.last_full().elapsed() >= CLOCK_REFRESH {
+        match session.evaluate_full() {
+            Ok(eval) => log_evaluation("clock", &eval),
+            Err(e) => eprintln!("error: {e}"),
+        }
+    }
+    if session.dirty() && last_eval.elapsed() >= FLUSH_AFTER {
+        if let Err(e) = session.flush() {
+            eprintln!("error: {e}");
+        }
+    }
 }
 
 /// Whether every pending file has stayed unchanged for `settle` (or waited too long).
@@ -161,7 +195,7 @@ fn apply_reload(session: &mut Session, outcome: reload::Outcome) {
                 eprint!("{w}");
             }
             let diff = session.swap(loaded);
-            let eval = match session.evaluate() {
+            let eval = match session.evaluate_full() {
                 Ok(eval) => eval,
                 Err(e) => {
                     eprintln!("error: {e}");

@@ -1,17 +1,24 @@
 //! One watch session: the current program, the last profiles written, and an evaluation step
 //! that ingests what is new, re-evaluates, and logs what changed to `out/changes.jsonl`.
 //!
-//! Each evaluation is the same pipeline as `mosaic run` over the whole store (ingest commits
-//! per batch; stitching, merging and evaluation are recomputed), then the new profiles are
-//! diffed against the previous ones. Architecture Invariant: after any evaluation the store and
-//! `profiles.jsonl` equal those of a fresh `mosaic run` over the same files and policies.
+//! A full evaluation is the same pipeline as `mosaic run` over the whole store, then the new
+//! profiles are diffed against the previous ones and the in-memory [`State`] is rebuilt from
+//! the store. New batch files take the incremental path (`apply.rs`): only the components they
+//! touch are rebuilt, their changes appended to `changes.jsonl` and upserted in the store.
+//! `profiles.jsonl` (100 MB at 100,000 profiles) is rewritten off that path by [`Session::flush`],
+//! which the loop calls once idle and before exit. Architecture Invariant: after a flush the
+//! store and `profiles.jsonl` equal those of a fresh `mosaic run` over the same files and
+//! policies (with `--as-of` pinned; on the wall clock only the rebuilt profiles move with it).
 
+use super::apply;
 use super::classify::Layout;
 use super::incremental::{self, AttributePath, Profiles};
 use super::reload::{self, Loaded, ProgramDiff};
+use super::state::{Shape, State};
 use crate::engine::EngineKind;
-use crate::output::report::Report;
+use crate::output::report::{Report, RunStats};
 use crate::runtime;
+use crate::store::Store;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -41,6 +48,10 @@ pub enum Error {
     /// The policies did not compile at start (there is no previous program to keep).
     #[error("{0}")]
     Policies(String),
+    #[error("no merge policy named `{0}`")]
+    UnknownPolicy(String),
+    #[error("cannot start {0} worker threads: {1}")]
+    Threads(usize, String),
     #[error("watching {path}: {source}")]
     Notify { path: PathBuf, source: notify::Error },
 }
@@ -59,7 +70,18 @@ pub struct Session {
     pub opts: Options,
     /// The program in force; replaced whole by [`Session::swap`].
     loaded: Arc<Loaded>,
+    /// Every profile's current line, by profileId.
     profiles: Profiles,
+    /// The data behind `profiles` (`None` until a full evaluation has built it, or after an
+    /// incremental one gave up).
+    state: Option<State>,
+    /// Open between full evaluations (a run opens the store itself, and redb allows one
+    /// handle per process).
+    store: Option<Store>,
+    /// `profiles.jsonl` lags behind `profiles`.
+    dirty: bool,
+    last_full: Instant,
+    pool: Option<rayon::ThreadPool>,
     pub out: PathBuf,
     pub layout: Layout,
 }
@@ -78,8 +100,28 @@ impl Session {
         let layout = Layout::of(&loaded.project, &out);
         let path = out.join("profiles.jsonl");
         let profiles = incremental::read_profiles(&path).map_err(|source| Error::Io { path, source })?;
-        let mut session = Session { opts, loaded: Arc::new(loaded), profiles, out, layout };
-        let first = session.evaluate()?;
+        let pool = match opts.threads {
+            Some(n) => Some(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(n.max(1))
+                    .build()
+                    .map_err(|e| Error::Threads(n, e.to_string()))?,
+            ),
+            None => None,
+        };
+        let mut session = Session {
+            opts,
+            loaded: Arc::new(loaded),
+            profiles,
+            state: None,
+            store: None,
+            dirty: false,
+            last_full: Instant::now(),
+            pool,
+            out,
+            layout,
+        };
+        let first = session.evaluate_full()?;
         Ok((session, first))
     }
 
@@ -88,10 +130,88 @@ impl Session {
         &self.loaded.project.root
     }
 
-    /// Ingests new, changed and removed batch files, re-evaluates, rewrites `profiles.jsonl`
-    /// and appends the changed profiles to `changes.jsonl`.
+    /// When the last full evaluation started.
+    pub fn last_full(&self) -> Instant {
+        self.last_full
+    }
+
+    /// Whether `profiles.jsonl` (or a rejection file) lags behind (see [`Session::flush`]).
+    pub fn dirty(&self) -> bool {
+        self.dirty
+    }
+
+    /// Ingests new, changed and removed batch files and re-evaluates only the profiles they
+    /// touch, appending those that changed to `changes.jsonl` and upserting them in the store.
+    /// Falls back to [`Session::evaluate_full`] when there is no state to build on.
     pub fn evaluate(&mut self) -> Result<Evaluation, Error> {
+        let Some(mut state) = self.state.take() else { return self.evaluate_full() };
         let started = Instant::now();
+        let as_of = self.opts.as_of.unwrap_or_else(runtime::wall_clock_us);
+        let loaded = Arc::clone(&self.loaded);
+        let (project, program) = (&loaded.project, &loaded.program);
+        let policy = project.merge_policy(self.opts.policy.as_deref()).ok_or_else(|| {
+            Error::UnknownPolicy(self.opts.policy.clone().unwrap_or_else(|| "(default)".into()))
+        })?;
+        if self.store.is_none() {
+            self.store = Some(Store::open(&project.root, false)?);
+        }
+        let Some(store) = self.store.as_ref() else { return self.evaluate_full() };
+        let keep = crate::ingest::Keep::for_program(program);
+        // The batch is committed to the store before anything else (a kill loses nothing).
+        let ingested = runtime::incremental::ingest_new(project, store, &keep, runtime::wall_clock_us())?;
+        let (added, removed) = (ingested.added.len() as u64, ingested.removed.len() as u64);
+        let shape = Shape::of(project, program);
+        let takes_part = (0..project.datasets.len())
+            .map(|d| crate::merge::takes_part(policy, &project.datasets, d as u32))
+            .collect();
+        let tz = jiff::tz::TimeZone::get(&project.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let eval = crate::engine::EvalContext { as_of, tz, interner: Arc::clone(&loaded.interner) };
+        let ctx = runtime::profile::Ctx {
+            project,
+            program,
+            policy,
+            takes_part,
+            engine: Some(&*loaded.engine),
+            eval,
+        };
+        let attributes = attribute_paths(program);
+        let changed_at = crate::output::format_timestamp(as_of);
+        let profiles = &mut self.profiles;
+        let step = || apply::apply(&mut state, profiles, &ctx, &shape, ingested, &attributes, &changed_at);
+        let update = match &self.pool {
+            Some(pool) => pool.install(step),
+            None => step(),
+        };
+        let Some(update) = update else {
+            // No rank left between two batches: renumber everything.
+            drop(ctx);
+            return self.evaluate_full();
+        };
+        let path = self.out.join("changes.jsonl");
+        incremental::append(&path, &update.changes).map_err(|source| Error::Io { path, source })?;
+        let shed = serde_json::Value::Object(state.shed.clone().into_iter().collect());
+        store.update_profiles(&update.removed, &update.upserted, &[("shed", shed)])?;
+        self.dirty |= added + removed > 0;
+        let report = Report {
+            as_of: changed_at,
+            policy: policy.name.value.clone(),
+            batches: state.batches.len() as u64,
+            profiles: self.profiles.len() as u64,
+            run: RunStats { ingested_batches: added, stored_batches: state.batches.len() as u64 - added },
+            ..Report::default()
+        };
+        self.state = Some(state);
+        Ok(Evaluation { report, changed: update.changes.len() as u64, millis: started.elapsed().as_millis() })
+    }
+
+    /// Ingests what is new and re-evaluates every profile, as `mosaic run` does, rewriting
+    /// `profiles.jsonl` and appending the changed profiles to `changes.jsonl`; then rebuilds
+    /// the in-memory state from the store.
+    pub fn evaluate_full(&mut self) -> Result<Evaluation, Error> {
+        let started = Instant::now();
+        self.last_full = started;
+        self.state = None;
+        self.store = None;
         let as_of = self.opts.as_of.unwrap_or_else(runtime::wall_clock_us);
         // One program for the whole evaluation, even if a swap is pending.
         let loaded = Arc::clone(&self.loaded);
@@ -113,12 +233,7 @@ impl Session {
         )?;
         let path = self.out.join("profiles.jsonl");
         let profiles = incremental::read_profiles(&path).map_err(|source| Error::Io { path, source })?;
-        let attributes: Vec<AttributePath> = loaded
-            .program
-            .attributes
-            .iter()
-            .map(|a| AttributePath { name: &a.name, path: &a.path })
-            .collect();
+        let attributes = attribute_paths(&loaded.program);
         let lines = incremental::diff(
             &self.profiles,
             &profiles,
@@ -128,21 +243,58 @@ impl Session {
         let path = self.out.join("changes.jsonl");
         incremental::append(&path, &lines).map_err(|source| Error::Io { path, source })?;
         self.profiles = profiles;
+        self.dirty = false;
+        let store = Store::open(&loaded.project.root, false)?;
+        let shape = Shape::of(&loaded.project, &loaded.program);
+        let load = || State::load(&store, &shape, &self.profiles);
+        let state = match &self.pool {
+            Some(pool) => pool.install(load),
+            None => load(),
+        }?;
+        self.state = Some(state);
+        self.store = Some(store);
         Ok(Evaluation { report, changed: lines.len() as u64, millis: started.elapsed().as_millis() })
     }
 
+    /// Rewrites `profiles.jsonl` (atomically) and the rejection files that lag behind the
+    /// incremental evaluations.
+    pub fn flush(&mut self) -> Result<(), Error> {
+        if !self.dirty {
+            return Ok(());
+        }
+        let path = self.out.join("profiles.jsonl");
+        crate::output::write_profiles(&path, self.profiles.values().map(String::as_str))
+            .map_err(|source| Error::Io { path, source })?;
+        if let Some(state) = &mut self.state {
+            let dir = crate::store::state_dir(&self.loaded.project.root).join("rejected");
+            state.write_rejections(&dir).map_err(|source| Error::Io { path: dir, source })?;
+        }
+        self.dirty = false;
+        Ok(())
+    }
+
     /// Puts `new` in force between evaluations and says what changed; the old program is
-    /// dropped here (or when an evaluation still holding it ends), which frees its code.
+    /// dropped here (or when an evaluation still holding it ends), which frees its code. The
+    /// caller re-evaluates in full.
     pub fn swap(&mut self, new: Loaded) -> ProgramDiff {
         let diff = ProgramDiff::between(&self.loaded, &new);
         self.layout = Layout::of(&new.project, &self.out);
         self.loaded = Arc::new(new);
+        self.state = None;
         diff
     }
 
     /// Records and rejections of a stored batch, for the log (`None`: not stored).
     pub fn batch_counts(&self, id: &str) -> Result<Option<(u64, u64)>, Error> {
+        if let Some(state) = &self.state {
+            return Ok(state.batches.get(id).map(|b| b.counts));
+        }
         let store = crate::store::Store::open(self.root(), false)?;
         Ok(store.batch(id)?.map(|b| ((b.records.len() + b.events.len()) as u64, b.rejections.len() as u64)))
     }
+}
+
+/// The program's computed attributes with where they land, for change descriptions.
+fn attribute_paths(program: &crate::ir::Program) -> Vec<AttributePath<'_>> {
+    program.attributes.iter().map(|a| AttributePath { name: &a.name, path: &a.path }).collect()
 }

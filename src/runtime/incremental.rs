@@ -1,0 +1,109 @@
+//! Single batches for `mosaic watch`'s incremental evaluation: store only what is new (under
+//! the same manifest rules as a run) and flatten one batch at a fixed place in ingestion order.
+
+use super::batches::{fingerprint, CRASH_ENV, INGEST_TIME_ENV};
+use super::prepare::{self, Prepared};
+use super::Error;
+use crate::ingest::{self, Batch, BatchFile};
+use crate::policy::Project;
+use crate::store::{BatchEntry, Store};
+use std::collections::HashMap;
+
+/// What [`ingest_new`] changed in the store.
+#[derive(Debug, Default)]
+pub struct Ingested {
+    /// Batches stored by this call (new files and changed ones), sorted by id.
+    pub added: Vec<(BatchEntry, Batch)>,
+    /// Ids of the batches whose files are gone (removed from the store).
+    pub removed: Vec<String>,
+}
+
+/// Stores the batch files not stored yet (or changed since) and forgets the ones whose file is
+/// gone, exactly as a run's ingest stage does (same manifest entries, fingerprints, ingestion
+/// times and crash hook), but without loading the batches already stored.
+pub fn ingest_new(
+    project: &Project,
+    store: &Store,
+    keep: &ingest::Keep,
+    now: i64,
+) -> Result<Ingested, Error> {
+    let files =
+        ingest::list_batches(project).map_err(|source| Error::Io { path: project.root.clone(), source })?;
+    let manifest: HashMap<String, BatchEntry> =
+        store.manifest()?.into_iter().map(|e| (e.id.clone(), e)).collect();
+    let mut removed: Vec<String> =
+        manifest.keys().filter(|id| !files.iter().any(|f| &f.id == *id)).cloned().collect();
+    removed.sort();
+    store.remove_batches(&removed)?;
+    let ingested_at =
+        std::env::var(INGEST_TIME_ENV).ok().and_then(|t| ingest::line::parse_timestamp(&t)).unwrap_or(now);
+    let crash_after: Option<u64> = std::env::var(CRASH_ENV).ok().and_then(|v| v.parse().ok());
+    let fingerprints: HashMap<&str, String> =
+        project.datasets.iter().map(|d| (d.name.value.as_str(), fingerprint(project, d, keep))).collect();
+    let print_of = |f: &BatchFile| fingerprints.get(f.dataset.as_str()).cloned().unwrap_or_default();
+    let mut added = Vec::new();
+    for f in &files {
+        let known = manifest.get(&f.id);
+        // A batch removed by `mosaic delete` stays removed, even when its file changes.
+        let fresh = known.is_none_or(|e| {
+            e.status != crate::store::DELETED
+                && (e.size != f.size || e.mtime != f.mtime || e.fingerprint != print_of(f))
+        });
+        if !fresh {
+            continue;
+        }
+        let batch = ingest::read_batch(project, f, keep);
+        let entry = BatchEntry {
+            id: f.id.clone(),
+            size: f.size,
+            mtime: f.mtime,
+            // A changed file keeps the time mosaic first saw it.
+            ingested_at: known.map_or(ingested_at, |e| e.ingested_at),
+            status: "committed".into(),
+            fingerprint: print_of(f),
+        };
+        store.put_batch(&entry, &batch)?;
+        if crash_after == Some(added.len() as u64 + 1) {
+            std::process::abort();
+        }
+        added.push((entry, batch));
+    }
+    Ok(Ingested { added, removed })
+}
+
+/// One batch flattened at `rank` in the ingestion order.
+#[derive(Debug, Default)]
+pub struct Flat {
+    /// Records, de-duplicated events and links, numbered `batch = rank`,
+    /// `seq = rank << 32 | line`.
+    pub prepared: Prepared,
+    /// The `_id` of each event of `prepared.events`, for de-duplication across batches.
+    pub ids: Vec<Option<String>>,
+}
+
+/// Flattens one batch with [`prepare::prepare`] and renumbers it to `rank`. Every comparison
+/// of the later stages looks at the order of `batch` and `seq`, never at their values, so any
+/// ranks in batch-id order give the results of a run's dense numbering.
+pub fn flatten_batch(
+    entry: BatchEntry,
+    batch: Batch,
+    dataset_index: &HashMap<&str, u32>,
+    paths: &[Vec<String>],
+    rank: u32,
+) -> Flat {
+    let id_of: HashMap<u32, String> =
+        batch.events.iter().filter_map(|e| Some((e.line, e.id.clone()?))).collect();
+    let mut prepared = prepare::prepare(vec![(entry, batch)], dataset_index, paths);
+    let seq = |line: u32| (u64::from(rank) << 32) | u64::from(line);
+    for r in &mut prepared.records {
+        (r.batch, r.seq) = (rank, seq(r.line));
+    }
+    for e in &mut prepared.events {
+        (e.batch, e.seq) = (rank, seq(e.line));
+    }
+    for l in &mut prepared.links {
+        (l.batch, l.seq) = (rank, seq(l.line));
+    }
+    let ids = prepared.events.iter().map(|e| id_of.get(&e.line).cloned()).collect();
+    Flat { prepared, ids }
+}

@@ -1,0 +1,309 @@
+//! What a watch session keeps in memory between evaluations: every stored batch flattened and
+//! grouped into plain connected components of the identity graph, each with its profiles, so
+//! that a new batch re-stitches and rebuilds only the components it touches (`apply.rs`).
+//!
+//! Ordering: a run numbers batches densely by their place in the sorted batch list, so a new
+//! file sorting before stored ones would shift every number. Here each batch gets a rank that
+//! never changes, spaced [`GAP`] apart in batch-id order; a batch sorting between two others
+//! takes the middle rank. Later stages only compare ranks, so the results are a run's.
+
+use super::incremental::Profiles;
+use crate::ingest::{Batch, Ident};
+use crate::policy::Project;
+use crate::runtime::incremental::Flat;
+use crate::runtime::prepare::{Ev, Link, Rec};
+use crate::store::{BatchEntry, Store};
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// The distance between the ranks of consecutive batches when the state is built: room for
+/// twelve halvings of batches sorting between two stored ones before a full rebuild.
+pub const GAP: u32 = 1 << 12;
+
+/// What one batch contributed, to take it back out when its file changes or goes away.
+#[derive(Debug, Default)]
+pub struct BatchInfo {
+    pub rank: u32,
+    /// Every identity of its records, events and links.
+    pub idents: Vec<Ident>,
+    /// (dataset, `_id`) of its events.
+    pub event_keys: Vec<(u32, Arc<str>)>,
+    pub dataset: String,
+    /// Its `.mosaic/rejected/<dataset>.jsonl` lines.
+    pub rejections: String,
+    /// Records plus events, and rejected lines (for the log).
+    pub counts: (u64, u64),
+}
+
+/// A plain connected component of the link graph (every link counts) and its results.
+#[derive(Debug, Default)]
+pub struct Comp {
+    pub idents: Vec<Ident>,
+    pub records: Vec<Rec>,
+    /// Every event with its `_id`, including those a later duplicate replaces.
+    pub events: Vec<(Option<Arc<str>>, Ev)>,
+    pub links: Vec<Link>,
+    /// Its profiles: profileId and the `NS:VALUE` keys of their identities.
+    pub profiles: Vec<(String, Vec<String>)>,
+    /// `NS:VALUE` of the identities its graph shed.
+    pub shed: Vec<String>,
+}
+
+/// The session's data.
+#[derive(Debug, Default)]
+pub struct State {
+    pub batches: BTreeMap<String, BatchInfo>,
+    pub comp_of: FxHashMap<Ident, u32>,
+    pub comps: FxHashMap<u32, Comp>,
+    pub next_comp: u32,
+    /// (dataset, `_id`) → (seq, primary) of every event with it; the highest seq wins.
+    pub event_ids: FxHashMap<(u32, Arc<str>), Vec<(u64, Ident)>>,
+    /// Shed identity `NS:VALUE` → `{"fromProfile", "reason"}` (the store's `shed` value).
+    pub shed: BTreeMap<String, serde_json::Value>,
+    /// Datasets whose rejection file lags behind.
+    pub rejections_dirty: std::collections::BTreeSet<String>,
+}
+
+/// The dataset indexes and event paths batches are flattened with.
+pub struct Shape<'a> {
+    pub dataset_index: HashMap<&'a str, u32>,
+    pub paths: Vec<Vec<String>>,
+}
+
+impl<'a> Shape<'a> {
+    pub fn of(project: &'a Project, program: &crate::ir::Program) -> Shape<'a> {
+        Shape {
+            dataset_index: project
+                .datasets
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.name.value.as_str(), i as u32))
+                .collect(),
+            paths: program.event_paths.iter().map(|p| p.path.clone()).collect(),
+        }
+    }
+}
+
+/// One batch flattened, with what the state records about it.
+pub struct Flattened {
+    pub id: String,
+    pub info: BatchInfo,
+    pub flat: Flat,
+}
+
+/// Flattens `batch` at `rank` (in parallel callers' workers).
+pub fn flatten(entry: BatchEntry, batch: Batch, shape: &Shape, rank: u32) -> Flattened {
+    let id = entry.id.clone();
+    let mut rejections = String::new();
+    for r in &batch.rejections {
+        let line = serde_json::json!({
+            "batch": batch.id, "line": r.line, "reason": r.reason.as_str(), "detail": r.detail, "raw": r.raw,
+        });
+        rejections.push_str(&line.to_string());
+        rejections.push('\n');
+    }
+    let counts = ((batch.records.len() + batch.events.len()) as u64, batch.rejections.len() as u64);
+    let dataset = batch.dataset.clone();
+    let flat =
+        crate::runtime::incremental::flatten_batch(entry, batch, &shape.dataset_index, &shape.paths, rank);
+    let p = &flat.prepared;
+    let mut idents: FxHashSet<&Ident> = FxHashSet::default();
+    idents.extend(p.records.iter().map(|r| &r.primary));
+    idents.extend(p.events.iter().map(|e| &e.primary));
+    idents.extend(p.links.iter().flat_map(|l| [&l.a, &l.b]));
+    let idents = idents.into_iter().cloned().collect();
+    let event_keys = p
+        .events
+        .iter()
+        .zip(&flat.ids)
+        .filter_map(|(e, id)| Some((e.dataset, Arc::from(id.as_deref()?))))
+        .collect();
+    Flattened { id, info: BatchInfo { rank, idents, event_keys, dataset, rejections, counts }, flat }
+}
+
+impl State {
+    /// Builds the state from everything stored, after a full evaluation wrote `profiles` (its
+    /// lines) and the store's `shed` value.
+    pub fn load(store: &Store, shape: &Shape, profiles: &Profiles) -> Result<State, crate::store::Error> {
+        let entries: Vec<BatchEntry> =
+            store.manifest()?.into_iter().filter(|e| e.status != crate::store::DELETED).collect();
+        let gap = GAP.min(u32::MAX / (entries.len() as u32).saturating_add(2).max(1));
+        let flattened: Vec<Result<Option<Flattened>, crate::store::Error>> = entries
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, entry)| {
+                let rank = (i as u32 + 1).saturating_mul(gap);
+                Ok(store.batch(&entry.id)?.map(|batch| flatten(entry, batch, shape, rank)))
+            })
+            .collect();
+        let mut state = State::default();
+        let mut pool = Pool::default();
+        for f in flattened {
+            let Some(f) = f? else { continue };
+            pool.add(&mut state.event_ids, f.flat);
+            state.batches.insert(f.id, f.info);
+        }
+        let comps = pool.split();
+        // Profiles and shed identities land in the component of their identities.
+        let mut by_key: FxHashMap<String, usize> = FxHashMap::default();
+        for (c, comp) in comps.iter().enumerate() {
+            by_key.extend(comp.idents.iter().map(|i| (i.to_string(), c)));
+        }
+        let mut comps = comps;
+        for (id, line) in profiles {
+            let keys = identity_keys(line);
+            if let Some(&c) = keys.first().and_then(|k| by_key.get(k)) {
+                comps[c].profiles.push((id.clone(), keys));
+            }
+        }
+        if let Some(serde_json::Value::Object(shed)) = store.meta("shed")? {
+            for (key, value) in shed {
+                if let Some(&c) = by_key.get(&key) {
+                    comps[c].shed.push(key.clone());
+                }
+                state.shed.insert(key, value);
+            }
+        }
+        for comp in comps {
+            state.insert(comp);
+        }
+        Ok(state)
+    }
+
+    /// Adds a component under a new number.
+    pub fn insert(&mut self, comp: Comp) {
+        let c = self.next_comp;
+        self.next_comp += 1;
+        for i in &comp.idents {
+            self.comp_of.insert(i.clone(), c);
+        }
+        self.comps.insert(c, comp);
+    }
+
+    /// Writes the rejection files of the datasets whose batches changed (`dir` is
+    /// `.mosaic/rejected`), as a run does from every batch in id order.
+    pub fn write_rejections(&mut self, dir: &std::path::Path) -> std::io::Result<()> {
+        if self.rejections_dirty.is_empty() {
+            return Ok(());
+        }
+        std::fs::create_dir_all(dir)?;
+        for dataset in std::mem::take(&mut self.rejections_dirty) {
+            let text: String = self
+                .batches
+                .values()
+                .filter(|b| b.dataset == dataset)
+                .map(|b| b.rejections.as_str())
+                .collect();
+            let path = dir.join(format!("{dataset}.jsonl"));
+            if !text.is_empty() {
+                crate::output::write_atomic(&path, text.as_bytes())?;
+            } else if path.exists() {
+                std::fs::remove_file(&path)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Flattened data not yet split into components.
+#[derive(Default)]
+pub struct Pool {
+    pub records: Vec<Rec>,
+    pub events: Vec<(Option<Arc<str>>, Ev)>,
+    pub links: Vec<Link>,
+}
+
+impl Pool {
+    /// Adds a flattened batch and indexes its events' `_id`s.
+    pub fn add(&mut self, event_ids: &mut FxHashMap<(u32, Arc<str>), Vec<(u64, Ident)>>, flat: Flat) {
+        self.records.extend(flat.prepared.records);
+        self.links.extend(flat.prepared.links);
+        for (e, id) in flat.prepared.events.into_iter().zip(flat.ids) {
+            let id: Option<Arc<str>> = id.map(Arc::from);
+            if let Some(id) = &id {
+                event_ids.entry((e.dataset, id.clone())).or_default().push((e.seq, e.primary.clone()));
+            }
+            self.events.push((id, e));
+        }
+    }
+
+    /// Moves a component's data back into the pool, leaving out the batches of `gone` ranks.
+    pub fn take(&mut self, comp: Comp, gone: &FxHashSet<u32>) {
+        self.records.extend(comp.records.into_iter().filter(|r| !gone.contains(&r.batch)));
+        self.events.extend(comp.events.into_iter().filter(|(_, e)| !gone.contains(&e.batch)));
+        self.links.extend(comp.links.into_iter().filter(|l| !gone.contains(&l.batch)));
+    }
+
+    /// Splits the data into plain connected components (union-find over every link).
+    pub fn split(self) -> Vec<Comp> {
+        let mut index: FxHashMap<Ident, usize> = FxHashMap::default();
+        let mut idents: Vec<Ident> = Vec::new();
+        let mut slot = |i: &Ident| -> usize {
+            if let Some(&n) = index.get(i) {
+                return n;
+            }
+            index.insert(i.clone(), idents.len());
+            idents.push(i.clone());
+            idents.len() - 1
+        };
+        let records: Vec<usize> = self.records.iter().map(|r| slot(&r.primary)).collect();
+        let events: Vec<usize> = self.events.iter().map(|(_, e)| slot(&e.primary)).collect();
+        let links: Vec<(usize, usize)> = self.links.iter().map(|l| (slot(&l.a), slot(&l.b))).collect();
+        let mut parent: Vec<usize> = (0..idents.len()).collect();
+        fn find(parent: &mut [usize], mut x: usize) -> usize {
+            while parent[x] != x {
+                parent[x] = parent[parent[x]];
+                x = parent[x];
+            }
+            x
+        }
+        for &(a, b) in &links {
+            let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+            if ra != rb {
+                parent[ra.max(rb)] = ra.min(rb);
+            }
+        }
+        let mut comp_at: Vec<usize> = vec![usize::MAX; idents.len()];
+        let mut comps: Vec<Comp> = Vec::new();
+        for n in 0..idents.len() {
+            let root = find(&mut parent, n);
+            if comp_at[root] == usize::MAX {
+                comp_at[root] = comps.len();
+                comps.push(Comp::default());
+            }
+            comp_at[n] = comp_at[root];
+        }
+        for (n, ident) in idents.into_iter().enumerate() {
+            comps[comp_at[n]].idents.push(ident);
+        }
+        for (r, n) in self.records.into_iter().zip(records) {
+            comps[comp_at[n]].records.push(r);
+        }
+        for (e, n) in self.events.into_iter().zip(events) {
+            comps[comp_at[n]].events.push(e);
+        }
+        for (l, (a, _)) in self.links.into_iter().zip(links) {
+            comps[comp_at[a]].links.push(l);
+        }
+        comps
+    }
+}
+
+/// `NS:VALUE` of every identity listed in a profile's JSON line.
+pub fn identity_keys(line: &str) -> Vec<String> {
+    #[derive(serde::Deserialize)]
+    struct Id {
+        namespace: String,
+        id: String,
+    }
+    #[derive(serde::Deserialize)]
+    struct Head {
+        #[serde(default)]
+        identities: Vec<Id>,
+    }
+    serde_json::from_str::<Head>(line)
+        .map(|h| h.identities.into_iter().map(|i| format!("{}:{}", i.namespace, i.id)).collect())
+        .unwrap_or_default()
+}
