@@ -174,11 +174,11 @@ fn check_sequence(steps: &[Step]) {
             1 => p.purchase(c, &format!("e{id}"), 30 * (i as u32 + 1)),
             // A device shared between customers: graph joins, and refusals on the unique CRMID.
             2 => p.purchase_on(c, "shared", &format!("s{id}"), 7),
-            // Takes an earlier batch file away (or rewrites it when it is the newest).
+            // Takes an earlier batch file away.
             _ => {
-                if let Some(rel) = written.get(id as usize % written.len().max(1)) {
+                if !written.is_empty() {
+                    let rel = written.remove(id as usize % written.len());
                     std::fs::remove_file(p.root.join(rel)).unwrap();
-                    written.retain(|w| w != rel);
                 }
                 if evaluate {
                     session.evaluate().unwrap();
