@@ -26,6 +26,27 @@ fn classify_recorded_sequences() {
 }
 
 #[test]
+fn files_renamed_into_place_need_not_settle() {
+    use mosaic::watch::classify::{renamed_into_place, EventKind};
+    let layout =
+        Layout { root: PathBuf::from("/proj"), datasets: vec![("web".into(), "data/web".into())], out: None };
+    let ev = |kind, paths: &[&str]| RecordedEvent { kind, paths: paths.iter().map(PathBuf::from).collect() };
+    let events = [
+        ev(EventKind::Create, &["/proj/data/web/.a.part"]),
+        ev(EventKind::RenameBoth, &["/proj/data/web/.a.part", "/proj/data/web/a.jsonl"]),
+        ev(EventKind::RenameTo, &["/proj/data/web/b.jsonl"]),
+        // Renamed in, then written again: not complete.
+        ev(EventKind::RenameTo, &["/proj/data/web/c.jsonl"]),
+        ev(EventKind::Modify, &["/proj/data/web/c.jsonl"]),
+        ev(EventKind::Create, &["/proj/data/web/d.jsonl"]),
+    ];
+    assert_eq!(
+        renamed_into_place(&events, &layout),
+        vec![PathBuf::from("data/web/a.jsonl"), "data/web/b.jsonl".into()]
+    );
+}
+
+#[test]
 fn new_batches_are_ingested_and_logged() {
     let p = Project::new("batches");
     p.batch("crm", "001.jsonl", &[p.customer(1, 2), p.customer(2, 0)]);

@@ -108,7 +108,11 @@ pub fn apply(
         pool.add(&mut state.event_ids, f.flat);
         state.batches.insert(f.id, f.info);
     }
-    state.event_ids.retain(|_, holders| !holders.is_empty());
+    for k in &keys {
+        if state.event_ids.get(k).is_some_and(Vec::is_empty) {
+            state.event_ids.remove(k);
+        }
+    }
 
     // Stitch and build them again, then split them into components.
     let winner = |id: &Option<std::sync::Arc<str>>, e: &Ev| match id {

@@ -109,6 +109,30 @@ pub fn classify(events: &[RecordedEvent], layout: &Layout) -> Vec<Change> {
     out
 }
 
+/// The paths (relative) whose last event in `events` renamed a file onto them: a writer that
+/// renames a finished file into place is done with it, so it need not settle.
+pub fn renamed_into_place(events: &[RecordedEvent], layout: &Layout) -> Vec<PathBuf> {
+    let mut last: BTreeMap<PathBuf, bool> = BTreeMap::new();
+    for e in events {
+        let mut paths: Vec<PathBuf> = e.paths.iter().filter_map(|p| relative(p, &layout.root)).collect();
+        let renamed_to = match e.kind {
+            EventKind::Access | EventKind::Other => continue,
+            EventKind::RenameTo => true,
+            EventKind::RenameBoth => {
+                if let Some(to) = paths.pop() {
+                    last.insert(to, true);
+                }
+                false
+            }
+            _ => false,
+        };
+        for p in paths {
+            last.insert(p, renamed_to);
+        }
+    }
+    last.into_iter().filter(|(_, renamed)| *renamed).map(|(p, _)| p).collect()
+}
+
 fn change_of(path: &Path, removed: bool, layout: &Layout) -> Option<Change> {
     let first = path.components().next()?;
     if first == Component::Normal(".mosaic".as_ref()) {

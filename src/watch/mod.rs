@@ -46,8 +46,16 @@ enum Msg {
 /// A batch file seen changing, waiting to settle.
 struct Pending {
     removed: bool,
+    /// Renamed into place (and not touched since): complete, taken at once.
+    complete: bool,
     since: Instant,
 }
+
+/// How long file events are debounced before the loop sees them; files written in place still
+/// wait until unchanged for the settle time (by their mtime), so this only bounds latency.
+const DEBOUNCE: Duration = Duration::from_millis(25);
+/// How often pending files are checked.
+const POLL: Duration = Duration::from_millis(10);
 
 /// Runs until SIGINT/SIGTERM. Returns the start error when the policies do not compile.
 pub fn watch(opts: Options) -> Result<(), Error> {
@@ -71,7 +79,7 @@ pub fn watch(opts: Options) -> Result<(), Error> {
     log_evaluation("start", &first);
     let root = session.root().to_path_buf();
     let fs_tx = tx.clone();
-    let mut debouncer = notify_debouncer_full::new_debouncer(settle, None, move |res| {
+    let mut debouncer = notify_debouncer_full::new_debouncer(settle.min(DEBOUNCE), None, move |res| {
         let _ = fs_tx.send(Msg::Fs(res));
     })
     .map_err(|source| Error::Notify { path: root.clone(), source })?;
@@ -89,17 +97,20 @@ pub fn watch(opts: Options) -> Result<(), Error> {
     let mut compiling = false;
     let mut last_eval = Instant::now();
     while !stop.load(Ordering::SeqCst) {
-        match rx.recv_timeout(settle.max(Duration::from_millis(20)) / 2) {
+        let wait = if pending.is_empty() { settle.max(Duration::from_millis(20)) / 2 } else { POLL };
+        match rx.recv_timeout(wait) {
             Ok(Msg::Stop) => break,
             Ok(Msg::Fs(Ok(events))) => {
                 rescan |= events.iter().any(|e| e.need_rescan());
                 let recorded: Vec<_> = events.iter().filter_map(|e| classify::record(&e.event)).collect();
+                let renamed = classify::renamed_into_place(&recorded, &session.layout);
                 for change in classify::classify(&recorded, &session.layout) {
                     match change {
                         Change::Policy { .. } => policy_dirty = true,
                         Change::Batch { path, removed, .. } => {
                             let since = pending.get(&path).map_or_else(Instant::now, |p| p.since);
-                            pending.insert(path, Pending { removed, since });
+                            let complete = renamed.contains(&path);
+                            pending.insert(path, Pending { removed, complete, since });
                         }
                         Change::Dataset { .. } => rescan = true,
                     }
@@ -177,7 +188,7 @@ fn idle_work(session: &mut Session, last_eval: Instant) {
 fn settled(session: &Session, pending: &BTreeMap<PathBuf, Pending>, settle: Duration) -> bool {
     let now = SystemTime::now();
     pending.iter().all(|(path, p)| {
-        if p.removed || p.since.elapsed() > MAX_WAIT {
+        if p.removed || p.complete || p.since.elapsed() > MAX_WAIT {
             return true;
         }
         match std::fs::metadata(session.layout.root.join(path)).and_then(|m| m.modified()) {
