@@ -26,7 +26,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 /// Test knob: how long a batch file must stay unchanged before it is taken (ms).
 const SETTLE_ENV: &str = "MOSAIC_WATCH_SETTLE_MS";
-const DEFAULT_SETTLE_MS: u64 = 200;
+/// A file taken while still being written is read again when it changes (its size or mtime
+/// differs from the manifest's), so a short settle costs at most a re-read, never data.
+const DEFAULT_SETTLE_MS: u64 = 100;
 /// A file still being written after this long is taken anyway (and re-read when it changes).
 const MAX_WAIT: Duration = Duration::from_secs(10);
 /// `profiles.jsonl` is rewritten once no batch has been evaluated for this long: a rewrite
@@ -51,9 +53,6 @@ struct Pending {
     since: Instant,
 }
 
-/// How long file events are debounced before the loop sees them; files written in place still
-/// wait until unchanged for the settle time (by their mtime), so this only bounds latency.
-const DEBOUNCE: Duration = Duration::from_millis(25);
 /// How often pending files are checked.
 const POLL: Duration = Duration::from_millis(10);
 
@@ -79,7 +78,7 @@ pub fn watch(opts: Options) -> Result<(), Error> {
     log_evaluation("start", &first);
     let root = session.root().to_path_buf();
     let fs_tx = tx.clone();
-    let mut debouncer = notify_debouncer_full::new_debouncer(settle.min(DEBOUNCE), None, move |res| {
+    let mut debouncer = notify_debouncer_full::new_debouncer(settle, None, move |res| {
         let _ = fs_tx.send(Msg::Fs(res));
     })
     .map_err(|source| Error::Notify { path: root.clone(), source })?;
