@@ -82,6 +82,12 @@ pub fn apply(
         }
     }
 
+    let t = std::time::Instant::now();
+    let tm = |w: &str| {
+        if std::env::var("MOSAIC_WATCH_TIMING").is_ok() {
+            eprintln!("  A {w} {:?}", t.elapsed())
+        }
+    };
     // Take the affected components out.
     let comps: BTreeSet<u32> = idents.iter().filter_map(|i| state.comp_of.get(i).copied()).collect();
     let mut pool = Pool::default();
@@ -130,6 +136,7 @@ pub fn apply(
         .map(|r| r.primary.clone())
         .chain(live.iter().map(|e| e.primary.clone()))
         .collect();
+    tm(&format!("pool r{} e{} l{}", pool.records.len(), pool.events.len(), pool.links.len()));
     let stitched = graph::stitch(ctx.project, ctx.policy.identity_graph, &pool.links, &primaries);
     let mut owner: FxHashMap<&Ident, usize> = FxHashMap::default();
     for (p, ids) in stitched.profiles.iter().enumerate() {
@@ -147,19 +154,34 @@ pub fn apply(
             events[p].push(e);
         }
     }
+    // A profile with the identities of an old one and none of the touched identities has the
+    // same data as before: its line is kept (on the wall clock it keeps its former `now`).
+    let old_by_keys: FxHashMap<&[String], &String> =
+        update.removed.iter().map(|(id, keys)| (keys.as_slice(), id)).collect();
     let built: Vec<_> = (0..stitched.profiles.len())
         .into_par_iter()
         .filter_map(|p| {
+            let ids = &stitched.profiles[p];
+            if !ids.iter().any(|i| idents.contains(i)) {
+                let keys: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+                let kept =
+                    old_by_keys.get(keys.as_slice()).and_then(|id| Some(((*id).clone(), before.get(*id)?)));
+                if let Some((id, line)) = kept {
+                    return Some((id, line.clone(), keys));
+                }
+            }
             // Ingestion order, as a run hands them over.
             let mut recs = records[p].clone();
             recs.sort_by_key(|r| r.seq);
             let mut evs = events[p].clone();
             evs.sort_by_key(|e| e.seq);
-            let profile = profile::build(ctx, &stitched.profiles[p], &recs, &evs).0?;
+            let profile = profile::build(ctx, ids, &recs, &evs).0?;
             let keys: Vec<String> = profile.identities.iter().map(|i| i.to_string()).collect();
             Some((profile.profile_id.clone(), profile.to_line(), keys))
         })
         .collect();
+    drop(old_by_keys);
+    tm(&format!("built {}", built.len()));
     let shed: Vec<(String, serde_json::Value)> = stitched
         .shed
         .iter()
@@ -187,9 +209,12 @@ pub fn apply(
     for comp in comps {
         state.insert(comp);
     }
+    tm("split");
     update.changes = incremental::diff(&before, &after, attributes, changed_at);
+    // The store only needs the rows that differ.
+    update.removed.retain(|(id, _)| after.get(id) != before.get(id));
+    update.upserted = built.into_iter().filter(|(id, line, _)| before.get(id) != Some(line)).collect();
     profiles.extend(after);
-    update.upserted = built;
     Some(update)
 }
 

@@ -92,6 +92,9 @@ pub fn watch(opts: Options) -> Result<(), Error> {
 
     let mut pending: BTreeMap<PathBuf, Pending> = BTreeMap::new();
     let mut rescan = false;
+    // What the policy files looked like when last compiled: a rescan recompiles only if they
+    // changed (batches need no such check: ingest compares every file with the manifest).
+    let mut stamp = policy_stamp(session.root());
     let mut policy_dirty = false;
     let mut compiling = false;
     let mut last_eval = Instant::now();
@@ -138,12 +141,17 @@ pub fn watch(opts: Options) -> Result<(), Error> {
                 .map_err(|source| Error::Io { path: root, source })?;
             compiling = true;
             policy_dirty = false;
+            stamp = policy_stamp(session.root());
         }
         if (rescan || !pending.is_empty()) && settled(&session, &pending, settle) {
             // A failed evaluation (an unreadable file, a full disk) is logged, not fatal: the
             // store holds every batch committed so far, and the next change retries.
-            // A lost event (rescan) may hide anything: re-evaluate in full.
-            let result = if rescan { session.evaluate_full() } else { session.evaluate() };
+            // Events were lost (a rescan): ingest compares every batch file with the manifest
+            // anyway, so the incremental step finds what they hid; policies are checked here.
+            if rescan && policy_stamp(session.root()) != stamp {
+                policy_dirty = true;
+            }
+            let result = session.evaluate();
             last_eval = Instant::now();
             match result {
                 Ok(eval) => {
@@ -181,6 +189,28 @@ fn idle_work(session: &mut Session, last_eval: Instant) {
             eprintln!("error: {e}");
         }
     }
+}
+
+/// Size and mtime of `mosaic.yaml` and of every file under `policies/`, sorted by path.
+fn policy_stamp(root: &std::path::Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<(PathBuf, u64, Option<SystemTime>)>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            match entry.metadata() {
+                Ok(m) if m.is_dir() => walk(&path, out),
+                Ok(m) => out.push((path, m.len(), m.modified().ok())),
+                Err(_) => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(m) = std::fs::metadata(root.join("mosaic.yaml")) {
+        out.push((root.join("mosaic.yaml"), m.len(), m.modified().ok()));
+    }
+    walk(&root.join("policies"), &mut out);
+    out.sort();
+    out
 }
 
 /// Whether every pending file has stayed unchanged for `settle` (or waited too long).

@@ -160,6 +160,24 @@ impl Session {
         // The batch is committed to the store before anything else (a kill loses nothing).
         let ingested = runtime::incremental::ingest_new(project, store, &keep, runtime::wall_clock_us())?;
         let (added, removed) = (ingested.added.len() as u64, ingested.removed.len() as u64);
+        let mut report = Report {
+            as_of: crate::output::format_timestamp(as_of),
+            policy: policy.name.value.clone(),
+            profiles: self.profiles.len() as u64,
+            ..Report::default()
+        };
+        let tm = |w: &str| {
+            if std::env::var("MOSAIC_WATCH_TIMING").is_ok() {
+                eprintln!("T {w} {:?}", started.elapsed())
+            }
+        };
+        tm("ingest");
+        if added + removed == 0 {
+            report.batches = state.batches.len() as u64;
+            report.run.stored_batches = report.batches;
+            self.state = Some(state);
+            return Ok(Evaluation { report, changed: 0, millis: started.elapsed().as_millis() });
+        }
         let shape = Shape::of(project, program);
         let takes_part = (0..project.datasets.len())
             .map(|d| crate::merge::takes_part(policy, &project.datasets, d as u32))
@@ -187,19 +205,18 @@ impl Session {
             drop(ctx);
             return self.evaluate_full();
         };
+        tm("apply");
         let path = self.out.join("changes.jsonl");
         incremental::append(&path, &update.changes).map_err(|source| Error::Io { path, source })?;
+        tm("append");
         let shed = serde_json::Value::Object(state.shed.clone().into_iter().collect());
         store.update_profiles(&update.removed, &update.upserted, &[("shed", shed)])?;
         self.dirty |= added + removed > 0;
-        let report = Report {
-            as_of: changed_at,
-            policy: policy.name.value.clone(),
-            batches: state.batches.len() as u64,
-            profiles: self.profiles.len() as u64,
-            run: RunStats { ingested_batches: added, stored_batches: state.batches.len() as u64 - added },
-            ..Report::default()
-        };
+        tm("store");
+        report.batches = state.batches.len() as u64;
+        report.profiles = self.profiles.len() as u64;
+        report.run =
+            RunStats { ingested_batches: added, stored_batches: report.batches.saturating_sub(added) };
         self.state = Some(state);
         Ok(Evaluation { report, changed: update.changes.len() as u64, millis: started.elapsed().as_millis() })
     }
