@@ -218,14 +218,15 @@ pub fn apply(
     Some(update)
 }
 
-/// A rank strictly between the neighbours of `id` in batch-id order (`GAP` past the last one).
+/// A rank strictly between the neighbours of `id` in batch-id order, at most `GAP` past the one
+/// below (`GAP` past the last one).
 fn free_rank(state: &State, id: &str) -> Option<u32> {
     use std::ops::Bound::{Excluded, Unbounded};
     let below =
         state.batches.range::<str, _>((Unbounded, Excluded(id))).next_back().map_or(0, |(_, b)| b.rank);
     match state.batches.range::<str, _>((Excluded(id), Unbounded)).next() {
         Some((_, above)) => {
-            let r = below + (above.rank.checked_sub(below)? / 2);
+            let r = below + (above.rank.checked_sub(below)? / 2).min(state::GAP);
             (r > below).then_some(r)
         }
         None => below.checked_add(state::GAP),

@@ -4,8 +4,8 @@
 //!
 //! Ordering: a run numbers batches densely by their place in the sorted batch list, so a new
 //! file sorting before stored ones would shift every number. Here each batch gets a rank that
-//! never changes, spaced [`GAP`] apart in batch-id order; a batch sorting between two others
-//! takes the middle rank. Later stages only compare ranks, so the results are a run's.
+//! never changes, spread over the ranks in batch-id order; a batch sorting between two others
+//! takes a rank between theirs. Later stages only compare ranks, so the results are a run's.
 
 use super::incremental::Profiles;
 use crate::ingest::{Batch, Ident};
@@ -18,8 +18,9 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-/// The distance between the ranks of consecutive batches when the state is built: room for
-/// twelve halvings of batches sorting between two stored ones before a full rebuild.
+/// The distance from a batch's rank to the next new one's, when that sorts last or between two
+/// batches far enough apart (a file sorting between two others takes at most this step, so
+/// files landing in increasing order between the same two stored ones use the room slowly).
 pub const GAP: u32 = 1 << 12;
 
 /// What one batch contributed, to take it back out when its file changes or goes away.
@@ -129,7 +130,10 @@ impl State {
     pub fn load(store: &Store, shape: &Shape, profiles: &Profiles) -> Result<State, crate::store::Error> {
         let entries: Vec<BatchEntry> =
             store.manifest()?.into_iter().filter(|e| e.status != crate::store::DELETED).collect();
-        let gap = GAP.min(u32::MAX / (entries.len() as u32).saturating_add(2).max(1));
+        // The stored batches spread over the lower half of the ranks (new files sort between
+        // them as often as after them: `bench-…` before `part-…`); the upper half is for files
+        // sorting last, `GAP` apart.
+        let gap = (u32::MAX / 2) / (entries.len() as u32).saturating_add(1);
         let flattened: Vec<Result<Option<Flattened>, crate::store::Error>> = entries
             .into_par_iter()
             .enumerate()
