@@ -28,7 +28,7 @@ use std::time::{Duration, Instant, SystemTime};
 const SETTLE_ENV: &str = "MOSAIC_WATCH_SETTLE_MS";
 /// A file taken while still being written is read again when it changes (its size or mtime
 /// differs from the manifest's), so a short settle costs at most a re-read, never data.
-const DEFAULT_SETTLE_MS: u64 = 100;
+const DEFAULT_SETTLE_MS: u64 = 50;
 /// A file still being written after this long is taken anyway (and re-read when it changes).
 const MAX_WAIT: Duration = Duration::from_secs(10);
 /// `profiles.jsonl` is rewritten once no batch has been evaluated for this long: a rewrite
