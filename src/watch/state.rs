@@ -52,6 +52,9 @@ pub struct Comp {
     pub shed: Vec<String>,
 }
 
+/// (dataset, `_id`) → (seq, primary) of every event with it; the highest seq wins.
+pub type EventIds = FxHashMap<(u32, Arc<str>), Vec<(u64, Ident)>>;
+
 /// The session's data.
 #[derive(Debug, Default)]
 pub struct State {
@@ -59,8 +62,7 @@ pub struct State {
     pub comp_of: FxHashMap<Ident, u32>,
     pub comps: FxHashMap<u32, Comp>,
     pub next_comp: u32,
-    /// (dataset, `_id`) → (seq, primary) of every event with it; the highest seq wins.
-    pub event_ids: FxHashMap<(u32, Arc<str>), Vec<(u64, Ident)>>,
+    pub event_ids: EventIds,
     /// Shed identity `NS:VALUE` → `{"fromProfile", "reason"}` (the store's `shed` value).
     pub shed: BTreeMap<String, serde_json::Value>,
     /// Datasets whose rejection file lags behind.
@@ -221,7 +223,7 @@ pub struct Pool {
 
 impl Pool {
     /// Adds a flattened batch and indexes its events' `_id`s.
-    pub fn add(&mut self, event_ids: &mut FxHashMap<(u32, Arc<str>), Vec<(u64, Ident)>>, flat: Flat) {
+    pub fn add(&mut self, event_ids: &mut EventIds, flat: Flat) {
         self.records.extend(flat.prepared.records);
         self.links.extend(flat.prepared.links);
         for (e, id) in flat.prepared.events.into_iter().zip(flat.ids) {
