@@ -56,12 +56,8 @@ pub fn compute(
 
     // Identity.
     // Distinct first (a hash set), then sorted: most of the events share a few identities.
-    let distinct: FxHashSet<&Ident> = prepared
-        .records
-        .iter()
-        .map(|r| &r.primary)
-        .chain(prepared.events.iter().map(|e| &e.primary))
-        .collect();
+    let distinct: FxHashSet<&Ident> =
+        prepared.records.iter().map(|r| &r.primary).chain(prepared.events.iter().map(|e| &e.primary)).collect();
     let primaries: BTreeSet<Ident> = distinct.into_iter().cloned().collect();
     let stitched = graph::stitch(project, policy.identity_graph, &prepared.links, &primaries);
     report.refused_links = stitched.refused_links;
