@@ -169,7 +169,9 @@ impl<'p> World<'p> {
     /// its line read back from the batch file, which must not have changed since it was
     /// ingested (a changed file is re-ingested by the next `run`).
     pub fn event_body(&self, e: &Ev) -> Result<serde_json::Value, Error> {
-        let Some(offset) = e.offset else { return Ok(e.body.clone()) };
+        let Some(offset) = e.offset else {
+            return Ok(e.body.as_deref().cloned().unwrap_or(serde_json::Value::Null));
+        };
         let entry = self.batches.get(e.batch as usize);
         let id = entry.map_or("", |b| b.id.as_str());
         let path = self.project.dataset(self.dataset_name(e.dataset)).map_or_else(

@@ -3,7 +3,7 @@
 
 use super::{graph, prepare, profile};
 use crate::engine::{Compiled, EvalContext};
-use crate::ingest::{Batch, Ident};
+use crate::ingest::Ident;
 use crate::intern::Interner;
 use crate::ir;
 use crate::output::{report::Report, Profile};
@@ -11,12 +11,13 @@ use crate::policy::{MergePolicy, Project};
 use crate::store::BatchEntry;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Builds every profile from `batches` (sorted by batch id) under `policy`, as of `as_of`
-/// (µs), and fills the counts and timings of `report`. Profiles come back sorted by profileId.
+/// Builds every profile from `batches` (sorted by batch id, flattened by
+/// [`prepare::flatten`] with the program's event paths) under `policy`, as of `as_of` (µs),
+/// and fills the counts and timings of `report`. Profiles come back sorted by profileId.
 #[allow(clippy::too_many_arguments)]
 pub fn compute(
     project: &Project,
@@ -25,7 +26,7 @@ pub fn compute(
     engine: Option<&dyn Compiled>,
     interner: Arc<Interner>,
     as_of: i64,
-    batches: Vec<(BatchEntry, Batch)>,
+    batches: Vec<(BatchEntry, prepare::Part)>,
     report: &mut Report,
 ) -> Vec<Profile> {
     let mut clock = Instant::now();
@@ -35,8 +36,8 @@ pub fn compute(
     };
     report.batches = batches.len() as u64;
     for (_, b) in &batches {
-        report.records += b.records.len() as u64;
-        report.events += b.events.len() as u64;
+        report.records += b.record_count;
+        report.events += b.event_count;
         report.dropped_identities += b.dropped_identities;
         for r in &b.rejections {
             report.rejected += 1;
@@ -44,11 +45,8 @@ pub fn compute(
             *by_batch.entry(b.id.clone()).or_default().entry(r.reason.as_str().to_string()).or_default() += 1;
         }
     }
-    let dataset_index: HashMap<&str, u32> =
-        project.datasets.iter().enumerate().map(|(i, d)| (d.name.value.as_str(), i as u32)).collect();
     super::rss("before prepare");
-    let paths: Vec<Vec<String>> = program.event_paths.iter().map(|p| p.path.clone()).collect();
-    let prepared = prepare::prepare(batches, &dataset_index, &paths);
+    let prepared = prepare::merge(batches.into_iter().map(|(_, part)| part).collect());
     super::rss("after prepare");
     report.duplicate_events = prepared.duplicate_events;
     report.links = prepared.links.len() as u64;
@@ -56,8 +54,12 @@ pub fn compute(
 
     // Identity.
     // Distinct first (a hash set), then sorted: most of the events share a few identities.
-    let distinct: FxHashSet<&Ident> =
-        prepared.records.iter().map(|r| &r.primary).chain(prepared.events.iter().map(|e| &e.primary)).collect();
+    let distinct: FxHashSet<&Ident> = prepared
+        .records
+        .iter()
+        .map(|r| &r.primary)
+        .chain(prepared.events.iter().map(|e| &e.primary))
+        .collect();
     let primaries: BTreeSet<Ident> = distinct.into_iter().cloned().collect();
     let stitched = graph::stitch(project, policy.identity_graph, &prepared.links, &primaries);
     report.refused_links = stitched.refused_links;
