@@ -62,8 +62,7 @@ impl<'p> World<'p> {
         let dataset_index: HashMap<&str, u32> =
             project.datasets.iter().enumerate().map(|(i, d)| (d.name.value.as_str(), i as u32)).collect();
         let entries: Vec<BatchEntry> = batches.iter().map(|(e, _)| e.clone()).collect();
-        let paths: Vec<Vec<String>> = program.event_paths.iter().map(|p| p.path.clone()).collect();
-        let prepared = prepare::prepare(batches, &dataset_index, &paths);
+        let prepared = prepare::prepare(batches, &dataset_index, &program.event_paths);
         if prepared.missing_fields {
             return Err(Error::Stale);
         }

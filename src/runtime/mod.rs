@@ -116,9 +116,8 @@ fn run_in_pool(
     };
     let dataset_index: std::collections::HashMap<&str, u32> =
         project.datasets.iter().enumerate().map(|(i, d)| (d.name.value.as_str(), i as u32)).collect();
-    let paths: Vec<Vec<String>> = program.event_paths.iter().map(|p| p.path.clone()).collect();
     let flatten = |bi, entry: &crate::store::BatchEntry, batch| {
-        prepare::flatten(bi, &dataset_index, entry, batch, &paths)
+        prepare::flatten(bi, &dataset_index, entry, batch, &program.event_paths)
     };
     let (batches, stats) = batches::ingest_all(project, &store, &keep, wall_clock_us(), &tick, &flatten)?;
     if let Some(b) = &bar {

@@ -1,12 +1,16 @@
 //! Flattening stored batches into ordered records and events: ingestion order, record times,
 //! event de-duplication by `_id`, and the links between identities.
 
+use crate::ingest::typed::{project_path, to_value};
 use crate::ingest::{Batch, Ident, Rejection};
+use crate::ir::EventPath;
 use crate::store::BatchEntry;
+use crate::value::Value;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A profile record with everything the later stages need.
 #[derive(Debug, Clone)]
@@ -35,8 +39,11 @@ pub struct Ev {
     pub primary: Ident,
     /// The whole event when `offset` is `None` (see `ingest::Event::body`).
     pub body: Option<Box<serde_json::Value>>,
-    /// The event's value at each path asked of [`prepare`], in that order.
-    pub fields: Vec<serde_json::Value>,
+    /// The event's value at each event path of the program, in that order, typed as the
+    /// program reads it (strings of one batch share their text).
+    pub fields: Box<[Value]>,
+    /// How many of those values had the wrong type (and became null), for the report.
+    pub mismatches: u32,
     /// Byte offset of the event's line in its JSONL batch file.
     pub offset: Option<u64>,
 }
@@ -95,7 +102,7 @@ pub struct Part {
 pub fn prepare(
     batches: Vec<(BatchEntry, Batch)>,
     dataset_index: &HashMap<&str, u32>,
-    paths: &[Vec<String>],
+    paths: &[EventPath],
 ) -> Prepared {
     let parts: Vec<Part> = batches
         .into_par_iter()
@@ -149,7 +156,7 @@ pub fn flatten(
     dataset_index: &HashMap<&str, u32>,
     entry: &BatchEntry,
     batch: Batch,
-    paths: &[Vec<String>],
+    paths: &[EventPath],
 ) -> Part {
     let mut out = Part {
         record_count: batch.records.len() as u64,
@@ -165,8 +172,9 @@ pub fn flatten(
     // Where each asked path is among the batch's extracted ones.
     let at: Vec<Option<usize>> = paths
         .iter()
-        .map(|p| batch.paths.as_ref().and_then(|kept| kept.iter().position(|k| k == p)))
+        .map(|p| batch.paths.as_ref().and_then(|kept| kept.iter().position(|k| *k == p.path)))
         .collect();
+    let mut strings: FxHashMap<Arc<str>, ()> = FxHashMap::default();
     out.records.reserve_exact(batch.records.len());
     for r in batch.records {
         let seq = seq_of(bi, r.line);
@@ -176,29 +184,54 @@ pub fn flatten(
         out.records.push(Rec { dataset, batch: bi, line: r.line, seq, time, primary, body: r.body });
     }
     out.events.reserve_exact(batch.events.len());
-    for mut e in batch.events {
+    for e in batch.events {
         let seq = seq_of(bi, e.line);
+        let mut mismatches = 0u64;
         let fields = paths
             .iter()
             .zip(&at)
-            .map(|(p, at)| match at.and_then(|i| e.fields.get_mut(i)) {
-                Some(v) => std::mem::take(v),
-                None if e.offset.is_none() => crate::ingest::typed::project_path(&e.body, p),
-                None => {
-                    out.missing_fields = true;
-                    serde_json::Value::Null
-                }
+            .map(|(p, at)| {
+                let projected;
+                let json = match at.and_then(|i| e.fields.get(i)) {
+                    Some(v) => v,
+                    None if e.offset.is_none() => {
+                        projected = project_path(&e.body, &p.path);
+                        &projected
+                    }
+                    None => {
+                        out.missing_fields = true;
+                        &serde_json::Value::Null
+                    }
+                };
+                share_strings(to_value(json, &p.ty, &mut mismatches), &mut strings)
             })
             .collect();
+        let mismatches = u32::try_from(mismatches).unwrap_or(u32::MAX);
         let Some(primary) = e.identities.get(e.primary as usize).cloned() else { continue };
         links_of(&mut out.links, &e.identities, &primary, e.time, seq, (dataset, bi, e.line));
         let body = e.offset.is_none().then(|| Box::new(e.body));
         let (line, time, offset) = (e.line, e.time, e.offset);
-        out.events.push((e.id, Ev { dataset, batch: bi, line, seq, time, primary, body, fields, offset }));
+        let ev = Ev { dataset, batch: bi, line, seq, time, primary, body, fields, mismatches, offset };
+        out.events.push((e.id, ev));
     }
     out.links.shrink_to_fit();
     (out.id, out.dataset) = (batch.id, batch.dataset);
     out
+}
+
+/// `value` with a string top-level value replaced by the equal one already in `strings` (most
+/// event values are a few strings repeated, such as event types).
+fn share_strings(value: Value, strings: &mut FxHashMap<Arc<str>, ()>) -> Value {
+    match value {
+        Value::String(s) => match strings.get_key_value(&s) {
+            Some((shared, _)) => Value::String(Arc::clone(shared)),
+            None => {
+                strings.insert(Arc::clone(&s), ());
+                Value::String(s)
+            }
+        },
+        other => other,
+    }
 }
 
 /// Links the primary identity with every other identity of the record (a star: the graph's
