@@ -17,9 +17,10 @@ use std::time::Instant;
 
 /// Builds every profile from `batches` (sorted by batch id, flattened by
 /// [`prepare::flatten`] with the program's event paths) under `policy`, as of `as_of` (µs),
-/// and fills the counts and timings of `report`. Profiles come back sorted by profileId.
+/// and fills the counts and timings of `report`. Each profile is handed to `finish` as soon as
+/// it is built; the results come back with their profileIds, sorted by them.
 #[allow(clippy::too_many_arguments)]
-pub fn compute(
+pub fn compute<T: Send>(
     project: &Project,
     program: &ir::Program,
     policy: &MergePolicy,
@@ -28,7 +29,8 @@ pub fn compute(
     as_of: i64,
     batches: Vec<(BatchEntry, prepare::Part)>,
     report: &mut Report,
-) -> Vec<Profile> {
+    finish: &(dyn Fn(Profile) -> T + Sync),
+) -> Vec<(String, T)> {
     let mut clock = Instant::now();
     let mut lap = |report: &mut Report, stage: &str| {
         *report.timings.entry(stage.to_string()).or_default() += clock.elapsed().as_millis() as u64;
@@ -93,9 +95,13 @@ pub fn compute(
     let tz = jiff::tz::TimeZone::get(&project.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
     let eval = EvalContext { as_of, tz, interner };
     let ctx = profile::Ctx { project, program, policy, takes_part, engine, eval };
+    // Each profile goes to `finish` as soon as it is built, so whole profiles never pile up.
     let built: Vec<_> = (0..stitched.profiles.len())
         .into_par_iter()
-        .map(|p| profile::build(&ctx, &stitched.profiles[p], &records[p], &events[p]))
+        .map(|p| {
+            let (profile, counts) = profile::build(&ctx, &stitched.profiles[p], &records[p], &events[p]);
+            (profile.map(|p| (p.profile_id.clone(), finish(p))), counts)
+        })
         .collect();
     let mut profiles = Vec::with_capacity(built.len());
     for (profile, counts) in built {
@@ -103,7 +109,7 @@ pub fn compute(
         report.type_mismatches += counts.type_mismatches;
         profiles.extend(profile);
     }
-    profiles.sort_by(|a, b| a.profile_id.cmp(&b.profile_id));
+    profiles.sort_by(|a, b| a.0.cmp(&b.0));
     report.profiles = profiles.len() as u64;
     lap(report, "evaluate");
     super::rss("after evaluate");

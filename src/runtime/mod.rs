@@ -24,7 +24,6 @@ use crate::ir;
 use crate::output::{self, report::Report};
 use crate::policy::Project;
 use crate::store::Store;
-use rayon::prelude::*;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -126,26 +125,22 @@ fn run_in_pool(
     batches::write_rejections(project, &batches)?;
     report.run = stats;
     lap(&mut report, "ingest");
-    let profiles =
-        compute::compute(project, program, policy, engine, interner, opts.as_of, batches, &mut report);
+    // Each profile becomes its output line as soon as it is built, with the identity keys
+    // the store indexes it by (so the store needs no second parse of the JSON).
+    let finish = |p: output::Profile| {
+        let keys: Vec<String> = p.identities.iter().map(|i| i.to_string()).collect();
+        (p.to_line(), keys)
+    };
+    let lines: Vec<(String, (String, Vec<String>))> =
+        compute::compute(project, program, policy, engine, interner, opts.as_of, batches, &mut report, &finish);
     // `compute` timed its own stages; the output stage starts here.
     lap(&mut report, "compute");
     report.timings.remove("compute");
-    // Lines are built in parallel, each with the identity keys of its profile, so the store
-    // needs no second parse of the JSON; every profile is dropped as soon as it is printed.
-    let lines: Vec<(String, String, Vec<String>)> = profiles
-        .into_par_iter()
-        .map(|p| {
-            let line = p.to_line();
-            let keys = p.identities.iter().map(|i| i.to_string()).collect();
-            (p.profile_id, line, keys)
-        })
-        .collect();
 
     // Output.
     let io = |path: PathBuf| move |source| Error::Io { path, source };
     let path = opts.out.join("profiles.jsonl");
-    output::write_profiles(&path, lines.iter().map(|(_, l, _)| l.as_str())).map_err(io(path.clone()))?;
+    output::write_profiles(&path, lines.iter().map(|(_, (l, _))| l.as_str())).map_err(io(path.clone()))?;
     store.put_profiles_keyed(&lines)?;
     drop(lines);
     // What `mosaic delete` and `explain` re-evaluate with, and the shed identities.
