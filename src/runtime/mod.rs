@@ -131,8 +131,17 @@ fn run_in_pool(
         let keys: Vec<String> = p.identities.iter().map(|i| i.to_string()).collect();
         (p.to_line(), keys)
     };
-    let lines: Vec<(String, (String, Vec<String>))> =
-        compute::compute(project, program, policy, engine, interner, opts.as_of, batches, &mut report, &finish);
+    let lines: Vec<(String, (String, Vec<String>))> = compute::compute(
+        project,
+        program,
+        policy,
+        engine,
+        interner,
+        opts.as_of,
+        batches,
+        &mut report,
+        &finish,
+    );
     // `compute` timed its own stages; the output stage starts here.
     lap(&mut report, "compute");
     report.timings.remove("compute");
