@@ -47,9 +47,7 @@ pub fn compute<T: Send>(
             *by_batch.entry(b.id.clone()).or_default().entry(r.reason.as_str().to_string()).or_default() += 1;
         }
     }
-    super::rss("before prepare");
     let prepared = prepare::merge(batches.into_iter().map(|(_, part)| part).collect());
-    super::rss("after prepare");
     report.duplicate_events = prepared.duplicate_events;
     report.links = prepared.links.len() as u64;
     lap(report, "ingest");
@@ -86,7 +84,6 @@ pub fn compute<T: Send>(
         }
     }
     lap(report, "identity");
-    super::rss("after identity");
 
     // Merge and evaluate, one profile per task.
     let takes_part = (0..project.datasets.len())
@@ -112,6 +109,5 @@ pub fn compute<T: Send>(
     profiles.sort_by(|a, b| a.0.cmp(&b.0));
     report.profiles = profiles.len() as u64;
     lap(report, "evaluate");
-    super::rss("after evaluate");
     profiles
 }

@@ -183,10 +183,3 @@ fn progress_bar(show: bool) -> Option<indicatif::ProgressBar> {
     }
     Some(bar)
 }
-pub fn rss(tag: &str) {
-    if std::env::var("MOSAIC_RSS").is_ok() {
-        let s = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-        let pages: u64 = s.split_whitespace().nth(1).and_then(|x| x.parse().ok()).unwrap_or(0);
-        eprintln!("RSS {tag}: {} MiB at {:?}", pages * 4096 / 1048576, std::time::SystemTime::now());
-    }
-}
