@@ -15,6 +15,9 @@ const CRASH_ENV: &str = "MOSAIC_TEST_CRASH_AFTER_BATCHES";
 /// Test hook: the ingestion time of new batches (RFC 3339) instead of the wall clock.
 const INGEST_TIME_ENV: &str = "MOSAIC_TEST_INGEST_TIME";
 
+/// A batch's manifest entry and its flattened data.
+type Flat = (BatchEntry, Part);
+
 /// Ingests the files not stored yet (or changed since) and returns every batch, sorted by id,
 /// each already passed through `flatten` with its index in that list (so whole batches never
 /// pile up in memory). `keep` says what ingest extracts from events.
@@ -62,7 +65,7 @@ pub fn ingest_all(
         listed.iter().enumerate().map(|(i, (f, _))| (f.id.as_str(), i as u32)).collect();
     let fresh: Vec<&BatchFile> = listed.iter().filter(|(_, fresh)| *fresh).map(|(f, _)| *f).collect();
     let total = fresh.len() as u64;
-    let mut parts: HashMap<&str, (BatchEntry, Part)> = HashMap::new();
+    let mut parts: HashMap<&str, Flat> = HashMap::new();
     let mut committed = 0u64;
     // Chunks keep memory bounded and let a kill lose at most the chunk being read.
     let chunk = rayon::current_num_threads().max(1) * 2;
@@ -106,7 +109,7 @@ pub fn ingest_all(
     }
     // Batches stored by earlier runs are decoded and flattened in parallel (redb reads do not
     // block each other).
-    let earlier: Vec<Result<(&str, (BatchEntry, Part)), Error>> = listed
+    let earlier: Vec<Result<(&str, Flat), Error>> = listed
         .par_iter()
         .filter(|(_, fresh)| !fresh)
         .filter_map(|(f, _)| Some((f, manifest.get(&f.id)?)))
