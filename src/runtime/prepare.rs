@@ -121,7 +121,9 @@ pub fn merge(parts: Vec<Part>) -> Prepared {
         links: Vec::with_capacity(parts.iter().map(|p| p.links.len()).sum()),
         ..Prepared::default()
     };
-    let mut event_ids: FxHashMap<(u32, String), usize> = FxHashMap::default();
+    let with_id = parts.iter().flat_map(|p| &p.events).filter(|(id, _)| id.is_some()).count();
+    let mut event_ids: FxHashMap<(u32, String), usize> =
+        FxHashMap::with_capacity_and_hasher(with_id, Default::default());
     for part in parts {
         out.missing_fields |= part.missing_fields;
         out.records.extend(part.records);
