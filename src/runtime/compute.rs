@@ -16,7 +16,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 /// Builds every profile from `batches` (sorted by batch id) under `policy`, as of `as_of`
-/// (µs), and fills the counts and timings of `report`. Profiles come back sorted by profileId.
+/// (µs), and fills the counts and timings of `report`. Profiles come back sorted by profileId,
+/// with the data grouped by identity component for the store (`components::build`).
 #[allow(clippy::too_many_arguments)]
 pub fn compute(
     project: &Project,
@@ -27,7 +28,7 @@ pub fn compute(
     as_of: i64,
     batches: Vec<(BatchEntry, Batch)>,
     report: &mut Report,
-) -> Vec<Profile> {
+) -> (Vec<Profile>, Option<super::components::Blobs>) {
     let mut clock = Instant::now();
     let mut lap = |report: &mut Report, stage: &str| {
         *report.timings.entry(stage.to_string()).or_default() += clock.elapsed().as_millis() as u64;
@@ -48,6 +49,7 @@ pub fn compute(
         project.datasets.iter().enumerate().map(|(i, d)| (d.name.value.as_str(), i as u32)).collect();
     super::rss("before prepare");
     let paths: Vec<Vec<String>> = program.event_paths.iter().map(|p| p.path.clone()).collect();
+    let entries: Vec<BatchEntry> = batches.iter().map(|(e, _)| e.clone()).collect();
     let prepared = prepare::prepare(batches, &dataset_index, &paths);
     super::rss("after prepare");
     report.duplicate_events = prepared.duplicate_events;
@@ -56,8 +58,12 @@ pub fn compute(
 
     // Identity.
     // Distinct first (a hash set), then sorted: most of the events share a few identities.
-    let distinct: FxHashSet<&Ident> =
-        prepared.records.iter().map(|r| &r.primary).chain(prepared.events.iter().map(|e| &e.primary)).collect();
+    let distinct: FxHashSet<&Ident> = prepared
+        .records
+        .iter()
+        .map(|r| &r.primary)
+        .chain(prepared.events.iter().map(|e| &e.primary))
+        .collect();
     let primaries: BTreeSet<Ident> = distinct.into_iter().cloned().collect();
     let stitched = graph::stitch(project, policy.identity_graph, &prepared.links, &primaries);
     report.refused_links = stitched.refused_links;
@@ -105,5 +111,9 @@ pub fn compute(
     report.profiles = profiles.len() as u64;
     lap(report, "evaluate");
     super::rss("after evaluate");
-    profiles
+    let names: Vec<&str> = project.datasets.iter().map(|d| d.name.value.as_str()).collect();
+    let stamp = super::components::stamp(&entries, &names, &paths);
+    let blobs = super::components::build(&prepared, &entries, stamp);
+    lap(report, "components");
+    (profiles, blobs)
 }

@@ -6,6 +6,7 @@
 //! is byte-identical whatever the number of threads, and an incremental run equals a fresh one.
 
 mod batches;
+pub mod components;
 mod compute;
 pub mod evaluate;
 #[cfg(test)]
@@ -121,7 +122,7 @@ fn run_in_pool(
     batches::write_rejections(project, &batches)?;
     report.run = stats;
     lap(&mut report, "ingest");
-    let profiles =
+    let (profiles, components) =
         compute::compute(project, program, policy, engine, interner, opts.as_of, batches, &mut report);
     // `compute` timed its own stages; the output stage starts here.
     lap(&mut report, "compute");
@@ -143,6 +144,10 @@ fn run_in_pool(
     output::write_profiles(&path, lines.iter().map(|(_, l, _)| l.as_str())).map_err(io(path.clone()))?;
     store.put_profiles_keyed(&lines)?;
     drop(lines);
+    // The data by identity component, for `profile` and `explain` (`components.rs`).
+    if let Some(c) = components {
+        store.put_components(&c.stamp, &c.blobs, &c.index)?;
+    }
     // What `mosaic delete` and `explain` re-evaluate with, and the shed identities.
     let out = std::path::absolute(&opts.out).unwrap_or_else(|_| opts.out.clone());
     let last = serde_json::json!({"asOf": opts.as_of, "policy": report.policy, "out": out});

@@ -134,8 +134,10 @@ pub fn prepare(
 fn flatten(bi: u32, dataset: u32, entry: &BatchEntry, batch: Batch, paths: &[Vec<String>]) -> Part {
     let mut out = Part::default();
     // Where each asked path is among the batch's extracted ones.
-    let at: Vec<Option<usize>> =
-        paths.iter().map(|p| batch.paths.as_ref().and_then(|kept| kept.iter().position(|k| k == p))).collect();
+    let at: Vec<Option<usize>> = paths
+        .iter()
+        .map(|p| batch.paths.as_ref().and_then(|kept| kept.iter().position(|k| k == p)))
+        .collect();
     for r in batch.records {
         let seq = seq_of(bi, r.line);
         let time = r.time.unwrap_or(entry.ingested_at);

@@ -7,6 +7,7 @@
 //! redb is used because it is pure Rust, transactional (crash-safe commits) and maintained.
 
 mod codec;
+pub mod components;
 
 use crate::ingest::Batch;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
@@ -20,6 +21,11 @@ const PROFILES: TableDefinition<&str, &[u8]> = TableDefinition::new("profiles");
 const IDENTITIES: TableDefinition<&str, &str> = TableDefinition::new("identities");
 /// Export and delete job records (`ops::jobs`), keyed by zero-padded id.
 const JOBS: TableDefinition<&str, &[u8]> = TableDefinition::new("jobs");
+/// Component number → the data of one plain identity component (`components.rs`), written by
+/// every run for `profile` and `explain`.
+const COMPONENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("components");
+/// `NS:VALUE` of every identity the last run saw → its component number.
+const COMPONENT_INDEX: TableDefinition<&str, u64> = TableDefinition::new("componentIndex");
 /// Small JSON values: the options of the last run (`lastRun`), the job counter.
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 
@@ -41,6 +47,8 @@ pub enum Error {
     Decode { path: PathBuf, key: String, source: serde_json::Error },
     #[error("profile store {path}: unreadable batch `{key}` (run with --fresh to rebuild it): {source}")]
     Batch { path: PathBuf, key: String, source: codec::Error },
+    #[error("profile store {path}: unreadable component {key} (run `mosaic run` to rebuild it): {source}")]
+    Component { path: PathBuf, key: u64, source: components::Error },
 }
 
 /// The manifest entry of one batch.
@@ -94,6 +102,8 @@ impl Store {
             txn.open_table(IDENTITIES)?;
             txn.open_table(JOBS)?;
             txn.open_table(META)?;
+            txn.open_table(COMPONENTS)?;
+            txn.open_table(COMPONENT_INDEX)?;
             Ok(())
         })?;
         Ok(store)
@@ -337,5 +347,66 @@ impl Store {
         let next = self.meta("jobCounter")?.and_then(|v| v.as_u64()).unwrap_or(0) + 1;
         self.put_meta("jobCounter", &serde_json::json!(next))?;
         Ok(next)
+    }
+}
+
+/// The stored identity components (see `components.rs` and `runtime::components`).
+impl Store {
+    /// Replaces the stored components, their identity index and the `components` META entry
+    /// (`stamp`: which store state they describe) in one transaction. `index` is sorted by key,
+    /// the order redb inserts fastest.
+    pub fn put_components(
+        &self,
+        stamp: &str,
+        blobs: &[Vec<u8>],
+        index: &[(String, u64)],
+    ) -> Result<(), Error> {
+        let meta = serde_json::json!({ "stamp": stamp }).to_string();
+        self.write(|txn| {
+            txn.delete_table(COMPONENTS)?;
+            txn.delete_table(COMPONENT_INDEX)?;
+            let mut table = txn.open_table(COMPONENTS)?;
+            for (id, blob) in blobs.iter().enumerate() {
+                table.insert(id as u64, blob.as_slice())?;
+            }
+            let mut keys = txn.open_table(COMPONENT_INDEX)?;
+            for (key, id) in index {
+                keys.insert(key.as_str(), *id)?;
+            }
+            txn.open_table(META)?.insert("components", meta.as_bytes())?;
+            Ok(())
+        })
+    }
+
+    /// The stamp of the stored components (`None`: a store written before they existed).
+    pub fn components_stamp(&self) -> Result<Option<String>, Error> {
+        Ok(self.meta("components")?.and_then(|m| m.get("stamp")?.as_str().map(String::from)))
+    }
+
+    /// The components holding the identities `keys` (`NS:VALUE`), each once, by number; keys
+    /// of no component are skipped. One read transaction, so all come from the same run.
+    pub fn components_of(&self, keys: &[String]) -> Result<Vec<components::Component>, Error> {
+        let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
+        let index = txn.open_table(COMPONENT_INDEX).map_err(|e| self.db_err(e))?;
+        let mut ids = Vec::new();
+        for key in keys {
+            if let Some(id) = index.get(key.as_str()).map_err(|e| self.db_err(e))? {
+                ids.push(id.value());
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let table = txn.open_table(COMPONENTS).map_err(|e| self.db_err(e))?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let Some(blob) = table.get(id).map_err(|e| self.db_err(e))? else { continue };
+            let component = components::decode(blob.value()).map_err(|source| Error::Component {
+                path: self.path.clone(),
+                key: id,
+                source,
+            })?;
+            out.push(component);
+        }
+        Ok(out)
     }
 }

@@ -1,0 +1,277 @@
+//! The binary form of one stored identity component: its records, events and links.
+//!
+//! `mosaic run` stores the flattened data of every plain connected component of the identity
+//! graph (see `runtime::components`), so `profile` and `explain` load one component instead of
+//! every batch. The layout follows `codec.rs` (a version byte, LEB128 varints, zigzag times,
+//! namespaces once per blob, JSON only for bodies and field values), but a blob names its
+//! batches itself: a table of the batch ids it refers to, sorted, and `batch` fields are
+//! indexes into that table. The table is sorted like the run's batch list (by id), so local
+//! indexes keep the run's batch order; sequence numbers are stored as the run computed them.
+
+use crate::ingest::Ident;
+use crate::runtime::prepare::{Ev, Link, Rec};
+use std::sync::Arc;
+
+/// Layout version; bump on any change below.
+const VERSION: u8 = 1;
+
+/// Why bytes are not a component.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("stored component layout {0} is not this version's ({VERSION})")]
+    Version(u8),
+    #[error("stored component is truncated or corrupt")]
+    Corrupt,
+    #[error("stored body is not JSON: {0}")]
+    Body(#[from] serde_json::Error),
+}
+
+/// One component's data to encode, borrowed from the run's `Prepared`, in ingestion order.
+#[derive(Debug, Default)]
+pub struct Part<'p> {
+    pub records: Vec<&'p Rec>,
+    pub events: Vec<&'p Ev>,
+    pub links: Vec<&'p Link>,
+}
+
+/// One component decoded: `batch` fields index into `batches`.
+#[derive(Debug, Default)]
+pub struct Component {
+    /// Ids of the batches the data comes from, sorted.
+    pub batches: Vec<String>,
+    pub records: Vec<Rec>,
+    pub events: Vec<Ev>,
+    pub links: Vec<Link>,
+}
+
+/// Encodes `part`; `batch_ids` are the run's batch ids, indexed by `Rec::batch` and the like.
+pub fn encode(part: &Part<'_>, batch_ids: &[String]) -> Vec<u8> {
+    let mut used: Vec<u32> = part
+        .records
+        .iter()
+        .map(|r| r.batch)
+        .chain(part.events.iter().map(|e| e.batch))
+        .chain(part.links.iter().map(|l| l.batch))
+        .collect();
+    used.sort_unstable();
+    used.dedup();
+    let mut w = Writer { out: Vec::with_capacity(256), namespaces: Vec::new(), used };
+    w.out.push(VERSION);
+    w.uint(w.used.len() as u64);
+    for i in 0..w.used.len() {
+        let id = batch_ids.get(w.used[i] as usize).map_or("", String::as_str);
+        w.str(id);
+    }
+    let idents = part
+        .records
+        .iter()
+        .map(|r| &r.primary)
+        .chain(part.events.iter().map(|e| &e.primary))
+        .chain(part.links.iter().flat_map(|l| [&l.a, &l.b]));
+    for i in idents {
+        if !w.namespaces.contains(&i.namespace) {
+            w.namespaces.push(i.namespace.clone());
+        }
+    }
+    w.uint(w.namespaces.len() as u64);
+    for ns in w.namespaces.clone() {
+        w.str(&ns);
+    }
+    w.uint(part.records.len() as u64);
+    for r in &part.records {
+        w.place(r.dataset, r.batch, r.line, r.seq, r.time);
+        w.ident(&r.primary);
+        w.str(&r.body.to_string());
+    }
+    w.uint(part.events.len() as u64);
+    for e in &part.events {
+        w.place(e.dataset, e.batch, e.line, e.seq, e.time);
+        w.ident(&e.primary);
+        w.json(&e.body);
+        w.uint(e.fields.len() as u64);
+        e.fields.iter().for_each(|f| w.json(f));
+        w.uint(e.offset.map_or(0, |o| o.saturating_add(1)));
+    }
+    w.uint(part.links.len() as u64);
+    for l in &part.links {
+        w.place(l.dataset, l.batch, l.line, l.seq, l.time);
+        w.ident(&l.a);
+        w.ident(&l.b);
+    }
+    w.out
+}
+
+/// Decodes what [`encode`] wrote.
+pub fn decode(bytes: &[u8]) -> Result<Component, Error> {
+    let (&version, rest) = bytes.split_first().ok_or(Error::Corrupt)?;
+    if version != VERSION {
+        return Err(Error::Version(version));
+    }
+    let mut r = Reader { bytes: rest, namespaces: Vec::new(), batches: 0 };
+    let mut out = Component::default();
+    let n = r.len()?;
+    for _ in 0..n {
+        out.batches.push(r.str()?.to_string());
+    }
+    r.batches = out.batches.len();
+    let n = r.len()?;
+    for _ in 0..n {
+        let ns = r.str()?.into();
+        r.namespaces.push(ns);
+    }
+    let n = r.len()?;
+    out.records.reserve(n);
+    for _ in 0..n {
+        let (dataset, batch, line, seq, time) = r.place()?;
+        let primary = r.ident()?;
+        let body = serde_json::from_str(r.str()?)?;
+        out.records.push(Rec { dataset, batch, line, seq, time, primary, body });
+    }
+    let n = r.len()?;
+    out.events.reserve(n);
+    for _ in 0..n {
+        let (dataset, batch, line, seq, time) = r.place()?;
+        let primary = r.ident()?;
+        let body = r.json()?;
+        let k = r.len()?;
+        let fields = (0..k).map(|_| r.json()).collect::<Result<Vec<_>, _>>()?;
+        let offset = r.uint()?.checked_sub(1);
+        out.events.push(Ev { dataset, batch, line, seq, time, primary, body, fields, offset });
+    }
+    let n = r.len()?;
+    out.links.reserve(n);
+    for _ in 0..n {
+        let (dataset, batch, line, seq, time) = r.place()?;
+        let (a, b) = (r.ident()?, r.ident()?);
+        out.links.push(Link { a, b, time, seq, dataset, batch, line });
+    }
+    if !r.bytes.is_empty() {
+        return Err(Error::Corrupt);
+    }
+    Ok(out)
+}
+
+struct Writer {
+    out: Vec<u8>,
+    namespaces: Vec<Arc<str>>,
+    /// The global batch indexes used, sorted: a local index is a position in it.
+    used: Vec<u32>,
+}
+
+impl Writer {
+    fn uint(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.out.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        self.out.push(v as u8);
+    }
+
+    /// Zigzag, so small negative numbers stay short.
+    fn int(&mut self, v: i64) {
+        self.uint(((v << 1) ^ (v >> 63)) as u64);
+    }
+
+    fn str(&mut self, s: &str) {
+        self.uint(s.len() as u64);
+        self.out.extend_from_slice(s.as_bytes());
+    }
+
+    /// A JSON value as text; `null`, the most common, as the empty string.
+    fn json(&mut self, v: &serde_json::Value) {
+        match v {
+            serde_json::Value::Null => self.uint(0),
+            v => self.str(&v.to_string()),
+        }
+    }
+
+    fn ident(&mut self, i: &Ident) {
+        let ns = self.namespaces.iter().position(|n| *n == i.namespace).unwrap_or(0);
+        self.uint(ns as u64);
+        self.str(&i.id);
+    }
+
+    /// Where a record, event or link comes from, with its batch as a local index.
+    fn place(&mut self, dataset: u32, batch: u32, line: u32, seq: u64, time: i64) {
+        let local = self.used.binary_search(&batch).unwrap_or(0);
+        self.uint(u64::from(dataset));
+        self.uint(local as u64);
+        self.uint(u64::from(line));
+        self.uint(seq);
+        self.int(time);
+    }
+}
+
+struct Reader<'b> {
+    bytes: &'b [u8],
+    namespaces: Vec<Arc<str>>,
+    /// The size of the batch table, which local batch indexes must stay under.
+    batches: usize,
+}
+
+impl<'b> Reader<'b> {
+    fn byte(&mut self) -> Result<u8, Error> {
+        let (&b, rest) = self.bytes.split_first().ok_or(Error::Corrupt)?;
+        self.bytes = rest;
+        Ok(b)
+    }
+
+    fn uint(&mut self) -> Result<u64, Error> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            v |= u64::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return Ok(v);
+            }
+        }
+        Err(Error::Corrupt)
+    }
+
+    /// A count, bounded by what is left to read so corrupt input cannot make a huge allocation.
+    fn len(&mut self) -> Result<usize, Error> {
+        let v = self.uint()?;
+        usize::try_from(v).ok().filter(|&n| n <= self.bytes.len()).ok_or(Error::Corrupt)
+    }
+
+    fn u32(&mut self) -> Result<u32, Error> {
+        u32::try_from(self.uint()?).map_err(|_| Error::Corrupt)
+    }
+
+    fn int(&mut self) -> Result<i64, Error> {
+        let v = self.uint()?;
+        Ok(((v >> 1) as i64) ^ -((v & 1) as i64))
+    }
+
+    fn str(&mut self) -> Result<&'b str, Error> {
+        let n = self.len()?;
+        let (s, rest) = self.bytes.split_at(n);
+        self.bytes = rest;
+        std::str::from_utf8(s).map_err(|_| Error::Corrupt)
+    }
+
+    fn json(&mut self) -> Result<serde_json::Value, Error> {
+        match self.str()? {
+            "" => Ok(serde_json::Value::Null),
+            text => Ok(serde_json::from_str(text)?),
+        }
+    }
+
+    fn ident(&mut self) -> Result<Ident, Error> {
+        let ns = usize::try_from(self.uint()?).map_err(|_| Error::Corrupt)?;
+        let namespace = self.namespaces.get(ns).ok_or(Error::Corrupt)?.clone();
+        Ok(Ident { namespace, id: self.str()?.into() })
+    }
+
+    fn place(&mut self) -> Result<(u32, u32, u32, u64, i64), Error> {
+        let dataset = self.u32()?;
+        let batch = self.u32()?;
+        if batch as usize >= self.batches {
+            return Err(Error::Corrupt);
+        }
+        Ok((dataset, batch, self.u32()?, self.uint()?, self.int()?))
+    }
+}
+
+#[cfg(test)]
+mod tests;
