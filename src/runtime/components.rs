@@ -134,3 +134,83 @@ fn find(parent: &mut [u32], mut n: u32) -> u32 {
     }
     n
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::prepare::{Ev, Link, Rec};
+
+    fn id(s: &str) -> Ident {
+        Ident::new("ECID", s)
+    }
+
+    fn entry(id: &str) -> BatchEntry {
+        BatchEntry {
+            id: id.into(),
+            size: 1,
+            mtime: 2,
+            ingested_at: 3,
+            status: "committed".into(),
+            fingerprint: "f".into(),
+        }
+    }
+
+    fn link(a: &str, b: &str, batch: u32) -> Link {
+        Link { a: id(a), b: id(b), time: 0, seq: u64::from(batch) << 32, dataset: 0, batch, line: 0 }
+    }
+
+    fn event(primary: &str, batch: u32, line: u32) -> Ev {
+        let seq = (u64::from(batch) << 32) | u64::from(line);
+        let (body, fields, offset) = (serde_json::Value::Null, Vec::new(), None);
+        Ev { dataset: 1, batch, line, seq, time: 0, primary: id(primary), body, fields, offset }
+    }
+
+    fn prepared() -> Prepared {
+        let body = serde_json::json!({"a": 1});
+        let rec = Rec { dataset: 0, batch: 0, line: 1, seq: 1, time: 0, primary: id("a"), body };
+        Prepared {
+            records: vec![rec],
+            // `f` has no link: a component of its own; `c` joins `a` through `b`.
+            events: vec![event("c", 1, 1), event("d", 2, 1), event("f", 2, 2), event("c", 2, 3)],
+            links: vec![link("a", "b", 0), link("d", "e", 2), link("c", "b", 1)],
+            ..Prepared::default()
+        }
+    }
+
+    #[test]
+    fn components_are_closed_under_links_and_keep_ingestion_order() {
+        let entries = vec![entry("web/0"), entry("web/1"), entry("web/2")];
+        let blobs = build(&prepared(), &entries, "s".into()).expect("fields are all there");
+        assert_eq!(blobs.blobs.len(), 3);
+        let comp_of = |k: &str| blobs.index.iter().find(|(key, _)| key == k).map(|(_, c)| *c);
+        assert_eq!(comp_of("ECID:a"), Some(0));
+        assert_eq!([comp_of("ECID:b"), comp_of("ECID:c")], [Some(0), Some(0)]);
+        assert_eq!([comp_of("ECID:d"), comp_of("ECID:e"), comp_of("ECID:f")], [Some(1), Some(1), Some(2)]);
+        assert!(blobs.index.windows(2).all(|w| w[0].0 < w[1].0));
+        let first = components::decode(&blobs.blobs[0]).expect("decodes");
+        assert_eq!(first.batches, vec!["web/0", "web/1", "web/2"]);
+        assert_eq!(first.records.len(), 1);
+        assert_eq!(first.events.iter().map(|e| (e.batch, e.line)).collect::<Vec<_>>(), [(1, 1), (2, 3)]);
+        assert_eq!(first.links.len(), 2);
+        let lone = components::decode(&blobs.blobs[2]).expect("decodes");
+        assert_eq!(lone.batches, vec!["web/2"]);
+        assert_eq!((lone.events.len(), lone.events[0].batch, lone.links.len()), (1, 0, 0));
+    }
+
+    #[test]
+    fn missing_event_fields_store_nothing() {
+        let p = Prepared { missing_fields: true, ..prepared() };
+        assert!(build(&p, &[entry("web/0"), entry("web/1"), entry("web/2")], "s".into()).is_none());
+    }
+
+    #[test]
+    fn the_stamp_names_batches_datasets_and_paths() {
+        let base = stamp(&[entry("web/0")], &["web"], &[vec!["page".into()]]);
+        assert_eq!(base, stamp(&[entry("web/0")], &["web"], &[vec!["page".into()]]));
+        let changed = BatchEntry { mtime: 9, ..entry("web/0") };
+        assert_ne!(base, stamp(&[changed], &["web"], &[vec!["page".into()]]));
+        assert_ne!(base, stamp(&[entry("web/0"), entry("web/1")], &["web"], &[vec!["page".into()]]));
+        assert_ne!(base, stamp(&[entry("web/0")], &["web", "crm"], &[vec!["page".into()]]));
+        assert_ne!(base, stamp(&[entry("web/0")], &["web"], &[vec!["page".into(), "x".into()]]));
+    }
+}
