@@ -14,7 +14,7 @@ use crate::policy::{IdentitySettings, MergePolicy, Project};
 use crate::runtime::graph;
 use crate::runtime::prepare::{self, Ev, Link, Prepared, Rec};
 use crate::runtime::profile;
-use crate::store::components::Component;
+use crate::store::components::{seq_of, Component};
 use crate::store::{BatchEntry, Store};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -295,9 +295,24 @@ fn join(manifest: &[BatchEntry], components: Vec<Component>) -> (Vec<BatchEntry>
         let global: Vec<u32> =
             c.batches.iter().map(|id| ids.binary_search(id).map_or(0, |i| i as u32)).collect();
         let at = |local: u32| global.get(local as usize).copied().unwrap_or(0);
-        prepared.records.extend(c.records.into_iter().map(|r| Rec { batch: at(r.batch), ..r }));
-        prepared.events.extend(c.events.into_iter().map(|e| Ev { batch: at(e.batch), ..e }));
-        prepared.links.extend(c.links.into_iter().map(|l| Link { batch: at(l.batch), ..l }));
+        // Sequence numbers only order lines: numbered over the joined batch list, they keep
+        // the run's order.
+        let seq = |local: u32, line: u32| seq_of(at(local), line);
+        prepared.records.extend(c.records.into_iter().map(|r| Rec {
+            batch: at(r.batch),
+            seq: seq(r.batch, r.line),
+            ..r
+        }));
+        prepared.events.extend(c.events.into_iter().map(|e| Ev {
+            batch: at(e.batch),
+            seq: seq(e.batch, e.line),
+            ..e
+        }));
+        prepared.links.extend(c.links.into_iter().map(|l| Link {
+            batch: at(l.batch),
+            seq: seq(l.batch, l.line),
+            ..l
+        }));
     }
     (entries, prepared)
 }

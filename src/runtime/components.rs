@@ -65,26 +65,44 @@ pub fn build(prepared: &Prepared, entries: &[BatchEntry], stamp: String) -> Opti
     if prepared.missing_fields {
         return None;
     }
-    // Every identity gets a node number in order of first appearance: links, then primaries.
-    let mut node: FxHashMap<&Ident, u32> = FxHashMap::default();
-    let mut idents: Vec<&Ident> = Vec::new();
+    // Every identity gets a node number in order of first appearance: link ends first (in
+    // one pass, which also gives each link its two nodes), then primaries without a link.
     let links = &prepared.links;
+    let mut node: FxHashMap<&Ident, u32> = FxHashMap::default();
+    node.reserve(links.len());
+    let mut idents: Vec<&Ident> = Vec::new();
+    let mut ends: Vec<(u32, u32)> = Vec::with_capacity(links.len());
+    for l in links {
+        let mut at = |i| {
+            *node.entry(i).or_insert_with(|| {
+                idents.push(i);
+                idents.len() as u32 - 1
+            })
+        };
+        ends.push((at(&l.a), at(&l.b)));
+    }
+    // Most primaries have a link: looked up in parallel; the rest numbered in order.
+    let looked = |i: &Ident| node.get(i).copied();
+    let mut record_nodes: Vec<Option<u32>> =
+        prepared.records.par_iter().map(|r| looked(&r.primary)).collect();
+    let mut event_nodes: Vec<Option<u32>> = prepared.events.par_iter().map(|e| looked(&e.primary)).collect();
     let primaries =
         prepared.records.iter().map(|r| &r.primary).chain(prepared.events.iter().map(|e| &e.primary));
-    for i in links.iter().flat_map(|l| [&l.a, &l.b]).chain(primaries) {
-        if !node.contains_key(i) {
-            node.insert(i, idents.len() as u32);
-            idents.push(i);
+    for (i, slot) in primaries.zip(record_nodes.iter_mut().chain(event_nodes.iter_mut())) {
+        if slot.is_none() {
+            *slot = Some(*node.entry(i).or_insert_with(|| {
+                idents.push(i);
+                idents.len() as u32 - 1
+            }));
         }
     }
+    super::rss("components: numbered");
     let mut parent: Vec<u32> = (0..idents.len() as u32).collect();
-    for l in links {
-        if let (Some(&a), Some(&b)) = (node.get(&l.a), node.get(&l.b)) {
-            let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-            // The smaller root wins, so numbering follows first appearance.
-            if ra != rb {
-                parent[ra.max(rb) as usize] = ra.min(rb);
-            }
+    for &(a, b) in &ends {
+        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+        // The smaller root wins, so numbering follows first appearance.
+        if ra != rb {
+            parent[ra.max(rb) as usize] = ra.min(rb);
         }
     }
     // Component numbers in order of each component's first identity.
@@ -98,30 +116,31 @@ pub fn build(prepared: &Prepared, entries: &[BatchEntry], stamp: String) -> Opti
         }
         comp[n as usize] = comp[root];
     }
-    let of = |i: &Ident| node.get(i).map(|&n| comp[n as usize]);
-    // The lookups run in parallel (most of the data is events); the grouping keeps order.
-    let event_comps: Vec<Option<u32>> = prepared.events.par_iter().map(|e| of(&e.primary)).collect();
     let mut parts: Vec<Part<'_>> = (0..count).map(|_| Part::default()).collect();
-    for r in &prepared.records {
-        if let Some(c) = of(&r.primary) {
-            parts[c as usize].records.push(r);
+    for (r, n) in prepared.records.iter().zip(record_nodes) {
+        if let Some(n) = n {
+            parts[comp[n as usize] as usize].records.push(r);
         }
     }
-    for (e, c) in prepared.events.iter().zip(event_comps) {
-        if let Some(c) = c {
-            parts[c as usize].events.push(e);
+    for (e, n) in prepared.events.iter().zip(event_nodes) {
+        if let Some(n) = n {
+            parts[comp[n as usize] as usize].events.push(e);
         }
     }
-    for l in links {
-        if let Some(c) = of(&l.a) {
-            parts[c as usize].links.push(l);
-        }
+    for (l, &(a, _)) in links.iter().zip(&ends) {
+        parts[comp[a as usize] as usize].links.push(l);
     }
+    super::rss("components: grouped");
     let batch_ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
     let blobs: Vec<Vec<u8>> = parts.par_iter().map(|p| components::encode(p, &batch_ids)).collect();
+    super::rss("components: encoded");
+    if std::env::var("MOSAIC_RSS").is_ok() {
+        eprintln!("components: {} blobs, {} bytes", blobs.len(), blobs.iter().map(Vec::len).sum::<usize>());
+    }
     let mut index: Vec<(String, u64)> =
         idents.par_iter().zip(comp.par_iter()).map(|(i, &c)| (i.to_string(), u64::from(c))).collect();
     index.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    super::rss("components: indexed");
     Some(Blobs { stamp, blobs, index })
 }
 

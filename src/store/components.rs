@@ -3,13 +3,16 @@
 //! `mosaic run` stores the flattened data of every plain connected component of the identity
 //! graph (see `runtime::components`), so `profile` and `explain` load one component instead of
 //! every batch. The layout follows `codec.rs` (a version byte, LEB128 varints, zigzag times,
-//! namespaces once per blob, JSON only for bodies and field values), but a blob names its
-//! batches itself: a table of the batch ids it refers to, sorted, and `batch` fields are
-//! indexes into that table. The table is sorted like the run's batch list (by id), so local
-//! indexes keep the run's batch order; sequence numbers are stored as the run computed them.
+//! namespaces and identities once per blob, JSON only for bodies and field values), but a
+//! blob names its batches itself: a table of the batch ids it refers to, sorted, and `batch`
+//! fields are indexes into that table. The table is sorted like the run's batch list (by id),
+//! so local indexes keep the run's batch order, and sequence numbers, which only order lines,
+//! are rebuilt from the local index and the line (`ops::world` renumbers them over the batches
+//! of all the components it loads).
 
 use crate::ingest::Ident;
 use crate::runtime::prepare::{Ev, Link, Rec};
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 /// Layout version; bump on any change below.
@@ -45,7 +48,7 @@ pub struct Component {
 }
 
 /// Encodes `part`; `batch_ids` are the run's batch ids, indexed by `Rec::batch` and the like.
-pub fn encode(part: &Part<'_>, batch_ids: &[String]) -> Vec<u8> {
+pub fn encode<'p>(part: &Part<'p>, batch_ids: &[String]) -> Vec<u8> {
     let mut used: Vec<u32> = part
         .records
         .iter()
@@ -55,20 +58,32 @@ pub fn encode(part: &Part<'_>, batch_ids: &[String]) -> Vec<u8> {
         .collect();
     used.sort_unstable();
     used.dedup();
-    let mut w = Writer { out: Vec::with_capacity(256), namespaces: Vec::new(), used };
+    let mut w = Writer {
+        out: Vec::with_capacity(256),
+        namespaces: Vec::new(),
+        idents: FxHashMap::default(),
+        used,
+        scratch: Vec::new(),
+    };
     w.out.push(VERSION);
     w.uint(w.used.len() as u64);
     for i in 0..w.used.len() {
         let id = batch_ids.get(w.used[i] as usize).map_or("", String::as_str);
         w.str(id);
     }
+    // Identities once per blob: a component has few, and each appears in many lines.
     let idents = part
         .records
         .iter()
         .map(|r| &r.primary)
         .chain(part.events.iter().map(|e| &e.primary))
         .chain(part.links.iter().flat_map(|l| [&l.a, &l.b]));
+    let mut table: Vec<&'p Ident> = Vec::new();
     for i in idents {
+        if !w.idents.contains_key(i) {
+            w.idents.insert(i, table.len() as u32);
+            table.push(i);
+        }
         if !w.namespaces.contains(&i.namespace) {
             w.namespaces.push(i.namespace.clone());
         }
@@ -77,15 +92,21 @@ pub fn encode(part: &Part<'_>, batch_ids: &[String]) -> Vec<u8> {
     for ns in w.namespaces.clone() {
         w.str(&ns);
     }
+    w.uint(table.len() as u64);
+    for i in table {
+        let ns = w.namespaces.iter().position(|n| *n == i.namespace).unwrap_or(0);
+        w.uint(ns as u64);
+        w.str(&i.id);
+    }
     w.uint(part.records.len() as u64);
     for r in &part.records {
-        w.place(r.dataset, r.batch, r.line, r.seq, r.time);
+        w.place(r.dataset, r.batch, r.line, r.time);
         w.ident(&r.primary);
-        w.str(&r.body.to_string());
+        w.text(&r.body);
     }
     w.uint(part.events.len() as u64);
     for e in &part.events {
-        w.place(e.dataset, e.batch, e.line, e.seq, e.time);
+        w.place(e.dataset, e.batch, e.line, e.time);
         w.ident(&e.primary);
         w.json(&e.body);
         w.uint(e.fields.len() as u64);
@@ -94,7 +115,7 @@ pub fn encode(part: &Part<'_>, batch_ids: &[String]) -> Vec<u8> {
     }
     w.uint(part.links.len() as u64);
     for l in &part.links {
-        w.place(l.dataset, l.batch, l.line, l.seq, l.time);
+        w.place(l.dataset, l.batch, l.line, l.time);
         w.ident(&l.a);
         w.ident(&l.b);
     }
@@ -107,7 +128,7 @@ pub fn decode(bytes: &[u8]) -> Result<Component, Error> {
     if version != VERSION {
         return Err(Error::Version(version));
     }
-    let mut r = Reader { bytes: rest, namespaces: Vec::new(), batches: 0 };
+    let mut r = Reader { bytes: rest, namespaces: Vec::new(), idents: Vec::new(), batches: 0 };
     let mut out = Component::default();
     let n = r.len()?;
     for _ in 0..n {
@@ -118,6 +139,13 @@ pub fn decode(bytes: &[u8]) -> Result<Component, Error> {
     for _ in 0..n {
         let ns = r.str()?.into();
         r.namespaces.push(ns);
+    }
+    let n = r.len()?;
+    for _ in 0..n {
+        let ns = usize::try_from(r.uint()?).map_err(|_| Error::Corrupt)?;
+        let namespace = r.namespaces.get(ns).ok_or(Error::Corrupt)?.clone();
+        let ident = Ident { namespace, id: r.str()?.into() };
+        r.idents.push(ident);
     }
     let n = r.len()?;
     out.records.reserve(n);
@@ -151,14 +179,17 @@ pub fn decode(bytes: &[u8]) -> Result<Component, Error> {
     Ok(out)
 }
 
-struct Writer {
+struct Writer<'p> {
     out: Vec<u8>,
     namespaces: Vec<Arc<str>>,
+    /// Identity → its index in the blob's identity table.
+    idents: FxHashMap<&'p Ident, u32>,
     /// The global batch indexes used, sorted: a local index is a position in it.
     used: Vec<u32>,
+    scratch: Vec<u8>,
 }
 
-impl Writer {
+impl Writer<'_> {
     fn uint(&mut self, mut v: u64) {
         while v >= 0x80 {
             self.out.push((v as u8) | 0x80);
@@ -177,27 +208,36 @@ impl Writer {
         self.out.extend_from_slice(s.as_bytes());
     }
 
-    /// A JSON value as text; `null`, the most common, as the empty string.
+    /// A JSON value as text; `null`, the most common, as the empty string. The text goes
+    /// through a reused buffer, not a new `String` per value.
     fn json(&mut self, v: &serde_json::Value) {
         match v {
             serde_json::Value::Null => self.uint(0),
-            v => self.str(&v.to_string()),
+            v => self.text(v),
         }
     }
 
-    fn ident(&mut self, i: &Ident) {
-        let ns = self.namespaces.iter().position(|n| *n == i.namespace).unwrap_or(0);
-        self.uint(ns as u64);
-        self.str(&i.id);
+    /// A JSON value as text, `null` included (a record body).
+    fn text(&mut self, v: &serde_json::Value) {
+        self.scratch.clear();
+        // Writing a `Value` to a `Vec` cannot fail (its map keys are strings).
+        let _ = serde_json::to_writer(&mut self.scratch, v);
+        self.uint(self.scratch.len() as u64);
+        self.out.extend_from_slice(&self.scratch);
     }
 
-    /// Where a record, event or link comes from, with its batch as a local index.
-    fn place(&mut self, dataset: u32, batch: u32, line: u32, seq: u64, time: i64) {
+    fn ident(&mut self, i: &Ident) {
+        let at = self.idents.get(i).copied().unwrap_or(0);
+        self.uint(u64::from(at));
+    }
+
+    /// Where a record, event or link comes from, with its batch as a local index. The
+    /// sequence number is not stored: it follows from the batch's position and the line.
+    fn place(&mut self, dataset: u32, batch: u32, line: u32, time: i64) {
         let local = self.used.binary_search(&batch).unwrap_or(0);
         self.uint(u64::from(dataset));
         self.uint(local as u64);
         self.uint(u64::from(line));
-        self.uint(seq);
         self.int(time);
     }
 }
@@ -205,6 +245,7 @@ impl Writer {
 struct Reader<'b> {
     bytes: &'b [u8],
     namespaces: Vec<Arc<str>>,
+    idents: Vec<Ident>,
     /// The size of the batch table, which local batch indexes must stay under.
     batches: usize,
 }
@@ -258,19 +299,25 @@ impl<'b> Reader<'b> {
     }
 
     fn ident(&mut self) -> Result<Ident, Error> {
-        let ns = usize::try_from(self.uint()?).map_err(|_| Error::Corrupt)?;
-        let namespace = self.namespaces.get(ns).ok_or(Error::Corrupt)?.clone();
-        Ok(Ident { namespace, id: self.str()?.into() })
+        let at = usize::try_from(self.uint()?).map_err(|_| Error::Corrupt)?;
+        self.idents.get(at).cloned().ok_or(Error::Corrupt)
     }
 
+    /// (dataset, local batch, line, sequence number, time).
     fn place(&mut self) -> Result<(u32, u32, u32, u64, i64), Error> {
         let dataset = self.u32()?;
         let batch = self.u32()?;
         if batch as usize >= self.batches {
             return Err(Error::Corrupt);
         }
-        Ok((dataset, batch, self.u32()?, self.uint()?, self.int()?))
+        let line = self.u32()?;
+        Ok((dataset, batch, line, seq_of(batch, line), self.int()?))
     }
+}
+
+/// The sequence number of a line, as `runtime::prepare` numbers it: batch position first.
+pub fn seq_of(batch: u32, line: u32) -> u64 {
+    (u64::from(batch) << 32) | u64::from(line)
 }
 
 #[cfg(test)]

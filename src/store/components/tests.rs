@@ -69,11 +69,21 @@ fn round_trips_with_local_batch_indexes() {
     let (records, events, links) = sample();
     let back = decode(&encoded()).expect("decodes");
     assert_eq!(back.batches, vec!["web/part-3.jsonl".to_string(), "web/part-7.jsonl".to_string()]);
-    // Global batch 3 is local 0, global 7 local 1; everything else is kept as it was.
+    // Global batch 3 is local 0, global 7 local 1, sequence numbers follow; everything else is
+    // kept as it was.
     let local = |b: u32| if b == 3 { 0 } else { 1 };
-    let want_records: Vec<Rec> = records.into_iter().map(|r| Rec { batch: local(r.batch), ..r }).collect();
-    let want_events: Vec<Ev> = events.into_iter().map(|e| Ev { batch: local(e.batch), ..e }).collect();
-    let want_links: Vec<Link> = links.into_iter().map(|l| Link { batch: local(l.batch), ..l }).collect();
+    let want_records: Vec<Rec> = records
+        .into_iter()
+        .map(|r| Rec { batch: local(r.batch), seq: seq_of(local(r.batch), r.line), ..r })
+        .collect();
+    let want_events: Vec<Ev> = events
+        .into_iter()
+        .map(|e| Ev { batch: local(e.batch), seq: seq_of(local(e.batch), e.line), ..e })
+        .collect();
+    let want_links: Vec<Link> = links
+        .into_iter()
+        .map(|l| Link { batch: local(l.batch), seq: seq_of(local(l.batch), l.line), ..l })
+        .collect();
     assert_eq!(format!("{:?}", back.records), format!("{want_records:?}"));
     assert_eq!(format!("{:?}", back.events), format!("{want_events:?}"));
     assert_eq!(format!("{:?}", back.links), format!("{want_links:?}"));
