@@ -102,7 +102,15 @@ impl<'p> World<'p> {
             return World::load(project, program, store, policy, as_of, engine_kind);
         }
         let keys: Vec<String> = identities.iter().map(Ident::to_string).collect();
-        let (entries, prepared) = join(&manifest, store.components_of(&keys)?);
+        let components = match store.components_of(&keys) {
+            Ok(c) => c,
+            // Unreadable components cost speed, not the answer.
+            Err(crate::store::Error::Component { .. }) if forced.is_none() => {
+                return World::load(project, program, store, policy, as_of, engine_kind);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let (entries, prepared) = join(&manifest, components);
         World::assemble(project, program, policy_def, entries, prepared, as_of, engine_kind)
     }
 

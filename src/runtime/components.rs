@@ -10,7 +10,7 @@
 //! identity; an identity with no link is a component of its own.
 //!
 //! Freshness: the blobs describe one store state, named by [`stamp`] (the committed manifest
-//! entries, the dataset list and the program's event paths). A reader compares it with the
+//! entries, the dataset list, the program's event paths and the blob layout). A reader compares it with the
 //! store as it is; a batch written or deleted since, or other policies, make the blobs stale.
 
 use super::prepare::Prepared;
@@ -33,7 +33,8 @@ pub struct Blobs {
 
 /// Names the store state the components are computed from: the manifest entries whose data
 /// is stored (sorted by id, as the run orders batches), the declared datasets (records refer
-/// to them by index) and the event paths (events hold their values in that order). FNV-1a,
+/// to them by index), the event paths (events hold their values in that order) and the blob
+/// layout version. FNV-1a,
 /// stable across runs and Rust versions.
 pub fn stamp<'e>(
     entries: impl IntoIterator<Item = &'e BatchEntry>,
@@ -51,6 +52,7 @@ pub fn stamp<'e>(
         feed(&e.id);
         feed(&format!("{}|{}|{}|{}|{}", e.size, e.mtime, e.ingested_at, e.status, e.fingerprint));
     }
+    feed(&format!("layout {}", components::VERSION));
     feed("datasets");
     datasets.iter().for_each(|d| feed(d));
     feed("paths");

@@ -3,7 +3,8 @@
 //! `mosaic run` stores the flattened data of every plain connected component of the identity
 //! graph (see `runtime::components`), so `profile` and `explain` load one component instead of
 //! every batch. The layout follows `codec.rs` (a version byte, LEB128 varints, zigzag times,
-//! namespaces and identities once per blob, JSON only for bodies and field values), but a
+//! namespaces and identities once per blob), but values are not JSON text: a tagged binary
+//! form that is cheaper to write and read (the run writes millions of them). A
 //! blob names its batches itself: a table of the batch ids it refers to, sorted, and `batch`
 //! fields are indexes into that table. The table is sorted like the run's batch list (by id),
 //! so local indexes keep the run's batch order, and sequence numbers, which only order lines,
@@ -15,8 +16,30 @@ use crate::runtime::prepare::{Ev, Link, Rec};
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
-/// Layout version; bump on any change below.
-const VERSION: u8 = 1;
+/// Layout version; bump on any change below (it is part of `runtime::components::stamp`, so
+/// blobs of another layout are stale, not misread).
+pub const VERSION: u8 = 2;
+
+/// How deep values may nest (serde_json's own parser stops at 128 too).
+const MAX_DEPTH: usize = 128;
+
+/// The first byte of a value.
+mod tag {
+    pub const NULL: u8 = 0;
+    pub const FALSE: u8 = 1;
+    pub const TRUE: u8 = 2;
+    /// A number that fits u64, as a varint.
+    pub const UINT: u8 = 3;
+    /// A negative integer, zigzag.
+    pub const INT: u8 = 4;
+    /// Any other number: f64, little-endian.
+    pub const FLOAT: u8 = 5;
+    pub const STRING: u8 = 6;
+    /// A count, then the items.
+    pub const ARRAY: u8 = 7;
+    /// A count, then key and value pairs in order.
+    pub const OBJECT: u8 = 8;
+}
 
 /// Why bytes are not a component.
 #[derive(Debug, thiserror::Error)]
@@ -25,8 +48,6 @@ pub enum Error {
     Version(u8),
     #[error("stored component is truncated or corrupt")]
     Corrupt,
-    #[error("stored body is not JSON: {0}")]
-    Body(#[from] serde_json::Error),
 }
 
 /// One component's data to encode, borrowed from the run's `Prepared`, in ingestion order.
@@ -58,13 +79,8 @@ pub fn encode<'p>(part: &Part<'p>, batch_ids: &[String]) -> Vec<u8> {
         .collect();
     used.sort_unstable();
     used.dedup();
-    let mut w = Writer {
-        out: Vec::with_capacity(256),
-        namespaces: Vec::new(),
-        idents: FxHashMap::default(),
-        used,
-        scratch: Vec::new(),
-    };
+    let mut w =
+        Writer { out: Vec::with_capacity(256), namespaces: Vec::new(), idents: FxHashMap::default(), used };
     w.out.push(VERSION);
     w.uint(w.used.len() as u64);
     for i in 0..w.used.len() {
@@ -102,15 +118,15 @@ pub fn encode<'p>(part: &Part<'p>, batch_ids: &[String]) -> Vec<u8> {
     for r in &part.records {
         w.place(r.dataset, r.batch, r.line, r.time);
         w.ident(&r.primary);
-        w.text(&r.body);
+        w.value(&r.body);
     }
     w.uint(part.events.len() as u64);
     for e in &part.events {
         w.place(e.dataset, e.batch, e.line, e.time);
         w.ident(&e.primary);
-        w.json(&e.body);
+        w.value(&e.body);
         w.uint(e.fields.len() as u64);
-        e.fields.iter().for_each(|f| w.json(f));
+        e.fields.iter().for_each(|f| w.value(f));
         w.uint(e.offset.map_or(0, |o| o.saturating_add(1)));
     }
     w.uint(part.links.len() as u64);
@@ -152,7 +168,7 @@ pub fn decode(bytes: &[u8]) -> Result<Component, Error> {
     for _ in 0..n {
         let (dataset, batch, line, seq, time) = r.place()?;
         let primary = r.ident()?;
-        let body = serde_json::from_str(r.str()?)?;
+        let body = r.value(0)?;
         out.records.push(Rec { dataset, batch, line, seq, time, primary, body });
     }
     let n = r.len()?;
@@ -160,9 +176,9 @@ pub fn decode(bytes: &[u8]) -> Result<Component, Error> {
     for _ in 0..n {
         let (dataset, batch, line, seq, time) = r.place()?;
         let primary = r.ident()?;
-        let body = r.json()?;
+        let body = r.value(0)?;
         let k = r.len()?;
-        let fields = (0..k).map(|_| r.json()).collect::<Result<Vec<_>, _>>()?;
+        let fields = (0..k).map(|_| r.value(0)).collect::<Result<Vec<_>, _>>()?;
         let offset = r.uint()?.checked_sub(1);
         out.events.push(Ev { dataset, batch, line, seq, time, primary, body, fields, offset });
     }
@@ -186,7 +202,6 @@ struct Writer<'p> {
     idents: FxHashMap<&'p Ident, u32>,
     /// The global batch indexes used, sorted: a local index is a position in it.
     used: Vec<u32>,
-    scratch: Vec<u8>,
 }
 
 impl Writer<'_> {
@@ -208,22 +223,45 @@ impl Writer<'_> {
         self.out.extend_from_slice(s.as_bytes());
     }
 
-    /// A JSON value as text; `null`, the most common, as the empty string. The text goes
-    /// through a reused buffer, not a new `String` per value.
-    fn json(&mut self, v: &serde_json::Value) {
+    /// A JSON value in a tagged binary form ([`tag`]): strings are copied, not escaped, and
+    /// read back without parsing text, in both directions the cheapest form of a value.
+    fn value(&mut self, v: &serde_json::Value) {
+        use serde_json::Value as J;
         match v {
-            serde_json::Value::Null => self.uint(0),
-            v => self.text(v),
+            J::Null => self.out.push(tag::NULL),
+            J::Bool(b) => self.out.push(if *b { tag::TRUE } else { tag::FALSE }),
+            J::Number(n) => match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => {
+                    self.out.push(tag::UINT);
+                    self.uint(u);
+                }
+                (None, Some(i)) => {
+                    self.out.push(tag::INT);
+                    self.int(i);
+                }
+                _ => {
+                    self.out.push(tag::FLOAT);
+                    self.out.extend_from_slice(&n.as_f64().unwrap_or(0.0).to_le_bytes());
+                }
+            },
+            J::String(t) => {
+                self.out.push(tag::STRING);
+                self.str(t);
+            }
+            J::Array(items) => {
+                self.out.push(tag::ARRAY);
+                self.uint(items.len() as u64);
+                items.iter().for_each(|i| self.value(i));
+            }
+            J::Object(map) => {
+                self.out.push(tag::OBJECT);
+                self.uint(map.len() as u64);
+                for (k, v) in map {
+                    self.str(k);
+                    self.value(v);
+                }
+            }
         }
-    }
-
-    /// A JSON value as text, `null` included (a record body).
-    fn text(&mut self, v: &serde_json::Value) {
-        self.scratch.clear();
-        // Writing a `Value` to a `Vec` cannot fail (its map keys are strings).
-        let _ = serde_json::to_writer(&mut self.scratch, v);
-        self.uint(self.scratch.len() as u64);
-        self.out.extend_from_slice(&self.scratch);
     }
 
     fn ident(&mut self, i: &Ident) {
@@ -291,11 +329,40 @@ impl<'b> Reader<'b> {
         std::str::from_utf8(s).map_err(|_| Error::Corrupt)
     }
 
-    fn json(&mut self) -> Result<serde_json::Value, Error> {
-        match self.str()? {
-            "" => Ok(serde_json::Value::Null),
-            text => Ok(serde_json::from_str(text)?),
+    /// A value written by `Writer::value`; nesting deeper than [`MAX_DEPTH`] is corrupt (so
+    /// corrupt bytes cannot exhaust the stack).
+    fn value(&mut self, depth: usize) -> Result<serde_json::Value, Error> {
+        use serde_json::Value as J;
+        if depth > MAX_DEPTH {
+            return Err(Error::Corrupt);
         }
+        Ok(match self.byte()? {
+            tag::NULL => J::Null,
+            tag::FALSE => J::Bool(false),
+            tag::TRUE => J::Bool(true),
+            tag::UINT => J::from(self.uint()?),
+            tag::INT => J::from(self.int()?),
+            tag::FLOAT => {
+                let (bytes, rest) = self.bytes.split_first_chunk::<8>().ok_or(Error::Corrupt)?;
+                self.bytes = rest;
+                serde_json::Number::from_f64(f64::from_le_bytes(*bytes)).map_or(J::Null, J::Number)
+            }
+            tag::STRING => J::String(self.str()?.to_string()),
+            tag::ARRAY => {
+                let n = self.len()?;
+                J::Array((0..n).map(|_| self.value(depth + 1)).collect::<Result<_, _>>()?)
+            }
+            tag::OBJECT => {
+                let n = self.len()?;
+                let mut map = serde_json::Map::with_capacity(n);
+                for _ in 0..n {
+                    let k = self.str()?.to_string();
+                    map.insert(k, self.value(depth + 1)?);
+                }
+                J::Object(map)
+            }
+            _ => return Err(Error::Corrupt),
+        })
     }
 
     fn ident(&mut self) -> Result<Ident, Error> {

@@ -25,10 +25,10 @@ const JOBS: TableDefinition<&str, &[u8]> = TableDefinition::new("jobs");
 /// `profile` and `explain`: chunk number → encoded components, one after the other. Chunks of
 /// about [`CHUNK_BYTES`], because redb writes a few large values much faster than 100,000
 /// small ones.
-const COMPONENTS: TableDefinition<u32, &[u8]> = TableDefinition::new("components");
+const COMPONENTS: TableDefinition<u32, &[u8]> = TableDefinition::new("componentChunks");
 /// `NS:VALUE` of every identity the last run saw → where its component is: (chunk, byte
 /// offset, byte length).
-const COMPONENT_INDEX: TableDefinition<&str, (u32, u32, u32)> = TableDefinition::new("componentIndex");
+const COMPONENT_INDEX: TableDefinition<&str, (u32, u32, u32)> = TableDefinition::new("componentPlaces");
 /// The size a chunk of [`COMPONENTS`] is closed at (a larger component is a chunk alone).
 const CHUNK_BYTES: usize = 1 << 20;
 /// Small JSON values: the options of the last run (`lastRun`), the job counter.

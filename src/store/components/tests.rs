@@ -12,7 +12,7 @@ fn sample() -> (Vec<Rec>, Vec<Ev>, Vec<Link>) {
         seq: (3 << 32) | 1,
         time: -5,
         primary: ident("CRMID", "c-1"),
-        body: json!({"person": {"name": "Åsa"}, "n": [1, 2.5, null]}),
+        body: json!({"person": {"name": "Åsa \"q\""}, "n": [1, 2.5, null, -3, u64::MAX, true, false], "o": {}, "z": 0}),
     }];
     let events = vec![
         Ev {
@@ -102,7 +102,7 @@ fn truncated_or_foreign_bytes_are_errors_not_panics() {
     for cut in 0..bytes.len() {
         assert!(decode(&bytes[..cut]).is_err(), "cut at {cut}");
     }
-    assert!(matches!(decode(b"\x02rest"), Err(Error::Version(2))));
+    assert!(matches!(decode(b"\x09rest"), Err(Error::Version(9))));
     let mut trailing = bytes.clone();
     trailing.push(0);
     assert!(decode(&trailing).is_err());
@@ -112,4 +112,17 @@ fn truncated_or_foreign_bytes_are_errors_not_panics() {
         bad[at] ^= 0xff;
         let _ = decode(&bad);
     }
+}
+
+#[test]
+fn values_nested_too_deep_are_corrupt() {
+    // An event whose body is 200 nested arrays: past the depth limit.
+    let mut deep = serde_json::Value::Null;
+    for _ in 0..200 {
+        deep = serde_json::Value::Array(vec![deep]);
+    }
+    let (_, mut events, _) = sample();
+    events[1].body = deep;
+    let part = Part { events: events.iter().collect(), ..Part::default() };
+    assert!(matches!(decode(&encode(&part, &batch_ids())), Err(Error::Corrupt)));
 }
