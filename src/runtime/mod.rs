@@ -145,11 +145,9 @@ fn run_in_pool(
     store.put_profiles_keyed(&lines)?;
     drop(lines);
     // The data by identity component, for `profile` and `explain` (`components.rs`).
-    rss("profiles stored");
     if let Some(c) = components {
         store.put_components(&c.stamp, &c.blobs, &c.index)?;
     }
-    rss("components stored");
     // What `mosaic delete` and `explain` re-evaluate with, and the shed identities.
     let out = std::path::absolute(&opts.out).unwrap_or_else(|_| opts.out.clone());
     let last = serde_json::json!({"asOf": opts.as_of, "policy": report.policy, "out": out});
