@@ -63,7 +63,7 @@ impl<'p> World<'p> {
         let dataset_index: HashMap<&str, u32> =
             project.datasets.iter().enumerate().map(|(i, d)| (d.name.value.as_str(), i as u32)).collect();
         let entries: Vec<BatchEntry> = batches.iter().map(|(e, _)| e.clone()).collect();
-        let prepared = prepare::prepare(batches, &dataset_index, &event_paths(program));
+        let prepared = prepare::prepare(batches, &dataset_index, &program.event_paths);
         World::assemble(project, program, policy, entries, prepared, as_of, engine_kind)
     }
 
@@ -230,7 +230,9 @@ impl<'p> World<'p> {
     /// its line read back from the batch file, which must not have changed since it was
     /// ingested (a changed file is re-ingested by the next `run`).
     pub fn event_body(&self, e: &Ev) -> Result<serde_json::Value, Error> {
-        let Some(offset) = e.offset else { return Ok(e.body.clone()) };
+        let Some(offset) = e.offset else {
+            return Ok(e.body.as_deref().cloned().unwrap_or(serde_json::Value::Null));
+        };
         let entry = self.batches.get(e.batch as usize);
         let id = entry.map_or("", |b| b.id.as_str());
         let path = self.project.dataset(self.dataset_name(e.dataset)).map_or_else(

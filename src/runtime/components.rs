@@ -98,7 +98,6 @@ pub fn build(prepared: &Prepared, entries: &[BatchEntry], stamp: String) -> Opti
             }));
         }
     }
-    super::rss("components: numbered");
     let mut parent: Vec<u32> = (0..idents.len() as u32).collect();
     for &(a, b) in &ends {
         let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
@@ -132,17 +131,11 @@ pub fn build(prepared: &Prepared, entries: &[BatchEntry], stamp: String) -> Opti
     for (l, &(a, _)) in links.iter().zip(&ends) {
         parts[comp[a as usize] as usize].links.push(l);
     }
-    super::rss("components: grouped");
     let batch_ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
     let blobs: Vec<Vec<u8>> = parts.par_iter().map(|p| components::encode(p, &batch_ids)).collect();
-    super::rss("components: encoded");
-    if std::env::var("MOSAIC_RSS").is_ok() {
-        eprintln!("components: {} blobs, {} bytes", blobs.len(), blobs.iter().map(Vec::len).sum::<usize>());
-    }
     let mut index: Vec<(String, u64)> =
         idents.par_iter().zip(comp.par_iter()).map(|(i, &c)| (i.to_string(), u64::from(c))).collect();
     index.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    super::rss("components: indexed");
     Some(Blobs { stamp, blobs, index })
 }
 
@@ -182,8 +175,19 @@ mod tests {
 
     fn event(primary: &str, batch: u32, line: u32) -> Ev {
         let seq = (u64::from(batch) << 32) | u64::from(line);
-        let (body, fields, offset) = (serde_json::Value::Null, Vec::new(), None);
-        Ev { dataset: 1, batch, line, seq, time: 0, primary: id(primary), body, fields, offset }
+        let (body, fields, offset) = (None, Vec::new().into(), None);
+        Ev {
+            dataset: 1,
+            batch,
+            line,
+            seq,
+            time: 0,
+            primary: id(primary),
+            body,
+            fields,
+            mismatches: 0,
+            offset,
+        }
     }
 
     fn prepared() -> Prepared {

@@ -2,7 +2,6 @@
 
 use super::prepare::Ev;
 use crate::engine::{Column, Compiled, EvalContext, EventColumns};
-use crate::ingest::typed::to_value;
 use crate::intern::Interner;
 use crate::ir;
 use crate::value::{Map, Value};
@@ -16,6 +15,7 @@ pub fn columns(
     interner: &Interner,
     mismatches: &mut u64,
 ) -> EventColumns {
+    *mismatches += events.iter().map(|e| u64::from(e.mismatches)).sum::<u64>();
     let mut cols = EventColumns {
         timestamp: events.iter().map(|e| e.time).collect(),
         columns: Vec::with_capacity(paths.len()),
@@ -27,9 +27,7 @@ pub fn columns(
             complex: Vec::new(),
         };
         for e in events {
-            let json = e.fields.get(k).unwrap_or(&serde_json::Value::Null);
-            let v = to_value(json, &p.ty, mismatches);
-            col.push(v, &p.ty, interner);
+            col.push(e.fields.get(k).cloned().unwrap_or_default(), &p.ty, interner);
         }
         cols.columns.push(col);
     }

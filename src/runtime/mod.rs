@@ -25,7 +25,6 @@ use crate::ir;
 use crate::output::{self, report::Report};
 use crate::policy::Project;
 use crate::store::Store;
-use rayon::prelude::*;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -115,33 +114,43 @@ fn run_in_pool(
             b.set_position(done);
         }
     };
-    let (batches, stats) = batches::ingest_all(project, &store, &keep, wall_clock_us(), &tick)?;
+    let dataset_index: std::collections::HashMap<&str, u32> =
+        project.datasets.iter().enumerate().map(|(i, d)| (d.name.value.as_str(), i as u32)).collect();
+    let flatten = |bi, entry: &crate::store::BatchEntry, batch| {
+        prepare::flatten(bi, &dataset_index, entry, batch, &program.event_paths)
+    };
+    let (batches, stats) = batches::ingest_all(project, &store, &keep, wall_clock_us(), &tick, &flatten)?;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
     batches::write_rejections(project, &batches)?;
     report.run = stats;
     lap(&mut report, "ingest");
-    let (profiles, components) =
-        compute::compute(project, program, policy, engine, interner, opts.as_of, batches, &mut report);
+    // Each profile becomes its output line as soon as it is built, with the identity keys
+    // the store indexes it by (so the store needs no second parse of the JSON).
+    let finish = |p: output::Profile| {
+        let keys: Vec<String> = p.identities.iter().map(|i| i.to_string()).collect();
+        (p.to_line(), keys)
+    };
+    let (lines, components): (Vec<(String, (String, Vec<String>))>, _) = compute::compute(
+        project,
+        program,
+        policy,
+        engine,
+        interner,
+        opts.as_of,
+        batches,
+        &mut report,
+        &finish,
+    );
     // `compute` timed its own stages; the output stage starts here.
     lap(&mut report, "compute");
     report.timings.remove("compute");
-    // Lines are built in parallel, each with the identity keys of its profile, so the store
-    // needs no second parse of the JSON; every profile is dropped as soon as it is printed.
-    let lines: Vec<(String, String, Vec<String>)> = profiles
-        .into_par_iter()
-        .map(|p| {
-            let line = p.to_line();
-            let keys = p.identities.iter().map(|i| i.to_string()).collect();
-            (p.profile_id, line, keys)
-        })
-        .collect();
 
     // Output.
     let io = |path: PathBuf| move |source| Error::Io { path, source };
     let path = opts.out.join("profiles.jsonl");
-    output::write_profiles(&path, lines.iter().map(|(_, l, _)| l.as_str())).map_err(io(path.clone()))?;
+    output::write_profiles(&path, lines.iter().map(|(_, (l, _))| l.as_str())).map_err(io(path.clone()))?;
     store.put_profiles_keyed(&lines)?;
     drop(lines);
     // The data by identity component, for `profile` and `explain` (`components.rs`).
@@ -178,11 +187,4 @@ fn progress_bar(show: bool) -> Option<indicatif::ProgressBar> {
         bar.set_style(style);
     }
     Some(bar)
-}
-pub fn rss(tag: &str) {
-    if std::env::var("MOSAIC_RSS").is_ok() {
-        let s = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-        let pages: u64 = s.split_whitespace().nth(1).and_then(|x| x.parse().ok()).unwrap_or(0);
-        eprintln!("RSS {tag}: {} MiB at {:?}", pages * 4096 / 1048576, std::time::SystemTime::now());
-    }
 }

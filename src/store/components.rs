@@ -18,28 +18,7 @@ use std::sync::Arc;
 
 /// Layout version; bump on any change below (it is part of `runtime::components::stamp`, so
 /// blobs of another layout are stale, not misread).
-pub const VERSION: u8 = 2;
-
-/// How deep values may nest (serde_json's own parser stops at 128 too).
-const MAX_DEPTH: usize = 128;
-
-/// The first byte of a value.
-mod tag {
-    pub const NULL: u8 = 0;
-    pub const FALSE: u8 = 1;
-    pub const TRUE: u8 = 2;
-    /// A number that fits u64, as a varint.
-    pub const UINT: u8 = 3;
-    /// A negative integer, zigzag.
-    pub const INT: u8 = 4;
-    /// Any other number: f64, little-endian.
-    pub const FLOAT: u8 = 5;
-    pub const STRING: u8 = 6;
-    /// A count, then the items.
-    pub const ARRAY: u8 = 7;
-    /// A count, then key and value pairs in order.
-    pub const OBJECT: u8 = 8;
-}
+pub const VERSION: u8 = 3;
 
 /// Why bytes are not a component.
 #[derive(Debug, thiserror::Error)]
@@ -118,15 +97,22 @@ pub fn encode<'p>(part: &Part<'p>, batch_ids: &[String]) -> Vec<u8> {
     for r in &part.records {
         w.place(r.dataset, r.batch, r.line, r.time);
         w.ident(&r.primary);
-        w.value(&r.body);
+        w.json(&r.body);
     }
     w.uint(part.events.len() as u64);
     for e in &part.events {
         w.place(e.dataset, e.batch, e.line, e.time);
         w.ident(&e.primary);
-        w.value(&e.body);
+        match &e.body {
+            Some(body) => {
+                w.out.push(1);
+                w.json(body);
+            }
+            None => w.out.push(0),
+        }
         w.uint(e.fields.len() as u64);
         e.fields.iter().for_each(|f| w.value(f));
+        w.uint(u64::from(e.mismatches));
         w.uint(e.offset.map_or(0, |o| o.saturating_add(1)));
     }
     w.uint(part.links.len() as u64);
@@ -168,7 +154,7 @@ pub fn decode(bytes: &[u8]) -> Result<Component, Error> {
     for _ in 0..n {
         let (dataset, batch, line, seq, time) = r.place()?;
         let primary = r.ident()?;
-        let body = r.value(0)?;
+        let body = r.json(0)?;
         out.records.push(Rec { dataset, batch, line, seq, time, primary, body });
     }
     let n = r.len()?;
@@ -176,11 +162,15 @@ pub fn decode(bytes: &[u8]) -> Result<Component, Error> {
     for _ in 0..n {
         let (dataset, batch, line, seq, time) = r.place()?;
         let primary = r.ident()?;
-        let body = r.value(0)?;
+        let body = match r.byte()? {
+            0 => None,
+            _ => Some(Box::new(r.json(0)?)),
+        };
         let k = r.len()?;
-        let fields = (0..k).map(|_| r.value(0)).collect::<Result<Vec<_>, _>>()?;
+        let fields = (0..k).map(|_| r.value(0)).collect::<Result<Box<[_]>, _>>()?;
+        let mismatches = r.u32()?;
         let offset = r.uint()?.checked_sub(1);
-        out.events.push(Ev { dataset, batch, line, seq, time, primary, body, fields, offset });
+        out.events.push(Ev { dataset, batch, line, seq, time, primary, body, fields, mismatches, offset });
     }
     let n = r.len()?;
     out.links.reserve(n);
@@ -221,47 +211,6 @@ impl Writer<'_> {
     fn str(&mut self, s: &str) {
         self.uint(s.len() as u64);
         self.out.extend_from_slice(s.as_bytes());
-    }
-
-    /// A JSON value in a tagged binary form ([`tag`]): strings are copied, not escaped, and
-    /// read back without parsing text, in both directions the cheapest form of a value.
-    fn value(&mut self, v: &serde_json::Value) {
-        use serde_json::Value as J;
-        match v {
-            J::Null => self.out.push(tag::NULL),
-            J::Bool(b) => self.out.push(if *b { tag::TRUE } else { tag::FALSE }),
-            J::Number(n) => match (n.as_u64(), n.as_i64()) {
-                (Some(u), _) => {
-                    self.out.push(tag::UINT);
-                    self.uint(u);
-                }
-                (None, Some(i)) => {
-                    self.out.push(tag::INT);
-                    self.int(i);
-                }
-                _ => {
-                    self.out.push(tag::FLOAT);
-                    self.out.extend_from_slice(&n.as_f64().unwrap_or(0.0).to_le_bytes());
-                }
-            },
-            J::String(t) => {
-                self.out.push(tag::STRING);
-                self.str(t);
-            }
-            J::Array(items) => {
-                self.out.push(tag::ARRAY);
-                self.uint(items.len() as u64);
-                items.iter().for_each(|i| self.value(i));
-            }
-            J::Object(map) => {
-                self.out.push(tag::OBJECT);
-                self.uint(map.len() as u64);
-                for (k, v) in map {
-                    self.str(k);
-                    self.value(v);
-                }
-            }
-        }
     }
 
     fn ident(&mut self, i: &Ident) {
@@ -329,42 +278,6 @@ impl<'b> Reader<'b> {
         std::str::from_utf8(s).map_err(|_| Error::Corrupt)
     }
 
-    /// A value written by `Writer::value`; nesting deeper than [`MAX_DEPTH`] is corrupt (so
-    /// corrupt bytes cannot exhaust the stack).
-    fn value(&mut self, depth: usize) -> Result<serde_json::Value, Error> {
-        use serde_json::Value as J;
-        if depth > MAX_DEPTH {
-            return Err(Error::Corrupt);
-        }
-        Ok(match self.byte()? {
-            tag::NULL => J::Null,
-            tag::FALSE => J::Bool(false),
-            tag::TRUE => J::Bool(true),
-            tag::UINT => J::from(self.uint()?),
-            tag::INT => J::from(self.int()?),
-            tag::FLOAT => {
-                let (bytes, rest) = self.bytes.split_first_chunk::<8>().ok_or(Error::Corrupt)?;
-                self.bytes = rest;
-                serde_json::Number::from_f64(f64::from_le_bytes(*bytes)).map_or(J::Null, J::Number)
-            }
-            tag::STRING => J::String(self.str()?.to_string()),
-            tag::ARRAY => {
-                let n = self.len()?;
-                J::Array((0..n).map(|_| self.value(depth + 1)).collect::<Result<_, _>>()?)
-            }
-            tag::OBJECT => {
-                let n = self.len()?;
-                let mut map = serde_json::Map::with_capacity(n);
-                for _ in 0..n {
-                    let k = self.str()?.to_string();
-                    map.insert(k, self.value(depth + 1)?);
-                }
-                J::Object(map)
-            }
-            _ => return Err(Error::Corrupt),
-        })
-    }
-
     fn ident(&mut self) -> Result<Ident, Error> {
         let at = usize::try_from(self.uint()?).map_err(|_| Error::Corrupt)?;
         self.idents.get(at).cloned().ok_or(Error::Corrupt)
@@ -386,6 +299,8 @@ impl<'b> Reader<'b> {
 pub fn seq_of(batch: u32, line: u32) -> u64 {
     (u64::from(batch) << 32) | u64::from(line)
 }
+
+mod values;
 
 #[cfg(test)]
 mod tests;

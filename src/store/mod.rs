@@ -222,13 +222,13 @@ impl Store {
 
     /// Replaces the stored profiles like [`Store::put_profiles`], given the `NS:VALUE` keys of
     /// each profile's identities (profileId, JSON line, keys), so no line is parsed again.
-    pub fn put_profiles_keyed(&self, profiles: &[(String, String, Vec<String>)]) -> Result<(), Error> {
+    pub fn put_profiles_keyed(&self, profiles: &[(String, (String, Vec<String>))]) -> Result<(), Error> {
         self.write(|txn| {
             txn.delete_table(PROFILES)?;
             txn.delete_table(IDENTITIES)?;
             let mut table = txn.open_table(PROFILES)?;
             let mut index = txn.open_table(IDENTITIES)?;
-            for (id, line, keys) in profiles {
+            for (id, (line, keys)) in profiles {
                 table.insert(id.as_str(), line.as_bytes())?;
                 for key in keys {
                     index.insert(key.as_str(), id.as_str())?;

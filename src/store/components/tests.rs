@@ -1,6 +1,7 @@
 //! Round trips of the component layout, and corrupt bytes refused without a panic.
 
 use super::*;
+use crate::value::Value;
 use serde_json::json;
 
 fn sample() -> (Vec<Rec>, Vec<Ev>, Vec<Link>) {
@@ -22,8 +23,17 @@ fn sample() -> (Vec<Rec>, Vec<Ev>, Vec<Link>) {
             seq: (7 << 32) | 2,
             time: 1_767_225_600_000_000,
             primary: ident("ECID", "123"),
-            body: serde_json::Value::Null,
-            fields: vec![json!("x"), serde_json::Value::Null, json!([1.5])],
+            body: None,
+            fields: vec![
+                Value::string("x"),
+                Value::Null,
+                Value::array(vec![Value::Double(1.5), Value::Int(-7), Value::Bool(true)]),
+                Value::Timestamp(-1),
+                Value::Date(20_000),
+                Value::object([("k".to_string(), Value::Bool(false))].into_iter().collect()),
+            ]
+            .into(),
+            mismatches: 2,
             offset: Some(0),
         },
         Ev {
@@ -33,8 +43,9 @@ fn sample() -> (Vec<Rec>, Vec<Ev>, Vec<Link>) {
             seq: (3 << 32) | 300,
             time: 0,
             primary: ident("Email", "a@b.se"),
-            body: json!({"eventType": "y"}),
-            fields: vec![json!("y")],
+            body: Some(Box::new(json!({"eventType": "y", "n": [1.5, -2, null, {}]}))),
+            fields: vec![Value::string("y")].into(),
+            mismatches: 0,
             offset: None,
         },
     ];
@@ -122,7 +133,19 @@ fn values_nested_too_deep_are_corrupt() {
         deep = serde_json::Value::Array(vec![deep]);
     }
     let (_, mut events, _) = sample();
-    events[1].body = deep;
+    events[1].body = Some(Box::new(deep));
+    let part = Part { events: events.iter().collect(), ..Part::default() };
+    assert!(matches!(decode(&encode(&part, &batch_ids())), Err(Error::Corrupt)));
+}
+
+#[test]
+fn runtime_values_nested_too_deep_are_corrupt() {
+    let mut deep = Value::Null;
+    for _ in 0..200 {
+        deep = Value::array(vec![deep]);
+    }
+    let (_, mut events, _) = sample();
+    events[0].fields = vec![deep].into();
     let part = Part { events: events.iter().collect(), ..Part::default() };
     assert!(matches!(decode(&encode(&part, &batch_ids())), Err(Error::Corrupt)));
 }
