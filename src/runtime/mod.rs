@@ -132,7 +132,7 @@ fn run_in_pool(
         let keys: Vec<String> = p.identities.iter().map(|i| i.to_string()).collect();
         (p.to_line(), keys)
     };
-    let (lines, components): (Vec<(String, (String, Vec<String>))>, _) = compute::compute(
+    let (lines, components) = compute::compute(
         project,
         program,
         policy,
