@@ -300,6 +300,8 @@ pub fn seq_of(batch: u32, line: u32) -> u64 {
     (u64::from(batch) << 32) | u64::from(line)
 }
 
+mod table;
+pub(super) use table::{COMPONENTS, COMPONENT_INDEX};
 mod values;
 
 #[cfg(test)]
