@@ -15,6 +15,8 @@
 
 use super::prepare::Prepared;
 use crate::ingest::Ident;
+use crate::ir;
+use crate::policy::Project;
 use crate::store::components::{self, Part};
 use crate::store::BatchEntry;
 use rayon::prelude::*;
@@ -29,6 +31,34 @@ pub struct Blobs {
     pub blobs: Vec<Vec<u8>>,
     /// `NS:VALUE` → component number, sorted by key.
     pub index: Vec<(String, u64)>,
+}
+
+/// What [`build`] needs, kept by `compute` for the output stage, which builds the blobs while
+/// it writes the profiles (CPU work overlapping I/O).
+pub struct Input {
+    pub prepared: Prepared,
+    /// The run's batches in order (`Rec::batch` indexes them).
+    pub entries: Vec<BatchEntry>,
+    pub stamp: String,
+}
+
+impl Input {
+    pub fn new(
+        project: &Project,
+        program: &ir::Program,
+        prepared: Prepared,
+        entries: Vec<BatchEntry>,
+    ) -> Input {
+        let names: Vec<&str> = project.datasets.iter().map(|d| d.name.value.as_str()).collect();
+        let paths: Vec<Vec<String>> = program.event_paths.iter().map(|p| p.path.clone()).collect();
+        let stamp = stamp(&entries, &names, &paths);
+        Input { prepared, entries, stamp }
+    }
+
+    /// [`build`] over this input.
+    pub fn build(&self) -> Option<Blobs> {
+        build(&self.prepared, &self.entries, self.stamp.clone())
+    }
 }
 
 /// Names the store state the components are computed from: the manifest entries whose data

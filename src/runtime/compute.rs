@@ -18,8 +18,8 @@ use std::time::Instant;
 /// Builds every profile from `batches` (sorted by batch id, flattened by
 /// [`prepare::flatten`] with the program's event paths) under `policy`, as of `as_of` (µs),
 /// and fills the counts and timings of `report`. Each profile is handed to `finish` as soon as
-/// it is built; the results come back with their profileIds, sorted by them, with the data
-/// grouped by identity component for the store (`components::build`).
+/// it is built; the results come back with their profileIds, sorted by them, with the
+/// flattened data for the store's identity components (`components::Input::build`).
 #[allow(clippy::too_many_arguments)]
 pub fn compute<T: Send>(
     project: &Project,
@@ -31,7 +31,7 @@ pub fn compute<T: Send>(
     batches: Vec<(BatchEntry, prepare::Part)>,
     report: &mut Report,
     finish: &(dyn Fn(Profile) -> T + Sync),
-) -> (Vec<(String, T)>, Option<super::components::Blobs>) {
+) -> (Vec<(String, T)>, super::components::Input) {
     let mut clock = Instant::now();
     let mut lap = |report: &mut Report, stage: &str| {
         *report.timings.entry(stage.to_string()).or_default() += clock.elapsed().as_millis() as u64;
@@ -111,10 +111,5 @@ pub fn compute<T: Send>(
     profiles.sort_by(|a, b| a.0.cmp(&b.0));
     report.profiles = profiles.len() as u64;
     lap(report, "evaluate");
-    let names: Vec<&str> = project.datasets.iter().map(|d| d.name.value.as_str()).collect();
-    let paths: Vec<Vec<String>> = program.event_paths.iter().map(|p| p.path.clone()).collect();
-    let stamp = super::components::stamp(&entries, &names, &paths);
-    let blobs = super::components::build(&prepared, &entries, stamp);
-    lap(report, "components");
-    (profiles, blobs)
+    (profiles, super::components::Input::new(project, program, prepared, entries))
 }
