@@ -18,7 +18,8 @@ use std::time::Instant;
 /// Builds every profile from `batches` (sorted by batch id, flattened by
 /// [`prepare::flatten`] with the program's event paths) under `policy`, as of `as_of` (µs),
 /// and fills the counts and timings of `report`. Each profile is handed to `finish` as soon as
-/// it is built; the results come back with their profileIds, sorted by them.
+/// it is built; the results come back with their profileIds, sorted by them, with the
+/// flattened data for the store's identity components (`components::Input::build`).
 #[allow(clippy::too_many_arguments)]
 pub fn compute<T: Send>(
     project: &Project,
@@ -30,7 +31,7 @@ pub fn compute<T: Send>(
     batches: Vec<(BatchEntry, prepare::Part)>,
     report: &mut Report,
     finish: &(dyn Fn(Profile) -> T + Sync),
-) -> Vec<(String, T)> {
+) -> (Vec<(String, T)>, super::components::Input) {
     let mut clock = Instant::now();
     let mut lap = |report: &mut Report, stage: &str| {
         *report.timings.entry(stage.to_string()).or_default() += clock.elapsed().as_millis() as u64;
@@ -47,6 +48,7 @@ pub fn compute<T: Send>(
             *by_batch.entry(b.id.clone()).or_default().entry(r.reason.as_str().to_string()).or_default() += 1;
         }
     }
+    let entries: Vec<BatchEntry> = batches.iter().map(|(e, _)| e.clone()).collect();
     let prepared = prepare::merge(batches.into_iter().map(|(_, part)| part).collect());
     report.duplicate_events = prepared.duplicate_events;
     report.links = prepared.links.len() as u64;
@@ -109,5 +111,5 @@ pub fn compute<T: Send>(
     profiles.sort_by(|a, b| a.0.cmp(&b.0));
     report.profiles = profiles.len() as u64;
     lap(report, "evaluate");
-    profiles
+    (profiles, super::components::Input::new(project, program, prepared, entries))
 }

@@ -6,6 +6,7 @@
 //! is byte-identical whatever the number of threads, and an incremental run equals a fresh one.
 
 mod batches;
+pub mod components;
 mod compute;
 pub mod evaluate;
 #[cfg(test)]
@@ -131,7 +132,7 @@ fn run_in_pool(
         let keys: Vec<String> = p.identities.iter().map(|i| i.to_string()).collect();
         (p.to_line(), keys)
     };
-    let lines: Vec<(String, (String, Vec<String>))> = compute::compute(
+    let (lines, components) = compute::compute(
         project,
         program,
         policy,
@@ -146,12 +147,22 @@ fn run_in_pool(
     lap(&mut report, "compute");
     report.timings.remove("compute");
 
-    // Output.
+    // Output. The identity components are grouped and encoded meanwhile (CPU work while
+    // the profiles are written), so their time shows under `output`; storing them under
+    // `components`.
     let io = |path: PathBuf| move |source| Error::Io { path, source };
     let path = opts.out.join("profiles.jsonl");
-    output::write_profiles(&path, lines.iter().map(|(_, (l, _))| l.as_str())).map_err(io(path.clone()))?;
-    store.put_profiles_keyed(&lines)?;
-    drop(lines);
+    let (blobs, written) = rayon::join(
+        || components.build(),
+        || -> Result<(), Error> {
+            output::write_profiles(&path, lines.iter().map(|(_, (l, _))| l.as_str()))
+                .map_err(io(path.clone()))?;
+            store.put_profiles_keyed(&lines)?;
+            Ok(())
+        },
+    );
+    written?;
+    drop((lines, components));
     // What `mosaic delete` and `explain` re-evaluate with, and the shed identities.
     let out = std::path::absolute(&opts.out).unwrap_or_else(|_| opts.out.clone());
     let last = serde_json::json!({"asOf": opts.as_of, "policy": report.policy, "out": out});
@@ -163,6 +174,11 @@ fn run_in_pool(
         .collect();
     store.put_meta("shed", &serde_json::Value::Object(shed))?;
     lap(&mut report, "output");
+    // The data by identity component, for `profile` and `explain` (`components.rs`).
+    if let Some(c) = blobs {
+        store.put_components(&c.stamp, &c.blobs, &c.index)?;
+        lap(&mut report, "components");
+    }
     let path = opts.out.join("report.json");
     output::write_atomic(&path, report.to_json().as_bytes()).map_err(io(path.clone()))?;
     Ok(report)

@@ -7,6 +7,7 @@
 //! redb is used because it is pure Rust, transactional (crash-safe commits) and maintained.
 
 mod codec;
+pub mod components;
 
 use crate::ingest::Batch;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
@@ -41,6 +42,10 @@ pub enum Error {
     Decode { path: PathBuf, key: String, source: serde_json::Error },
     #[error("profile store {path}: unreadable batch `{key}` (run with --fresh to rebuild it): {source}")]
     Batch { path: PathBuf, key: String, source: codec::Error },
+    #[error(
+        "profile store {path}: unreadable component chunk {key} (run `mosaic run` to rebuild it): {source}"
+    )]
+    Component { path: PathBuf, key: u32, source: components::Error },
 }
 
 /// The manifest entry of one batch.
@@ -94,6 +99,8 @@ impl Store {
             txn.open_table(IDENTITIES)?;
             txn.open_table(JOBS)?;
             txn.open_table(META)?;
+            txn.open_table(components::COMPONENTS)?;
+            txn.open_table(components::COMPONENT_INDEX)?;
             Ok(())
         })?;
         Ok(store)
