@@ -604,3 +604,106 @@ fn an_empty_parquet_export_is_a_valid_file_with_the_schema() {
     insta::assert_snapshot!("export_parquet_empty_schema", schema);
     assert_eq!(read_parquet(&p.0.join("none.parquet")).1, Vec::<Json>::new());
 }
+
+/// `mosaic <args>` with `MOSAIC_TEST_WORLD` set: `components` answers only from the identity
+/// components the run stored (an error when they are stale), `full` only from every batch.
+fn mosaic_world(project: &Path, world: &str, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mosaic"))
+        .args(args)
+        .arg(project)
+        .current_dir(project)
+        .env("MOSAIC_TEST_INGEST_TIME", "2026-10-31T00:00:00Z")
+        .env("MOSAIC_TEST_WORLD", world)
+        .output()
+        .unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).replace(&project.display().to_string(), "[PROJECT]");
+    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+}
+
+/// Asserts that `args` answers the same (and succeeds) from the stored components and from
+/// the whole store.
+fn same_both_ways(project: &Path, args: &[&str]) {
+    let fast = mosaic_world(project, "components", args);
+    assert_eq!(fast.0, 0, "{args:?} from the components failed: {}", fast.2);
+    assert_eq!(fast, mosaic_world(project, "full", args), "{args:?}: components and full load disagree");
+}
+
+#[test]
+fn profile_and_explain_answer_the_same_from_components_and_from_every_batch() {
+    let p = ran("rules", "world-rules");
+    let commands: &[&[&str]] = &[
+        &["profile", "--identity", "CRMID:c-1", "--events"],
+        &["profile", "--identity", "CRMID:c-2", "--identity", "ECID:e-1", "--events", "--format", "yaml"],
+        &["explain", "--identity", "CRMID:c-1", "--format", "json"],
+        &["explain", "--identity", "ECID:e-1", "--as-of", "2026-10-10T00:00:00Z"],
+    ];
+    for args in commands {
+        same_both_ways(&p.0, args);
+    }
+    let p = ran("shed", "world-shed");
+    same_both_ways(&p.0, &["profile", "--identity", "ECID:e-1", "--identity", "CRMID:c-1", "--events"]);
+    same_both_ways(&p.0, &["explain", "--identity", "CRMID:c-1", "--format", "json"]);
+    same_both_ways(&p.0, &["explain", "--identity", "ECID:e-1", "--format", "json"]);
+    // An identity no profile holds is unknown both ways.
+    let args = ["profile", "--identity", "CRMID:c-404", "--events"];
+    let fast = mosaic_world(&p.0, "components", &args);
+    assert_eq!(fast.0, 1, "{}", fast.2);
+    assert_eq!(fast, mosaic_world(&p.0, "full", &args));
+}
+
+/// Another policy than the run's re-stitches the stored components under it: every profile
+/// equals what `mosaic run --policy` writes.
+#[test]
+fn another_policy_answers_from_components_as_a_run_under_it() {
+    let p = ran("basic", "world-policy");
+    let other = fixture("basic", "world-policy-run");
+    let (code, _, err) = mosaic(&other.0, &["run", "--as-of", AS_OF, "--policy", "crm-first"]);
+    assert_eq!(code, 0, "{err}");
+    let lines = std::fs::read_to_string(other.0.join("out/profiles.jsonl")).unwrap();
+    assert!(lines.lines().count() > 1);
+    for line in lines.lines() {
+        let want = json(line);
+        let id = want["profileId"].as_str().unwrap();
+        let args = ["profile", "--identity", id, "--policy", "crm-first", "--events"];
+        let (code, out, err) = mosaic_world(&p.0, "components", &args);
+        assert_eq!(code, 0, "{err}");
+        let mut got = json(&out);
+        got.as_object_mut().unwrap().remove("events");
+        assert_eq!(got, want, "{id}");
+        same_both_ways(&p.0, &args);
+    }
+}
+
+/// Batches stored after the components (here by a run killed before its end, as a `watch`
+/// between evaluations) make them stale: the answer comes from every batch, with the new data;
+/// the next complete run, and a delete, store fresh components again.
+#[test]
+fn stale_components_fall_back_to_every_batch() {
+    let p = ran("basic", "world-stale");
+    let line = r#"{"_id": "w-7", "timestamp": "2026-10-25T10:00:00Z", "eventType": "page", "page": "x", "identityMap": {"ECID": [{"id": "e-7", "primary": true}], "CRMID": [{"id": "c-3"}]}}"#;
+    std::fs::write(p.0.join("data/web/2026-10-25.jsonl"), format!("{line}\n")).unwrap();
+    let crashed = Command::new(env!("CARGO_BIN_EXE_mosaic"))
+        .args(["run", "--as-of", AS_OF])
+        .arg(&p.0)
+        .env("MOSAIC_TEST_INGEST_TIME", "2026-10-31T00:00:00Z")
+        .env("MOSAIC_TEST_CRASH_AFTER_BATCHES", "1")
+        .output()
+        .unwrap();
+    assert!(!crashed.status.success());
+    let args = ["profile", "--identity", "ECID:e-7", "--events"];
+    let (code, _, err) = mosaic_world(&p.0, "components", &args);
+    assert_eq!(code, 1);
+    assert!(err.contains("stale"), "{err}");
+    let (code, out, err) = mosaic(&p.0, &args);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("w-7") && out.contains("c-3"), "{out}");
+    assert_eq!((code, out, err), mosaic_world(&p.0, "full", &args));
+    let (code, _, err) = mosaic(&p.0, &["run", "--as-of", AS_OF]);
+    assert_eq!(code, 0, "{err}");
+    same_both_ways(&p.0, &args);
+    same_both_ways(&p.0, &["explain", "--identity", "CRMID:c-3"]);
+    assert_eq!(mosaic(&p.0, &["delete", "--batch", "web/2026-10-25.jsonl"]).0, 0);
+    same_both_ways(&p.0, &args);
+    let (_, out, _) = mosaic_world(&p.0, "components", &args);
+    assert!(!out.contains("w-7"), "{out}");
+}

@@ -31,7 +31,7 @@ pub fn ingest_csv(project: &Project, dataset: &Dataset, batch: &mut Batch, bytes
                         insert_path(&mut obj, h, v);
                     }
                 }
-                ingest_object(project, dataset, batch, line, obj, &raw);
+                ingest_object(project, dataset, batch, line, obj, None, &raw);
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line() as u32);

@@ -1,6 +1,7 @@
 //! Identities of a record: read from `identityMap` and the dataset's identity fields, validated,
 //! normalized, and the primary one chosen (SPEC 1.4).
 
+use super::idmap::{self, scalar_text, IdentityMap};
 use super::record::Ident;
 use crate::policy::{Dataset, DatasetClass, Namespace, Normalize, Project};
 use serde_json::{Map, Value};
@@ -55,16 +56,6 @@ pub fn normalize(ns: &Namespace, raw: &str) -> Option<String> {
     Some(v)
 }
 
-/// An identity value as text: strings as they are, numbers printed (CSV/JSON ids are often
-/// numeric); anything else is not an identity.
-fn scalar_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
 /// A candidate before the primary choice.
 struct Candidate {
     ident: Ident,
@@ -74,7 +65,14 @@ struct Candidate {
 }
 
 /// Extracts the identities of `obj`, a record of `dataset`.
-pub fn extract(project: &Project, dataset: &Dataset, obj: &Map<String, Value>) -> Found {
+/// `ids` is the record's `identityMap` when the parse already read it (see [`idmap::Seed`]);
+/// otherwise it is read from `obj`.
+pub fn extract(
+    project: &Project,
+    dataset: &Dataset,
+    obj: &Map<String, Value>,
+    ids: Option<&IdentityMap>,
+) -> Found {
     let mut found = Found::default();
     let mut cands: Vec<Candidate> = Vec::new();
     let mut push =
@@ -100,18 +98,18 @@ pub fn extract(project: &Project, dataset: &Dataset, obj: &Map<String, Value>) -
                 priority: ns.priority,
             });
         };
-    if let Some(map) = obj.get("identityMap").and_then(Value::as_object) {
-        for (code, entries) in map {
-            let ns = project.namespace(code);
-            let list: Vec<&Value> = match entries {
-                Value::Array(a) => a.iter().collect(),
-                other => vec![other],
-            };
-            for e in list {
-                let raw = e.get("id").and_then(scalar_text).or_else(|| scalar_text(e));
-                let marked = e.get("primary").and_then(Value::as_bool).unwrap_or(false);
-                push(&mut found, ns, raw, marked, false);
-            }
+    let parsed;
+    let ids = match ids {
+        Some(ids) => Some(ids),
+        None => {
+            parsed = obj.get("identityMap").and_then(idmap::from_value);
+            parsed.as_ref()
+        }
+    };
+    for (code, entries) in ids.into_iter().flatten() {
+        let ns = project.namespace(code);
+        for e in entries {
+            push(&mut found, ns, e.id.clone(), e.primary, false);
         }
     }
     for field in &dataset.identities {

@@ -26,14 +26,14 @@ pub fn reject(batch: &mut Batch, line: u32, reason: Reason, detail: impl Into<St
 }
 
 /// Parses one JSONL line of `dataset` into `batch`. Blank lines are skipped.
-/// `trie`, when given, says which parts of the line to build (see [`super::sparse`]).
+/// `plan`, when given, says which parts of the line to build (see [`super::sparse`]).
 pub fn ingest_json_line(
     project: &Project,
     dataset: &Dataset,
     batch: &mut Batch,
     line: u32,
     raw: &str,
-    trie: Option<&super::sparse::Trie>,
+    plan: Option<&super::sparse::Plan>,
 ) {
     if raw.trim().is_empty() {
         return;
@@ -43,13 +43,13 @@ pub fn ingest_json_line(
         reject(batch, line, Reason::TooLarge, detail, raw);
         return;
     }
-    let parsed = match trie {
-        Some(trie) => super::sparse::parse(raw, trie),
-        None => serde_json::from_str::<Value>(raw),
+    let parsed = match plan {
+        Some(plan) => plan.parse(raw),
+        None => serde_json::from_str::<Value>(raw).map(|v| (v, None)),
     };
     match parsed {
-        Ok(Value::Object(obj)) => ingest_object(project, dataset, batch, line, obj, raw),
-        Ok(other) => {
+        Ok((Value::Object(obj), ids)) => ingest_object(project, dataset, batch, line, obj, ids, raw),
+        Ok((other, _)) => {
             let detail = format!("a record must be a JSON object, not {}", json_kind(&other));
             reject(batch, line, Reason::NotAnObject, detail, raw);
         }
@@ -76,9 +76,10 @@ pub fn ingest_object(
     batch: &mut Batch,
     line: u32,
     mut obj: Map<String, Value>,
+    ids: Option<super::idmap::IdentityMap>,
     raw: &str,
 ) {
-    let found = identities::extract(project, dataset, &obj);
+    let found = identities::extract(project, dataset, &obj, ids.as_ref());
     batch.dropped_identities += found.dropped;
     if found.identities.is_empty() {
         reject(batch, line, Reason::NoIdentity, "no valid identity in identityMap or identity fields", raw);

@@ -5,6 +5,7 @@
 
 mod csv;
 pub mod identities;
+pub mod idmap;
 pub mod line;
 pub mod parquet;
 pub mod record;
@@ -106,21 +107,16 @@ impl Keep {
         Keep { event_paths: Some(paths) }
     }
 
-    /// What a parse of a line of `dataset` must reach: the kept paths plus what ingest itself
-    /// reads (identities, time, `_id`). `None`: parse whole lines.
-    fn trie(&self, dataset: &Dataset) -> Option<sparse::Trie> {
+    /// How to parse a line of `dataset`: the kept paths plus what ingest itself reads
+    /// (identities, time, `_id`). `None`: parse whole lines.
+    fn plan(&self, dataset: &Dataset) -> Option<sparse::Plan> {
         let paths = self.event_paths.as_ref()?;
         if dataset.class != crate::policy::DatasetClass::Event {
             return None;
         }
-        let mut trie = sparse::Trie::new(paths.iter().map(Vec::as_slice));
-        for p in ["identityMap", "_id", dataset.timestamp.as_str()] {
-            trie.insert_dotted(p);
-        }
-        for field in &dataset.identities {
-            trie.insert_dotted(&field.path);
-        }
-        Some(trie)
+        let mut own = vec!["_id", dataset.timestamp.as_str()];
+        own.extend(dataset.identities.iter().map(|f| f.path.as_str()));
+        Some(sparse::Plan::new(paths, &own))
     }
 }
 
@@ -172,7 +168,7 @@ pub fn batch_from_values(
         let raw = v.to_string();
         match v {
             serde_json::Value::Object(obj) => {
-                line::ingest_object(project, dataset, &mut batch, line, obj.clone(), &raw)
+                line::ingest_object(project, dataset, &mut batch, line, obj.clone(), None, &raw)
             }
             _ => line::reject(&mut batch, line, Reason::NotAnObject, "a record must be a JSON object", &raw),
         }
@@ -181,7 +177,7 @@ pub fn batch_from_values(
 }
 
 fn read_jsonl(project: &Project, dataset: &Dataset, batch: &mut Batch, bytes: &[u8], keep: &Keep) {
-    let trie = keep.trie(dataset);
+    let plan = keep.plan(dataset);
     let mut offset = 0u64;
     for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
         let line = i as u32 + 1;
@@ -190,13 +186,13 @@ fn read_jsonl(project: &Project, dataset: &Dataset, batch: &mut Batch, bytes: &[
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         let events = batch.events.len();
         match std::str::from_utf8(raw) {
-            Ok(text) => line::ingest_json_line(project, dataset, batch, line, text, trie.as_ref()),
+            Ok(text) => line::ingest_json_line(project, dataset, batch, line, text, plan.as_ref()),
             Err(e) => {
                 let text = String::from_utf8_lossy(raw);
                 line::reject(batch, line, Reason::InvalidJson, format!("not UTF-8: {e}"), &text);
             }
         }
-        if let (Some(event), true) = (batch.events.get_mut(events), trie.is_some()) {
+        if let (Some(event), true) = (batch.events.get_mut(events), plan.is_some()) {
             event.offset = Some(start);
         }
     }

@@ -33,7 +33,7 @@ pub fn ingest_parquet(project: &Project, dataset: &Dataset, batch: &mut Batch, p
                     reject(batch, line, Reason::TooLarge, "row is over the size limit", &raw);
                     continue;
                 }
-                ingest_object(project, dataset, batch, line, obj, &raw);
+                ingest_object(project, dataset, batch, line, obj, None, &raw);
             }
             // A corrupt page ends the file: later rows cannot be located reliably.
             Err(e) => return reject(batch, line, Reason::UnreadableFile, e.to_string(), ""),

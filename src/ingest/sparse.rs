@@ -7,6 +7,7 @@
 //! is rejected exactly as a full parse would reject it. Arrays on the way are projected item by
 //! item with the same sub-paths, as `ingest::typed::project_path` reads them.
 
+use super::idmap::{self, IdentityMap};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -55,6 +56,38 @@ impl Trie {
     }
 }
 
+/// How to parse the lines of one dataset: the paths to build, and whether the top-level
+/// `identityMap` is read apart (when no rule reads inside it).
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub trie: Trie,
+    pub identities_apart: bool,
+}
+
+impl Plan {
+    /// The plan for `paths` (what rules read) plus `own` (what ingest itself reads, dotted),
+    /// with `identityMap` read apart unless a rule reads inside it.
+    pub fn new(paths: &[Vec<String>], own: &[&str]) -> Plan {
+        let mut trie = Trie::new(paths.iter().map(Vec::as_slice));
+        let identities_apart = !trie.whole && !trie.children.contains_key("identityMap");
+        for p in own {
+            trie.insert_dotted(p);
+        }
+        if !identities_apart {
+            trie.insert_dotted("identityMap");
+        }
+        Plan { trie, identities_apart }
+    }
+
+    /// Parses one line (see [`parse`] and [`parse_with_identities`]).
+    pub fn parse(&self, text: &str) -> serde_json::Result<(Value, Option<IdentityMap>)> {
+        match self.identities_apart {
+            true => parse_with_identities(text, &self.trie),
+            false => parse(text, &self.trie).map(|v| (v, None)),
+        }
+    }
+}
+
 /// Parses `text` keeping only what `trie` reaches. Errors are serde_json's, with the same
 /// messages a full parse gives for the same syntax error.
 pub fn parse(text: &str, trie: &Trie) -> serde_json::Result<Value> {
@@ -62,6 +95,76 @@ pub fn parse(text: &str, trie: &Trie) -> serde_json::Result<Value> {
     let value = Slim(trie).deserialize(&mut de)?;
     de.end()?;
     Ok(value)
+}
+
+/// Like [`parse`], but the top-level `identityMap` is read into an [`IdentityMap`] (and left
+/// out of the value) when the line is an object.
+pub fn parse_with_identities(text: &str, trie: &Trie) -> serde_json::Result<(Value, Option<IdentityMap>)> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let (value, ids) = de.deserialize_any(TopVisitor(trie))?;
+    de.end()?;
+    Ok((value, ids))
+}
+
+/// The top level of an event line: like [`SlimVisitor`], with `identityMap` read by
+/// [`idmap::Seed`].
+struct TopVisitor<'t>(&'t Trie);
+
+impl<'de> Visitor<'de> for TopVisitor<'_> {
+    type Value = (Value, Option<IdentityMap>);
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = Map::new();
+        let mut ids = None;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if key == "identityMap" {
+                ids = map.next_value_seed(idmap::Seed)?;
+                continue;
+            }
+            match self.0.children.get(key.as_ref()) {
+                Some(child) => {
+                    let value = map.next_value_seed(Slim(child))?;
+                    out.insert(key.into_owned(), value);
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok((Value::Object(out), ids))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        SlimVisitor(self.0).visit_seq(seq).map(|v| (v, None))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok((Value::Bool(v), None))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok((Value::from(v), None))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok((Value::from(v), None))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        SlimVisitor(self.0).visit_f64(v).map(|v| (v, None))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok((Value::String(v.to_string()), None))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok((Value::Null, None))
+    }
 }
 
 /// A value parsed through `trie`.
@@ -87,35 +190,35 @@ impl<'de> Visitor<'de> for SlimVisitor<'_> {
         f.write_str("any JSON value")
     }
 
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Value, E> {
         Ok(Value::Bool(v))
     }
 
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Value, E> {
         Ok(Value::from(v))
     }
 
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Value, E> {
         Ok(Value::from(v))
     }
 
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
         Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
     }
 
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Value, E> {
         Ok(Value::String(v.to_string()))
     }
 
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Value, E> {
         Ok(Value::String(v))
     }
 
-    fn visit_unit<E>(self) -> Result<Value, E> {
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Value, E> {
         Ok(Value::Null)
     }
 
-    fn visit_none<E>(self) -> Result<Value, E> {
+    fn visit_none<E: serde::de::Error>(self) -> Result<Value, E> {
         Ok(Value::Null)
     }
 
@@ -222,6 +325,28 @@ mod tests {
         let trie = Trie::new(paths(&["a"]).iter().map(Vec::as_slice));
         for bad in [r#"{"a":1,"b":[1,2}"#, r#"{"a":1,"b":tru}"#, r#"{"a":1} x"#, r#"{"a":1,"b":"#] {
             let sparse = parse(bad, &trie).expect_err("rejected").to_string();
+            let full = serde_json::from_str::<Value>(bad).expect_err("rejected").to_string();
+            assert_eq!(sparse, full, "{bad}");
+        }
+    }
+
+    #[test]
+    fn identity_map_read_apart_matches_the_value_path() {
+        let line = r#"{"identityMap":{"ECID":[{"id":"1","primary":true}]},"a":{"b":2,"c":3},"identityMap":{"Email":"x"}}"#;
+        let full: Value = serde_json::from_str(line).expect("valid");
+        let plan = Plan::new(&paths(&["a.b"]), &["_id"]);
+        assert!(plan.identities_apart);
+        let (value, ids) = plan.parse(line).expect("parses");
+        assert_eq!(ids, full.get("identityMap").and_then(idmap::from_value));
+        assert_eq!(value, serde_json::json!({"a": {"b": 2}}));
+        // A rule reading inside `identityMap` keeps it in the value, read the usual way.
+        let plan = Plan::new(&paths(&["identityMap.Email"]), &[]);
+        assert!(!plan.identities_apart);
+        let (value, ids) = plan.parse(line).expect("parses");
+        assert_eq!((value.get("identityMap"), ids), (full.get("identityMap"), None));
+        for bad in [r#"{"identityMap":{"ECID":[{"id":"1"}"#, r#"{"identityMap":{"ECID":[1,]}}"#] {
+            let plan = Plan::new(&paths(&["a"]), &[]);
+            let sparse = plan.parse(bad).expect_err("rejected").to_string();
             let full = serde_json::from_str::<Value>(bad).expect_err("rejected").to_string();
             assert_eq!(sparse, full, "{bad}");
         }

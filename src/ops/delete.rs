@@ -5,7 +5,10 @@
 //! next `run` does not ingest them again unless `--fresh`), then every profile is rebuilt from
 //! what is left by `runtime::run` with the last run's policy and as-of (`--as-of` overrides),
 //! so the result equals a fresh run over the data without them; links made only by the
-//! deleted data go with it. Like any run, the re-evaluation also ingests new batch files.
+//! deleted data go with it. Like any run, the re-evaluation also ingests new batch files and
+//! stores fresh identity components (`runtime::components`); until it ends, the deletion has
+//! changed the manifest, so `profile` and `explain` see the old components as stale and read
+//! every batch left.
 
 use super::{jobs, now_ms, Error, LastRun, Session};
 use crate::engine::{self, EngineKind};

@@ -1,6 +1,7 @@
 //! `mosaic explain`: why a profile looks as it does — its identity graph (links kept and
 //! refused), the provenance and rule of every attribute leaf, each computed attribute's
-//! qualifying events and each audience's top-level clauses.
+//! qualifying events and each audience's top-level clauses. It reads only the identity
+//! component of the asked identity ([`World::load_for`]).
 
 use super::world::{from_identity, World};
 use super::{Error, Session};
@@ -28,13 +29,14 @@ pub fn explain(
     as_of: Option<i64>,
 ) -> Result<Json, Error> {
     let last = session.last_run()?;
-    let world = World::load(
+    let world = World::load_for(
         &session.project,
         &session.program,
         &session.store,
         Some(&last.policy),
         as_of.unwrap_or(last.as_of),
         session.engine,
+        std::slice::from_ref(ident),
     )?;
     let unknown = || Error::UnknownIdentity(ident.to_string());
     let g = world.group_of(ident).ok_or_else(unknown)?;

@@ -3,8 +3,10 @@
 //!
 //! Decisions: the run's policy answers from the stored profiles (an index from every identity
 //! to its profileId), so a lookup reads two keys; `--events` and another `--policy` rebuild the
-//! profiles from the stored batches ([`World`]) — for another policy the whole store is
-//! re-stitched and re-merged under it, so the answer is what `mosaic run --policy` would write.
+//! profiles from the stored data ([`World::load_for`]: only the identity components of the
+//! asked identities, which the run stored; the whole store when those are stale) — for another
+//! policy they are re-stitched and re-merged under it, so the answer is what
+//! `mosaic run --policy` would write.
 //! An identity that stitching shed from an over-full graph (SPEC 3) gets its own profile, with
 //! a `"shed": {"identity", "fromProfile", "reason"}` member added to say so.
 
@@ -67,13 +69,14 @@ pub fn lookup(session: &Session, q: &Query) -> Result<Vec<Json>, Error> {
     let last = session.last_run()?;
     let mut out = Vec::new();
     let policy = q.policy.as_deref().or(Some(last.policy.as_str()));
-    let world = World::load(
+    let world = World::load_for(
         &session.project,
         &session.program,
         &session.store,
         policy,
         q.as_of.unwrap_or(last.as_of),
         session.engine,
+        &q.identities,
     )?;
     for ident in &q.identities {
         let unknown = || Error::UnknownIdentity(ident.to_string());

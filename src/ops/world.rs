@@ -1,5 +1,7 @@
 //! Profiles rebuilt in memory from the stored batches with the runtime's stage functions: for
 //! the operations that need events, provenance, another merge policy or a re-evaluation.
+//! Questions about a few identities load only their stored identity components
+//! ([`World::load_for`], `runtime::components`), with the same stitching and building.
 
 use super::Error;
 use crate::engine::{self, Compiled, EngineKind, EvalContext};
@@ -10,8 +12,9 @@ use crate::ir;
 use crate::output::Profile;
 use crate::policy::{IdentitySettings, MergePolicy, Project};
 use crate::runtime::graph;
-use crate::runtime::prepare::{self, Ev, Prepared, Rec};
+use crate::runtime::prepare::{self, Ev, Link, Prepared, Rec};
 use crate::runtime::profile;
+use crate::store::components::{seq_of, Component};
 use crate::store::{BatchEntry, Store};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -21,8 +24,8 @@ pub struct World<'p> {
     pub project: &'p Project,
     pub program: &'p ir::Program,
     pub policy: &'p MergePolicy,
-    /// Manifest entries of the stored batches, sorted by id (`Rec::batch`/`Ev::batch` index
-    /// into it).
+    /// Manifest entries of the stored batches loaded (all, or those of the loaded components),
+    /// sorted by id (`Rec::batch`/`Ev::batch` index into it).
     pub batches: Vec<BatchEntry>,
     pub prepared: Prepared,
     /// Each stitched group's identities, sorted.
@@ -50,9 +53,7 @@ impl<'p> World<'p> {
         as_of: i64,
         engine_kind: EngineKind,
     ) -> Result<World<'p>, Error> {
-        let policy = project
-            .merge_policy(policy)
-            .ok_or_else(|| Error::UnknownPolicy(policy.unwrap_or("(default)").to_string()))?;
+        let policy = merge_policy(project, policy)?;
         let mut batches = Vec::new();
         for entry in store.manifest()? {
             if let Some(batch) = store.batch(&entry.id)? {
@@ -62,8 +63,68 @@ impl<'p> World<'p> {
         let dataset_index: HashMap<&str, u32> =
             project.datasets.iter().enumerate().map(|(i, d)| (d.name.value.as_str(), i as u32)).collect();
         let entries: Vec<BatchEntry> = batches.iter().map(|(e, _)| e.clone()).collect();
-        let paths: Vec<Vec<String>> = program.event_paths.iter().map(|p| p.path.clone()).collect();
-        let prepared = prepare::prepare(batches, &dataset_index, &paths);
+        let prepared = prepare::prepare(batches, &dataset_index, &program.event_paths);
+        World::assemble(project, program, policy, entries, prepared, as_of, engine_kind)
+    }
+
+    /// Like [`World::load`], but only the stored identity components holding `identities`
+    /// (`runtime::components`), when the store still holds what they were computed from;
+    /// otherwise (a store of an older mosaic, batches written or deleted since, policies
+    /// reading other event paths) the whole store, as [`World::load`]. The groups of the
+    /// asked identities are the same either way: a component is closed under links.
+    pub fn load_for(
+        project: &'p Project,
+        program: &'p ir::Program,
+        store: &Store,
+        policy: Option<&str>,
+        as_of: i64,
+        engine_kind: EngineKind,
+        identities: &[Ident],
+    ) -> Result<World<'p>, Error> {
+        let forced = std::env::var(WORLD_ENV).ok();
+        if forced.as_deref() == Some("full") {
+            return World::load(project, program, store, policy, as_of, engine_kind);
+        }
+        let policy_def = merge_policy(project, policy)?;
+        let manifest = store.manifest()?;
+        let names: Vec<&str> = project.datasets.iter().map(|d| d.name.value.as_str()).collect();
+        let live = manifest.iter().filter(|e| e.status != crate::store::DELETED);
+        let now = crate::runtime::components::stamp(live, &names, &event_paths(program));
+        if store.components_stamp()?.as_deref() != Some(now.as_str()) {
+            if forced.as_deref() == Some("components") {
+                return Err(Error::Io {
+                    path: crate::store::state_dir(&project.root),
+                    source: std::io::Error::other(format!(
+                        "{WORLD_ENV}=components: the stored components are stale"
+                    )),
+                });
+            }
+            return World::load(project, program, store, policy, as_of, engine_kind);
+        }
+        let keys: Vec<String> = identities.iter().map(Ident::to_string).collect();
+        let components = match store.components_of(&keys) {
+            Ok(c) => c,
+            // Unreadable components cost speed, not the answer.
+            Err(crate::store::Error::Component { .. }) if forced.is_none() => {
+                return World::load(project, program, store, policy, as_of, engine_kind);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let (entries, prepared) = join(&manifest, components);
+        World::assemble(project, program, policy_def, entries, prepared, as_of, engine_kind)
+    }
+
+    /// Stitches `prepared` (whose batch indexes point into `entries`) and compiles the
+    /// program: the part of [`World::load`] and [`World::load_for`] after reading the data.
+    fn assemble(
+        project: &'p Project,
+        program: &'p ir::Program,
+        policy: &'p MergePolicy,
+        entries: Vec<BatchEntry>,
+        prepared: Prepared,
+        as_of: i64,
+        engine_kind: EngineKind,
+    ) -> Result<World<'p>, Error> {
         if prepared.missing_fields {
             return Err(Error::Stale);
         }
@@ -169,7 +230,9 @@ impl<'p> World<'p> {
     /// its line read back from the batch file, which must not have changed since it was
     /// ingested (a changed file is re-ingested by the next `run`).
     pub fn event_body(&self, e: &Ev) -> Result<serde_json::Value, Error> {
-        let Some(offset) = e.offset else { return Ok(e.body.clone()) };
+        let Some(offset) = e.offset else {
+            return Ok(e.body.as_deref().cloned().unwrap_or(serde_json::Value::Null));
+        };
         let entry = self.batches.get(e.batch as usize);
         let id = entry.map_or("", |b| b.id.as_str());
         let path = self.project.dataset(self.dataset_name(e.dataset)).map_or_else(
@@ -198,6 +261,70 @@ impl<'p> World<'p> {
     pub fn dataset_name(&self, dataset: u32) -> &str {
         self.project.datasets.get(dataset as usize).map_or("", |d| d.name.value.as_str())
     }
+}
+
+/// Test hook: `full` always loads the whole store; `components` refuses to fall back to it
+/// (an error when the stored components are stale), so tests can tell the two paths apart.
+const WORLD_ENV: &str = "MOSAIC_TEST_WORLD";
+
+fn merge_policy<'p>(project: &'p Project, policy: Option<&str>) -> Result<&'p MergePolicy, Error> {
+    project
+        .merge_policy(policy)
+        .ok_or_else(|| Error::UnknownPolicy(policy.unwrap_or("(default)").to_string()))
+}
+
+fn event_paths(program: &ir::Program) -> Vec<Vec<String>> {
+    program.event_paths.iter().map(|p| p.path.clone()).collect()
+}
+
+/// Joins decoded components into one `Prepared` over one batch list: the union of their batch
+/// tables, sorted by id like the run's, each with its manifest entry (`event_body` checks the
+/// file against it). Each component keeps its own order.
+fn join(manifest: &[BatchEntry], components: Vec<Component>) -> (Vec<BatchEntry>, Prepared) {
+    let mut ids: Vec<String> = components.iter().flat_map(|c| c.batches.iter().cloned()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let entries: Vec<BatchEntry> = ids
+        .iter()
+        .map(|id| {
+            let found = manifest.binary_search_by(|e| e.id.cmp(id)).ok().and_then(|i| manifest.get(i));
+            // The stamp matched, so every id is in the manifest; an empty entry only fails
+            // `event_body`'s file check.
+            found.cloned().unwrap_or_else(|| BatchEntry {
+                id: id.clone(),
+                size: 0,
+                mtime: 0,
+                ingested_at: 0,
+                status: String::new(),
+                fingerprint: String::new(),
+            })
+        })
+        .collect();
+    let mut prepared = Prepared::default();
+    for c in components {
+        let global: Vec<u32> =
+            c.batches.iter().map(|id| ids.binary_search(id).map_or(0, |i| i as u32)).collect();
+        let at = |local: u32| global.get(local as usize).copied().unwrap_or(0);
+        // Sequence numbers only order lines: numbered over the joined batch list, they keep
+        // the run's order.
+        let seq = |local: u32, line: u32| seq_of(at(local), line);
+        prepared.records.extend(c.records.into_iter().map(|r| Rec {
+            batch: at(r.batch),
+            seq: seq(r.batch, r.line),
+            ..r
+        }));
+        prepared.events.extend(c.events.into_iter().map(|e| Ev {
+            batch: at(e.batch),
+            seq: seq(e.batch, e.line),
+            ..e
+        }));
+        prepared.links.extend(c.links.into_iter().map(|l| Link {
+            batch: at(l.batch),
+            seq: seq(l.batch, l.line),
+            ..l
+        }));
+    }
+    (entries, prepared)
 }
 
 /// The runtime's identity of a graph identity.

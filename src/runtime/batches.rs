@@ -1,6 +1,7 @@
 //! The ingest stage: new batch files are read in parallel and committed to the store one batch
 //! per transaction; stored batches are loaded back, so later stages see every batch.
 
+use super::prepare::Part;
 use super::Error;
 use crate::ingest::{self, Batch, BatchFile};
 use crate::output::report::RunStats;
@@ -14,15 +15,20 @@ pub(super) const CRASH_ENV: &str = "MOSAIC_TEST_CRASH_AFTER_BATCHES";
 /// Test hook: the ingestion time of new batches (RFC 3339) instead of the wall clock.
 pub(super) const INGEST_TIME_ENV: &str = "MOSAIC_TEST_INGEST_TIME";
 
-/// Ingests the files not stored yet (or changed since) and returns every batch, sorted by id.
-/// `keep` says what ingest extracts from events.
+/// A batch's manifest entry and its flattened data.
+type Flat = (BatchEntry, Part);
+
+/// Ingests the files not stored yet (or changed since) and returns every batch, sorted by id,
+/// each already passed through `flatten` with its index in that list (so whole batches never
+/// pile up in memory). `keep` says what ingest extracts from events.
 pub fn ingest_all(
     project: &Project,
     store: &Store,
     keep: &ingest::Keep,
     now: i64,
     progress: &dyn Fn(u64, u64),
-) -> Result<(Vec<(BatchEntry, Batch)>, RunStats), Error> {
+    flatten: &(dyn Fn(u32, &BatchEntry, Batch) -> Part + Sync),
+) -> Result<(Vec<(BatchEntry, Part)>, RunStats), Error> {
     let files =
         ingest::list_batches(project).map_err(|source| Error::Io { path: project.root.clone(), source })?;
     let manifest: HashMap<String, BatchEntry> =
@@ -36,26 +42,35 @@ pub fn ingest_all(
     let fingerprints: HashMap<&str, String> =
         project.datasets.iter().map(|d| (d.name.value.as_str(), fingerprint(project, d, keep))).collect();
     let print_of = |f: &BatchFile| fingerprints.get(f.dataset.as_str()).cloned().unwrap_or_default();
-    let fresh: Vec<&BatchFile> = files
+    let is_fresh = |f: &BatchFile| {
+        manifest
+            .get(&f.id)
+            // A batch removed by `mosaic delete` stays removed, even when its file changes.
+            .is_none_or(|e| {
+                e.status != crate::store::DELETED
+                    && (e.size != f.size || e.mtime != f.mtime || e.fingerprint != print_of(f))
+            })
+    };
+    // The batch list: every file read now or stored before (not deleted), in id order.
+    let listed: Vec<(&BatchFile, bool)> = files
         .iter()
-        .filter(|f| {
-            manifest
-                .get(&f.id)
-                // A batch removed by `mosaic delete` stays removed, even when its file changes.
-                .is_none_or(|e| {
-                    e.status != crate::store::DELETED
-                        && (e.size != f.size || e.mtime != f.mtime || e.fingerprint != print_of(f))
-                })
+        .filter_map(|f| match is_fresh(f) {
+            true => Some((f, true)),
+            false => {
+                manifest.get(&f.id).is_some_and(|e| e.status != crate::store::DELETED).then_some((f, false))
+            }
         })
         .collect();
+    let index: HashMap<&str, u32> =
+        listed.iter().enumerate().map(|(i, (f, _))| (f.id.as_str(), i as u32)).collect();
+    let fresh: Vec<&BatchFile> = listed.iter().filter(|(_, fresh)| *fresh).map(|(f, _)| *f).collect();
     let total = fresh.len() as u64;
-    let mut new_batches: HashMap<String, (BatchEntry, Batch)> = HashMap::new();
+    let mut parts: HashMap<&str, Flat> = HashMap::new();
     let mut committed = 0u64;
     // Chunks keep memory bounded and let a kill lose at most the chunk being read.
     let chunk = rayon::current_num_threads().max(1) * 2;
     for group in fresh.chunks(chunk) {
         // Each batch is read and encoded for the store on a worker; only the writes are serial.
-        super::rss("chunk start");
         let read: Vec<(Batch, Vec<u8>)> = group
             .par_iter()
             .map(|f| {
@@ -64,7 +79,6 @@ pub fn ingest_all(
                 (batch, bytes)
             })
             .collect();
-        super::rss("chunk read");
         let mut stored = Vec::with_capacity(read.len());
         for (f, (batch, bytes)) in group.iter().zip(read) {
             let entry = BatchEntry {
@@ -82,22 +96,39 @@ pub fn ingest_all(
             if crash_after == Some(committed) {
                 std::process::abort();
             }
-            stored.push((f.id.clone(), entry, batch));
+            stored.push((f, entry, batch));
         }
-        super::rss("chunk stored");
-        for (id, entry, batch) in stored {
-            new_batches.insert(id, (entry, batch));
-        }
+        let flat: Vec<_> = stored
+            .into_par_iter()
+            .map(|(f, entry, batch)| {
+                let part = flatten(index[f.id.as_str()], &entry, batch);
+                (f.id.as_str(), (entry, part))
+            })
+            .collect();
+        parts.extend(flat);
     }
-    super::rss("ingested");
-    let mut all = Vec::with_capacity(files.len());
-    for f in &files {
-        if let Some(b) = new_batches.remove(&f.id) {
-            all.push(b);
-        } else if let (Some(entry), Some(batch)) = (manifest.get(&f.id), store.batch(&f.id)?) {
-            all.push((entry.clone(), batch));
-        }
+    // Batches stored by earlier runs are decoded and flattened in parallel (redb reads do not
+    // block each other).
+    let earlier: Vec<Result<(&str, Flat), Error>> = listed
+        .par_iter()
+        .filter(|(_, fresh)| !fresh)
+        .filter_map(|(f, _)| Some((f, manifest.get(&f.id)?)))
+        .map(|(f, entry)| {
+            // A batch missing from the store (it should not be) counts as empty.
+            let batch = store.batch(&f.id)?.unwrap_or_else(|| Batch {
+                id: f.id.clone(),
+                dataset: f.dataset.clone(),
+                ..Batch::default()
+            });
+            Ok((f.id.as_str(), (entry.clone(), flatten(index[f.id.as_str()], entry, batch))))
+        })
+        .collect();
+    for e in earlier {
+        let (id, part) = e?;
+        parts.insert(id, part);
     }
+    let all: Vec<(BatchEntry, Part)> =
+        listed.iter().filter_map(|(f, _)| parts.remove(f.id.as_str())).collect();
     let stats = RunStats { ingested_batches: total, stored_batches: all.len() as u64 - total };
     Ok((all, stats))
 }
@@ -128,7 +159,7 @@ pub(super) fn fingerprint(project: &Project, dataset: &crate::policy::Dataset, k
 
 /// Writes `.mosaic/rejected/<dataset>.jsonl` for every dataset from the stored batches (the
 /// files are rebuilt each run, so a resumed run never writes a rejection twice).
-pub fn write_rejections(project: &Project, batches: &[(BatchEntry, Batch)]) -> Result<(), Error> {
+pub fn write_rejections(project: &Project, batches: &[(BatchEntry, Part)]) -> Result<(), Error> {
     let dir = crate::store::state_dir(&project.root).join("rejected");
     let mut by_dataset: std::collections::BTreeMap<&str, String> = Default::default();
     for (_, b) in batches {

@@ -3,7 +3,7 @@
 
 use super::{graph, prepare, profile};
 use crate::engine::{Compiled, EvalContext};
-use crate::ingest::{Batch, Ident};
+use crate::ingest::Ident;
 use crate::intern::Interner;
 use crate::ir;
 use crate::output::{report::Report, Profile};
@@ -11,23 +11,27 @@ use crate::policy::{MergePolicy, Project};
 use crate::store::BatchEntry;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Builds every profile from `batches` (sorted by batch id) under `policy`, as of `as_of`
-/// (µs), and fills the counts and timings of `report`. Profiles come back sorted by profileId.
+/// Builds every profile from `batches` (sorted by batch id, flattened by
+/// [`prepare::flatten`] with the program's event paths) under `policy`, as of `as_of` (µs),
+/// and fills the counts and timings of `report`. Each profile is handed to `finish` as soon as
+/// it is built; the results come back with their profileIds, sorted by them, with the
+/// flattened data for the store's identity components (`components::Input::build`).
 #[allow(clippy::too_many_arguments)]
-pub fn compute(
+pub fn compute<T: Send>(
     project: &Project,
     program: &ir::Program,
     policy: &MergePolicy,
     engine: Option<&dyn Compiled>,
     interner: Arc<Interner>,
     as_of: i64,
-    batches: Vec<(BatchEntry, Batch)>,
+    batches: Vec<(BatchEntry, prepare::Part)>,
     report: &mut Report,
-) -> Vec<Profile> {
+    finish: &(dyn Fn(Profile) -> T + Sync),
+) -> (Vec<(String, T)>, super::components::Input) {
     let mut clock = Instant::now();
     let mut lap = |report: &mut Report, stage: &str| {
         *report.timings.entry(stage.to_string()).or_default() += clock.elapsed().as_millis() as u64;
@@ -35,8 +39,8 @@ pub fn compute(
     };
     report.batches = batches.len() as u64;
     for (_, b) in &batches {
-        report.records += b.records.len() as u64;
-        report.events += b.events.len() as u64;
+        report.records += b.record_count;
+        report.events += b.event_count;
         report.dropped_identities += b.dropped_identities;
         for r in &b.rejections {
             report.rejected += 1;
@@ -44,20 +48,20 @@ pub fn compute(
             *by_batch.entry(b.id.clone()).or_default().entry(r.reason.as_str().to_string()).or_default() += 1;
         }
     }
-    let dataset_index: HashMap<&str, u32> =
-        project.datasets.iter().enumerate().map(|(i, d)| (d.name.value.as_str(), i as u32)).collect();
-    super::rss("before prepare");
-    let paths: Vec<Vec<String>> = program.event_paths.iter().map(|p| p.path.clone()).collect();
-    let prepared = prepare::prepare(batches, &dataset_index, &paths);
-    super::rss("after prepare");
+    let entries: Vec<BatchEntry> = batches.iter().map(|(e, _)| e.clone()).collect();
+    let prepared = prepare::merge(batches.into_iter().map(|(_, part)| part).collect());
     report.duplicate_events = prepared.duplicate_events;
     report.links = prepared.links.len() as u64;
     lap(report, "ingest");
 
     // Identity.
     // Distinct first (a hash set), then sorted: most of the events share a few identities.
-    let distinct: FxHashSet<&Ident> =
-        prepared.records.iter().map(|r| &r.primary).chain(prepared.events.iter().map(|e| &e.primary)).collect();
+    let distinct: FxHashSet<&Ident> = prepared
+        .records
+        .iter()
+        .map(|r| &r.primary)
+        .chain(prepared.events.iter().map(|e| &e.primary))
+        .collect();
     let primaries: BTreeSet<Ident> = distinct.into_iter().cloned().collect();
     let stitched = graph::stitch(project, policy.identity_graph, &prepared.links, &primaries);
     report.refused_links = stitched.refused_links;
@@ -82,7 +86,6 @@ pub fn compute(
         }
     }
     lap(report, "identity");
-    super::rss("after identity");
 
     // Merge and evaluate, one profile per task.
     let takes_part = (0..project.datasets.len())
@@ -91,9 +94,13 @@ pub fn compute(
     let tz = jiff::tz::TimeZone::get(&project.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
     let eval = EvalContext { as_of, tz, interner };
     let ctx = profile::Ctx { project, program, policy, takes_part, engine, eval };
+    // Each profile goes to `finish` as soon as it is built, so whole profiles never pile up.
     let built: Vec<_> = (0..stitched.profiles.len())
         .into_par_iter()
-        .map(|p| profile::build(&ctx, &stitched.profiles[p], &records[p], &events[p]))
+        .map(|p| {
+            let (profile, counts) = profile::build(&ctx, &stitched.profiles[p], &records[p], &events[p]);
+            (profile.map(|p| (p.profile_id.clone(), finish(p))), counts)
+        })
         .collect();
     let mut profiles = Vec::with_capacity(built.len());
     for (profile, counts) in built {
@@ -101,9 +108,8 @@ pub fn compute(
         report.type_mismatches += counts.type_mismatches;
         profiles.extend(profile);
     }
-    profiles.sort_by(|a, b| a.profile_id.cmp(&b.profile_id));
+    profiles.sort_by(|a, b| a.0.cmp(&b.0));
     report.profiles = profiles.len() as u64;
     lap(report, "evaluate");
-    super::rss("after evaluate");
-    profiles
+    (profiles, super::components::Input::new(project, program, prepared, entries))
 }

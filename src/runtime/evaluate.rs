@@ -2,7 +2,6 @@
 
 use super::prepare::Ev;
 use crate::engine::{Column, Compiled, EvalContext, EventColumns};
-use crate::ingest::typed::to_value;
 use crate::intern::Interner;
 use crate::ir;
 use crate::value::{Map, Value};
@@ -16,6 +15,7 @@ pub fn columns(
     interner: &Interner,
     mismatches: &mut u64,
 ) -> EventColumns {
+    *mismatches += events.iter().map(|e| u64::from(e.mismatches)).sum::<u64>();
     let mut cols = EventColumns {
         timestamp: events.iter().map(|e| e.time).collect(),
         columns: Vec::with_capacity(paths.len()),
@@ -27,9 +27,7 @@ pub fn columns(
             complex: Vec::new(),
         };
         for e in events {
-            let json = e.fields.get(k).unwrap_or(&serde_json::Value::Null);
-            let v = to_value(json, &p.ty, mismatches);
-            col.push(v, &p.ty, interner);
+            col.push(e.fields.get(k).cloned().unwrap_or_default(), &p.ty, interner);
         }
         cols.columns.push(col);
     }
@@ -63,8 +61,7 @@ pub fn evaluate(
     let rows = 0..events.len();
     let mut values = Vec::new();
     if !program.attributes.is_empty() {
-        let profile = Value::object(entity.clone());
-        engine.attributes(&profile, events, rows.clone(), ctx, &mut values);
+        with_profile(entity, |profile| engine.attributes(profile, events, rows.clone(), ctx, &mut values));
         for (attr, v) in program.attributes.iter().zip(values) {
             // Null attributes are left out of the profile (SPEC 1.6).
             if !v.is_null() {
@@ -74,9 +71,8 @@ pub fn evaluate(
     }
     let mut audiences = Vec::new();
     if !program.audiences.is_empty() {
-        let profile = Value::object(entity.clone());
         let mut member = Vec::new();
-        engine.audiences(&profile, events, rows, ctx, &mut member);
+        with_profile(entity, |profile| engine.audiences(profile, events, rows, ctx, &mut member));
         for (aud, m) in program.audiences.iter().zip(member) {
             if m {
                 audiences.push(aud.name.clone());
@@ -85,4 +81,15 @@ pub fn evaluate(
         audiences.sort();
     }
     audiences
+}
+
+/// Runs `f` with `entity` as a profile value, lending the map instead of copying it.
+fn with_profile<T>(entity: &mut Map, f: impl FnOnce(&Value) -> T) -> T {
+    let profile = Value::object(std::mem::take(entity));
+    let out = f(&profile);
+    if let Value::Object(map) = profile {
+        // The engines keep no reference once they return, so this takes the map back as is.
+        *entity = Arc::try_unwrap(map).unwrap_or_else(|shared| (*shared).clone());
+    }
+    out
 }

@@ -41,6 +41,8 @@ pub fn stitching(
     primaries: &BTreeSet<Ident>,
 ) -> identity::Stitching {
     let settings = &project.identity;
+    // Without a graph every identity is its own profile: links are not looked at.
+    let links = if graph == GraphType::None { &[][..] } else { links };
     let links: Vec<identity::Link> = links
         .iter()
         .filter_map(|l| {

@@ -6,6 +6,7 @@
 //! is byte-identical whatever the number of threads, and an incremental run equals a fresh one.
 
 mod batches;
+pub mod components;
 mod compute;
 pub mod evaluate;
 #[cfg(test)]
@@ -25,7 +26,6 @@ use crate::ir;
 use crate::output::{self, report::Report};
 use crate::policy::Project;
 use crate::store::Store;
-use rayon::prelude::*;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -115,35 +115,55 @@ fn run_in_pool(
             b.set_position(done);
         }
     };
-    let (batches, stats) = batches::ingest_all(project, &store, &keep, wall_clock_us(), &tick)?;
+    let dataset_index: std::collections::HashMap<&str, u32> =
+        project.datasets.iter().enumerate().map(|(i, d)| (d.name.value.as_str(), i as u32)).collect();
+    let flatten = |bi, entry: &crate::store::BatchEntry, batch| {
+        prepare::flatten(bi, &dataset_index, entry, batch, &program.event_paths)
+    };
+    let (batches, stats) = batches::ingest_all(project, &store, &keep, wall_clock_us(), &tick, &flatten)?;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
     batches::write_rejections(project, &batches)?;
     report.run = stats;
     lap(&mut report, "ingest");
-    let profiles =
-        compute::compute(project, program, policy, engine, interner, opts.as_of, batches, &mut report);
+    // Each profile becomes its output line as soon as it is built, with the identity keys
+    // the store indexes it by (so the store needs no second parse of the JSON).
+    let finish = |p: output::Profile| {
+        let keys: Vec<String> = p.identities.iter().map(|i| i.to_string()).collect();
+        (p.to_line(), keys)
+    };
+    let (lines, components) = compute::compute(
+        project,
+        program,
+        policy,
+        engine,
+        interner,
+        opts.as_of,
+        batches,
+        &mut report,
+        &finish,
+    );
     // `compute` timed its own stages; the output stage starts here.
     lap(&mut report, "compute");
     report.timings.remove("compute");
-    // Lines are built in parallel, each with the identity keys of its profile, so the store
-    // needs no second parse of the JSON; every profile is dropped as soon as it is printed.
-    let lines: Vec<(String, String, Vec<String>)> = profiles
-        .into_par_iter()
-        .map(|p| {
-            let line = p.to_line();
-            let keys = p.identities.iter().map(|i| i.to_string()).collect();
-            (p.profile_id, line, keys)
-        })
-        .collect();
 
-    // Output.
+    // Output. The identity components are grouped and encoded meanwhile (CPU work while
+    // the profiles are written), so their time shows under `output`; storing them under
+    // `components`.
     let io = |path: PathBuf| move |source| Error::Io { path, source };
     let path = opts.out.join("profiles.jsonl");
-    output::write_profiles(&path, lines.iter().map(|(_, l, _)| l.as_str())).map_err(io(path.clone()))?;
-    store.put_profiles_keyed(&lines)?;
-    drop(lines);
+    let (blobs, written) = rayon::join(
+        || components.build(),
+        || -> Result<(), Error> {
+            output::write_profiles(&path, lines.iter().map(|(_, (l, _))| l.as_str()))
+                .map_err(io(path.clone()))?;
+            store.put_profiles_keyed(&lines)?;
+            Ok(())
+        },
+    );
+    written?;
+    drop((lines, components));
     // What `mosaic delete` and `explain` re-evaluate with, and the shed identities.
     let out = std::path::absolute(&opts.out).unwrap_or_else(|_| opts.out.clone());
     let last = serde_json::json!({"asOf": opts.as_of, "policy": report.policy, "out": out});
@@ -155,6 +175,11 @@ fn run_in_pool(
         .collect();
     store.put_meta("shed", &serde_json::Value::Object(shed))?;
     lap(&mut report, "output");
+    // The data by identity component, for `profile` and `explain` (`components.rs`).
+    if let Some(c) = blobs {
+        store.put_components(&c.stamp, &c.blobs, &c.index)?;
+        lap(&mut report, "components");
+    }
     let path = opts.out.join("report.json");
     output::write_atomic(&path, report.to_json().as_bytes()).map_err(io(path.clone()))?;
     Ok(report)
@@ -174,11 +199,4 @@ fn progress_bar(show: bool) -> Option<indicatif::ProgressBar> {
         bar.set_style(style);
     }
     Some(bar)
-}
-pub fn rss(tag: &str) {
-    if std::env::var("MOSAIC_RSS").is_ok() {
-        let s = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-        let pages: u64 = s.split_whitespace().nth(1).and_then(|x| x.parse().ok()).unwrap_or(0);
-        eprintln!("RSS {tag}: {} MiB at {:?}", pages * 4096 / 1048576, std::time::SystemTime::now());
-    }
 }

@@ -1,12 +1,16 @@
 //! Flattening stored batches into ordered records and events: ingestion order, record times,
 //! event de-duplication by `_id`, and the links between identities.
 
-use crate::ingest::{Batch, Ident};
+use crate::ingest::typed::{project_path, to_value};
+use crate::ingest::{Batch, Ident, Rejection};
+use crate::ir::EventPath;
 use crate::store::BatchEntry;
+use crate::value::Value;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A profile record with everything the later stages need.
 #[derive(Debug, Clone)]
@@ -33,10 +37,13 @@ pub struct Ev {
     pub seq: u64,
     pub time: i64,
     pub primary: Ident,
-    /// The whole event when `offset` is `None` (see `ingest::Event::body`), else `Null`.
-    pub body: serde_json::Value,
-    /// The event's value at each path asked of [`prepare`], in that order.
-    pub fields: Vec<serde_json::Value>,
+    /// The whole event when `offset` is `None` (see `ingest::Event::body`).
+    pub body: Option<Box<serde_json::Value>>,
+    /// The event's value at each event path of the program, in that order, typed as the
+    /// program reads it (strings of one batch share their text).
+    pub fields: Box<[Value]>,
+    /// How many of those values had the wrong type (and became null), for the report.
+    pub mismatches: u32,
     /// Byte offset of the event's line in its JSONL batch file.
     pub offset: Option<u64>,
 }
@@ -71,9 +78,18 @@ fn seq_of(batch: u32, line: u32) -> u64 {
     (u64::from(batch) << 32) | u64::from(line)
 }
 
-/// One batch flattened, before de-duplication across batches.
-#[derive(Default)]
-struct Part {
+/// One batch flattened: what the later stages need of it, and what the report says of it.
+/// A batch is flattened as soon as it is read, so the whole batches never pile up in memory.
+#[derive(Debug, Default)]
+pub struct Part {
+    /// Batch id and dataset name.
+    pub id: String,
+    pub dataset: String,
+    /// Records and events read (before de-duplication), identities dropped as invalid.
+    pub record_count: u64,
+    pub event_count: u64,
+    pub dropped_identities: u64,
+    pub rejections: Vec<Rejection>,
     records: Vec<Rec>,
     /// Each event with its `_id`.
     events: Vec<(Option<String>, Ev)>,
@@ -81,30 +97,33 @@ struct Part {
     missing_fields: bool,
 }
 
-/// Flattens `batches` (sorted by id). `dataset_index` maps dataset names to indexes; batches of
-/// datasets no longer declared are skipped. Each event's values at `paths` (the program's
-/// event paths) land in [`Ev::fields`], taken from what ingest extracted. Batches are
-/// flattened in parallel; only the de-duplication by `_id` runs in ingestion order.
+/// Flattens `batches` (sorted by id) into one [`Prepared`]: [`flatten`] on each, in parallel,
+/// then [`merge`].
 pub fn prepare(
     batches: Vec<(BatchEntry, Batch)>,
     dataset_index: &HashMap<&str, u32>,
-    paths: &[Vec<String>],
+    paths: &[EventPath],
 ) -> Prepared {
     let parts: Vec<Part> = batches
         .into_par_iter()
         .enumerate()
-        .map(|(bi, (entry, batch))| match dataset_index.get(batch.dataset.as_str()) {
-            Some(&dataset) => flatten(bi as u32, dataset, &entry, batch, paths),
-            None => Part::default(),
-        })
+        .map(|(bi, (entry, batch))| flatten(bi as u32, dataset_index, &entry, batch, paths))
         .collect();
+    merge(parts)
+}
+
+/// Joins the parts of every batch (in batch order) and de-duplicates events by `_id` in
+/// ingestion order.
+pub fn merge(parts: Vec<Part>) -> Prepared {
     let mut out = Prepared {
         records: Vec::with_capacity(parts.iter().map(|p| p.records.len()).sum()),
         events: Vec::with_capacity(parts.iter().map(|p| p.events.len()).sum()),
         links: Vec::with_capacity(parts.iter().map(|p| p.links.len()).sum()),
         ..Prepared::default()
     };
-    let mut event_ids: FxHashMap<(u32, String), usize> = FxHashMap::default();
+    let with_id = parts.iter().flat_map(|p| &p.events).filter(|(id, _)| id.is_some()).count();
+    let mut event_ids: FxHashMap<(u32, String), usize> =
+        FxHashMap::with_capacity_and_hasher(with_id, Default::default());
     for part in parts {
         out.missing_fields |= part.missing_fields;
         out.records.extend(part.records);
@@ -130,12 +149,35 @@ pub fn prepare(
     out
 }
 
-/// Flattens batch number `bi` of `dataset`.
-fn flatten(bi: u32, dataset: u32, entry: &BatchEntry, batch: Batch, paths: &[Vec<String>]) -> Part {
-    let mut out = Part::default();
+/// Flattens batch number `bi` (its index in the sorted batch list). `dataset_index` maps
+/// dataset names to indexes; a batch of a dataset no longer declared keeps only its counts.
+/// Each event's values at `paths` (the program's event paths) land in [`Ev::fields`], taken
+/// from what ingest extracted.
+pub fn flatten(
+    bi: u32,
+    dataset_index: &HashMap<&str, u32>,
+    entry: &BatchEntry,
+    batch: Batch,
+    paths: &[EventPath],
+) -> Part {
+    let mut out = Part {
+        record_count: batch.records.len() as u64,
+        event_count: batch.events.len() as u64,
+        dropped_identities: batch.dropped_identities,
+        rejections: batch.rejections,
+        ..Part::default()
+    };
+    let Some(&dataset) = dataset_index.get(batch.dataset.as_str()) else {
+        (out.id, out.dataset) = (batch.id, batch.dataset);
+        return out;
+    };
     // Where each asked path is among the batch's extracted ones.
-    let at: Vec<Option<usize>> =
-        paths.iter().map(|p| batch.paths.as_ref().and_then(|kept| kept.iter().position(|k| k == p))).collect();
+    let at: Vec<Option<usize>> = paths
+        .iter()
+        .map(|p| batch.paths.as_ref().and_then(|kept| kept.iter().position(|k| *k == p.path)))
+        .collect();
+    let mut strings: FxHashMap<Arc<str>, ()> = FxHashMap::default();
+    out.records.reserve_exact(batch.records.len());
     for r in batch.records {
         let seq = seq_of(bi, r.line);
         let time = r.time.unwrap_or(entry.ingested_at);
@@ -143,26 +185,55 @@ fn flatten(bi: u32, dataset: u32, entry: &BatchEntry, batch: Batch, paths: &[Vec
         links_of(&mut out.links, &r.identities, &primary, time, seq, (dataset, bi, r.line));
         out.records.push(Rec { dataset, batch: bi, line: r.line, seq, time, primary, body: r.body });
     }
-    for mut e in batch.events {
+    out.events.reserve_exact(batch.events.len());
+    for e in batch.events {
         let seq = seq_of(bi, e.line);
+        let mut mismatches = 0u64;
         let fields = paths
             .iter()
             .zip(&at)
-            .map(|(p, at)| match at.and_then(|i| e.fields.get_mut(i)) {
-                Some(v) => std::mem::take(v),
-                None if e.offset.is_none() => crate::ingest::typed::project_path(&e.body, p),
-                None => {
-                    out.missing_fields = true;
-                    serde_json::Value::Null
-                }
+            .map(|(p, at)| {
+                let projected;
+                let json = match at.and_then(|i| e.fields.get(i)) {
+                    Some(v) => v,
+                    None if e.offset.is_none() => {
+                        projected = project_path(&e.body, &p.path);
+                        &projected
+                    }
+                    None => {
+                        out.missing_fields = true;
+                        &serde_json::Value::Null
+                    }
+                };
+                share_strings(to_value(json, &p.ty, &mut mismatches), &mut strings)
             })
             .collect();
+        let mismatches = u32::try_from(mismatches).unwrap_or(u32::MAX);
         let Some(primary) = e.identities.get(e.primary as usize).cloned() else { continue };
         links_of(&mut out.links, &e.identities, &primary, e.time, seq, (dataset, bi, e.line));
-        let (line, time, offset, body) = (e.line, e.time, e.offset, e.body);
-        out.events.push((e.id, Ev { dataset, batch: bi, line, seq, time, primary, body, fields, offset }));
+        let body = e.offset.is_none().then(|| Box::new(e.body));
+        let (line, time, offset) = (e.line, e.time, e.offset);
+        let ev = Ev { dataset, batch: bi, line, seq, time, primary, body, fields, mismatches, offset };
+        out.events.push((e.id, ev));
     }
+    out.links.shrink_to_fit();
+    (out.id, out.dataset) = (batch.id, batch.dataset);
     out
+}
+
+/// `value` with a string top-level value replaced by the equal one already in `strings` (most
+/// event values are a few strings repeated, such as event types).
+fn share_strings(value: Value, strings: &mut FxHashMap<Arc<str>, ()>) -> Value {
+    match value {
+        Value::String(s) => match strings.get_key_value(&s) {
+            Some((shared, _)) => Value::String(Arc::clone(shared)),
+            None => {
+                strings.insert(Arc::clone(&s), ());
+                Value::String(s)
+            }
+        },
+        other => other,
+    }
 }
 
 /// Links the primary identity with every other identity of the record (a star: the graph's

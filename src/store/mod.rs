@@ -7,6 +7,7 @@
 //! redb is used because it is pure Rust, transactional (crash-safe commits) and maintained.
 
 mod codec;
+pub mod components;
 
 use crate::ingest::Batch;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
@@ -41,6 +42,10 @@ pub enum Error {
     Decode { path: PathBuf, key: String, source: serde_json::Error },
     #[error("profile store {path}: unreadable batch `{key}` (run with --fresh to rebuild it): {source}")]
     Batch { path: PathBuf, key: String, source: codec::Error },
+    #[error(
+        "profile store {path}: unreadable component chunk {key} (run `mosaic run` to rebuild it): {source}"
+    )]
+    Component { path: PathBuf, key: u32, source: components::Error },
 }
 
 /// The manifest entry of one batch.
@@ -94,6 +99,8 @@ impl Store {
             txn.open_table(IDENTITIES)?;
             txn.open_table(JOBS)?;
             txn.open_table(META)?;
+            txn.open_table(components::COMPONENTS)?;
+            txn.open_table(components::COMPONENT_INDEX)?;
             Ok(())
         })?;
         Ok(store)
@@ -205,13 +212,13 @@ impl Store {
 
     /// Replaces the stored profiles like [`Store::put_profiles`], given the `NS:VALUE` keys of
     /// each profile's identities (profileId, JSON line, keys), so no line is parsed again.
-    pub fn put_profiles_keyed(&self, profiles: &[(String, String, Vec<String>)]) -> Result<(), Error> {
+    pub fn put_profiles_keyed(&self, profiles: &[(String, (String, Vec<String>))]) -> Result<(), Error> {
         self.write(|txn| {
             txn.delete_table(PROFILES)?;
             txn.delete_table(IDENTITIES)?;
             let mut table = txn.open_table(PROFILES)?;
             let mut index = txn.open_table(IDENTITIES)?;
-            for (id, line, keys) in profiles {
+            for (id, (line, keys)) in profiles {
                 table.insert(id.as_str(), line.as_bytes())?;
                 for key in keys {
                     index.insert(key.as_str(), id.as_str())?;

@@ -1,0 +1,279 @@
+//! `identityMap` in the form identity extraction reads it: per namespace code, the entries'
+//! id text and primary flag.
+//!
+//! Event lines are parsed sparsely (`ingest::sparse`); their identity map, the largest part
+//! of a typical event, is read straight into this form by [`Seed`] instead of a JSON tree.
+//! [`from_value`] gives the same form from an already parsed record, so both paths share one
+//! extraction (`identities::extract`).
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+use std::borrow::Cow;
+use std::fmt;
+
+/// One entry of a namespace's list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The `id` field as text (strings as they are, numbers printed), or the entry itself when
+    /// it is a bare string or number; `None` otherwise.
+    pub id: Option<String>,
+    /// `"primary": true`.
+    pub primary: bool,
+}
+
+/// Namespace code → entries, in the order the codes first appear (a repeated code keeps its
+/// first place and its last value, as a JSON object does).
+pub type IdentityMap = Vec<(String, Vec<Entry>)>;
+
+/// The identity map of a parsed `identityMap` value (`None` when it is not an object).
+pub fn from_value(v: &Value) -> Option<IdentityMap> {
+    let map = v.as_object()?;
+    let entry = |e: &Value| Entry {
+        id: e.get("id").and_then(scalar_text).or_else(|| scalar_text(e)),
+        primary: e.get("primary").and_then(Value::as_bool).unwrap_or(false),
+    };
+    let out = map
+        .iter()
+        .map(|(code, entries)| {
+            let list = match entries {
+                Value::Array(items) => items.iter().map(entry).collect(),
+                other => vec![entry(other)],
+            };
+            (code.clone(), list)
+        })
+        .collect();
+    Some(out)
+}
+
+/// An identity value as text: strings as they are, numbers printed (CSV/JSON ids are often
+/// numeric); anything else is not an identity.
+pub fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Deserializes an `identityMap` value into an [`IdentityMap`] (`None` when not an object).
+pub struct Seed;
+
+impl<'de> DeserializeSeed<'de> for Seed {
+    type Value = Option<IdentityMap>;
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Self::Value, D::Error> {
+        de.deserialize_any(MapVisitor)
+    }
+}
+
+struct MapVisitor;
+
+impl<'de> Visitor<'de> for MapVisitor {
+    type Value = Option<IdentityMap>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an identity map")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out: IdentityMap = Vec::new();
+        while let Some(code) = map.next_key::<Cow<'de, str>>()? {
+            let entries = map.next_value_seed(EntriesSeed)?;
+            match out.iter_mut().find(|(c, _)| *c == code) {
+                Some(slot) => slot.1 = entries,
+                None => out.push((code.into_owned(), entries)),
+            }
+        }
+        Ok(Some(out))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
+/// A namespace's value: a list of entries, or one entry.
+struct EntriesSeed;
+
+impl<'de> DeserializeSeed<'de> for EntriesSeed {
+    type Value = Vec<Entry>;
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Self::Value, D::Error> {
+        de.deserialize_any(EntriesVisitor)
+    }
+}
+
+struct EntriesVisitor;
+
+impl<'de> Visitor<'de> for EntriesVisitor {
+    type Value = Vec<Entry>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("identity entries")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(e) = seq.next_element_seed(EntrySeed)? {
+            out.push(e);
+        }
+        Ok(out)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        EntryVisitor.visit_map(map).map(|e| vec![e])
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        EntryVisitor.visit_str(v).map(|e| vec![e])
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        EntryVisitor.visit_i64(v).map(|e| vec![e])
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        EntryVisitor.visit_u64(v).map(|e| vec![e])
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        EntryVisitor.visit_f64(v).map(|e| vec![e])
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(vec![Entry { id: None, primary: false }])
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(vec![Entry { id: None, primary: false }])
+    }
+}
+
+struct EntrySeed;
+
+impl<'de> DeserializeSeed<'de> for EntrySeed {
+    type Value = Entry;
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Entry, D::Error> {
+        de.deserialize_any(EntryVisitor)
+    }
+}
+
+/// One entry: an object with `id` and `primary`, or a bare value.
+struct EntryVisitor;
+
+impl EntryVisitor {
+    fn bare(id: Option<String>) -> Entry {
+        Entry { id, primary: false }
+    }
+}
+
+impl<'de> Visitor<'de> for EntryVisitor {
+    type Value = Entry;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an identity entry")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entry, A::Error> {
+        let mut entry = Entry { id: None, primary: false };
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "id" => entry.id = map.next_value::<Value>().map(|v| scalar_text(&v))?,
+                "primary" => entry.primary = map.next_value::<Value>()?.as_bool().unwrap_or(false),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(entry)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Entry, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Self::bare(None))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Entry, E> {
+        Ok(Self::bare(Some(v.to_string())))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Entry, E> {
+        Ok(Self::bare(Some(serde_json::Number::from(v).to_string())))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Entry, E> {
+        Ok(Self::bare(Some(serde_json::Number::from(v).to_string())))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Entry, E> {
+        Ok(Self::bare(serde_json::Number::from_f64(v).map(|n| n.to_string())))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Entry, E> {
+        Ok(Self::bare(None))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Entry, E> {
+        Ok(Self::bare(None))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The streaming parse gives what [`from_value`] gives for the same text.
+    fn agrees(text: &str) {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let streamed = Seed.deserialize(&mut de).expect("parses");
+        let value: Value = serde_json::from_str(text).expect("valid JSON");
+        assert_eq!(streamed, from_value(&value), "{text}");
+    }
+
+    #[test]
+    fn every_shape_matches_the_value_path() {
+        for text in [
+            r#"{"ECID":[{"id":"a","primary":true},{"id":"b"}],"Email":[{"id":"x@y.se","authenticatedState":"ambiguous"}]}"#,
+            r#"{"ECID":{"id":"single"}}"#,
+            r#"{"ECID":"bare","N":12,"F":1.5,"U":18446744073709551615,"Neg":-3}"#,
+            r#"{"ECID":[{"id":12},{"id":1.0e3},{"id":null},{"id":{"x":1}},{"id":[1]},{"primary":"yes"}]}"#,
+            r#"{"ECID":[{"id":"a","id":"b","primary":true,"primary":false}]}"#,
+            r#"{"A":[{"id":"1"}],"B":[],"A":[{"id":"2"}]}"#,
+            r#"{"ECID":[true,null,[1,2],"s",3]}"#,
+            r#"{"ECID":null,"X":true}"#,
+            r#"{"k\u00e9":[{"id":"\u00e5sa"}]}"#,
+            r#"[1,2]"#,
+            r#""text""#,
+            r#"null"#,
+            r#"{}"#,
+        ] {
+            agrees(text);
+        }
+    }
+}

@@ -1,0 +1,271 @@
+//! The identity stage's plain components, stored for single-profile questions: every run
+//! groups the flattened data by connected component of the identity graph and encodes each
+//! group (`store::components`), so `profile` and `explain` load one component, not every batch.
+//!
+//! Architecture Invariant: a component is closed under links. Union-find runs over ALL links,
+//! whatever the merge policy (even links stitching would drop), so stitching a component's data
+//! under any policy gives exactly the profiles, refused links and shed identities that
+//! stitching everything gives for its identities: `identity::stitch` itself starts by
+//! splitting into these components. A record or event belongs to the component of its primary
+//! identity; an identity with no link is a component of its own.
+//!
+//! Freshness: the blobs describe one store state, named by [`stamp`] (the committed manifest
+//! entries, the dataset list, the program's event paths and the blob layout). A reader compares it with the
+//! store as it is; a batch written or deleted since, or other policies, make the blobs stale.
+
+use super::prepare::Prepared;
+use crate::ingest::Ident;
+use crate::ir;
+use crate::policy::Project;
+use crate::store::components::{self, Part};
+use crate::store::BatchEntry;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+/// The encoded components of one run, ready for `Store::put_components`.
+#[derive(Debug, Default)]
+pub struct Blobs {
+    /// The store state they describe ([`stamp`]).
+    pub stamp: String,
+    /// Component number → its encoded data.
+    pub blobs: Vec<Vec<u8>>,
+    /// `NS:VALUE` → component number, sorted by key.
+    pub index: Vec<(String, u64)>,
+}
+
+/// What [`build`] needs, kept by `compute` for the output stage, which builds the blobs while
+/// it writes the profiles (CPU work overlapping I/O).
+pub struct Input {
+    pub prepared: Prepared,
+    /// The run's batches in order (`Rec::batch` indexes them).
+    pub entries: Vec<BatchEntry>,
+    pub stamp: String,
+}
+
+impl Input {
+    pub fn new(
+        project: &Project,
+        program: &ir::Program,
+        prepared: Prepared,
+        entries: Vec<BatchEntry>,
+    ) -> Input {
+        let names: Vec<&str> = project.datasets.iter().map(|d| d.name.value.as_str()).collect();
+        let paths: Vec<Vec<String>> = program.event_paths.iter().map(|p| p.path.clone()).collect();
+        let stamp = stamp(&entries, &names, &paths);
+        Input { prepared, entries, stamp }
+    }
+
+    /// [`build`] over this input.
+    pub fn build(&self) -> Option<Blobs> {
+        build(&self.prepared, &self.entries, self.stamp.clone())
+    }
+}
+
+/// Names the store state the components are computed from: the manifest entries whose data
+/// is stored (sorted by id, as the run orders batches), the declared datasets (records refer
+/// to them by index), the event paths (events hold their values in that order) and the blob
+/// layout version. FNV-1a,
+/// stable across runs and Rust versions.
+pub fn stamp<'e>(
+    entries: impl IntoIterator<Item = &'e BatchEntry>,
+    datasets: &[&str],
+    paths: &[Vec<String>],
+) -> String {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    let mut feed = |text: &str| {
+        // A separator after each piece, so `ab`+`c` differs from `a`+`bc`.
+        for b in text.bytes().chain([0xff]) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for e in entries {
+        feed(&e.id);
+        feed(&format!("{}|{}|{}|{}|{}", e.size, e.mtime, e.ingested_at, e.status, e.fingerprint));
+    }
+    feed(&format!("layout {}", components::VERSION));
+    feed("datasets");
+    datasets.iter().for_each(|d| feed(d));
+    feed("paths");
+    paths.iter().for_each(|p| feed(&p.join("\u{1}")));
+    format!("{h:016x}")
+}
+
+/// Groups `prepared` by plain component and encodes each group in parallel. `entries` are the
+/// run's batches in order (`Rec::batch` indexes them). `None` when the data cannot answer
+/// later questions (events lack values of the program's paths): readers then fall back.
+pub fn build(prepared: &Prepared, entries: &[BatchEntry], stamp: String) -> Option<Blobs> {
+    if prepared.missing_fields {
+        return None;
+    }
+    // Every identity gets a node number in order of first appearance: link ends first (in
+    // one pass, which also gives each link its two nodes), then primaries without a link.
+    let links = &prepared.links;
+    let mut node: FxHashMap<&Ident, u32> = FxHashMap::default();
+    node.reserve(links.len());
+    let mut idents: Vec<&Ident> = Vec::new();
+    let mut ends: Vec<(u32, u32)> = Vec::with_capacity(links.len());
+    for l in links {
+        let mut at = |i| {
+            *node.entry(i).or_insert_with(|| {
+                idents.push(i);
+                idents.len() as u32 - 1
+            })
+        };
+        ends.push((at(&l.a), at(&l.b)));
+    }
+    // Most primaries have a link: looked up in parallel; the rest numbered in order.
+    let looked = |i: &Ident| node.get(i).copied();
+    let mut record_nodes: Vec<Option<u32>> =
+        prepared.records.par_iter().map(|r| looked(&r.primary)).collect();
+    let mut event_nodes: Vec<Option<u32>> = prepared.events.par_iter().map(|e| looked(&e.primary)).collect();
+    let primaries =
+        prepared.records.iter().map(|r| &r.primary).chain(prepared.events.iter().map(|e| &e.primary));
+    for (i, slot) in primaries.zip(record_nodes.iter_mut().chain(event_nodes.iter_mut())) {
+        if slot.is_none() {
+            *slot = Some(*node.entry(i).or_insert_with(|| {
+                idents.push(i);
+                idents.len() as u32 - 1
+            }));
+        }
+    }
+    let mut parent: Vec<u32> = (0..idents.len() as u32).collect();
+    for &(a, b) in &ends {
+        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+        // The smaller root wins, so numbering follows first appearance.
+        if ra != rb {
+            parent[ra.max(rb) as usize] = ra.min(rb);
+        }
+    }
+    // Component numbers in order of each component's first identity.
+    let mut comp = vec![u32::MAX; idents.len()];
+    let mut count = 0u32;
+    for n in 0..idents.len() as u32 {
+        let root = find(&mut parent, n) as usize;
+        if comp[root] == u32::MAX {
+            comp[root] = count;
+            count += 1;
+        }
+        comp[n as usize] = comp[root];
+    }
+    let mut parts: Vec<Part<'_>> = (0..count).map(|_| Part::default()).collect();
+    for (r, n) in prepared.records.iter().zip(record_nodes) {
+        if let Some(n) = n {
+            parts[comp[n as usize] as usize].records.push(r);
+        }
+    }
+    for (e, n) in prepared.events.iter().zip(event_nodes) {
+        if let Some(n) = n {
+            parts[comp[n as usize] as usize].events.push(e);
+        }
+    }
+    for (l, &(a, _)) in links.iter().zip(&ends) {
+        parts[comp[a as usize] as usize].links.push(l);
+    }
+    let batch_ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
+    let blobs: Vec<Vec<u8>> = parts.par_iter().map(|p| components::encode(p, &batch_ids)).collect();
+    let mut index: Vec<(String, u64)> =
+        idents.par_iter().zip(comp.par_iter()).map(|(i, &c)| (i.to_string(), u64::from(c))).collect();
+    index.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Some(Blobs { stamp, blobs, index })
+}
+
+/// The root of `n`, halving paths on the way.
+fn find(parent: &mut [u32], mut n: u32) -> u32 {
+    while parent[n as usize] != n {
+        let up = parent[parent[n as usize] as usize];
+        parent[n as usize] = up;
+        n = up;
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::prepare::{Ev, Link, Rec};
+
+    fn id(s: &str) -> Ident {
+        Ident::new("ECID", s)
+    }
+
+    fn entry(id: &str) -> BatchEntry {
+        BatchEntry {
+            id: id.into(),
+            size: 1,
+            mtime: 2,
+            ingested_at: 3,
+            status: "committed".into(),
+            fingerprint: "f".into(),
+        }
+    }
+
+    fn link(a: &str, b: &str, batch: u32) -> Link {
+        Link { a: id(a), b: id(b), time: 0, seq: u64::from(batch) << 32, dataset: 0, batch, line: 0 }
+    }
+
+    fn event(primary: &str, batch: u32, line: u32) -> Ev {
+        let seq = (u64::from(batch) << 32) | u64::from(line);
+        let (body, fields, offset) = (None, Vec::new().into(), None);
+        Ev {
+            dataset: 1,
+            batch,
+            line,
+            seq,
+            time: 0,
+            primary: id(primary),
+            body,
+            fields,
+            mismatches: 0,
+            offset,
+        }
+    }
+
+    fn prepared() -> Prepared {
+        let body = serde_json::json!({"a": 1});
+        let rec = Rec { dataset: 0, batch: 0, line: 1, seq: 1, time: 0, primary: id("a"), body };
+        Prepared {
+            records: vec![rec],
+            // `f` has no link: a component of its own; `c` joins `a` through `b`.
+            events: vec![event("c", 1, 1), event("d", 2, 1), event("f", 2, 2), event("c", 2, 3)],
+            links: vec![link("a", "b", 0), link("d", "e", 2), link("c", "b", 1)],
+            ..Prepared::default()
+        }
+    }
+
+    #[test]
+    fn components_are_closed_under_links_and_keep_ingestion_order() {
+        let entries = vec![entry("web/0"), entry("web/1"), entry("web/2")];
+        let blobs = build(&prepared(), &entries, "s".into()).expect("fields are all there");
+        assert_eq!(blobs.blobs.len(), 3);
+        let comp_of = |k: &str| blobs.index.iter().find(|(key, _)| key == k).map(|(_, c)| *c);
+        assert_eq!(comp_of("ECID:a"), Some(0));
+        assert_eq!([comp_of("ECID:b"), comp_of("ECID:c")], [Some(0), Some(0)]);
+        assert_eq!([comp_of("ECID:d"), comp_of("ECID:e"), comp_of("ECID:f")], [Some(1), Some(1), Some(2)]);
+        assert!(blobs.index.windows(2).all(|w| w[0].0 < w[1].0));
+        let first = components::decode(&blobs.blobs[0]).expect("decodes");
+        assert_eq!(first.batches, vec!["web/0", "web/1", "web/2"]);
+        assert_eq!(first.records.len(), 1);
+        assert_eq!(first.events.iter().map(|e| (e.batch, e.line)).collect::<Vec<_>>(), [(1, 1), (2, 3)]);
+        assert_eq!(first.links.len(), 2);
+        let lone = components::decode(&blobs.blobs[2]).expect("decodes");
+        assert_eq!(lone.batches, vec!["web/2"]);
+        assert_eq!((lone.events.len(), lone.events[0].batch, lone.links.len()), (1, 0, 0));
+    }
+
+    #[test]
+    fn missing_event_fields_store_nothing() {
+        let p = Prepared { missing_fields: true, ..prepared() };
+        assert!(build(&p, &[entry("web/0"), entry("web/1"), entry("web/2")], "s".into()).is_none());
+    }
+
+    #[test]
+    fn the_stamp_names_batches_datasets_and_paths() {
+        let base = stamp(&[entry("web/0")], &["web"], &[vec!["page".into()]]);
+        assert_eq!(base, stamp(&[entry("web/0")], &["web"], &[vec!["page".into()]]));
+        let changed = BatchEntry { mtime: 9, ..entry("web/0") };
+        assert_ne!(base, stamp(&[changed], &["web"], &[vec!["page".into()]]));
+        assert_ne!(base, stamp(&[entry("web/0"), entry("web/1")], &["web"], &[vec!["page".into()]]));
+        assert_ne!(base, stamp(&[entry("web/0")], &["web", "crm"], &[vec!["page".into()]]));
+        assert_ne!(base, stamp(&[entry("web/0")], &["web"], &[vec!["page".into(), "x".into()]]));
+    }
+}

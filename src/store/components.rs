@@ -1,0 +1,308 @@
+//! The binary form of one stored identity component: its records, events and links.
+//!
+//! `mosaic run` stores the flattened data of every plain connected component of the identity
+//! graph (see `runtime::components`), so `profile` and `explain` load one component instead of
+//! every batch. The layout follows `codec.rs` (a version byte, LEB128 varints, zigzag times,
+//! namespaces and identities once per blob), but values are not JSON text: a tagged binary
+//! form that is cheaper to write and read (the run writes millions of them). A
+//! blob names its batches itself: a table of the batch ids it refers to, sorted, and `batch`
+//! fields are indexes into that table. The table is sorted like the run's batch list (by id),
+//! so local indexes keep the run's batch order, and sequence numbers, which only order lines,
+//! are rebuilt from the local index and the line (`ops::world` renumbers them over the batches
+//! of all the components it loads).
+
+use crate::ingest::Ident;
+use crate::runtime::prepare::{Ev, Link, Rec};
+use rustc_hash::FxHashMap;
+use std::sync::Arc;
+
+/// Layout version; bump on any change below (it is part of `runtime::components::stamp`, so
+/// blobs of another layout are stale, not misread).
+pub const VERSION: u8 = 3;
+
+/// Why bytes are not a component.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("stored component layout {0} is not this version's ({VERSION})")]
+    Version(u8),
+    #[error("stored component is truncated or corrupt")]
+    Corrupt,
+}
+
+/// One component's data to encode, borrowed from the run's `Prepared`, in ingestion order.
+#[derive(Debug, Default)]
+pub struct Part<'p> {
+    pub records: Vec<&'p Rec>,
+    pub events: Vec<&'p Ev>,
+    pub links: Vec<&'p Link>,
+}
+
+/// One component decoded: `batch` fields index into `batches`.
+#[derive(Debug, Default)]
+pub struct Component {
+    /// Ids of the batches the data comes from, sorted.
+    pub batches: Vec<String>,
+    pub records: Vec<Rec>,
+    pub events: Vec<Ev>,
+    pub links: Vec<Link>,
+}
+
+/// Encodes `part`; `batch_ids` are the run's batch ids, indexed by `Rec::batch` and the like.
+pub fn encode<'p>(part: &Part<'p>, batch_ids: &[String]) -> Vec<u8> {
+    let mut used: Vec<u32> = part
+        .records
+        .iter()
+        .map(|r| r.batch)
+        .chain(part.events.iter().map(|e| e.batch))
+        .chain(part.links.iter().map(|l| l.batch))
+        .collect();
+    used.sort_unstable();
+    used.dedup();
+    let mut w =
+        Writer { out: Vec::with_capacity(256), namespaces: Vec::new(), idents: FxHashMap::default(), used };
+    w.out.push(VERSION);
+    w.uint(w.used.len() as u64);
+    for i in 0..w.used.len() {
+        let id = batch_ids.get(w.used[i] as usize).map_or("", String::as_str);
+        w.str(id);
+    }
+    // Identities once per blob: a component has few, and each appears in many lines.
+    let idents = part
+        .records
+        .iter()
+        .map(|r| &r.primary)
+        .chain(part.events.iter().map(|e| &e.primary))
+        .chain(part.links.iter().flat_map(|l| [&l.a, &l.b]));
+    let mut table: Vec<&'p Ident> = Vec::new();
+    for i in idents {
+        if !w.idents.contains_key(i) {
+            w.idents.insert(i, table.len() as u32);
+            table.push(i);
+        }
+        if !w.namespaces.contains(&i.namespace) {
+            w.namespaces.push(i.namespace.clone());
+        }
+    }
+    w.uint(w.namespaces.len() as u64);
+    for ns in w.namespaces.clone() {
+        w.str(&ns);
+    }
+    w.uint(table.len() as u64);
+    for i in table {
+        let ns = w.namespaces.iter().position(|n| *n == i.namespace).unwrap_or(0);
+        w.uint(ns as u64);
+        w.str(&i.id);
+    }
+    w.uint(part.records.len() as u64);
+    for r in &part.records {
+        w.place(r.dataset, r.batch, r.line, r.time);
+        w.ident(&r.primary);
+        w.json(&r.body);
+    }
+    w.uint(part.events.len() as u64);
+    for e in &part.events {
+        w.place(e.dataset, e.batch, e.line, e.time);
+        w.ident(&e.primary);
+        match &e.body {
+            Some(body) => {
+                w.out.push(1);
+                w.json(body);
+            }
+            None => w.out.push(0),
+        }
+        w.uint(e.fields.len() as u64);
+        e.fields.iter().for_each(|f| w.value(f));
+        w.uint(u64::from(e.mismatches));
+        w.uint(e.offset.map_or(0, |o| o.saturating_add(1)));
+    }
+    w.uint(part.links.len() as u64);
+    for l in &part.links {
+        w.place(l.dataset, l.batch, l.line, l.time);
+        w.ident(&l.a);
+        w.ident(&l.b);
+    }
+    w.out
+}
+
+/// Decodes what [`encode`] wrote.
+pub fn decode(bytes: &[u8]) -> Result<Component, Error> {
+    let (&version, rest) = bytes.split_first().ok_or(Error::Corrupt)?;
+    if version != VERSION {
+        return Err(Error::Version(version));
+    }
+    let mut r = Reader { bytes: rest, namespaces: Vec::new(), idents: Vec::new(), batches: 0 };
+    let mut out = Component::default();
+    let n = r.len()?;
+    for _ in 0..n {
+        out.batches.push(r.str()?.to_string());
+    }
+    r.batches = out.batches.len();
+    let n = r.len()?;
+    for _ in 0..n {
+        let ns = r.str()?.into();
+        r.namespaces.push(ns);
+    }
+    let n = r.len()?;
+    for _ in 0..n {
+        let ns = usize::try_from(r.uint()?).map_err(|_| Error::Corrupt)?;
+        let namespace = r.namespaces.get(ns).ok_or(Error::Corrupt)?.clone();
+        let ident = Ident { namespace, id: r.str()?.into() };
+        r.idents.push(ident);
+    }
+    let n = r.len()?;
+    out.records.reserve(n);
+    for _ in 0..n {
+        let (dataset, batch, line, seq, time) = r.place()?;
+        let primary = r.ident()?;
+        let body = r.json(0)?;
+        out.records.push(Rec { dataset, batch, line, seq, time, primary, body });
+    }
+    let n = r.len()?;
+    out.events.reserve(n);
+    for _ in 0..n {
+        let (dataset, batch, line, seq, time) = r.place()?;
+        let primary = r.ident()?;
+        let body = match r.byte()? {
+            0 => None,
+            _ => Some(Box::new(r.json(0)?)),
+        };
+        let k = r.len()?;
+        let fields = (0..k).map(|_| r.value(0)).collect::<Result<Box<[_]>, _>>()?;
+        let mismatches = r.u32()?;
+        let offset = r.uint()?.checked_sub(1);
+        out.events.push(Ev { dataset, batch, line, seq, time, primary, body, fields, mismatches, offset });
+    }
+    let n = r.len()?;
+    out.links.reserve(n);
+    for _ in 0..n {
+        let (dataset, batch, line, seq, time) = r.place()?;
+        let (a, b) = (r.ident()?, r.ident()?);
+        out.links.push(Link { a, b, time, seq, dataset, batch, line });
+    }
+    if !r.bytes.is_empty() {
+        return Err(Error::Corrupt);
+    }
+    Ok(out)
+}
+
+struct Writer<'p> {
+    out: Vec<u8>,
+    namespaces: Vec<Arc<str>>,
+    /// Identity → its index in the blob's identity table.
+    idents: FxHashMap<&'p Ident, u32>,
+    /// The global batch indexes used, sorted: a local index is a position in it.
+    used: Vec<u32>,
+}
+
+impl Writer<'_> {
+    fn uint(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.out.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        self.out.push(v as u8);
+    }
+
+    /// Zigzag, so small negative numbers stay short.
+    fn int(&mut self, v: i64) {
+        self.uint(((v << 1) ^ (v >> 63)) as u64);
+    }
+
+    fn str(&mut self, s: &str) {
+        self.uint(s.len() as u64);
+        self.out.extend_from_slice(s.as_bytes());
+    }
+
+    fn ident(&mut self, i: &Ident) {
+        let at = self.idents.get(i).copied().unwrap_or(0);
+        self.uint(u64::from(at));
+    }
+
+    /// Where a record, event or link comes from, with its batch as a local index. The
+    /// sequence number is not stored: it follows from the batch's position and the line.
+    fn place(&mut self, dataset: u32, batch: u32, line: u32, time: i64) {
+        let local = self.used.binary_search(&batch).unwrap_or(0);
+        self.uint(u64::from(dataset));
+        self.uint(local as u64);
+        self.uint(u64::from(line));
+        self.int(time);
+    }
+}
+
+struct Reader<'b> {
+    bytes: &'b [u8],
+    namespaces: Vec<Arc<str>>,
+    idents: Vec<Ident>,
+    /// The size of the batch table, which local batch indexes must stay under.
+    batches: usize,
+}
+
+impl<'b> Reader<'b> {
+    fn byte(&mut self) -> Result<u8, Error> {
+        let (&b, rest) = self.bytes.split_first().ok_or(Error::Corrupt)?;
+        self.bytes = rest;
+        Ok(b)
+    }
+
+    fn uint(&mut self) -> Result<u64, Error> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            v |= u64::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return Ok(v);
+            }
+        }
+        Err(Error::Corrupt)
+    }
+
+    /// A count, bounded by what is left to read so corrupt input cannot make a huge allocation.
+    fn len(&mut self) -> Result<usize, Error> {
+        let v = self.uint()?;
+        usize::try_from(v).ok().filter(|&n| n <= self.bytes.len()).ok_or(Error::Corrupt)
+    }
+
+    fn u32(&mut self) -> Result<u32, Error> {
+        u32::try_from(self.uint()?).map_err(|_| Error::Corrupt)
+    }
+
+    fn int(&mut self) -> Result<i64, Error> {
+        let v = self.uint()?;
+        Ok(((v >> 1) as i64) ^ -((v & 1) as i64))
+    }
+
+    fn str(&mut self) -> Result<&'b str, Error> {
+        let n = self.len()?;
+        let (s, rest) = self.bytes.split_at(n);
+        self.bytes = rest;
+        std::str::from_utf8(s).map_err(|_| Error::Corrupt)
+    }
+
+    fn ident(&mut self) -> Result<Ident, Error> {
+        let at = usize::try_from(self.uint()?).map_err(|_| Error::Corrupt)?;
+        self.idents.get(at).cloned().ok_or(Error::Corrupt)
+    }
+
+    /// (dataset, local batch, line, sequence number, time).
+    fn place(&mut self) -> Result<(u32, u32, u32, u64, i64), Error> {
+        let dataset = self.u32()?;
+        let batch = self.u32()?;
+        if batch as usize >= self.batches {
+            return Err(Error::Corrupt);
+        }
+        let line = self.u32()?;
+        Ok((dataset, batch, line, seq_of(batch, line), self.int()?))
+    }
+}
+
+/// The sequence number of a line, as `runtime::prepare` numbers it: batch position first.
+pub fn seq_of(batch: u32, line: u32) -> u64 {
+    (u64::from(batch) << 32) | u64::from(line)
+}
+
+mod table;
+pub(super) use table::{COMPONENTS, COMPONENT_INDEX};
+mod values;
+
+#[cfg(test)]
+mod tests;

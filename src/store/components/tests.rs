@@ -1,0 +1,151 @@
+//! Round trips of the component layout, and corrupt bytes refused without a panic.
+
+use super::*;
+use crate::value::Value;
+use serde_json::json;
+
+fn sample() -> (Vec<Rec>, Vec<Ev>, Vec<Link>) {
+    let ident = Ident::new;
+    let records = vec![Rec {
+        dataset: 0,
+        batch: 3,
+        line: 1,
+        seq: (3 << 32) | 1,
+        time: -5,
+        primary: ident("CRMID", "c-1"),
+        body: json!({"person": {"name": "Åsa \"q\""}, "n": [1, 2.5, null, -3, u64::MAX, true, false], "o": {}, "z": 0}),
+    }];
+    let events = vec![
+        Ev {
+            dataset: 1,
+            batch: 7,
+            line: 2,
+            seq: (7 << 32) | 2,
+            time: 1_767_225_600_000_000,
+            primary: ident("ECID", "123"),
+            body: None,
+            fields: vec![
+                Value::string("x"),
+                Value::Null,
+                Value::array(vec![Value::Double(1.5), Value::Int(-7), Value::Bool(true)]),
+                Value::Timestamp(-1),
+                Value::Date(20_000),
+                Value::object([("k".to_string(), Value::Bool(false))].into_iter().collect()),
+            ]
+            .into(),
+            mismatches: 2,
+            offset: Some(0),
+        },
+        Ev {
+            dataset: 1,
+            batch: 3,
+            line: 300,
+            seq: (3 << 32) | 300,
+            time: 0,
+            primary: ident("Email", "a@b.se"),
+            body: Some(Box::new(json!({"eventType": "y", "n": [1.5, -2, null, {}]}))),
+            fields: vec![Value::string("y")].into(),
+            mismatches: 0,
+            offset: None,
+        },
+    ];
+    let links = vec![Link {
+        a: ident("CRMID", "c-1"),
+        b: ident("Email", "a@b.se"),
+        time: -5,
+        seq: (3 << 32) | 1,
+        dataset: 0,
+        batch: 3,
+        line: 1,
+    }];
+    (records, events, links)
+}
+
+fn batch_ids() -> Vec<String> {
+    (0..10).map(|i| format!("web/part-{i}.jsonl")).collect()
+}
+
+fn encoded() -> Vec<u8> {
+    let (records, events, links) = sample();
+    let part = Part {
+        records: records.iter().collect(),
+        events: events.iter().collect(),
+        links: links.iter().collect(),
+    };
+    encode(&part, &batch_ids())
+}
+
+#[test]
+fn round_trips_with_local_batch_indexes() {
+    let (records, events, links) = sample();
+    let back = decode(&encoded()).expect("decodes");
+    assert_eq!(back.batches, vec!["web/part-3.jsonl".to_string(), "web/part-7.jsonl".to_string()]);
+    // Global batch 3 is local 0, global 7 local 1, sequence numbers follow; everything else is
+    // kept as it was.
+    let local = |b: u32| if b == 3 { 0 } else { 1 };
+    let want_records: Vec<Rec> = records
+        .into_iter()
+        .map(|r| Rec { batch: local(r.batch), seq: seq_of(local(r.batch), r.line), ..r })
+        .collect();
+    let want_events: Vec<Ev> = events
+        .into_iter()
+        .map(|e| Ev { batch: local(e.batch), seq: seq_of(local(e.batch), e.line), ..e })
+        .collect();
+    let want_links: Vec<Link> = links
+        .into_iter()
+        .map(|l| Link { batch: local(l.batch), seq: seq_of(local(l.batch), l.line), ..l })
+        .collect();
+    assert_eq!(format!("{:?}", back.records), format!("{want_records:?}"));
+    assert_eq!(format!("{:?}", back.events), format!("{want_events:?}"));
+    assert_eq!(format!("{:?}", back.links), format!("{want_links:?}"));
+}
+
+#[test]
+fn an_empty_component_round_trips() {
+    let back = decode(&encode(&Part::default(), &[])).expect("decodes");
+    assert!(back.batches.is_empty() && back.records.is_empty() && back.events.is_empty());
+    assert!(back.links.is_empty());
+}
+
+#[test]
+fn truncated_or_foreign_bytes_are_errors_not_panics() {
+    let bytes = encoded();
+    for cut in 0..bytes.len() {
+        assert!(decode(&bytes[..cut]).is_err(), "cut at {cut}");
+    }
+    assert!(matches!(decode(b"\x09rest"), Err(Error::Version(9))));
+    let mut trailing = bytes.clone();
+    trailing.push(0);
+    assert!(decode(&trailing).is_err());
+    // Every single-byte corruption decodes or fails, never panics.
+    for at in 1..bytes.len() {
+        let mut bad = bytes.clone();
+        bad[at] ^= 0xff;
+        let _ = decode(&bad);
+    }
+}
+
+#[test]
+fn values_nested_too_deep_are_corrupt() {
+    // An event whose body is 200 nested arrays: past the depth limit.
+    let mut deep = serde_json::Value::Null;
+    for _ in 0..200 {
+        deep = serde_json::Value::Array(vec![deep]);
+    }
+    let (_, mut events, _) = sample();
+    events[1].body = Some(Box::new(deep));
+    let part = Part { events: events.iter().collect(), ..Part::default() };
+    assert!(matches!(decode(&encode(&part, &batch_ids())), Err(Error::Corrupt)));
+}
+
+#[test]
+fn runtime_values_nested_too_deep_are_corrupt() {
+    let mut deep = Value::Null;
+    for _ in 0..200 {
+        deep = Value::array(vec![deep]);
+    }
+    let (_, mut events, _) = sample();
+    events[0].fields = vec![deep].into();
+    let part = Part { events: events.iter().collect(), ..Part::default() };
+    assert!(matches!(decode(&encode(&part, &batch_ids())), Err(Error::Corrupt)));
+}
