@@ -5,6 +5,7 @@ use super::batches::{fingerprint, CRASH_ENV, INGEST_TIME_ENV};
 use super::prepare::{self, Prepared};
 use super::Error;
 use crate::ingest::{self, Batch, BatchFile};
+use crate::ir::EventPath;
 use crate::policy::Project;
 use crate::store::{BatchEntry, Store};
 use std::collections::HashMap;
@@ -81,29 +82,20 @@ pub struct Flat {
     pub ids: Vec<Option<String>>,
 }
 
-/// Flattens one batch with [`prepare::prepare`] and renumbers it to `rank`. Every comparison
-/// of the later stages looks at the order of `batch` and `seq`, never at their values, so any
-/// ranks in batch-id order give the results of a run's dense numbering.
+/// Flattens one batch with [`prepare::flatten`] at `rank` (its `batch`; `seq = rank << 32 |
+/// line`). Every comparison of the later stages looks at the order of `batch` and `seq`, never
+/// at their values, so any ranks in batch-id order give the results of a run's dense numbering.
 pub fn flatten_batch(
     entry: BatchEntry,
     batch: Batch,
     dataset_index: &HashMap<&str, u32>,
-    paths: &[Vec<String>],
+    paths: &[EventPath],
     rank: u32,
 ) -> Flat {
     let id_of: HashMap<u32, String> =
         batch.events.iter().filter_map(|e| Some((e.line, e.id.clone()?))).collect();
-    let mut prepared = prepare::prepare(vec![(entry, batch)], dataset_index, paths);
-    let seq = |line: u32| (u64::from(rank) << 32) | u64::from(line);
-    for r in &mut prepared.records {
-        (r.batch, r.seq) = (rank, seq(r.line));
-    }
-    for e in &mut prepared.events {
-        (e.batch, e.seq) = (rank, seq(e.line));
-    }
-    for l in &mut prepared.links {
-        (l.batch, l.seq) = (rank, seq(l.line));
-    }
+    let part = prepare::flatten(rank, dataset_index, &entry, batch, paths);
+    let prepared = prepare::merge(vec![part]);
     let ids = prepared.events.iter().map(|e| id_of.get(&e.line).cloned()).collect();
     Flat { prepared, ids }
 }

@@ -72,11 +72,11 @@ pub struct State {
 /// The dataset indexes and event paths batches are flattened with.
 pub struct Shape<'a> {
     pub dataset_index: HashMap<&'a str, u32>,
-    pub paths: Vec<Vec<String>>,
+    pub paths: &'a [crate::ir::EventPath],
 }
 
 impl<'a> Shape<'a> {
-    pub fn of(project: &'a Project, program: &crate::ir::Program) -> Shape<'a> {
+    pub fn of(project: &'a Project, program: &'a crate::ir::Program) -> Shape<'a> {
         Shape {
             dataset_index: project
                 .datasets
@@ -84,7 +84,7 @@ impl<'a> Shape<'a> {
                 .enumerate()
                 .map(|(i, d)| (d.name.value.as_str(), i as u32))
                 .collect(),
-            paths: program.event_paths.iter().map(|p| p.path.clone()).collect(),
+            paths: &program.event_paths,
         }
     }
 }
@@ -110,7 +110,7 @@ pub fn flatten(entry: BatchEntry, batch: Batch, shape: &Shape, rank: u32) -> Fla
     let counts = ((batch.records.len() + batch.events.len()) as u64, batch.rejections.len() as u64);
     let dataset = batch.dataset.clone();
     let flat =
-        crate::runtime::incremental::flatten_batch(entry, batch, &shape.dataset_index, &shape.paths, rank);
+        crate::runtime::incremental::flatten_batch(entry, batch, &shape.dataset_index, shape.paths, rank);
     let p = &flat.prepared;
     let mut idents: FxHashSet<&Ident> = FxHashSet::default();
     idents.extend(p.records.iter().map(|r| &r.primary));
