@@ -136,7 +136,11 @@ pub fn ingest_all(
 /// A digest of everything extraction depends on for `dataset`: its class, format, time path,
 /// identity fields and schema, the namespaces (normalization, patterns, priorities) and, for
 /// event datasets, the event paths kept (a rule reading a new path re-reads the files).
-pub(super) fn fingerprint(project: &Project, dataset: &crate::policy::Dataset, keep: &ingest::Keep) -> String {
+pub(super) fn fingerprint(
+    project: &Project,
+    dataset: &crate::policy::Dataset,
+    keep: &ingest::Keep,
+) -> String {
     let kept = match dataset.class {
         crate::policy::DatasetClass::Event => keep.event_paths.as_ref(),
         crate::policy::DatasetClass::Profile => None,
