@@ -140,6 +140,26 @@ fn kill_at_any_point_then_restart_equals_a_fresh_run() {
 }
 
 #[test]
+fn a_batch_logged_before_a_kill_is_not_logged_again() {
+    let p = Project::new("once");
+    p.batch("crm", "000.jsonl", &[p.customer(0, 1), p.customer(1, 2)]);
+    let mut w = Watcher::start(&p);
+    w.wait_for_log("watching");
+    p.batch("web", "001.jsonl", &[p.purchase(0, "e1", 40)]);
+    // The log line comes after the batch's changes are appended and its profiles stored; the
+    // kill lands before `profiles.jsonl` is rewritten (that waits for a quiet second).
+    w.wait_for_log("batch web/001.jsonl");
+    w.kill();
+    let logged = std::fs::read_to_string(p.root.join("out/changes.jsonl")).unwrap();
+    assert!(logged.contains("\"profileId\":\"CRMID:c-0\""), "{logged}");
+    let mut w = Watcher::start(&p);
+    w.wait_for_log("watching");
+    w.wait_for_fresh_run(&p);
+    assert_eq!(logged, std::fs::read_to_string(p.root.join("out/changes.jsonl")).unwrap());
+    w.terminate();
+}
+
+#[test]
 fn crash_in_the_middle_of_ingest_then_restart_equals_a_fresh_run() {
     let p = Project::new("crash");
     for b in 1..6u32 {

@@ -18,18 +18,23 @@ pub fn read_profiles(path: &Path) -> std::io::Result<Profiles> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Profiles::new()),
         Err(e) => return Err(e),
     };
+    Ok(profiles_of(text.lines().map(str::to_string)))
+}
+
+/// Profiles by profileId from their JSON lines (a line without one is skipped).
+pub fn profiles_of(lines: impl IntoIterator<Item = String>) -> Profiles {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        #[serde(rename = "profileId")]
+        profile_id: String,
+    }
     let mut out = Profiles::new();
-    for line in text.lines() {
-        #[derive(serde::Deserialize)]
-        struct Head {
-            #[serde(rename = "profileId")]
-            profile_id: String,
-        }
-        if let Ok(head) = serde_json::from_str::<Head>(line) {
-            out.insert(head.profile_id, line.to_string());
+    for line in lines {
+        if let Ok(head) = serde_json::from_str::<Head>(&line) {
+            out.insert(head.profile_id, line);
         }
     }
-    Ok(out)
+    out
 }
 
 /// A computed attribute's name and where it lands in the entity.

@@ -98,8 +98,7 @@ impl Session {
         let loaded = result.map_err(|f| Error::Policies(f.to_string()))?;
         let out = opts.out.clone().unwrap_or_else(|| loaded.project.root.join("out"));
         let layout = Layout::of(&loaded.project, &out);
-        let path = out.join("profiles.jsonl");
-        let profiles = incremental::read_profiles(&path).map_err(|source| Error::Io { path, source })?;
+        let profiles = baseline(&loaded.project.root, &out)?;
         let pool = match opts.threads {
             Some(n) => Some(
                 rayon::ThreadPoolBuilder::new()
@@ -314,4 +313,19 @@ impl Session {
 /// The program's computed attributes with where they land, for change descriptions.
 fn attribute_paths(program: &crate::ir::Program) -> Vec<AttributePath<'_>> {
     program.attributes.iter().map(|a| AttributePath { name: &a.name, path: &a.path }).collect()
+}
+
+/// The profiles the previous session left: the store's, which every batch updates in the same
+/// step as its `changes.jsonl` lines, so a restart after a kill logs again at most the changes
+/// of the batch that was being applied; `profiles.jsonl` (rewritten only when idle) when there
+/// is no store yet.
+fn baseline(root: &Path, out: &Path) -> Result<incremental::Profiles, Error> {
+    if let Some(store) = Store::open_existing(root)? {
+        let lines = store.profiles()?;
+        if !lines.is_empty() {
+            return Ok(incremental::profiles_of(lines));
+        }
+    }
+    let path = out.join("profiles.jsonl");
+    incremental::read_profiles(&path).map_err(|source| Error::Io { path, source })
 }
