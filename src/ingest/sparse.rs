@@ -117,24 +117,9 @@ impl<'de> Visitor<'de> for TopVisitor<'_> {
         f.write_str("any JSON value")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut out = Map::new();
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         let mut ids = None;
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            if key == "identityMap" {
-                ids = map.next_value_seed(idmap::Seed)?;
-                continue;
-            }
-            match self.0.children.get(key.as_ref()) {
-                Some(child) => {
-                    let value = map.next_value_seed(Slim(child))?;
-                    out.insert(key.into_owned(), value);
-                }
-                None => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
+        let out = slim_map(self.0, map, Some(&mut ids))?;
         Ok((Value::Object(out), ids))
     }
 
@@ -234,21 +219,35 @@ impl<'de> Visitor<'de> for SlimVisitor<'_> {
         Ok(Value::Array(items))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = Map::new();
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            match self.0.children.get(key.as_ref()) {
-                Some(child) => {
-                    let value = map.next_value_seed(Slim(child))?;
-                    out.insert(key.into_owned(), value);
-                }
-                None => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
+        slim_map(self.0, map, None).map(Value::Object)
+    }
+}
+
+/// The members of an object that `trie` reaches; with `ids`, a top-level `identityMap` is read
+/// into it instead (the last one wins, as in a JSON object).
+fn slim_map<'de, A: MapAccess<'de>>(
+    trie: &Trie,
+    mut map: A,
+    mut ids: Option<&mut Option<IdentityMap>>,
+) -> Result<Map<String, Value>, A::Error> {
+    let mut out = Map::new();
+    while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+        if let (Some(ids), "identityMap") = (ids.as_deref_mut(), key.as_ref()) {
+            *ids = map.next_value_seed(idmap::Seed)?;
+            continue;
+        }
+        match trie.children.get(key.as_ref()) {
+            Some(child) => {
+                let value = map.next_value_seed(Slim(child))?;
+                out.insert(key.into_owned(), value);
+            }
+            None => {
+                map.next_value::<IgnoredAny>()?;
             }
         }
-        Ok(Value::Object(out))
     }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! qualifying events and each audience's top-level clauses. It reads only the identity
 //! component of the asked identity ([`World::load_for`]).
 
-use super::world::{from_identity, World};
+use super::world::World;
 use super::{Error, Session};
 use crate::engine;
 use crate::identity::{Identity, Origin};
@@ -14,6 +14,7 @@ use crate::merge::{self, Fragment, LeafChoice, Provenance};
 use crate::output::{format_timestamp, to_json};
 use crate::policy::ExprSource;
 use crate::runtime::evaluate::columns;
+use crate::runtime::graph::from_identity;
 use crate::value::{Map, Value};
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;

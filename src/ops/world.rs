@@ -5,16 +5,17 @@
 
 use super::Error;
 use crate::engine::{self, Compiled, EngineKind, EvalContext};
-use crate::identity::{self, Identity};
+use crate::identity;
 use crate::ingest::Ident;
 use crate::intern::Interner;
 use crate::ir;
 use crate::output::Profile;
-use crate::policy::{IdentitySettings, MergePolicy, Project};
+use crate::policy::{MergePolicy, Project};
 use crate::runtime::graph;
+use crate::runtime::prepare::seq_of;
 use crate::runtime::prepare::{self, Ev, Link, Prepared, Rec};
 use crate::runtime::profile;
-use crate::store::components::{seq_of, Component};
+use crate::store::components::Component;
 use crate::store::{BatchEntry, Store};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -60,8 +61,7 @@ impl<'p> World<'p> {
                 batches.push((entry, batch));
             }
         }
-        let dataset_index: HashMap<&str, u32> =
-            project.datasets.iter().enumerate().map(|(i, d)| (d.name.value.as_str(), i as u32)).collect();
+        let dataset_index = project.dataset_indexes();
         let entries: Vec<BatchEntry> = batches.iter().map(|(e, _)| e.clone()).collect();
         let prepared = prepare::prepare(batches, &dataset_index, &program.event_paths);
         World::assemble(project, program, policy, entries, prepared, as_of, engine_kind)
@@ -137,15 +137,7 @@ impl<'p> World<'p> {
             .collect();
         let stitching = graph::stitching(project, policy.identity_graph, &prepared.links, &primaries);
         let settings = &project.identity;
-        let groups: Vec<Vec<Ident>> = stitching
-            .profiles
-            .iter()
-            .map(|p| {
-                let mut ids: Vec<Ident> = p.identities.iter().map(|i| from_identity(settings, i)).collect();
-                ids.sort();
-                ids
-            })
-            .collect();
+        let groups = graph::groups(settings, &stitching);
         let mut owner = HashMap::new();
         for (g, ids) in groups.iter().enumerate() {
             for i in ids {
@@ -325,10 +317,4 @@ fn join(manifest: &[BatchEntry], components: Vec<Component>) -> (Vec<BatchEntry>
         }));
     }
     (entries, prepared)
-}
-
-/// The runtime's identity of a graph identity.
-pub fn from_identity(settings: &IdentitySettings, i: &Identity) -> Ident {
-    let namespace = i.namespace(settings).map_or_else(|| Arc::from(""), |n| n.code.clone());
-    Ident { namespace, id: i.value.clone() }
 }

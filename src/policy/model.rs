@@ -53,6 +53,11 @@ impl Project {
         self.datasets.iter().find(|d| d.name.value == name)
     }
 
+    /// Dataset name → its index in `datasets` (the index records and events carry).
+    pub fn dataset_indexes(&self) -> std::collections::HashMap<&str, u32> {
+        self.datasets.iter().enumerate().map(|(i, d)| (d.name.value.as_str(), i as u32)).collect()
+    }
+
     /// The merge policy named `name`, or the default one.
     pub fn merge_policy(&self, name: Option<&str>) -> Option<&MergePolicy> {
         match name {

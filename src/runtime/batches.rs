@@ -11,9 +11,9 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// Test hook: abort the process after this many committed batches (kill-and-resume tests).
-pub(super) const CRASH_ENV: &str = "MOSAIC_TEST_CRASH_AFTER_BATCHES";
+const CRASH_ENV: &str = "MOSAIC_TEST_CRASH_AFTER_BATCHES";
 /// Test hook: the ingestion time of new batches (RFC 3339) instead of the wall clock.
-pub(super) const INGEST_TIME_ENV: &str = "MOSAIC_TEST_INGEST_TIME";
+const INGEST_TIME_ENV: &str = "MOSAIC_TEST_INGEST_TIME";
 
 /// A batch's manifest entry and its flattened data.
 type Flat = (BatchEntry, Part);
@@ -29,36 +29,14 @@ pub fn ingest_all(
     progress: &dyn Fn(u64, u64),
     flatten: &(dyn Fn(u32, &BatchEntry, Batch) -> Part + Sync),
 ) -> Result<(Vec<(BatchEntry, Part)>, RunStats), Error> {
-    let files =
-        ingest::list_batches(project).map_err(|source| Error::Io { path: project.root.clone(), source })?;
-    let manifest: HashMap<String, BatchEntry> =
-        store.manifest()?.into_iter().map(|e| (e.id.clone(), e)).collect();
-    let gone: Vec<String> =
-        manifest.keys().filter(|id| !files.iter().any(|f| &f.id == *id)).cloned().collect();
-    store.remove_batches(&gone)?;
-    let ingested_at =
-        std::env::var(INGEST_TIME_ENV).ok().and_then(|t| ingest::line::parse_timestamp(&t)).unwrap_or(now);
-    let crash_after: Option<u64> = std::env::var(CRASH_ENV).ok().and_then(|v| v.parse().ok());
-    let fingerprints: HashMap<&str, String> =
-        project.datasets.iter().map(|d| (d.name.value.as_str(), fingerprint(project, d, keep))).collect();
-    let print_of = |f: &BatchFile| fingerprints.get(f.dataset.as_str()).cloned().unwrap_or_default();
-    let is_fresh = |f: &BatchFile| {
-        manifest
-            .get(&f.id)
-            // A batch removed by `mosaic delete` stays removed, even when its file changes.
-            .is_none_or(|e| {
-                e.status != crate::store::DELETED
-                    && (e.size != f.size || e.mtime != f.mtime || e.fingerprint != print_of(f))
-            })
-    };
+    let plan = Reconciled::open(project, store, keep, now)?;
     // The batch list: every file read now or stored before (not deleted), in id order.
-    let listed: Vec<(&BatchFile, bool)> = files
+    let listed: Vec<(&BatchFile, bool)> = plan
+        .files
         .iter()
-        .filter_map(|f| match is_fresh(f) {
+        .filter_map(|f| match plan.is_fresh(f) {
             true => Some((f, true)),
-            false => {
-                manifest.get(&f.id).is_some_and(|e| e.status != crate::store::DELETED).then_some((f, false))
-            }
+            false => plan.is_stored(f).then_some((f, false)),
         })
         .collect();
     let index: HashMap<&str, u32> =
@@ -81,21 +59,11 @@ pub fn ingest_all(
             .collect();
         let mut stored = Vec::with_capacity(read.len());
         for (f, (batch, bytes)) in group.iter().zip(read) {
-            let entry = BatchEntry {
-                id: f.id.clone(),
-                size: f.size,
-                mtime: f.mtime,
-                // A changed file keeps the time mosaic first saw it.
-                ingested_at: manifest.get(&f.id).map_or(ingested_at, |e| e.ingested_at),
-                status: "committed".into(),
-                fingerprint: print_of(f),
-            };
+            let entry = plan.entry(f);
             store.put_encoded_batch(&entry, &bytes)?;
             committed += 1;
             progress(committed, total);
-            if crash_after == Some(committed) {
-                std::process::abort();
-            }
+            plan.crash_hook(committed);
             stored.push((f, entry, batch));
         }
         let flat: Vec<_> = stored
@@ -112,7 +80,7 @@ pub fn ingest_all(
     let earlier: Vec<Result<(&str, Flat), Error>> = listed
         .par_iter()
         .filter(|(_, fresh)| !fresh)
-        .filter_map(|(f, _)| Some((f, manifest.get(&f.id)?)))
+        .filter_map(|(f, _)| Some((f, plan.manifest.get(&f.id)?)))
         .map(|(f, entry)| {
             // A batch missing from the store (it should not be) counts as empty.
             let batch = store.batch(&f.id)?.unwrap_or_else(|| Batch {
@@ -133,14 +101,82 @@ pub fn ingest_all(
     Ok((all, stats))
 }
 
+/// A project's batch files checked against the store's manifest, with the rules for what is
+/// read again and how it is recorded: shared by a run's ingest and `watch`'s.
+pub(super) struct Reconciled<'p> {
+    pub files: Vec<BatchFile>,
+    pub manifest: HashMap<String, BatchEntry>,
+    /// Ids of the stored batches whose file is gone (already removed from the store), sorted.
+    pub removed: Vec<String>,
+    /// The ingestion time of batches stored now.
+    ingested_at: i64,
+    crash_after: Option<u64>,
+    fingerprints: HashMap<&'p str, String>,
+}
+
+impl<'p> Reconciled<'p> {
+    /// Lists the batch files and forgets the stored batches whose file is gone.
+    pub fn open(project: &'p Project, store: &Store, keep: &ingest::Keep, now: i64) -> Result<Self, Error> {
+        let files = ingest::list_batches(project)
+            .map_err(|source| Error::Io { path: project.root.clone(), source })?;
+        let manifest: HashMap<String, BatchEntry> =
+            store.manifest()?.into_iter().map(|e| (e.id.clone(), e)).collect();
+        let mut removed: Vec<String> =
+            manifest.keys().filter(|id| !files.iter().any(|f| &f.id == *id)).cloned().collect();
+        removed.sort();
+        store.remove_batches(&removed)?;
+        let ingested_at = std::env::var(INGEST_TIME_ENV)
+            .ok()
+            .and_then(|t| ingest::line::parse_timestamp(&t))
+            .unwrap_or(now);
+        let crash_after = std::env::var(CRASH_ENV).ok().and_then(|v| v.parse().ok());
+        let fingerprints =
+            project.datasets.iter().map(|d| (d.name.value.as_str(), fingerprint(project, d, keep))).collect();
+        Ok(Reconciled { files, manifest, removed, ingested_at, crash_after, fingerprints })
+    }
+
+    fn fingerprint_of(&self, f: &BatchFile) -> String {
+        self.fingerprints.get(f.dataset.as_str()).cloned().unwrap_or_default()
+    }
+
+    /// Whether `f` must be read: new, changed (size, mtime) or extracted under another
+    /// fingerprint. A batch removed by `mosaic delete` stays removed, even when its file changes.
+    pub fn is_fresh(&self, f: &BatchFile) -> bool {
+        self.manifest.get(&f.id).is_none_or(|e| {
+            e.status != crate::store::DELETED
+                && (e.size != f.size || e.mtime != f.mtime || e.fingerprint != self.fingerprint_of(f))
+        })
+    }
+
+    /// Whether `f`'s batch was stored before (and not deleted).
+    pub fn is_stored(&self, f: &BatchFile) -> bool {
+        self.manifest.get(&f.id).is_some_and(|e| e.status != crate::store::DELETED)
+    }
+
+    /// The manifest entry of `f` stored now. A changed file keeps the time mosaic first saw it.
+    pub fn entry(&self, f: &BatchFile) -> BatchEntry {
+        BatchEntry {
+            id: f.id.clone(),
+            size: f.size,
+            mtime: f.mtime,
+            ingested_at: self.manifest.get(&f.id).map_or(self.ingested_at, |e| e.ingested_at),
+            status: "committed".into(),
+            fingerprint: self.fingerprint_of(f),
+        }
+    }
+
+    /// Test hook: aborts the process after the `committed`-th batch stored by this process.
+    pub fn crash_hook(&self, committed: u64) {
+        if self.crash_after == Some(committed) {
+            std::process::abort();
+        }
+    }
+}
+
 /// A digest of everything extraction depends on for `dataset`: its class, format, time path,
 /// identity fields and schema, the namespaces (normalization, patterns, priorities) and, for
 /// event datasets, the event paths kept (a rule reading a new path re-reads the files).
-pub(super) fn fingerprint(
-    project: &Project,
-    dataset: &crate::policy::Dataset,
-    keep: &ingest::Keep,
-) -> String {
+fn fingerprint(project: &Project, dataset: &crate::policy::Dataset, keep: &ingest::Keep) -> String {
     let kept = match dataset.class {
         crate::policy::DatasetClass::Event => keep.event_paths.as_ref(),
         crate::policy::DatasetClass::Profile => None,

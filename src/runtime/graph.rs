@@ -27,7 +27,8 @@ pub fn to_identity(settings: &IdentitySettings, i: &Ident) -> Option<Identity> {
     Some(Identity { ns: ns as u32, value: i.id.clone() })
 }
 
-fn from_identity(settings: &IdentitySettings, i: &Identity) -> Ident {
+/// The runtime's identity of a graph identity.
+pub fn from_identity(settings: &IdentitySettings, i: &Identity) -> Ident {
     let namespace = i.namespace(settings).map_or_else(|| Arc::from(""), |n| n.code.clone());
     Ident { namespace, id: i.value.clone() }
 }
@@ -59,20 +60,22 @@ pub fn stitching(
     identity::stitch(settings, graph, &links, &primaries)
 }
 
+/// Each stitched profile's identities as the runtime's, sorted.
+pub fn groups(settings: &IdentitySettings, stitching: &identity::Stitching) -> Vec<Vec<Ident>> {
+    let group = |p: &identity::StitchedProfile| {
+        let mut ids: Vec<Ident> = p.identities.iter().map(|i| from_identity(settings, i)).collect();
+        ids.sort();
+        ids
+    };
+    stitching.profiles.iter().map(group).collect()
+}
+
 /// Groups identities into profiles. `primaries` are the identities that hold a record or an
 /// event: a group without one is not a profile.
 pub fn stitch(project: &Project, graph: GraphType, links: &[Link], primaries: &BTreeSet<Ident>) -> Stitched {
     let settings = &project.identity;
     let stitching = stitching(project, graph, links, primaries);
-    let profiles = stitching
-        .profiles
-        .iter()
-        .map(|p| {
-            let mut ids: Vec<Ident> = p.identities.iter().map(|i| from_identity(settings, i)).collect();
-            ids.sort();
-            ids
-        })
-        .collect();
+    let profiles = groups(settings, &stitching);
     let shed = stitching
         .shed
         .iter()

@@ -1,10 +1,10 @@
 //! Single batches for `mosaic watch`'s incremental evaluation: store only what is new (under
 //! the same manifest rules as a run) and flatten one batch at a fixed place in ingestion order.
 
-use super::batches::{fingerprint, CRASH_ENV, INGEST_TIME_ENV};
+use super::batches::Reconciled;
 use super::prepare::{self, Prepared};
 use super::Error;
-use crate::ingest::{self, Batch, BatchFile};
+use crate::ingest::{self, Batch};
 use crate::ir::EventPath;
 use crate::policy::Project;
 use crate::store::{BatchEntry, Store};
@@ -28,48 +28,16 @@ pub fn ingest_new(
     keep: &ingest::Keep,
     now: i64,
 ) -> Result<Ingested, Error> {
-    let files =
-        ingest::list_batches(project).map_err(|source| Error::Io { path: project.root.clone(), source })?;
-    let manifest: HashMap<String, BatchEntry> =
-        store.manifest()?.into_iter().map(|e| (e.id.clone(), e)).collect();
-    let mut removed: Vec<String> =
-        manifest.keys().filter(|id| !files.iter().any(|f| &f.id == *id)).cloned().collect();
-    removed.sort();
-    store.remove_batches(&removed)?;
-    let ingested_at =
-        std::env::var(INGEST_TIME_ENV).ok().and_then(|t| ingest::line::parse_timestamp(&t)).unwrap_or(now);
-    let crash_after: Option<u64> = std::env::var(CRASH_ENV).ok().and_then(|v| v.parse().ok());
-    let fingerprints: HashMap<&str, String> =
-        project.datasets.iter().map(|d| (d.name.value.as_str(), fingerprint(project, d, keep))).collect();
-    let print_of = |f: &BatchFile| fingerprints.get(f.dataset.as_str()).cloned().unwrap_or_default();
+    let plan = Reconciled::open(project, store, keep, now)?;
     let mut added = Vec::new();
-    for f in &files {
-        let known = manifest.get(&f.id);
-        // A batch removed by `mosaic delete` stays removed, even when its file changes.
-        let fresh = known.is_none_or(|e| {
-            e.status != crate::store::DELETED
-                && (e.size != f.size || e.mtime != f.mtime || e.fingerprint != print_of(f))
-        });
-        if !fresh {
-            continue;
-        }
+    for f in plan.files.iter().filter(|f| plan.is_fresh(f)) {
         let batch = ingest::read_batch(project, f, keep);
-        let entry = BatchEntry {
-            id: f.id.clone(),
-            size: f.size,
-            mtime: f.mtime,
-            // A changed file keeps the time mosaic first saw it.
-            ingested_at: known.map_or(ingested_at, |e| e.ingested_at),
-            status: "committed".into(),
-            fingerprint: print_of(f),
-        };
+        let entry = plan.entry(f);
         store.put_batch(&entry, &batch)?;
-        if crash_after == Some(added.len() as u64 + 1) {
-            std::process::abort();
-        }
+        plan.crash_hook(added.len() as u64 + 1);
         added.push((entry, batch));
     }
-    Ok(Ingested { added, removed })
+    Ok(Ingested { added, removed: plan.removed })
 }
 
 /// One batch flattened at `rank` in the ingestion order.

@@ -115,8 +115,7 @@ fn run_in_pool(
             b.set_position(done);
         }
     };
-    let dataset_index: std::collections::HashMap<&str, u32> =
-        project.datasets.iter().enumerate().map(|(i, d)| (d.name.value.as_str(), i as u32)).collect();
+    let dataset_index = project.dataset_indexes();
     let flatten = |bi, entry: &crate::store::BatchEntry, batch| {
         prepare::flatten(bi, &dataset_index, entry, batch, &program.event_paths)
     };

@@ -74,7 +74,7 @@ pub struct Prepared {
 }
 
 /// The sequence number of a line: batch order first, then line order.
-fn seq_of(batch: u32, line: u32) -> u64 {
+pub fn seq_of(batch: u32, line: u32) -> u64 {
     (u64::from(batch) << 32) | u64::from(line)
 }
 

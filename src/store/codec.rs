@@ -6,6 +6,7 @@
 //! paths rules read, see `ingest::Keep`). A version byte leads, so a store written by another layout is refused with
 //! a clear message rather than misread.
 
+use super::wire::{deref_to, Corrupt, In, Out};
 use crate::ingest::{Batch, Event, Ident, Reason, Record, Rejection};
 use std::sync::Arc;
 
@@ -23,9 +24,15 @@ pub enum Error {
     Body(#[from] serde_json::Error),
 }
 
+impl From<Corrupt> for Error {
+    fn from(_: Corrupt) -> Error {
+        Error::Corrupt
+    }
+}
+
 /// Encodes `batch`.
 pub fn encode(batch: &Batch) -> Vec<u8> {
-    let mut w = Writer { out: Vec::with_capacity(64 + batch.events.len() * 96), namespaces: Vec::new() };
+    let mut w = Writer { w: Out::with_capacity(64 + batch.events.len() * 96), namespaces: Vec::new() };
     w.out.push(VERSION);
     for ident in batch
         .records
@@ -37,7 +44,8 @@ pub fn encode(batch: &Batch) -> Vec<u8> {
             w.namespaces.push(ident.namespace.clone());
         }
     }
-    w.uint(w.namespaces.len() as u64);
+    let n = w.namespaces.len() as u64;
+    w.uint(n);
     for ns in w.namespaces.clone() {
         w.str(&ns);
     }
@@ -82,7 +90,7 @@ pub fn encode(batch: &Batch) -> Vec<u8> {
         w.str(&r.detail);
         w.str(&r.raw);
     }
-    w.out
+    w.w.out
 }
 
 /// Decodes what [`encode`] wrote.
@@ -91,7 +99,7 @@ pub fn decode(bytes: &[u8]) -> Result<Batch, Error> {
     if version != VERSION {
         return Err(Error::Version(version));
     }
-    let mut r = Reader { bytes: rest, namespaces: Vec::new() };
+    let mut r = Reader { r: In { bytes: rest }, namespaces: Vec::new() };
     let n = r.len()?;
     for _ in 0..n {
         let ns = r.str()?.into();
@@ -144,54 +152,17 @@ pub fn decode(bytes: &[u8]) -> Result<Batch, Error> {
 }
 
 struct Writer {
-    out: Vec<u8>,
+    w: Out,
     namespaces: Vec<Arc<str>>,
 }
+deref_to!(Writer, w, Out);
 
 impl Writer {
-    fn uint(&mut self, mut v: u64) {
-        while v >= 0x80 {
-            self.out.push((v as u8) | 0x80);
-            v >>= 7;
-        }
-        self.out.push(v as u8);
-    }
-
-    /// Zigzag, so small negative numbers stay short.
-    fn int(&mut self, v: i64) {
-        self.uint(((v << 1) ^ (v >> 63)) as u64);
-    }
-
-    fn opt_int(&mut self, v: Option<i64>) {
-        match v {
-            Some(v) => {
-                self.out.push(1);
-                self.int(v);
-            }
-            None => self.out.push(0),
-        }
-    }
-
-    fn str(&mut self, s: &str) {
-        self.uint(s.len() as u64);
-        self.out.extend_from_slice(s.as_bytes());
-    }
-
     /// A JSON value as text; `null`, the most common, as the empty string.
     fn json(&mut self, v: &serde_json::Value) {
         match v {
             serde_json::Value::Null => self.uint(0),
             v => self.str(&v.to_string()),
-        }
-    }
-
-    fn opt_str(&mut self, s: Option<&str>) {
-        match s {
-            Some(s) => {
-                self.out.push(1);
-                self.str(s);
-            }
-            None => self.out.push(0),
         }
     }
 
@@ -207,77 +178,16 @@ impl Writer {
 }
 
 struct Reader<'b> {
-    bytes: &'b [u8],
+    r: In<'b>,
     namespaces: Vec<Arc<str>>,
 }
+deref_to!(lifetime 'b; Reader<'b>, r, In<'b>);
 
 impl<'b> Reader<'b> {
-    fn byte(&mut self) -> Result<u8, Error> {
-        let (&b, rest) = self.bytes.split_first().ok_or(Error::Corrupt)?;
-        self.bytes = rest;
-        Ok(b)
-    }
-
-    fn uint(&mut self) -> Result<u64, Error> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            v |= u64::from(b & 0x7f) << shift;
-            if b < 0x80 {
-                return Ok(v);
-            }
-        }
-        Err(Error::Corrupt)
-    }
-
-    /// A count, bounded by what is left to read so corrupt input cannot make a huge allocation.
-    fn len(&mut self) -> Result<usize, Error> {
-        let v = self.uint()?;
-        usize::try_from(v).ok().filter(|&n| n <= self.bytes.len()).ok_or(Error::Corrupt)
-    }
-
-    /// An index into a table (checked by the caller's lookup).
-    fn index(&mut self) -> Result<usize, Error> {
-        usize::try_from(self.uint()?).map_err(|_| Error::Corrupt)
-    }
-
-    fn u32(&mut self) -> Result<u32, Error> {
-        u32::try_from(self.uint()?).map_err(|_| Error::Corrupt)
-    }
-
-    fn int(&mut self) -> Result<i64, Error> {
-        let v = self.uint()?;
-        Ok(((v >> 1) as i64) ^ -((v & 1) as i64))
-    }
-
-    fn opt_int(&mut self) -> Result<Option<i64>, Error> {
-        match self.byte()? {
-            0 => Ok(None),
-            _ => self.int().map(Some),
-        }
-    }
-
-    fn str(&mut self) -> Result<&'b str, Error> {
-        let n = self.len()?;
-        if n > self.bytes.len() {
-            return Err(Error::Corrupt);
-        }
-        let (s, rest) = self.bytes.split_at(n);
-        self.bytes = rest;
-        std::str::from_utf8(s).map_err(|_| Error::Corrupt)
-    }
-
     fn json(&mut self) -> Result<serde_json::Value, Error> {
         match self.str()? {
             "" => Ok(serde_json::Value::Null),
             text => Ok(serde_json::from_str(text)?),
-        }
-    }
-
-    fn opt_str(&mut self) -> Result<Option<&'b str>, Error> {
-        match self.byte()? {
-            0 => Ok(None),
-            _ => self.str().map(Some),
         }
     }
 

@@ -11,8 +11,9 @@
 //! are rebuilt from the local index and the line (`ops::world` renumbers them over the batches
 //! of all the components it loads).
 
+use super::wire::{deref_to, Corrupt, In, Out};
 use crate::ingest::Ident;
-use crate::runtime::prepare::{Ev, Link, Rec};
+use crate::runtime::prepare::{seq_of, Ev, Link, Rec};
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
@@ -27,6 +28,12 @@ pub enum Error {
     Version(u8),
     #[error("stored component is truncated or corrupt")]
     Corrupt,
+}
+
+impl From<Corrupt> for Error {
+    fn from(_: Corrupt) -> Error {
+        Error::Corrupt
+    }
 }
 
 /// One component's data to encode, borrowed from the run's `Prepared`, in ingestion order.
@@ -59,9 +66,10 @@ pub fn encode<'p>(part: &Part<'p>, batch_ids: &[String]) -> Vec<u8> {
     used.sort_unstable();
     used.dedup();
     let mut w =
-        Writer { out: Vec::with_capacity(256), namespaces: Vec::new(), idents: FxHashMap::default(), used };
+        Writer { w: Out::with_capacity(256), namespaces: Vec::new(), idents: FxHashMap::default(), used };
     w.out.push(VERSION);
-    w.uint(w.used.len() as u64);
+    let n = w.used.len() as u64;
+    w.uint(n);
     for i in 0..w.used.len() {
         let id = batch_ids.get(w.used[i] as usize).map_or("", String::as_str);
         w.str(id);
@@ -83,7 +91,8 @@ pub fn encode<'p>(part: &Part<'p>, batch_ids: &[String]) -> Vec<u8> {
             w.namespaces.push(i.namespace.clone());
         }
     }
-    w.uint(w.namespaces.len() as u64);
+    let n = w.namespaces.len() as u64;
+    w.uint(n);
     for ns in w.namespaces.clone() {
         w.str(&ns);
     }
@@ -121,7 +130,7 @@ pub fn encode<'p>(part: &Part<'p>, batch_ids: &[String]) -> Vec<u8> {
         w.ident(&l.a);
         w.ident(&l.b);
     }
-    w.out
+    w.w.out
 }
 
 /// Decodes what [`encode`] wrote.
@@ -130,7 +139,7 @@ pub fn decode(bytes: &[u8]) -> Result<Component, Error> {
     if version != VERSION {
         return Err(Error::Version(version));
     }
-    let mut r = Reader { bytes: rest, namespaces: Vec::new(), idents: Vec::new(), batches: 0 };
+    let mut r = Reader { r: In { bytes: rest }, namespaces: Vec::new(), idents: Vec::new(), batches: 0 };
     let mut out = Component::default();
     let n = r.len()?;
     for _ in 0..n {
@@ -186,7 +195,7 @@ pub fn decode(bytes: &[u8]) -> Result<Component, Error> {
 }
 
 struct Writer<'p> {
-    out: Vec<u8>,
+    w: Out,
     namespaces: Vec<Arc<str>>,
     /// Identity → its index in the blob's identity table.
     idents: FxHashMap<&'p Ident, u32>,
@@ -194,25 +203,9 @@ struct Writer<'p> {
     used: Vec<u32>,
 }
 
+deref_to!(lifetime 'p; Writer<'p>, w, Out);
+
 impl Writer<'_> {
-    fn uint(&mut self, mut v: u64) {
-        while v >= 0x80 {
-            self.out.push((v as u8) | 0x80);
-            v >>= 7;
-        }
-        self.out.push(v as u8);
-    }
-
-    /// Zigzag, so small negative numbers stay short.
-    fn int(&mut self, v: i64) {
-        self.uint(((v << 1) ^ (v >> 63)) as u64);
-    }
-
-    fn str(&mut self, s: &str) {
-        self.uint(s.len() as u64);
-        self.out.extend_from_slice(s.as_bytes());
-    }
-
     fn ident(&mut self, i: &Ident) {
         let at = self.idents.get(i).copied().unwrap_or(0);
         self.uint(u64::from(at));
@@ -230,54 +223,16 @@ impl Writer<'_> {
 }
 
 struct Reader<'b> {
-    bytes: &'b [u8],
+    r: In<'b>,
     namespaces: Vec<Arc<str>>,
     idents: Vec<Ident>,
     /// The size of the batch table, which local batch indexes must stay under.
     batches: usize,
 }
 
-impl<'b> Reader<'b> {
-    fn byte(&mut self) -> Result<u8, Error> {
-        let (&b, rest) = self.bytes.split_first().ok_or(Error::Corrupt)?;
-        self.bytes = rest;
-        Ok(b)
-    }
+deref_to!(lifetime 'b; Reader<'b>, r, In<'b>);
 
-    fn uint(&mut self) -> Result<u64, Error> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            v |= u64::from(b & 0x7f) << shift;
-            if b < 0x80 {
-                return Ok(v);
-            }
-        }
-        Err(Error::Corrupt)
-    }
-
-    /// A count, bounded by what is left to read so corrupt input cannot make a huge allocation.
-    fn len(&mut self) -> Result<usize, Error> {
-        let v = self.uint()?;
-        usize::try_from(v).ok().filter(|&n| n <= self.bytes.len()).ok_or(Error::Corrupt)
-    }
-
-    fn u32(&mut self) -> Result<u32, Error> {
-        u32::try_from(self.uint()?).map_err(|_| Error::Corrupt)
-    }
-
-    fn int(&mut self) -> Result<i64, Error> {
-        let v = self.uint()?;
-        Ok(((v >> 1) as i64) ^ -((v & 1) as i64))
-    }
-
-    fn str(&mut self) -> Result<&'b str, Error> {
-        let n = self.len()?;
-        let (s, rest) = self.bytes.split_at(n);
-        self.bytes = rest;
-        std::str::from_utf8(s).map_err(|_| Error::Corrupt)
-    }
-
+impl Reader<'_> {
     fn ident(&mut self) -> Result<Ident, Error> {
         let at = usize::try_from(self.uint()?).map_err(|_| Error::Corrupt)?;
         self.idents.get(at).cloned().ok_or(Error::Corrupt)
@@ -293,11 +248,6 @@ impl<'b> Reader<'b> {
         let line = self.u32()?;
         Ok((dataset, batch, line, seq_of(batch, line), self.int()?))
     }
-}
-
-/// The sequence number of a line, as `runtime::prepare` numbers it: batch position first.
-pub fn seq_of(batch: u32, line: u32) -> u64 {
-    (u64::from(batch) << 32) | u64::from(line)
 }
 
 mod table;

@@ -8,6 +8,7 @@
 
 mod codec;
 pub mod components;
+mod wire;
 
 use crate::ingest::Batch;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
