@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{copy_dir, TempDir};
+use common::{mosaic, TempDir};
 use serde_json::Value as Json;
 use std::path::Path;
 use std::process::Command;
@@ -17,25 +17,7 @@ type Project = TempDir;
 
 /// A copy of `tests/ops/<fixture>` named after the test.
 fn fixture(fixture: &str, test: &str) -> Project {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ops").join(fixture);
-    let dir = std::env::temp_dir().join(format!("mosaic-ops-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    copy_dir(&src, &dir);
-    TempDir(dir)
-}
-
-/// Runs `mosaic <args> <project>`; returns (exit code, stdout, stderr).
-fn mosaic(project: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mosaic"))
-        .args(args)
-        .arg(project)
-        // Relative `--out` paths land in the project (and print the same in every test run).
-        .current_dir(project)
-        .env("MOSAIC_TEST_INGEST_TIME", "2026-10-31T00:00:00Z")
-        .output()
-        .unwrap();
-    let text = |b: &[u8]| String::from_utf8_lossy(b).replace(&project.display().to_string(), "[PROJECT]");
-    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+    common::ops_fixture(fixture, test)
 }
 
 /// The fixture copied and run.

@@ -4,35 +4,16 @@
 
 mod common;
 
-use common::{copy_dir, TempDir};
-use std::path::Path;
-use std::process::Command;
+use common::{mosaic, TempDir};
 
 const AS_OF: &str = "2026-11-01T00:00:00Z";
 
 /// A run copy of `tests/ops/basic` named after the test.
 fn ran(test: &str) -> TempDir {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ops/basic");
-    let dir = std::env::temp_dir().join(format!("mosaic-source-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    copy_dir(&src, &dir);
-    let p = TempDir(dir);
+    let p = common::ops_fixture("basic", &format!("source-{test}"));
     let (code, _, err) = mosaic(&p.0, &["run", "--as-of", AS_OF]);
     assert_eq!(code, 0, "{err}");
     p
-}
-
-/// Runs `mosaic <args> <project>`; returns (exit code, stdout, stderr).
-fn mosaic(project: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mosaic"))
-        .args(args)
-        .arg(project)
-        .current_dir(project)
-        .env("MOSAIC_TEST_INGEST_TIME", "2026-10-31T00:00:00Z")
-        .output()
-        .unwrap();
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
 }
 
 #[test]

@@ -162,6 +162,16 @@ fn write(session: &Session, req: &Request) -> Result<(u64, BTreeMap<String, u64>
     Ok((profiles.len() as u64, by_ns))
 }
 
+/// Each profile's entity as its leaf paths (the CSV and Parquet rows).
+pub(super) fn entity_rows(profiles: &[Json]) -> Vec<BTreeMap<String, Json>> {
+    let row = |p: &Json| {
+        let mut m = BTreeMap::new();
+        leaves(&p["entity"], "", &mut m);
+        m
+    };
+    profiles.iter().map(row).collect()
+}
+
 /// Every leaf path of a JSON object → its value (arrays and empty objects are leaves).
 pub(super) fn leaves(v: &Json, prefix: &str, out: &mut BTreeMap<String, Json>) {
     if let Json::Object(m) = v {
@@ -194,14 +204,7 @@ fn cell(v: &Json) -> String {
 }
 
 fn csv_bytes(profiles: &[Json]) -> Result<Vec<u8>, Error> {
-    let rows: Vec<BTreeMap<String, Json>> = profiles
-        .iter()
-        .map(|p| {
-            let mut m = BTreeMap::new();
-            leaves(&p["entity"], "", &mut m);
-            m
-        })
-        .collect();
+    let rows = entity_rows(profiles);
     let columns: BTreeSet<&String> = rows.iter().flat_map(|r| r.keys()).collect();
     let mut w = csv::Writer::from_writer(Vec::new());
     let fixed = ["profileId", "identities", "audiences", "sources", "lastModifiedAt"];

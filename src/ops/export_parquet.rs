@@ -7,7 +7,7 @@
 //! column with doubles becomes DOUBLE while every int is exact in a double); otherwise, and
 //! for arrays and objects, it holds JSON text (logical type JSON).
 
-use super::export::{item_text, leaves};
+use super::export::{entity_rows, item_text};
 use parquet::basic::{Compression, LogicalType, Repetition, TimeUnit, Type as Physical};
 use parquet::column::writer::ColumnWriter;
 use parquet::data_type::ByteArray;
@@ -76,14 +76,7 @@ pub fn parquet_bytes(profiles: &[Json], with_events: bool) -> Result<Vec<u8>, Pa
 }
 
 fn write_groups(profiles: &[Json], with_events: bool, group_rows: usize) -> Result<Vec<u8>, ParquetError> {
-    let rows: Vec<BTreeMap<String, Json>> = profiles
-        .iter()
-        .map(|p| {
-            let mut m = BTreeMap::new();
-            leaves(&p["entity"], "", &mut m);
-            m
-        })
-        .collect();
+    let rows = entity_rows(profiles);
     let columns = columns(&rows, with_events);
     let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
     let mut writer = SerializedFileWriter::new(Vec::new(), schema(&columns)?, Arc::new(props))?;
