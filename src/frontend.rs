@@ -31,7 +31,7 @@ pub fn compile_project(root: &Path) -> Frontend {
     let mut program = None;
     if let Some(project) = &project {
         if !diagnostics.iter().any(|d| d.is_error()) {
-            let samples = crate::ingest::sample::sample_project(project, 1000);
+            let samples = crate::ingest::sample::sample_types(project, 1000);
             let (checked, mut check_diags) = crate::check::check_program(project, &samples);
             diagnostics.append(&mut check_diags);
             if !diagnostics.iter().any(|d| d.is_error()) {

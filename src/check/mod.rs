@@ -23,18 +23,27 @@ use std::collections::BTreeMap;
 /// Sampled records of each dataset (by dataset name), for type inference.
 pub type Samples = BTreeMap<String, Vec<serde_json::Value>>;
 
+/// The type inferred from each dataset's sampled records (by dataset name): what checking
+/// needs of the samples, small enough to cache between commands (`ingest::sample`).
+pub type SampleTypes = BTreeMap<String, Type>;
+
+/// The type of each dataset's samples (see [`schema::infer_records`]).
+pub fn infer_samples(samples: &Samples) -> SampleTypes {
+    samples.iter().map(|(name, records)| (name.clone(), schema::infer_records(records))).collect()
+}
+
 /// A PQL parser: expression source → AST and parse diagnostics.
 pub type Parser<'p> = &'p dyn Fn(&ExprSource) -> (ast::Expr, Vec<Diagnostic>);
 
 /// Checks every computed attribute and audience of the project.
-pub fn check_program(project: &Project, samples: &Samples) -> (ir::Program, Vec<Diagnostic>) {
+pub fn check_program(project: &Project, samples: &SampleTypes) -> (ir::Program, Vec<Diagnostic>) {
     check_program_with(project, samples, &crate::syntax::parse)
 }
 
 /// [`check_program`] with the parser given (tests check hand-built trees through it).
 pub fn check_program_with(
     project: &Project,
-    samples: &Samples,
+    samples: &SampleTypes,
     parse: Parser,
 ) -> (ir::Program, Vec<Diagnostic>) {
     let datasets = schema::dataset_types(project, samples);

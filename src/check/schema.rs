@@ -5,7 +5,7 @@
 //! type declared by a dataset (the first that declares it), else `any` (unchecked).
 
 use super::types::{finish, insert_path, lookup, unify};
-use super::Samples;
+use super::SampleTypes;
 use crate::ir::Type;
 use crate::policy::{Dataset, DatasetClass, Project, SchemaType};
 use std::collections::BTreeMap;
@@ -23,17 +23,23 @@ pub struct DatasetType {
 }
 
 /// Types every dataset of the project.
-pub fn dataset_types(project: &Project, samples: &Samples) -> Vec<DatasetType> {
+pub fn dataset_types(project: &Project, samples: &SampleTypes) -> Vec<DatasetType> {
     project.datasets.iter().map(|d| dataset_type(project, d, samples.get(&d.name.value))).collect()
 }
 
-fn dataset_type(project: &Project, ds: &Dataset, sampled: Option<&Vec<serde_json::Value>>) -> DatasetType {
+/// The type of a dataset's sampled records: all of them unified (an empty object for none).
+pub fn infer_records(records: &[serde_json::Value]) -> Type {
     let mut ty = Type::Object(Arc::new(BTreeMap::new()));
-    for record in sampled.into_iter().flatten() {
+    for record in records {
         if let Some(t) = infer(record) {
             ty = unify(&ty, &t);
         }
     }
+    ty
+}
+
+fn dataset_type(project: &Project, ds: &Dataset, sampled: Option<&Type>) -> DatasetType {
+    let mut ty = sampled.cloned().unwrap_or_else(|| Type::Object(Arc::new(BTreeMap::new())));
     let mut declared: Vec<(String, Type)> = Vec::new();
     declared.push((ds.timestamp.clone(), Type::Timestamp));
     for field in &ds.identities {

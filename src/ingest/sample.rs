@@ -1,28 +1,113 @@
-//! Sampling records of each dataset for schema inference.
+//! Sampling records of each dataset for schema inference, and the cache of the inferred types.
 //!
 //! Sampling is best effort: unreadable files and invalid lines are skipped here (ingest reports
 //! them properly); Parquet files are not sampled yet.
+//!
+//! Every command compiles the policies, and reading and typing a thousand records per dataset
+//! is most of that. So the inferred types are cached in `.mosaic/samples.json` (only once the
+//! project has a `.mosaic` folder), keyed by each dataset's folder listing: file names, sizes
+//! and modification times. Any change to a dataset's files, folder or format re-samples that
+//! dataset; an unreadable or foreign cache is ignored and rewritten.
 
-use crate::check::Samples;
+use crate::check::{SampleTypes, Samples};
+use crate::ir::Type;
 use crate::policy::{Dataset, Format, Project};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 use std::io::{BufRead, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Reads the first `max_records` records of each dataset's batch files (files sorted by name).
 pub fn sample_project(project: &Project, max_records: usize) -> Samples {
     project
         .datasets
         .iter()
-        .map(|d| (d.name.value.clone(), sample_dataset(&project.root, d, max_records)))
+        .map(|d| {
+            (d.name.value.clone(), sample_dataset(&project.root, d, &listing(&project.root, d), max_records))
+        })
         .collect()
 }
 
-fn sample_dataset(root: &Path, ds: &Dataset, max: usize) -> Vec<Value> {
-    let Ok(entries) = std::fs::read_dir(root.join(&ds.path)) else { return Vec::new() };
-    let mut files: Vec<_> =
-        entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_file()).collect();
+/// The type of each dataset's first `max_records` records ([`sample_project`], typed), from the
+/// cache where the dataset's files have not changed since.
+pub fn sample_types(project: &Project, max_records: usize) -> SampleTypes {
+    let path = crate::store::state_dir(&project.root).join("samples.json");
+    let cached: Cache =
+        std::fs::read(&path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+    let reusable = cached.version == CACHE_VERSION && cached.max_records == max_records;
+    let mut fresh = Cache { version: CACHE_VERSION, max_records, datasets: BTreeMap::new() };
+    let mut changed = !reusable;
+    for ds in &project.datasets {
+        let key = listing(&project.root, ds);
+        let ty = match cached.datasets.get(&ds.name.value) {
+            Some(entry) if reusable && entry.key == key => entry.ty.clone(),
+            _ => {
+                changed = true;
+                let records = sample_dataset(&project.root, ds, &key, max_records);
+                crate::check::schema::infer_records(&records)
+            }
+        };
+        fresh.datasets.insert(ds.name.value.clone(), Entry { key, ty });
+    }
+    changed |= cached.datasets.len() != fresh.datasets.len();
+    // Best effort: a project without a store (or a read-only one) is sampled every time.
+    if changed && path.parent().is_some_and(Path::is_dir) {
+        if let Ok(bytes) = serde_json::to_vec(&fresh) {
+            let _ = crate::output::write_atomic(&path, &bytes);
+        }
+    }
+    fresh.datasets.into_iter().map(|(name, entry)| (name, entry.ty)).collect()
+}
+
+/// Bumped whenever sampling or inference changes what it produces.
+const CACHE_VERSION: u32 = 1;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Cache {
+    version: u32,
+    max_records: usize,
+    datasets: BTreeMap<String, Entry>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Entry {
+    key: Listing,
+    ty: Type,
+}
+
+/// What sampling a dataset depends on: its folder, declared format, and the name, size and
+/// modification time (ns) of each file in it, sorted by name.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct Listing {
+    folder: PathBuf,
+    format: Option<String>,
+    files: Vec<(PathBuf, u64, i128)>,
+}
+
+fn listing(root: &Path, ds: &Dataset) -> Listing {
+    let folder = root.join(&ds.path);
+    let mut files: Vec<(PathBuf, u64, i128)> = std::fs::read_dir(&folder)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let meta = std::fs::metadata(e.path()).ok().filter(std::fs::Metadata::is_file)?;
+            let mtime = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(-1, |d| d.as_nanos() as i128);
+            Some((PathBuf::from(e.file_name()), meta.len(), mtime))
+        })
+        .collect();
     files.sort();
+    Listing { folder, format: ds.format.map(|f| format!("{f:?}")), files }
+}
+
+fn sample_dataset(root: &Path, ds: &Dataset, listing: &Listing, max: usize) -> Vec<Value> {
+    let dir = root.join(&ds.path);
+    let files = listing.files.iter().map(|(name, _, _)| dir.join(name));
     let mut out = Vec::new();
     for file in files {
         if out.len() >= max {
@@ -127,16 +212,17 @@ mod tests {
         assert_eq!(rows[1], serde_json::json!({"d": false}));
     }
 
-    #[test]
-    fn samples_each_dataset_folder_in_file_order() {
+    fn temp_root(name: &str) -> PathBuf {
+        let root = std::env::temp_dir().join(format!("mosaic-sample-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        root
+    }
+
+    /// A project at `root` with an event dataset in `data/<name>` for each name.
+    fn project_at(root: &Path, names: &[&str]) -> Project {
         use crate::diag::FileId;
         use crate::policy::{DatasetClass, IdentitySettings, Spanned};
-        let root = std::env::temp_dir().join(format!("mosaic-sample-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(root.join("data/web")).unwrap();
-        std::fs::write(root.join("data/web/b.jsonl"), "{\"n\": 3}\n").unwrap();
-        std::fs::write(root.join("data/web/a.csv"), "n,x.y\n1,a\n2,b\n").unwrap();
-        let ds = |name: &str| Dataset {
+        let ds = |name: &&str| Dataset {
             name: Spanned { value: name.to_string(), file: FileId(0), span: 0..0 },
             class: DatasetClass::Event,
             path: format!("data/{name}").into(),
@@ -146,22 +232,63 @@ mod tests {
             identities: Vec::new(),
             schema: Vec::new(),
         };
-        let project = Project {
-            root: root.clone(),
+        Project {
+            root: root.to_path_buf(),
             name: "t".to_string(),
             timezone: "UTC".to_string(),
             identity: IdentitySettings { graph_limit: 50, namespaces: Vec::new() },
-            datasets: vec![ds("web"), ds("missing")],
+            datasets: names.iter().map(ds).collect(),
             merge_policies: Vec::new(),
             attributes: Vec::new(),
             audiences: Vec::new(),
-        };
-        let samples = sample_project(&project, 2);
+        }
+    }
+
+    #[test]
+    fn samples_each_dataset_folder_in_file_order() {
+        let root = temp_root("order");
+        std::fs::create_dir_all(root.join("data/web")).unwrap();
+        std::fs::write(root.join("data/web/b.jsonl"), "{\"n\": 3}\n").unwrap();
+        std::fs::write(root.join("data/web/a.csv"), "n,x.y\n1,a\n2,b\n").unwrap();
+        let samples = sample_project(&project_at(&root, &["web", "missing"]), 2);
         let _ = std::fs::remove_dir_all(&root);
         let expected =
             vec![serde_json::json!({"n": 1, "x": {"y": "a"}}), serde_json::json!({"n": 2, "x": {"y": "b"}})];
         assert_eq!(samples["web"], expected);
         assert!(samples["missing"].is_empty());
+    }
+
+    #[test]
+    fn inferred_types_are_cached_until_a_dataset_file_changes() {
+        let root = temp_root("cache");
+        let file = root.join("data/web/a.jsonl");
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, "{\"n\": 1}\n").unwrap();
+        let project = project_at(&root, &["web", "missing"]);
+        let cache = root.join(".mosaic/samples.json");
+        let typed = |project: &Project| sample_types(project, 10)["web"].to_string();
+
+        // Without a store folder nothing is written.
+        assert_eq!(typed(&project), "{n: int}");
+        assert!(!cache.exists());
+        std::fs::create_dir_all(root.join(".mosaic")).unwrap();
+        assert_eq!(typed(&project), "{n: int}");
+        assert!(cache.exists());
+
+        // The cache answers while the files are unchanged: a type planted in it comes back.
+        let mut planted: serde_json::Value = serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+        planted["datasets"]["web"]["ty"] = serde_json::to_value(Type::Bool).unwrap();
+        std::fs::write(&cache, serde_json::to_vec(&planted).unwrap()).unwrap();
+        assert_eq!(typed(&project), "bool");
+
+        // A changed file is sampled again, and so is every dataset after a corrupt cache.
+        std::fs::write(&file, "{\"n\": \"one\"}\n").unwrap();
+        assert_eq!(typed(&project), "{n: string}");
+        std::fs::write(&cache, "not json").unwrap();
+        assert_eq!(typed(&project), "{n: string}");
+        let rewritten: Result<Cache, _> = serde_json::from_slice(&std::fs::read(&cache).unwrap());
+        let _ = std::fs::remove_dir_all(&root);
+        assert_eq!(rewritten.map(|c| c.datasets.len()).ok(), Some(2));
     }
 
     #[test]

@@ -13,8 +13,9 @@ use crate::value::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// The static type of an expression.
-#[derive(Debug, Clone, PartialEq)]
+/// The static type of an expression. Serializable so that inferred dataset types can be cached
+/// between commands (`ingest::sample`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Type {
     /// The literal `null` (compatible with every type).
     Null,

@@ -77,7 +77,7 @@ pub fn check_with(
         let e = trees.get(&s.text).cloned().unwrap_or_else(|| Node::new(0..0, A::Error));
         (e, Vec::new())
     };
-    mosaic::check::check_program_with(project, samples, &parse)
+    mosaic::check::check_program_with(project, &mosaic::check::infer_samples(samples), &parse)
 }
 
 pub fn codes(diags: &[Diagnostic]) -> Vec<&'static str> {
