@@ -148,24 +148,39 @@ impl Serialize for ValueOf<'_> {
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, then a rename, so
 /// a reader never sees half a file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, |f| f.write_all(bytes))
+}
+
+/// [`write_atomic`] with the content streamed by `fill` (through a buffer), so that a large
+/// file is never built whole in memory.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let name = path.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().to_string());
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
+    let written = (|| {
+        let mut f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
+        fill(&mut f)?;
+        f.into_inner().map_err(std::io::IntoInnerError::into_error)?.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        // A full disk or a failed rename leaves no temporary file behind.
+        let _ = std::fs::remove_file(&tmp);
     }
-    std::fs::rename(&tmp, path)
+    written
 }
 
 /// Writes profiles (already sorted by profileId) as JSON lines.
-pub fn write_profiles<'a>(path: &Path, lines: impl Iterator<Item = &'a str> + Clone) -> std::io::Result<()> {
-    let mut buf = Vec::with_capacity(lines.clone().map(|l| l.len() + 1).sum());
-    for l in lines {
-        buf.extend_from_slice(l.as_bytes());
-        buf.push(b'\n');
-    }
-    write_atomic(path, &buf)
+pub fn write_profiles<'a>(path: &Path, lines: impl Iterator<Item = &'a str>) -> std::io::Result<()> {
+    write_atomic_with(path, |f| {
+        for l in lines {
+            f.write_all(l.as_bytes())?;
+            f.write_all(b"\n")?;
+        }
+        Ok(())
+    })
 }

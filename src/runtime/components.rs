@@ -13,14 +13,13 @@
 //! entries, the dataset list, the program's event paths and the blob layout). A reader compares it with the
 //! store as it is; a batch written or deleted since, or other policies, make the blobs stale.
 
+use super::nodes::Nodes;
 use super::prepare::Prepared;
-use crate::ingest::Ident;
 use crate::ir;
 use crate::policy::Project;
 use crate::store::components::{self, Part};
 use crate::store::BatchEntry;
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 
 /// The encoded components of one run, ready for `Store::put_components`.
 #[derive(Debug, Default)]
@@ -37,6 +36,8 @@ pub struct Blobs {
 /// it writes the profiles (CPU work overlapping I/O).
 pub struct Input {
     pub prepared: Prepared,
+    /// The node numbers of `prepared`'s identities.
+    pub nodes: Nodes,
     /// The run's batches in order (`Rec::batch` indexes them).
     pub entries: Vec<BatchEntry>,
     pub stamp: String,
@@ -47,17 +48,18 @@ impl Input {
         project: &Project,
         program: &ir::Program,
         prepared: Prepared,
+        nodes: Nodes,
         entries: Vec<BatchEntry>,
     ) -> Input {
         let names: Vec<&str> = project.datasets.iter().map(|d| d.name.value.as_str()).collect();
         let paths: Vec<Vec<String>> = program.event_paths.iter().map(|p| p.path.clone()).collect();
         let stamp = stamp(&entries, &names, &paths);
-        Input { prepared, entries, stamp }
+        Input { prepared, nodes, entries, stamp }
     }
 
     /// [`build`] over this input.
     pub fn build(&self) -> Option<Blobs> {
-        build(&self.prepared, &self.entries, self.stamp.clone())
+        build(&self.prepared, &self.nodes, &self.entries, self.stamp.clone())
     }
 }
 
@@ -90,46 +92,17 @@ pub fn stamp<'e>(
     format!("{h:016x}")
 }
 
-/// Groups `prepared` by plain component and encodes each group in parallel. `entries` are the
-/// run's batches in order (`Rec::batch` indexes them). `None` when the data cannot answer
-/// later questions (events lack values of the program's paths): readers then fall back.
-pub fn build(prepared: &Prepared, entries: &[BatchEntry], stamp: String) -> Option<Blobs> {
+/// Groups `prepared` (its identities numbered in `nodes`) by plain component and encodes each
+/// group in parallel. `entries` are the run's batches in order (`Rec::batch` indexes them).
+/// `None` when the data cannot answer later questions (events lack values of the program's
+/// paths): readers then fall back.
+pub fn build(prepared: &Prepared, nodes: &Nodes, entries: &[BatchEntry], stamp: String) -> Option<Blobs> {
     if prepared.missing_fields {
         return None;
     }
-    // Every identity gets a node number in order of first appearance: link ends first (in
-    // one pass, which also gives each link its two nodes), then primaries without a link.
-    let links = &prepared.links;
-    let mut node: FxHashMap<&Ident, u32> = FxHashMap::default();
-    node.reserve(links.len());
-    let mut idents: Vec<&Ident> = Vec::new();
-    let mut ends: Vec<(u32, u32)> = Vec::with_capacity(links.len());
-    for l in links {
-        let mut at = |i| {
-            *node.entry(i).or_insert_with(|| {
-                idents.push(i);
-                idents.len() as u32 - 1
-            })
-        };
-        ends.push((at(&l.a), at(&l.b)));
-    }
-    // Most primaries have a link: looked up in parallel; the rest numbered in order.
-    let looked = |i: &Ident| node.get(i).copied();
-    let mut record_nodes: Vec<Option<u32>> =
-        prepared.records.par_iter().map(|r| looked(&r.primary)).collect();
-    let mut event_nodes: Vec<Option<u32>> = prepared.events.par_iter().map(|e| looked(&e.primary)).collect();
-    let primaries =
-        prepared.records.iter().map(|r| &r.primary).chain(prepared.events.iter().map(|e| &e.primary));
-    for (i, slot) in primaries.zip(record_nodes.iter_mut().chain(event_nodes.iter_mut())) {
-        if slot.is_none() {
-            *slot = Some(*node.entry(i).or_insert_with(|| {
-                idents.push(i);
-                idents.len() as u32 - 1
-            }));
-        }
-    }
+    let (idents, ends, links) = (&nodes.idents, &nodes.links, &prepared.links);
     let mut parent: Vec<u32> = (0..idents.len() as u32).collect();
-    for &(a, b) in &ends {
+    for &(a, b) in ends {
         let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
         // The smaller root wins, so numbering follows first appearance.
         if ra != rb {
@@ -148,18 +121,14 @@ pub fn build(prepared: &Prepared, entries: &[BatchEntry], stamp: String) -> Opti
         comp[n as usize] = comp[root];
     }
     let mut parts: Vec<Part<'_>> = (0..count).map(|_| Part::default()).collect();
-    for (r, n) in prepared.records.iter().zip(record_nodes) {
-        if let Some(n) = n {
-            parts[comp[n as usize] as usize].records.push(r);
-        }
+    for (r, &n) in prepared.records.iter().zip(&nodes.records) {
+        parts[comp[n as usize] as usize].records.push((r, n));
     }
-    for (e, n) in prepared.events.iter().zip(event_nodes) {
-        if let Some(n) = n {
-            parts[comp[n as usize] as usize].events.push(e);
-        }
+    for (e, &n) in prepared.events.iter().zip(&nodes.events) {
+        parts[comp[n as usize] as usize].events.push((e, n));
     }
-    for (l, &(a, _)) in links.iter().zip(&ends) {
-        parts[comp[a as usize] as usize].links.push(l);
+    for (l, &(a, b)) in links.iter().zip(ends) {
+        parts[comp[a as usize] as usize].links.push((l, (a, b)));
     }
     let batch_ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
     let blobs: Vec<Vec<u8>> = parts.par_iter().map(|p| components::encode(p, &batch_ids)).collect();
@@ -182,6 +151,7 @@ fn find(parent: &mut [u32], mut n: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::Ident;
     use crate::runtime::prepare::{Ev, Link, Rec};
 
     fn id(s: &str) -> Ident {
@@ -235,7 +205,9 @@ mod tests {
     #[test]
     fn components_are_closed_under_links_and_keep_ingestion_order() {
         let entries = vec![entry("web/0"), entry("web/1"), entry("web/2")];
-        let blobs = build(&prepared(), &entries, "s".into()).expect("fields are all there");
+        let prepared = prepared();
+        let blobs =
+            build(&prepared, &Nodes::number(&prepared), &entries, "s".into()).expect("fields are all there");
         assert_eq!(blobs.blobs.len(), 3);
         let comp_of = |k: &str| blobs.index.iter().find(|(key, _)| key == k).map(|(_, c)| *c);
         assert_eq!(comp_of("ECID:a"), Some(0));
@@ -255,7 +227,8 @@ mod tests {
     #[test]
     fn missing_event_fields_store_nothing() {
         let p = Prepared { missing_fields: true, ..prepared() };
-        assert!(build(&p, &[entry("web/0"), entry("web/1"), entry("web/2")], "s".into()).is_none());
+        let entries = [entry("web/0"), entry("web/1"), entry("web/2")];
+        assert!(build(&p, &Nodes::number(&p), &entries, "s".into()).is_none());
     }
 
     #[test]

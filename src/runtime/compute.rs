@@ -1,17 +1,15 @@
 //! Stitch, merge and evaluate over batches already in memory: the part of a run that every
 //! command evaluating profiles shares (`run`, rule tests, exports).
 
+use super::nodes::Nodes;
 use super::{graph, prepare, profile};
 use crate::engine::{Compiled, EvalContext};
-use crate::ingest::Ident;
 use crate::intern::Interner;
 use crate::ir;
 use crate::output::{report::Report, Profile};
 use crate::policy::{MergePolicy, Project};
 use crate::store::BatchEntry;
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -54,35 +52,30 @@ pub fn compute<T: Send>(
     report.links = prepared.links.len() as u64;
     lap(report, "ingest");
 
-    // Identity.
-    // Distinct first (a hash set), then sorted: most of the events share a few identities.
-    let distinct: FxHashSet<&Ident> = prepared
-        .records
-        .iter()
-        .map(|r| &r.primary)
-        .chain(prepared.events.iter().map(|e| &e.primary))
-        .collect();
-    let primaries: BTreeSet<Ident> = distinct.into_iter().cloned().collect();
+    // Identity. Every identity gets a node number once; grouping is by array index after that.
+    let nodes = Nodes::number(&prepared);
+    let primaries = nodes.primaries();
     let stitched = graph::stitch(project, policy.identity_graph, &prepared.links, &primaries);
+    drop(primaries);
     report.refused_links = stitched.refused_links;
     report.shed_identities = stitched.shed_identities;
     report.shed = stitched.shed.clone();
-    let mut owner: FxHashMap<&Ident, usize> = FxHashMap::default();
+    let mut owner = vec![u32::MAX; nodes.len()];
     for (p, ids) in stitched.profiles.iter().enumerate() {
-        for i in ids {
-            owner.insert(i, p);
+        for n in ids.iter().filter_map(|i| nodes.get(i)) {
+            owner[n as usize] = p as u32;
         }
     }
     let mut records: Vec<Vec<&prepare::Rec>> = vec![Vec::new(); stitched.profiles.len()];
-    for r in &prepared.records {
-        if let Some(&p) = owner.get(&r.primary) {
-            records[p].push(r);
+    for (r, &n) in prepared.records.iter().zip(&nodes.records) {
+        if let Some(group) = records.get_mut(owner[n as usize] as usize) {
+            group.push(r);
         }
     }
     let mut events: Vec<Vec<&prepare::Ev>> = vec![Vec::new(); stitched.profiles.len()];
-    for e in &prepared.events {
-        if let Some(&p) = owner.get(&e.primary) {
-            events[p].push(e);
+    for (e, &n) in prepared.events.iter().zip(&nodes.events) {
+        if let Some(group) = events.get_mut(owner[n as usize] as usize) {
+            group.push(e);
         }
     }
     lap(report, "identity");
@@ -111,5 +104,5 @@ pub fn compute<T: Send>(
     profiles.sort_by(|a, b| a.0.cmp(&b.0));
     report.profiles = profiles.len() as u64;
     lap(report, "evaluate");
-    (profiles, super::components::Input::new(project, program, prepared, entries))
+    (profiles, super::components::Input::new(project, program, prepared, nodes, entries))
 }

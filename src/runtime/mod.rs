@@ -13,6 +13,7 @@ pub mod evaluate;
 pub(crate) mod fixture;
 pub mod graph;
 pub mod incremental;
+pub mod nodes;
 pub mod prepare;
 pub mod profile;
 

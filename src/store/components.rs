@@ -36,12 +36,32 @@ impl From<Corrupt> for Error {
     }
 }
 
-/// One component's data to encode, borrowed from the run's `Prepared`, in ingestion order.
+/// One component's data to encode, borrowed from the run's `Prepared`, in ingestion order,
+/// each identity with a number (the run's `runtime::nodes` numbers; any numbering where equal
+/// identities, and only they, share a number will do), so encoding hashes no strings.
 #[derive(Debug, Default)]
 pub struct Part<'p> {
-    pub records: Vec<&'p Rec>,
-    pub events: Vec<&'p Ev>,
-    pub links: Vec<&'p Link>,
+    /// Each record with its primary identity's number.
+    pub records: Vec<(&'p Rec, u32)>,
+    pub events: Vec<(&'p Ev, u32)>,
+    /// Each link with the numbers of its two identities.
+    pub links: Vec<(&'p Link, (u32, u32))>,
+}
+
+impl<'p> Part<'p> {
+    /// A part of `records`, `events` and `links`, numbering their identities itself.
+    pub fn number(records: Vec<&'p Rec>, events: Vec<&'p Ev>, links: Vec<&'p Link>) -> Part<'p> {
+        let mut numbers: FxHashMap<&'p Ident, u32> = FxHashMap::default();
+        let mut number = |i: &'p Ident| {
+            let next = numbers.len() as u32;
+            *numbers.entry(i).or_insert(next)
+        };
+        Part {
+            records: records.into_iter().map(|r| (r, number(&r.primary))).collect(),
+            events: events.into_iter().map(|e| (e, number(&e.primary))).collect(),
+            links: links.into_iter().map(|l| (l, (number(&l.a), number(&l.b)))).collect(),
+        }
+    }
 }
 
 /// One component decoded: `batch` fields index into `batches`.
@@ -59,9 +79,9 @@ pub fn encode<'p>(part: &Part<'p>, batch_ids: &[String]) -> Vec<u8> {
     let mut used: Vec<u32> = part
         .records
         .iter()
-        .map(|r| r.batch)
-        .chain(part.events.iter().map(|e| e.batch))
-        .chain(part.links.iter().map(|l| l.batch))
+        .map(|(r, _)| r.batch)
+        .chain(part.events.iter().map(|(e, _)| e.batch))
+        .chain(part.links.iter().map(|(l, _)| l.batch))
         .collect();
     used.sort_unstable();
     used.dedup();
@@ -78,17 +98,17 @@ pub fn encode<'p>(part: &Part<'p>, batch_ids: &[String]) -> Vec<u8> {
     let idents = part
         .records
         .iter()
-        .map(|r| &r.primary)
-        .chain(part.events.iter().map(|e| &e.primary))
-        .chain(part.links.iter().flat_map(|l| [&l.a, &l.b]));
+        .map(|&(r, n)| (&r.primary, n))
+        .chain(part.events.iter().map(|&(e, n)| (&e.primary, n)))
+        .chain(part.links.iter().flat_map(|&(l, (a, b))| [(&l.a, a), (&l.b, b)]));
     let mut table: Vec<&'p Ident> = Vec::new();
-    for i in idents {
-        if !w.idents.contains_key(i) {
-            w.idents.insert(i, table.len() as u32);
+    for (i, n) in idents {
+        if let std::collections::hash_map::Entry::Vacant(slot) = w.idents.entry(n) {
+            slot.insert(table.len() as u32);
             table.push(i);
-        }
-        if !w.namespaces.contains(&i.namespace) {
-            w.namespaces.push(i.namespace.clone());
+            if !w.namespaces.contains(&i.namespace) {
+                w.namespaces.push(i.namespace.clone());
+            }
         }
     }
     let n = w.namespaces.len() as u64;
@@ -103,15 +123,15 @@ pub fn encode<'p>(part: &Part<'p>, batch_ids: &[String]) -> Vec<u8> {
         w.str(&i.id);
     }
     w.uint(part.records.len() as u64);
-    for r in &part.records {
+    for &(r, n) in &part.records {
         w.place(r.dataset, r.batch, r.line, r.time);
-        w.ident(&r.primary);
+        w.ident(n);
         w.json(&r.body);
     }
     w.uint(part.events.len() as u64);
-    for e in &part.events {
+    for &(e, n) in &part.events {
         w.place(e.dataset, e.batch, e.line, e.time);
-        w.ident(&e.primary);
+        w.ident(n);
         match &e.body {
             Some(body) => {
                 w.out.push(1);
@@ -125,10 +145,10 @@ pub fn encode<'p>(part: &Part<'p>, batch_ids: &[String]) -> Vec<u8> {
         w.uint(e.offset.map_or(0, |o| o.saturating_add(1)));
     }
     w.uint(part.links.len() as u64);
-    for l in &part.links {
+    for &(l, (a, b)) in &part.links {
         w.place(l.dataset, l.batch, l.line, l.time);
-        w.ident(&l.a);
-        w.ident(&l.b);
+        w.ident(a);
+        w.ident(b);
     }
     w.w.out
 }
@@ -194,20 +214,20 @@ pub fn decode(bytes: &[u8]) -> Result<Component, Error> {
     Ok(out)
 }
 
-struct Writer<'p> {
+struct Writer {
     w: Out,
     namespaces: Vec<Arc<str>>,
-    /// Identity → its index in the blob's identity table.
-    idents: FxHashMap<&'p Ident, u32>,
+    /// Identity number → its index in the blob's identity table.
+    idents: FxHashMap<u32, u32>,
     /// The global batch indexes used, sorted: a local index is a position in it.
     used: Vec<u32>,
 }
 
-deref_to!(lifetime 'p; Writer<'p>, w, Out);
+deref_to!(Writer, w, Out);
 
-impl Writer<'_> {
-    fn ident(&mut self, i: &Ident) {
-        let at = self.idents.get(i).copied().unwrap_or(0);
+impl Writer {
+    fn ident(&mut self, number: u32) {
+        let at = self.idents.get(&number).copied().unwrap_or(0);
         self.uint(u64::from(at));
     }
 

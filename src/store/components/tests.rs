@@ -67,11 +67,7 @@ fn batch_ids() -> Vec<String> {
 
 fn encoded() -> Vec<u8> {
     let (records, events, links) = sample();
-    let part = Part {
-        records: records.iter().collect(),
-        events: events.iter().collect(),
-        links: links.iter().collect(),
-    };
+    let part = Part::number(records.iter().collect(), events.iter().collect(), links.iter().collect());
     encode(&part, &batch_ids())
 }
 
@@ -134,7 +130,7 @@ fn values_nested_too_deep_are_corrupt() {
     }
     let (_, mut events, _) = sample();
     events[1].body = Some(Box::new(deep));
-    let part = Part { events: events.iter().collect(), ..Part::default() };
+    let part = Part::number(Vec::new(), events.iter().collect(), Vec::new());
     assert!(matches!(decode(&encode(&part, &batch_ids())), Err(Error::Corrupt)));
 }
 
@@ -146,6 +142,6 @@ fn runtime_values_nested_too_deep_are_corrupt() {
     }
     let (_, mut events, _) = sample();
     events[0].fields = vec![deep].into();
-    let part = Part { events: events.iter().collect(), ..Part::default() };
+    let part = Part::number(Vec::new(), events.iter().collect(), Vec::new());
     assert!(matches!(decode(&encode(&part, &batch_ids())), Err(Error::Corrupt)));
 }

@@ -46,7 +46,7 @@ mod vtag {
     pub const OBJECT: u8 = 9;
 }
 
-impl Writer<'_> {
+impl Writer {
     /// A JSON value in a tagged binary form ([`tag`]): strings are copied, not escaped, and
     /// read back without parsing text, in both directions the cheapest form of a value.
     pub(super) fn json(&mut self, v: &serde_json::Value) {

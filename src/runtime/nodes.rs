@@ -1,0 +1,141 @@
+//! Dense numbers for the identities of a run's flattened data. Identities are numbered once,
+//! and the identity stage and the component store then group records, events and links by
+//! array index instead of hashing identity strings again in each stage.
+
+use super::prepare::Prepared;
+use crate::ingest::Ident;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use std::collections::BTreeSet;
+
+/// The node number of every identity of a [`Prepared`], and of each of its links' ends,
+/// records' and events' primaries.
+#[derive(Debug, Default)]
+pub struct Nodes {
+    /// Node → identity, in order of first appearance: link ends first (in link order), then
+    /// the primaries that have no link (records, then events).
+    pub idents: Vec<Ident>,
+    index: FxHashMap<Ident, u32>,
+    /// The two nodes of each link, in `Prepared::links` order.
+    pub links: Vec<(u32, u32)>,
+    /// The primary's node of each record and of each event, in their order.
+    pub records: Vec<u32>,
+    pub events: Vec<u32>,
+}
+
+impl Nodes {
+    /// Numbers every identity of `prepared`.
+    pub fn number(prepared: &Prepared) -> Nodes {
+        let mut nodes = Nodes::default();
+        nodes.index.reserve(prepared.links.len());
+        nodes.links = Vec::with_capacity(prepared.links.len());
+        for l in &prepared.links {
+            let ends = (nodes.node(&l.a), nodes.node(&l.b));
+            nodes.links.push(ends);
+        }
+        // Most primaries have a link: looked up in parallel; the rest numbered in order.
+        let looked = |i: &Ident| nodes.get(i).unwrap_or(u32::MAX);
+        let mut records: Vec<u32> = prepared.records.par_iter().map(|r| looked(&r.primary)).collect();
+        let mut events: Vec<u32> = prepared.events.par_iter().map(|e| looked(&e.primary)).collect();
+        let primaries =
+            prepared.records.iter().map(|r| &r.primary).chain(prepared.events.iter().map(|e| &e.primary));
+        for (i, slot) in primaries.zip(records.iter_mut().chain(events.iter_mut())) {
+            if *slot == u32::MAX {
+                *slot = nodes.node(i);
+            }
+        }
+        nodes.records = records;
+        nodes.events = events;
+        nodes
+    }
+
+    /// The node of `i`, numbering it when new.
+    fn node(&mut self, i: &Ident) -> u32 {
+        if let Some(&n) = self.index.get(i) {
+            return n;
+        }
+        let n = self.idents.len() as u32;
+        self.idents.push(i.clone());
+        self.index.insert(i.clone(), n);
+        n
+    }
+
+    /// The node of `i`, if it occurs in the data.
+    pub fn get(&self, i: &Ident) -> Option<u32> {
+        self.index.get(i).copied()
+    }
+
+    /// How many identities there are.
+    pub fn len(&self) -> usize {
+        self.idents.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.idents.is_empty()
+    }
+
+    /// The identities that are the primary identity of a record or an event.
+    pub fn primaries(&self) -> BTreeSet<Ident> {
+        let mut is_primary = vec![false; self.idents.len()];
+        for &n in self.records.iter().chain(&self.events) {
+            is_primary[n as usize] = true;
+        }
+        let mut sorted: Vec<&Ident> =
+            self.idents.iter().zip(is_primary).filter(|(_, p)| *p).map(|(i, _)| i).collect();
+        sorted.par_sort_unstable();
+        sorted.into_iter().cloned().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::prepare::{Ev, Link, Rec};
+
+    fn id(s: &str) -> Ident {
+        Ident::new("ECID", s)
+    }
+
+    #[test]
+    fn link_ends_are_numbered_first_then_the_other_primaries() {
+        let link =
+            |a: &str, b: &str| Link { a: id(a), b: id(b), time: 0, seq: 0, dataset: 0, batch: 0, line: 0 };
+        let body = serde_json::json!({});
+        let rec = |p: &str| Rec {
+            dataset: 0,
+            batch: 0,
+            line: 0,
+            seq: 0,
+            time: 0,
+            primary: id(p),
+            body: body.clone(),
+        };
+        let ev = |p: &str| Ev {
+            dataset: 1,
+            batch: 0,
+            line: 0,
+            seq: 0,
+            time: 0,
+            primary: id(p),
+            body: None,
+            fields: Vec::new().into(),
+            mismatches: 0,
+            offset: None,
+        };
+        let prepared = Prepared {
+            records: vec![rec("z"), rec("a")],
+            events: vec![ev("y"), ev("b"), ev("y")],
+            links: vec![link("a", "b"), link("c", "a")],
+            ..Prepared::default()
+        };
+        let nodes = Nodes::number(&prepared);
+        let names: Vec<&str> = nodes.idents.iter().map(|i| &*i.id).collect();
+        assert_eq!(names, ["a", "b", "c", "z", "y"]);
+        assert_eq!(nodes.links, [(0, 1), (2, 0)]);
+        assert_eq!((nodes.records.as_slice(), nodes.events.as_slice()), (&[3, 0][..], &[4, 1, 4][..]));
+        assert_eq!(nodes.get(&id("c")), Some(2));
+        assert_eq!(nodes.get(&id("q")), None);
+        let primaries: Vec<String> = nodes.primaries().iter().map(|i| i.id.to_string()).collect();
+        assert_eq!(primaries, ["a", "b", "y", "z"]);
+    }
+}
