@@ -26,8 +26,8 @@ use rayon::prelude::*;
 pub struct Blobs {
     /// The store state they describe ([`stamp`]).
     pub stamp: String,
-    /// Component number → its encoded data.
-    pub blobs: Vec<Vec<u8>>,
+    /// The encoded components, packed into chunks.
+    pub chunked: components::Chunked,
     /// `NS:VALUE` → component number, sorted by key.
     pub index: Vec<(String, u64)>,
 }
@@ -131,11 +131,12 @@ pub fn build(prepared: &Prepared, nodes: &Nodes, entries: &[BatchEntry], stamp: 
         parts[comp[a as usize] as usize].links.push((l, (a, b)));
     }
     let batch_ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
-    let blobs: Vec<Vec<u8>> = parts.par_iter().map(|p| components::encode(p, &batch_ids)).collect();
+    let chunked = components::chunk(&parts, &batch_ids);
+    drop(parts);
     let mut index: Vec<(String, u64)> =
         idents.par_iter().zip(comp.par_iter()).map(|(i, &c)| (i.to_string(), u64::from(c))).collect();
     index.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    Some(Blobs { stamp, blobs, index })
+    Some(Blobs { stamp, chunked, index })
 }
 
 /// The root of `n`, halving paths on the way.
@@ -208,18 +209,22 @@ mod tests {
         let prepared = prepared();
         let blobs =
             build(&prepared, &Nodes::number(&prepared), &entries, "s".into()).expect("fields are all there");
-        assert_eq!(blobs.blobs.len(), 3);
+        assert_eq!(blobs.chunked.places.len(), 3);
+        let blob = |c: usize| {
+            let (chunk, offset, len) = blobs.chunked.places[c];
+            &blobs.chunked.chunks[chunk as usize][offset as usize..(offset + len) as usize]
+        };
         let comp_of = |k: &str| blobs.index.iter().find(|(key, _)| key == k).map(|(_, c)| *c);
         assert_eq!(comp_of("ECID:a"), Some(0));
         assert_eq!([comp_of("ECID:b"), comp_of("ECID:c")], [Some(0), Some(0)]);
         assert_eq!([comp_of("ECID:d"), comp_of("ECID:e"), comp_of("ECID:f")], [Some(1), Some(1), Some(2)]);
         assert!(blobs.index.windows(2).all(|w| w[0].0 < w[1].0));
-        let first = components::decode(&blobs.blobs[0]).expect("decodes");
+        let first = components::decode(blob(0)).expect("decodes");
         assert_eq!(first.batches, vec!["web/0", "web/1", "web/2"]);
         assert_eq!(first.records.len(), 1);
         assert_eq!(first.events.iter().map(|e| (e.batch, e.line)).collect::<Vec<_>>(), [(1, 1), (2, 3)]);
         assert_eq!(first.links.len(), 2);
-        let lone = components::decode(&blobs.blobs[2]).expect("decodes");
+        let lone = components::decode(blob(2)).expect("decodes");
         assert_eq!(lone.batches, vec!["web/2"]);
         assert_eq!((lone.events.len(), lone.events[0].batch, lone.links.len()), (1, 0, 0));
     }

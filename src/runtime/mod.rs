@@ -177,7 +177,7 @@ fn run_in_pool(
     lap(&mut report, "output");
     // The data by identity component, for `profile` and `explain` (`components.rs`).
     if let Some(c) = blobs {
-        store.put_components(&c.stamp, &c.blobs, &c.index)?;
+        store.put_components(&c.stamp, &c.chunked, &c.index)?;
         lap(&mut report, "components");
     }
     let path = opts.out.join("report.json");

@@ -75,7 +75,12 @@ pub struct Component {
 }
 
 /// Encodes `part`; `batch_ids` are the run's batch ids, indexed by `Rec::batch` and the like.
-pub fn encode<'p>(part: &Part<'p>, batch_ids: &[String]) -> Vec<u8> {
+pub fn encode(part: &Part<'_>, batch_ids: &[String]) -> Vec<u8> {
+    encode_onto(part, batch_ids, Vec::with_capacity(256))
+}
+
+/// [`encode`], appending to `out` (so that many components share one buffer).
+pub fn encode_onto<'p>(part: &Part<'p>, batch_ids: &[String], out: Vec<u8>) -> Vec<u8> {
     let mut used: Vec<u32> = part
         .records
         .iter()
@@ -85,8 +90,7 @@ pub fn encode<'p>(part: &Part<'p>, batch_ids: &[String]) -> Vec<u8> {
         .collect();
     used.sort_unstable();
     used.dedup();
-    let mut w =
-        Writer { w: Out::with_capacity(256), namespaces: Vec::new(), idents: FxHashMap::default(), used };
+    let mut w = Writer { w: Out { out }, namespaces: Vec::new(), idents: FxHashMap::default(), used };
     w.out.push(VERSION);
     let n = w.used.len() as u64;
     w.uint(n);
@@ -271,6 +275,7 @@ impl Reader<'_> {
 }
 
 mod table;
+pub use table::{chunk, Chunked};
 pub(super) use table::{COMPONENTS, COMPONENT_INDEX};
 mod values;
 

@@ -1,8 +1,9 @@
 //! The store's tables of identity components: written by every run, read by `profile` and
 //! `explain` (the encoding of one component is in the parent module).
 
-use super::{Component, Error as Layout};
+use super::{Component, Error as Layout, Part};
 use crate::store::{Error, Store, META};
+use rayon::prelude::*;
 use redb::{ReadableDatabase, TableDefinition};
 
 /// The data of the plain identity components (`components.rs`), written by every run for
@@ -18,39 +19,79 @@ pub(in crate::store) const COMPONENT_INDEX: TableDefinition<&str, (u32, u32, u32
 const CHUNK_BYTES: usize = 1 << 20;
 
 /// The stored identity components (see `components.rs` and `runtime::components`).
+/// Encoded components packed into chunks, as [`COMPONENTS`] stores them.
+#[derive(Debug, Default)]
+pub struct Chunked {
+    /// Chunk number → its bytes.
+    pub chunks: Vec<Vec<u8>>,
+    /// Component number → (chunk, byte offset, byte length).
+    pub places: Vec<(u32, u32, u32)>,
+}
+
+/// How many components are encoded by one task: tasks are cut by count, not by thread, so the
+/// chunks come out the same on any number of threads.
+const GROUP: usize = 4096;
+
+/// Encodes `parts` (by component number) straight into chunks, in parallel.
+pub fn chunk(parts: &[Part<'_>], batch_ids: &[String]) -> Chunked {
+    let groups: Vec<Chunked> = parts.par_chunks(GROUP).map(|group| chunk_group(group, batch_ids)).collect();
+    let mut out = Chunked::default();
+    for g in groups {
+        let first = out.chunks.len() as u32;
+        out.places.extend(g.places.into_iter().map(|(c, offset, len)| (first + c, offset, len)));
+        out.chunks.extend(g.chunks);
+    }
+    out
+}
+
+/// One group's chunks: each closed once the next component would take it past
+/// [`CHUNK_BYTES`] (a larger component is a chunk alone). Chunk numbers start at 0.
+fn chunk_group(parts: &[Part<'_>], batch_ids: &[String]) -> Chunked {
+    let mut out = Chunked { chunks: Vec::new(), places: Vec::with_capacity(parts.len()) };
+    let mut current: Vec<u8> = Vec::with_capacity(CHUNK_BYTES);
+    for part in parts {
+        let mut offset = current.len();
+        current = super::encode_onto(part, batch_ids, current);
+        if offset > 0 && current.len() > CHUNK_BYTES {
+            // Too big for what was left: the component opens the next chunk.
+            let moved = current.split_off(offset);
+            let mut full = std::mem::replace(&mut current, moved);
+            full.shrink_to_fit();
+            out.chunks.push(full);
+            offset = 0;
+        }
+        let len = current.len() - offset;
+        out.places.push((out.chunks.len() as u32, offset as u32, len as u32));
+    }
+    if !current.is_empty() {
+        current.shrink_to_fit();
+        out.chunks.push(current);
+    }
+    out
+}
+
 impl Store {
-    /// Replaces the stored components (`blobs`, by component number), their identity index
+    /// Replaces the stored components (`chunked`, see [`chunk`]), their identity index
     /// (`index`: `NS:VALUE` → component number, sorted by key, the order redb inserts fastest)
     /// and the `components` META entry (`stamp`: which store state they describe) in one
     /// transaction.
     pub fn put_components(
         &self,
         stamp: &str,
-        blobs: &[Vec<u8>],
+        chunked: &Chunked,
         index: &[(String, u64)],
     ) -> Result<(), Error> {
         let meta = serde_json::json!({ "stamp": stamp }).to_string();
-        let mut places = Vec::with_capacity(blobs.len());
-        let (mut chunk, mut number) = (Vec::with_capacity(CHUNK_BYTES), 0u32);
         self.write(|txn| {
             txn.delete_table(COMPONENTS)?;
             txn.delete_table(COMPONENT_INDEX)?;
             let mut table = txn.open_table(COMPONENTS)?;
-            for blob in blobs {
-                if !chunk.is_empty() && chunk.len() + blob.len() > CHUNK_BYTES {
-                    table.insert(number, chunk.as_slice())?;
-                    chunk.clear();
-                    number += 1;
-                }
-                places.push((number, chunk.len() as u32, blob.len() as u32));
-                chunk.extend_from_slice(blob);
-            }
-            if !chunk.is_empty() {
-                table.insert(number, chunk.as_slice())?;
+            for (number, chunk) in chunked.chunks.iter().enumerate() {
+                table.insert(number as u32, chunk.as_slice())?;
             }
             let mut keys = txn.open_table(COMPONENT_INDEX)?;
             for (key, id) in index {
-                if let Some(&place) = places.get(*id as usize) {
+                if let Some(&place) = chunked.places.get(*id as usize) {
                     keys.insert(key.as_str(), place)?;
                 }
             }

@@ -145,3 +145,28 @@ fn runtime_values_nested_too_deep_are_corrupt() {
     let part = Part::number(Vec::new(), events.iter().collect(), Vec::new());
     assert!(matches!(decode(&encode(&part, &batch_ids())), Err(Error::Corrupt)));
 }
+
+#[test]
+fn chunks_pack_components_in_order_and_a_big_one_opens_the_next() {
+    let (_, events, _) = sample();
+    let with_body = |bytes: usize| {
+        let mut e = events[0].clone();
+        e.body = Some(Box::new(json!("x".repeat(bytes))));
+        e
+    };
+    // small, 600 KB, 600 KB, small, 1.5 MB; then enough small ones to need a second group.
+    let mut owned = vec![events[1].clone(), with_body(600_000), with_body(600_000), events[1].clone()];
+    owned.push(with_body(1_500_000));
+    owned.extend((0..5000).map(|_| events[1].clone()));
+    let parts: Vec<Part> = owned.iter().map(|e| Part::number(Vec::new(), vec![e], Vec::new())).collect();
+    let chunked = chunk(&parts, &batch_ids());
+    let chunks_of: Vec<u32> = chunked.places.iter().take(5).map(|p| p.0).collect();
+    assert_eq!(chunks_of, [0, 0, 1, 1, 2]);
+    assert_eq!(chunked.places.len(), parts.len());
+    assert!(chunked.places.windows(2).all(|w| w[0].0 <= w[1].0));
+    for (part, &(chunk, offset, len)) in parts.iter().zip(&chunked.places) {
+        let bytes = &chunked.chunks[chunk as usize][offset as usize..(offset + len) as usize];
+        assert_eq!(bytes, encode(part, &batch_ids()).as_slice());
+    }
+    assert!(chunked.chunks.iter().all(|c| c.len() <= 1 << 20 || c.len() > 1_500_000));
+}
