@@ -18,7 +18,8 @@ use std::path::{Path, PathBuf};
 const MANIFEST: TableDefinition<&str, &[u8]> = TableDefinition::new("manifest");
 const BATCHES: TableDefinition<&str, &[u8]> = TableDefinition::new("batches");
 const PROFILES: TableDefinition<&str, &[u8]> = TableDefinition::new("profiles");
-/// `NS:VALUE` of every identity of a stored profile → its profileId (the entity lookup).
+/// `NS:VALUE` of every identity of a stored profile → its profileId (the entity lookup), but
+/// for the identity whose key is the profileId itself (`indexed`).
 const IDENTITIES: TableDefinition<&str, &str> = TableDefinition::new("identities");
 /// Export and delete job records (`ops::jobs`), keyed by zero-padded id.
 const JOBS: TableDefinition<&str, &[u8]> = TableDefinition::new("jobs");
@@ -203,8 +204,8 @@ impl Store {
             let mut index = txn.open_table(IDENTITIES)?;
             for (id, line) in profiles {
                 table.insert(id.as_str(), line.as_bytes())?;
-                for key in identity_keys(line) {
-                    index.insert(key.as_str(), id.as_str())?;
+                for key in indexed(id, &identity_keys(line)) {
+                    index.insert(key, id.as_str())?;
                 }
             }
             Ok(())
@@ -221,8 +222,8 @@ impl Store {
             let mut index = txn.open_table(IDENTITIES)?;
             for (id, (line, keys)) in profiles {
                 table.insert(id.as_str(), line.as_bytes())?;
-                for key in keys {
-                    index.insert(key.as_str(), id.as_str())?;
+                for key in indexed(id, keys) {
+                    index.insert(key, id.as_str())?;
                 }
             }
             Ok(())
@@ -250,6 +251,14 @@ impl Store {
     }
 }
 
+/// The keys of profile `id` the identity index stores: all but the profile's own id. A profile
+/// id is the key of one of its identities, and an identity is in one profile only, so a key
+/// that is a stored profile's id names that profile; leaving it out saves an index row per
+/// profile (every row of an unstitched project).
+fn indexed<'k>(id: &'k str, keys: &'k [String]) -> impl Iterator<Item = &'k str> {
+    keys.iter().map(String::as_str).filter(move |k| *k != id)
+}
+
 /// `NS:VALUE` of every identity listed in a profile's JSON line.
 fn identity_keys(line: &str) -> Vec<String> {
     let Ok(json) = serde_json::from_str::<serde_json::Value>(line) else { return Vec::new() };
@@ -268,9 +277,14 @@ impl Store {
         Store::open(root, false).map(Some)
     }
 
-    /// The profileId of the stored profile holding identity `key` (`NS:VALUE`).
+    /// The profileId of the stored profile holding identity `key` (`NS:VALUE`): the profile
+    /// whose id it is, else the one the identity index names (see [`indexed`]).
     pub fn profile_of_identity(&self, key: &str) -> Result<Option<String>, Error> {
         let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
+        let profiles = txn.open_table(PROFILES).map_err(|e| self.db_err(e))?;
+        if profiles.get(key).map_err(|e| self.db_err(e))?.is_some() {
+            return Ok(Some(key.to_string()));
+        }
         let table = txn.open_table(IDENTITIES).map_err(|e| self.db_err(e))?;
         let found = table.get(key).map_err(|e| self.db_err(e))?;
         Ok(found.map(|v| v.value().to_string()))
@@ -370,8 +384,8 @@ impl Store {
             }
             for (id, line, keys) in upserted {
                 table.insert(id.as_str(), line.as_bytes())?;
-                for key in keys {
-                    index.insert(key.as_str(), id.as_str())?;
+                for key in indexed(id, keys) {
+                    index.insert(key, id.as_str())?;
                 }
             }
             let mut table = txn.open_table(META)?;
