@@ -7,6 +7,7 @@ pub mod cli;
 pub mod codegen;
 pub mod diag;
 pub mod engine;
+pub mod fnv;
 pub mod frontend;
 pub mod gen;
 pub mod identity;

@@ -127,6 +127,31 @@ fn profile_with_the_run_policy_equals_profiles_jsonl() {
 }
 
 #[test]
+fn profile_after_a_policy_edit_shows_the_new_rules_not_the_stored_profile() {
+    let p = ran("basic", "edited");
+    let (code, before, err) = mosaic(&p.0, &["profile", "--identity", "CRMID:c-1"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(json(&before)["entity"].get("computedAttributes").is_none(), "{before}");
+    let attribute = "kind: ComputedAttribute\nname: events30d\nduration: { count: 30, unit: DAYS }\n\
+                     expression: xEvent.count()\n";
+    std::fs::write(p.0.join("policies/events.yaml"), attribute).unwrap();
+    let (code, after, err) = mosaic(&p.0, &["profile", "--identity", "CRMID:c-1"]);
+    assert_eq!(code, 0, "{err}");
+    let after = json(&after);
+    assert!(after["entity"]["computedAttributes"]["events30d"].as_i64().is_some_and(|n| n > 0), "{after}");
+    // The run's output is what it was until the next run.
+    let stored = std::fs::read_to_string(p.0.join("out/profiles.jsonl")).unwrap();
+    assert!(!stored.contains("events30d"));
+    let (code, _, err) = mosaic(&p.0, &["run", "--as-of", AS_OF]);
+    assert_eq!(code, 0, "{err}");
+    let line = std::fs::read_to_string(p.0.join("out/profiles.jsonl")).unwrap();
+    let line = line.lines().find(|l| l.contains("\"profileId\":\"CRMID:c-1\"")).unwrap().to_string();
+    let (_, stored_again, _) = mosaic(&p.0, &["profile", "--identity", "CRMID:c-1"]);
+    assert_eq!(json(&stored_again), json(&line));
+    assert_eq!(json(&stored_again), after);
+}
+
+#[test]
 fn explain_shows_graph_provenance_attributes_and_clauses() {
     let p = ran("rules", "explain");
     let cases: &[(&str, &[&str])] = &[

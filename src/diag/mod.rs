@@ -49,6 +49,18 @@ impl Files {
         &self.files[id.0 as usize]
     }
 
+    /// FNV-1a over every file's name and text and mosaic's version: equal for the same policy
+    /// files read by the same mosaic, stable across runs and platforms.
+    pub fn fingerprint(&self) -> String {
+        let mut h = crate::fnv::Fnv::default();
+        h.piece(env!("CARGO_PKG_VERSION"));
+        for f in &self.files {
+            h.piece(&f.name);
+            h.piece(&f.text);
+        }
+        h.hex()
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
     }

@@ -241,6 +241,7 @@ mod tests {
             merge_policies: Vec::new(),
             attributes: Vec::new(),
             audiences: Vec::new(),
+            policies: String::new(),
         }
     }
 

@@ -89,6 +89,9 @@ pub struct LastRun {
     pub as_of: i64,
     pub policy: String,
     pub out: PathBuf,
+    /// The fingerprint of the policy files it ran with (`Project::policies`); `None` for a
+    /// store written before runs recorded it.
+    pub policies: Option<String>,
 }
 
 /// Compiles the project's policies.
@@ -130,6 +133,7 @@ pub fn last_run(project: &Project, store: &Store) -> Result<LastRun, Error> {
         out: get("out")
             .and_then(|v| v.as_str().map(PathBuf::from))
             .unwrap_or_else(|| project.root.join("out")),
+        policies: get("policies").and_then(|v| v.as_str().map(String::from)),
     })
 }
 

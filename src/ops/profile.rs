@@ -2,8 +2,8 @@
 //! events (SPEC 8; AEP `GET /access/entities`).
 //!
 //! Decisions: the run's policy answers from the stored profiles (an index from every identity
-//! to its profileId), so a lookup reads two keys; `--events` and another `--policy` rebuild the
-//! profiles from the stored data ([`World::load_for`]: only the identity components of the
+//! to its profileId), so a lookup reads two keys; `--events`, another `--policy`, and policy
+//! files edited since the run rebuild the profiles from the stored data ([`World::load_for`]: only the identity components of the
 //! asked identities, which the run stored; the whole store when those are stale) — for another
 //! policy they are re-stitched and re-merged under it, so the answer is what
 //! `mosaic run --policy` would write.
@@ -37,13 +37,15 @@ pub struct Query {
 }
 
 /// Whether the query needs profiles rebuilt from the batches ([`lookup`]) rather than the
-/// stored ones ([`lookup_stored`]): events, or a policy other than the last run's.
+/// stored ones ([`lookup_stored`]): events, a policy other than the last run's, or policy
+/// files changed since the last run (the stored profiles would show the old rules).
 pub fn needs_rebuild(project: &Project, store: &Store, q: &Query) -> Result<bool, Error> {
     if let Some(p) = &q.policy {
         project.merge_policy(Some(p)).ok_or_else(|| Error::UnknownPolicy(p.clone()))?;
     }
     let last = super::last_run(project, store)?;
-    Ok(q.events || q.policy.as_ref().is_some_and(|p| *p != last.policy))
+    let other_policy = q.policy.as_ref().is_some_and(|p| *p != last.policy);
+    Ok(q.events || other_policy || last.policies.as_deref() != Some(project.policies.as_str()))
 }
 
 /// The stored profiles of `q.identities`, in the order asked, as SPEC 8 objects.

@@ -71,6 +71,7 @@ pub fn assemble(
         merge_policies,
         attributes,
         audiences,
+        policies: files.fingerprint(),
     })
 }
 

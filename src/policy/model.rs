@@ -46,6 +46,10 @@ pub struct Project {
     pub merge_policies: Vec<MergePolicy>,
     pub attributes: Vec<ComputedAttribute>,
     pub audiences: Vec<Audience>,
+    /// A fingerprint of the policy files the project was loaded from (names and texts) and of
+    /// mosaic's version ([`crate::diag::Files::fingerprint`]). A run records it, so that
+    /// `mosaic profile` can tell stored profiles computed under other policies.
+    pub policies: String,
 }
 
 impl Project {

@@ -66,30 +66,23 @@ impl Input {
 /// Names the store state the components are computed from: the manifest entries whose data
 /// is stored (sorted by id, as the run orders batches), the declared datasets (records refer
 /// to them by index), the event paths (events hold their values in that order) and the blob
-/// layout version. FNV-1a,
-/// stable across runs and Rust versions.
+/// layout version ([`crate::fnv`]).
 pub fn stamp<'e>(
     entries: impl IntoIterator<Item = &'e BatchEntry>,
     datasets: &[&str],
     paths: &[Vec<String>],
 ) -> String {
-    let mut h = 0xcbf2_9ce4_8422_2325u64;
-    let mut feed = |text: &str| {
-        // A separator after each piece, so `ab`+`c` differs from `a`+`bc`.
-        for b in text.bytes().chain([0xff]) {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    };
+    let mut h = crate::fnv::Fnv::default();
     for e in entries {
-        feed(&e.id);
-        feed(&format!("{}|{}|{}|{}|{}", e.size, e.mtime, e.ingested_at, e.status, e.fingerprint));
+        h.piece(&e.id);
+        h.piece(&format!("{}|{}|{}|{}|{}", e.size, e.mtime, e.ingested_at, e.status, e.fingerprint));
     }
-    feed(&format!("layout {}", components::VERSION));
-    feed("datasets");
-    datasets.iter().for_each(|d| feed(d));
-    feed("paths");
-    paths.iter().for_each(|p| feed(&p.join("\u{1}")));
-    format!("{h:016x}")
+    h.piece(&format!("layout {}", components::VERSION));
+    h.piece("datasets");
+    datasets.iter().for_each(|d| h.piece(d));
+    h.piece("paths");
+    paths.iter().for_each(|p| h.piece(&p.join("\u{1}")));
+    h.hex()
 }
 
 /// Groups `prepared` (its identities numbered in `nodes`) by plain component and encodes each

@@ -71,6 +71,7 @@ pub fn project(root: &Path, datasets: Vec<Dataset>, policies: Vec<MergePolicy>) 
         merge_policies: policies,
         attributes: Vec::new(),
         audiences: Vec::new(),
+        policies: String::new(),
     }
 }
 

@@ -166,7 +166,12 @@ fn run_in_pool(
     drop((lines, components));
     // What `mosaic delete` and `explain` re-evaluate with, and the shed identities.
     let out = std::path::absolute(&opts.out).unwrap_or_else(|_| opts.out.clone());
-    let last = serde_json::json!({"asOf": opts.as_of, "policy": report.policy, "out": out});
+    let last = serde_json::json!({
+        "asOf": opts.as_of,
+        "policy": report.policy,
+        "out": out,
+        "policies": project.policies,
+    });
     store.put_meta("lastRun", &last)?;
     let shed: serde_json::Map<String, serde_json::Value> = report
         .shed

@@ -43,6 +43,7 @@ pub fn project(datasets: Vec<Dataset>) -> Project {
         merge_policies: Vec::new(),
         attributes: Vec::new(),
         audiences: Vec::new(),
+        policies: String::new(),
     }
 }
 
