@@ -98,10 +98,23 @@ pub fn main() -> ExitCode {
     match result {
         Ok(exit) => exit.into(),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", describe(&e));
             Exit::Failure.into()
         }
     }
+}
+
+/// The error and each cause its message does not already spell out (most errors name their
+/// cause in their own message, and `{:#}` would repeat it).
+fn describe(e: &anyhow::Error) -> String {
+    let mut text = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text = format!("{text}: {cause}");
+        }
+    }
+    text
 }
 
 /// Prints an operation's error to stderr and gives its exit status (2 for usage errors).
@@ -111,5 +124,19 @@ fn ops_failed(e: &crate::ops::Error) -> Exit {
         Exit::Usage
     } else {
         Exit::Failure
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe;
+
+    #[test]
+    fn causes_are_named_once() {
+        let gone = || std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
+        let spelt_out = crate::runtime::Error::Io { path: "out/profiles.jsonl".into(), source: gone() };
+        assert_eq!(describe(&anyhow::Error::new(spelt_out)), "out/profiles.jsonl: gone");
+        let wrapped = anyhow::Error::new(gone()).context("reading data/web");
+        assert_eq!(describe(&wrapped), "reading data/web: gone");
     }
 }

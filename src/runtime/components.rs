@@ -21,7 +21,7 @@ use crate::store::components::{self, Part};
 use crate::store::BatchEntry;
 use rayon::prelude::*;
 
-/// The encoded components of one run, ready for `Store::put_components`.
+/// The encoded components of one run, in memory ([`build`]).
 #[derive(Debug, Default)]
 pub struct Blobs {
     /// The store state they describe ([`stamp`]).
@@ -32,8 +32,8 @@ pub struct Blobs {
     pub index: Vec<(String, u64)>,
 }
 
-/// What [`build`] needs, kept by `compute` for the output stage, which builds the blobs while
-/// it writes the profiles (CPU work overlapping I/O).
+/// What [`stream`] needs, kept by `compute` for the output stage, which encodes the components
+/// while the store writes the profiles (CPU work overlapping I/O).
 pub struct Input {
     pub prepared: Prepared,
     /// The node numbers of `prepared`'s identities.
@@ -57,9 +57,9 @@ impl Input {
         Input { prepared, nodes, entries, stamp }
     }
 
-    /// [`build`] over this input.
-    pub fn build(&self) -> Option<Blobs> {
-        build(&self.prepared, &self.nodes, &self.entries, self.stamp.clone())
+    /// [`stream`] over this input.
+    pub fn stream(&self, send: &mut dyn FnMut(components::Streamed) -> bool) {
+        stream(&self.prepared, &self.nodes, &self.entries, self.stamp.clone(), send);
     }
 }
 
@@ -85,13 +85,36 @@ pub fn stamp<'e>(
     h.hex()
 }
 
-/// Groups `prepared` (its identities numbered in `nodes`) by plain component and encodes each
-/// group in parallel. `entries` are the run's batches in order (`Rec::batch` indexes them).
-/// `None` when the data cannot answer later questions (events lack values of the program's
-/// paths): readers then fall back.
+/// [`stream`] into memory. `None` when there is nothing to store.
 pub fn build(prepared: &Prepared, nodes: &Nodes, entries: &[BatchEntry], stamp: String) -> Option<Blobs> {
+    let mut blobs = Blobs::default();
+    stream(prepared, nodes, entries, stamp, &mut |message| {
+        match message {
+            components::Streamed::Chunk(c) => blobs.chunked.chunks.push(c),
+            components::Streamed::Done { stamp, places, index } => {
+                (blobs.stamp, blobs.chunked.places, blobs.index) = (stamp, places, index);
+            }
+        }
+        true
+    })
+    .then_some(blobs)
+}
+
+/// Groups `prepared` (its identities numbered in `nodes`) by plain component and encodes the
+/// groups in parallel, handing `send` the chunks in order and then where each component
+/// landed with the identity index ([`components::Streamed`]). `entries` are the run's batches
+/// in order (`Rec::batch` indexes them). Sends nothing, and says `false`, when the data cannot
+/// answer later questions (events lack values of the program's paths): readers then fall
+/// back; `false` too when `send` refuses.
+pub fn stream(
+    prepared: &Prepared,
+    nodes: &Nodes,
+    entries: &[BatchEntry],
+    stamp: String,
+    send: &mut dyn FnMut(components::Streamed) -> bool,
+) -> bool {
     if prepared.missing_fields {
-        return None;
+        return false;
     }
     let (idents, ends, links) = (&nodes.idents, &nodes.links, &prepared.links);
     let mut parent: Vec<u32> = (0..idents.len() as u32).collect();
@@ -124,12 +147,15 @@ pub fn build(prepared: &Prepared, nodes: &Nodes, entries: &[BatchEntry], stamp: 
         parts[comp[a as usize] as usize].links.push((l, (a, b)));
     }
     let batch_ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
-    let chunked = components::chunk(&parts, &batch_ids);
+    let Some(places) = components::stream(&parts, &batch_ids, &mut |c| send(components::Streamed::Chunk(c)))
+    else {
+        return false;
+    };
     drop(parts);
     let mut index: Vec<(String, u64)> =
         idents.par_iter().zip(comp.par_iter()).map(|(i, &c)| (i.to_string(), u64::from(c))).collect();
     index.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    Some(Blobs { stamp, chunked, index })
+    send(components::Streamed::Done { stamp, places, index })
 }
 
 /// The root of `n`, halving paths on the way.

@@ -275,7 +275,8 @@ impl Reader<'_> {
 }
 
 mod table;
-pub use table::{chunk, Chunked};
+pub(in crate::store) use table::put_streamed;
+pub use table::{chunk, stream, Chunked, Streamed};
 pub(super) use table::{COMPONENTS, COMPONENT_INDEX};
 mod values;
 

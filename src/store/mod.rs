@@ -212,9 +212,16 @@ impl Store {
         })
     }
 
-    /// Replaces the stored profiles like [`Store::put_profiles`], given the `NS:VALUE` keys of
-    /// each profile's identities (profileId, JSON line, keys), so no line is parsed again.
-    pub fn put_profiles_keyed(&self, profiles: &[(String, (String, Vec<String>))]) -> Result<(), Error> {
+    /// Writes what a run produced in one transaction: the stored profiles, replaced like
+    /// [`Store::put_profiles`] but given the `NS:VALUE` keys of each profile's identities
+    /// (profileId, (JSON line, keys)), so no line is parsed again; then the identity
+    /// components as `components` streams them (`components::stream`), until its sender is
+    /// dropped.
+    pub fn put_run_output(
+        &self,
+        profiles: &[(String, (String, Vec<String>))],
+        components: &std::sync::mpsc::Receiver<components::Streamed>,
+    ) -> Result<(), Error> {
         self.write(|txn| {
             txn.delete_table(PROFILES)?;
             txn.delete_table(IDENTITIES)?;
@@ -226,7 +233,8 @@ impl Store {
                     index.insert(key, id.as_str())?;
                 }
             }
-            Ok(())
+            drop((table, index));
+            components::put_streamed(txn, components)
         })
     }
 

@@ -28,20 +28,62 @@ pub struct Chunked {
     pub places: Vec<(u32, u32, u32)>,
 }
 
+/// One message of a run's component stream to [`Store::put_run_output`]: the chunks in
+/// order, then where each component landed and the identity index.
+#[derive(Debug)]
+pub enum Streamed {
+    Chunk(Vec<u8>),
+    Done {
+        /// The store state the components describe (`runtime::components::stamp`).
+        stamp: String,
+        /// Component number → (chunk, byte offset, byte length).
+        places: Vec<(u32, u32, u32)>,
+        /// `NS:VALUE` → component number, sorted by key.
+        index: Vec<(String, u64)>,
+    },
+}
+
 /// How many components are encoded by one task: tasks are cut by count, not by thread, so the
 /// chunks come out the same on any number of threads.
 const GROUP: usize = 4096;
+/// How many groups are encoded at once before their chunks are handed on (what bounds the
+/// memory of a stream).
+const WINDOW: usize = 4;
 
-/// Encodes `parts` (by component number) straight into chunks, in parallel.
-pub fn chunk(parts: &[Part<'_>], batch_ids: &[String]) -> Chunked {
-    let groups: Vec<Chunked> = parts.par_chunks(GROUP).map(|group| chunk_group(group, batch_ids)).collect();
-    let mut out = Chunked::default();
-    for g in groups {
-        let first = out.chunks.len() as u32;
-        out.places.extend(g.places.into_iter().map(|(c, offset, len)| (first + c, offset, len)));
-        out.chunks.extend(g.chunks);
+/// Encodes `parts` (by component number) into chunks, a window of groups at a time in
+/// parallel, handing each chunk to `send` in chunk order. The place of every component, or
+/// `None` once `send` refuses (the receiver is gone).
+pub fn stream(
+    parts: &[Part<'_>],
+    batch_ids: &[String],
+    send: &mut dyn FnMut(Vec<u8>) -> bool,
+) -> Option<Vec<(u32, u32, u32)>> {
+    let mut places = Vec::with_capacity(parts.len());
+    let mut sent = 0u32;
+    for window in parts.chunks(GROUP * WINDOW) {
+        let groups: Vec<Chunked> = window.par_chunks(GROUP).map(|g| chunk_group(g, batch_ids)).collect();
+        for group in groups {
+            let first = sent;
+            places.extend(group.places.into_iter().map(|(c, offset, len)| (first + c, offset, len)));
+            for chunk in group.chunks {
+                if !send(chunk) {
+                    return None;
+                }
+                sent += 1;
+            }
+        }
     }
-    out
+    Some(places)
+}
+
+/// [`stream`] into memory.
+pub fn chunk(parts: &[Part<'_>], batch_ids: &[String]) -> Chunked {
+    let mut chunks = Vec::new();
+    let places = stream(parts, batch_ids, &mut |c| {
+        chunks.push(c);
+        true
+    });
+    Chunked { chunks, places: places.unwrap_or_default() }
 }
 
 /// One group's chunks: each closed once the next component would take it past
@@ -70,36 +112,44 @@ fn chunk_group(parts: &[Part<'_>], batch_ids: &[String]) -> Chunked {
     out
 }
 
-impl Store {
-    /// Replaces the stored components (`chunked`, see [`chunk`]), their identity index
-    /// (`index`: `NS:VALUE` → component number, sorted by key, the order redb inserts fastest)
-    /// and the `components` META entry (`stamp`: which store state they describe) in one
-    /// transaction.
-    pub fn put_components(
-        &self,
-        stamp: &str,
-        chunked: &Chunked,
-        index: &[(String, u64)],
-    ) -> Result<(), Error> {
-        let meta = serde_json::json!({ "stamp": stamp }).to_string();
-        self.write(|txn| {
+/// Replaces the stored components within `txn` with what `components` streams (see
+/// [`Streamed`]). Nothing is touched when the stream ends without a message (the run had no
+/// components to store: the old ones stay, with their stale stamp).
+pub(in crate::store) fn put_streamed(
+    txn: &redb::WriteTransaction,
+    components: &std::sync::mpsc::Receiver<Streamed>,
+) -> Result<(), redb::Error> {
+    let mut table = None;
+    let mut number = 0u32;
+    for message in components {
+        if table.is_none() {
             txn.delete_table(COMPONENTS)?;
             txn.delete_table(COMPONENT_INDEX)?;
-            let mut table = txn.open_table(COMPONENTS)?;
-            for (number, chunk) in chunked.chunks.iter().enumerate() {
-                table.insert(number as u32, chunk.as_slice())?;
-            }
-            let mut keys = txn.open_table(COMPONENT_INDEX)?;
-            for (key, id) in index {
-                if let Some(&place) = chunked.places.get(*id as usize) {
-                    keys.insert(key.as_str(), place)?;
+            table = Some(txn.open_table(COMPONENTS)?);
+        }
+        match message {
+            Streamed::Chunk(chunk) => {
+                if let Some(t) = table.as_mut() {
+                    t.insert(number, chunk.as_slice())?;
                 }
+                number += 1;
             }
-            txn.open_table(META)?.insert("components", meta.as_bytes())?;
-            Ok(())
-        })
+            Streamed::Done { stamp, places, index } => {
+                let mut keys = txn.open_table(COMPONENT_INDEX)?;
+                for (key, id) in &index {
+                    if let Some(&place) = places.get(*id as usize) {
+                        keys.insert(key.as_str(), place)?;
+                    }
+                }
+                let meta = serde_json::json!({ "stamp": stamp }).to_string();
+                txn.open_table(META)?.insert("components", meta.as_bytes())?;
+            }
+        }
     }
+    Ok(())
+}
 
+impl Store {
     /// The stamp of the stored components (`None`: a store written before they existed).
     pub fn components_stamp(&self) -> Result<Option<String>, Error> {
         Ok(self.meta("components")?.and_then(|m| m.get("stamp")?.as_str().map(String::from)))
