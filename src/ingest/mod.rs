@@ -10,6 +10,7 @@ pub mod line;
 pub mod parquet;
 pub mod record;
 pub mod sample;
+pub mod scan;
 pub mod sparse;
 pub mod typed;
 
