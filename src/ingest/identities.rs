@@ -3,6 +3,7 @@
 
 use super::idmap::{self, scalar_text, IdentityMap};
 use super::record::Ident;
+use super::shared::Shared;
 use crate::policy::{Dataset, DatasetClass, Namespace, Normalize, Project};
 use serde_json::{Map, Value};
 
@@ -66,12 +67,13 @@ struct Candidate {
 
 /// Extracts the identities of `obj`, a record of `dataset`.
 /// `ids` is the record's `identityMap` when the parse already read it (see [`idmap::Seed`]);
-/// otherwise it is read from `obj`.
+/// otherwise it is read from `obj`. Identity values come from `shared`.
 pub fn extract(
     project: &Project,
     dataset: &Dataset,
     obj: &Map<String, Value>,
     ids: Option<&IdentityMap>,
+    shared: &Shared,
 ) -> Found {
     let mut found = Found::default();
     let mut cands: Vec<Candidate> = Vec::new();
@@ -85,7 +87,7 @@ pub fn extract(
                 found.dropped += 1;
                 return;
             };
-            let ident = Ident { namespace: ns.code.clone(), id: id.into() };
+            let ident = Ident { namespace: ns.code.clone(), id: shared.get(&id) };
             if let Some(c) = cands.iter_mut().find(|c| c.ident == ident) {
                 c.marked_primary |= marked;
                 c.declared_primary |= declared;

@@ -11,6 +11,7 @@ pub mod parquet;
 pub mod record;
 pub mod sample;
 pub mod scan;
+pub mod shared;
 pub mod sparse;
 pub mod typed;
 
@@ -92,12 +93,15 @@ pub fn format_of(dataset: &Dataset, path: &Path) -> Option<Format> {
 pub struct Keep {
     /// The paths rules read; `None` keeps whole events.
     pub event_paths: Option<Vec<Vec<String>>>,
+    /// The identity values read so far, shared by every batch read with this `Keep` (and its
+    /// clones), so each distinct value is allocated once.
+    pub shared: shared::Shared,
 }
 
 impl Keep {
     /// Keeps whole events.
     pub fn whole() -> Keep {
-        Keep { event_paths: None }
+        Keep { event_paths: None, shared: shared::Shared::default() }
     }
 
     /// Keeps the event paths `program` reads.
@@ -105,7 +109,7 @@ impl Keep {
         let mut paths: Vec<Vec<String>> = program.event_paths.iter().map(|p| p.path.clone()).collect();
         paths.sort();
         paths.dedup();
-        Keep { event_paths: Some(paths) }
+        Keep { event_paths: Some(paths), shared: shared::Shared::default() }
     }
 
     /// How to parse a line of `dataset`: the kept paths plus what ingest itself reads
@@ -134,10 +138,11 @@ pub fn read_batch(project: &Project, file: &BatchFile, keep: &Keep) -> Batch {
             return batch;
         }
     };
+    let cx = line::Context { project, dataset, shared: &keep.shared };
     match format_of(dataset, &file.path) {
-        Some(Format::Jsonl) => read_jsonl(project, dataset, &mut batch, &bytes, keep),
-        Some(Format::Csv) => csv::ingest_csv(project, dataset, &mut batch, &bytes),
-        Some(Format::Parquet) => parquet::ingest_parquet(project, dataset, &mut batch, &file.path),
+        Some(Format::Jsonl) => read_jsonl(&cx, &mut batch, &bytes, keep),
+        Some(Format::Csv) => csv::ingest_csv(&cx, &mut batch, &bytes),
+        Some(Format::Parquet) => parquet::ingest_parquet(&cx, &mut batch, &file.path),
         None => {
             let detail = "unknown file extension; set `format:` on the dataset";
             line::reject(&mut batch, 0, Reason::UnsupportedFormat, detail, "")
@@ -164,12 +169,14 @@ pub fn batch_from_values(
     values: &[serde_json::Value],
 ) -> Batch {
     let mut batch = Batch { id: id.to_string(), dataset: dataset.name.value.clone(), ..Batch::default() };
+    let shared = shared::Shared::default();
+    let cx = line::Context { project, dataset, shared: &shared };
     for (i, v) in values.iter().enumerate() {
         let line = i as u32 + 1;
         let raw = v.to_string();
         match v {
             serde_json::Value::Object(obj) => {
-                line::ingest_object(project, dataset, &mut batch, line, obj.clone(), None, &raw)
+                line::ingest_object(&cx, &mut batch, line, obj.clone(), None, &raw)
             }
             _ => line::reject(&mut batch, line, Reason::NotAnObject, "a record must be a JSON object", &raw),
         }
@@ -177,8 +184,8 @@ pub fn batch_from_values(
     batch
 }
 
-fn read_jsonl(project: &Project, dataset: &Dataset, batch: &mut Batch, bytes: &[u8], keep: &Keep) {
-    let plan = keep.plan(dataset);
+fn read_jsonl(cx: &line::Context, batch: &mut Batch, bytes: &[u8], keep: &Keep) {
+    let plan = keep.plan(cx.dataset);
     let mut offset = 0u64;
     for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
         let line = i as u32 + 1;
@@ -187,7 +194,7 @@ fn read_jsonl(project: &Project, dataset: &Dataset, batch: &mut Batch, bytes: &[
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         let events = batch.events.len();
         match std::str::from_utf8(raw) {
-            Ok(text) => line::ingest_json_line(project, dataset, batch, line, text, plan.as_ref()),
+            Ok(text) => line::ingest_json_line(cx, batch, line, text, plan.as_ref()),
             Err(e) => {
                 let text = String::from_utf8_lossy(raw);
                 line::reject(batch, line, Reason::InvalidJson, format!("not UTF-8: {e}"), &text);

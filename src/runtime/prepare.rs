@@ -7,9 +7,10 @@ use crate::ir::EventPath;
 use crate::store::BatchEntry;
 use crate::value::Value;
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 /// A profile record with everything the later stages need.
@@ -91,8 +92,11 @@ pub struct Part {
     pub dropped_identities: u64,
     pub rejections: Vec<Rejection>,
     records: Vec<Rec>,
-    /// Each event with its `_id`.
-    events: Vec<(Option<String>, Ev)>,
+    events: Vec<Ev>,
+    /// The `_id` of each event, in `id_text`.
+    ids: Vec<Option<EventId>>,
+    /// The `_id`s of the batch's events, one after the other (one allocation per batch).
+    id_text: String,
     links: Vec<Link>,
     missing_fields: bool,
 }
@@ -112,37 +116,79 @@ pub fn prepare(
     merge(parts)
 }
 
+/// Where an event's `_id` is in its part's `id_text`, and its hash.
+#[derive(Debug, Clone, Copy)]
+struct EventId {
+    hash: u64,
+    start: usize,
+    end: usize,
+}
+
+/// The `_id` text of the first event stored at an index of `Prepared::events`.
+#[derive(Debug, Clone, Copy)]
+struct Owner {
+    at: usize,
+    part: usize,
+    start: usize,
+    end: usize,
+}
+
 /// Joins the parts of every batch (in batch order) and de-duplicates events by `_id` in
 /// ingestion order.
-pub fn merge(parts: Vec<Part>) -> Prepared {
+///
+/// Events are looked up by the hash of their `_id` and compared by text; two different ids
+/// with one hash (practically never) are told apart by a second table keyed by the text.
+pub fn merge(mut parts: Vec<Part>) -> Prepared {
     let mut out = Prepared {
         records: Vec::with_capacity(parts.iter().map(|p| p.records.len()).sum()),
         events: Vec::with_capacity(parts.iter().map(|p| p.events.len()).sum()),
         links: Vec::with_capacity(parts.iter().map(|p| p.links.len()).sum()),
         ..Prepared::default()
     };
-    let with_id = parts.iter().flat_map(|p| &p.events).filter(|(id, _)| id.is_some()).count();
-    let mut event_ids: FxHashMap<(u32, String), usize> =
+    let with_id = parts.iter().flat_map(|p| &p.ids).filter(|id| id.is_some()).count();
+    let texts: Vec<String> = parts.iter_mut().map(|p| std::mem::take(&mut p.id_text)).collect();
+    let mut by_hash: FxHashMap<(u32, u64), Owner> =
         FxHashMap::with_capacity_and_hasher(with_id, Default::default());
-    for part in parts {
+    let mut by_text: FxHashMap<(u32, &str), usize> = FxHashMap::default();
+    for (pi, part) in parts.into_iter().enumerate() {
         out.missing_fields |= part.missing_fields;
         out.records.extend(part.records);
         out.links.extend(part.links);
-        for (id, ev) in part.events {
+        for (id, ev) in part.ids.into_iter().zip(part.events) {
             let Some(id) = id else {
                 out.events.push(ev);
                 continue;
             };
-            match event_ids.entry((ev.dataset, id)) {
-                // Same `_id` in the same dataset: the last ingested wins (SPEC 4).
-                Entry::Occupied(at) => {
-                    out.events[*at.get()] = ev;
-                    out.duplicate_events += 1;
+            let text = texts[pi].get(id.start..id.end).unwrap_or_default();
+            let new = out.events.len();
+            let seen = match by_text.is_empty() {
+                true => None,
+                false => by_text.get(&(ev.dataset, text)).copied(),
+            };
+            let seen = seen.or_else(|| match by_hash.entry((ev.dataset, id.hash)) {
+                Entry::Occupied(slot) => {
+                    let o = *slot.get();
+                    match texts[o.part].get(o.start..o.end) == Some(text) {
+                        true => Some(o.at),
+                        // Another id with the same hash: this one is kept by its text.
+                        false => {
+                            by_text.insert((ev.dataset, text), new);
+                            None
+                        }
+                    }
                 }
                 Entry::Vacant(slot) => {
-                    slot.insert(out.events.len());
-                    out.events.push(ev);
+                    slot.insert(Owner { at: new, part: pi, start: id.start, end: id.end });
+                    None
                 }
+            });
+            match seen {
+                // Same `_id` in the same dataset: the last ingested wins (SPEC 4).
+                Some(at) => {
+                    out.events[at] = ev;
+                    out.duplicate_events += 1;
+                }
+                None => out.events.push(ev),
             }
         }
     }
@@ -186,6 +232,7 @@ pub fn flatten(
         out.records.push(Rec { dataset, batch: bi, line: r.line, seq, time, primary, body: r.body });
     }
     out.events.reserve_exact(batch.events.len());
+    out.ids.reserve_exact(batch.events.len());
     for e in batch.events {
         let seq = seq_of(bi, e.line);
         let mut mismatches = 0u64;
@@ -214,7 +261,12 @@ pub fn flatten(
         let body = e.offset.is_none().then(|| Box::new(e.body));
         let (line, time, offset) = (e.line, e.time, e.offset);
         let ev = Ev { dataset, batch: bi, line, seq, time, primary, body, fields, mismatches, offset };
-        out.events.push((e.id, ev));
+        out.ids.push(e.id.map(|id| {
+            let start = out.id_text.len();
+            out.id_text.push_str(&id);
+            EventId { hash: FxBuildHasher.hash_one(id.as_str()), start, end: out.id_text.len() }
+        }));
+        out.events.push(ev);
     }
     out.links.shrink_to_fit();
     (out.id, out.dataset) = (batch.id, batch.dataset);
