@@ -1,17 +1,18 @@
 //! The binary form of a stored batch.
 //!
 //! A run reads every stored batch back, so their encoding is on the hot path: integers are
-//! LEB128 varints, namespaces are written once per batch and referred to by index, and only
-//! record bodies and event field values stay JSON text (events hold just the values at the
-//! paths rules read, see `ingest::Keep`). A version byte leads, so a store written by another layout is refused with
-//! a clear message rather than misread.
+//! LEB128 varints, namespaces are written once per batch and referred to by index, and record
+//! bodies and event field values are a tagged binary form of JSON (no printing and re-parsing
+//! of text; events hold just the values at the paths rules read, see `ingest::Keep`). A version
+//! byte leads, so a store written by another layout is refused with a clear message rather
+//! than misread.
 
 use super::wire::{deref_to, Corrupt, In, Out};
 use crate::ingest::{Batch, Event, Ident, Reason, Record, Rejection};
 use std::sync::Arc;
 
 /// Layout version; bump on any change below.
-const VERSION: u8 = 2;
+const VERSION: u8 = 3;
 
 /// Why bytes are not a batch.
 #[derive(Debug, thiserror::Error)]
@@ -20,8 +21,28 @@ pub enum Error {
     Version(u8),
     #[error("stored batch is truncated or corrupt")]
     Corrupt,
-    #[error("stored body is not JSON: {0}")]
-    Body(#[from] serde_json::Error),
+}
+
+/// Deepest nesting a stored value may have: far beyond serde_json's limit of 128 for the lines
+/// values come from.
+const MAX_DEPTH: u32 = 1024;
+
+/// Tags of the binary JSON form ([`Writer::json`]).
+mod tag {
+    pub const NULL: u8 = 0;
+    pub const FALSE: u8 = 1;
+    pub const TRUE: u8 = 2;
+    /// A non-negative integer (varint).
+    pub const UINT: u8 = 3;
+    /// A negative integer (zigzag varint).
+    pub const NEG: u8 = 4;
+    /// A float (8 bytes, little-endian bits).
+    pub const FLOAT: u8 = 5;
+    pub const STRING: u8 = 6;
+    /// A count, then the items.
+    pub const ARRAY: u8 = 7;
+    /// A count, then key and value of each member, in order.
+    pub const OBJECT: u8 = 8;
 }
 
 impl From<Corrupt> for Error {
@@ -67,7 +88,7 @@ pub fn encode(batch: &Batch) -> Vec<u8> {
         w.uint(u64::from(r.line));
         w.opt_int(r.time);
         w.identities(&r.identities, r.primary);
-        w.str(&r.body.to_string());
+        w.json(&r.body);
     }
     w.uint(batch.events.len() as u64);
     for e in &batch.events {
@@ -121,7 +142,7 @@ pub fn decode(bytes: &[u8]) -> Result<Batch, Error> {
         let line = r.u32()?;
         let time = r.opt_int()?;
         let (identities, primary) = r.identities()?;
-        let body = serde_json::from_str(r.str()?)?;
+        let body = r.json()?;
         batch.records.push(Record { line, time, identities, primary, body });
     }
     let n = r.len()?;
@@ -158,11 +179,46 @@ struct Writer {
 deref_to!(Writer, w, Out);
 
 impl Writer {
-    /// A JSON value as text; `null`, the most common, as the empty string.
+    /// A JSON value in the tagged binary form: numbers keep their kind (unsigned, negative or
+    /// float, as serde_json holds them), objects their member order.
     fn json(&mut self, v: &serde_json::Value) {
+        use serde_json::Value as J;
         match v {
-            serde_json::Value::Null => self.uint(0),
-            v => self.str(&v.to_string()),
+            J::Null => self.out.push(tag::NULL),
+            J::Bool(false) => self.out.push(tag::FALSE),
+            J::Bool(true) => self.out.push(tag::TRUE),
+            J::Number(n) => match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => {
+                    self.out.push(tag::UINT);
+                    self.uint(u);
+                }
+                (None, Some(i)) => {
+                    self.out.push(tag::NEG);
+                    self.int(i);
+                }
+                (None, None) => {
+                    self.out.push(tag::FLOAT);
+                    let bits = n.as_f64().unwrap_or(f64::NAN).to_bits();
+                    self.out.extend_from_slice(&bits.to_le_bytes());
+                }
+            },
+            J::String(s) => {
+                self.out.push(tag::STRING);
+                self.str(s);
+            }
+            J::Array(items) => {
+                self.out.push(tag::ARRAY);
+                self.uint(items.len() as u64);
+                items.iter().for_each(|i| self.json(i));
+            }
+            J::Object(members) => {
+                self.out.push(tag::OBJECT);
+                self.uint(members.len() as u64);
+                for (k, v) in members {
+                    self.str(k);
+                    self.json(v);
+                }
+            }
         }
     }
 
@@ -184,11 +240,48 @@ struct Reader<'b> {
 deref_to!(lifetime 'b; Reader<'b>, r, In<'b>);
 
 impl<'b> Reader<'b> {
+    /// A value written by [`Writer::json`].
     fn json(&mut self) -> Result<serde_json::Value, Error> {
-        match self.str()? {
-            "" => Ok(serde_json::Value::Null),
-            text => Ok(serde_json::from_str(text)?),
-        }
+        self.json_within(MAX_DEPTH)
+    }
+
+    /// A value nested at most `depth` levels deep (corrupt bytes must not overflow the stack).
+    fn json_within(&mut self, depth: u32) -> Result<serde_json::Value, Error> {
+        use serde_json::{Number, Value as J};
+        let depth = depth.checked_sub(1).ok_or(Error::Corrupt)?;
+        Ok(match self.byte()? {
+            tag::NULL => J::Null,
+            tag::FALSE => J::Bool(false),
+            tag::TRUE => J::Bool(true),
+            tag::UINT => J::Number(Number::from(self.uint()?)),
+            tag::NEG => J::Number(Number::from(self.int()?)),
+            tag::FLOAT => {
+                let bytes = self.bytes.get(..8).ok_or(Error::Corrupt)?;
+                let mut bits = [0u8; 8];
+                bits.copy_from_slice(bytes);
+                self.bytes = &self.bytes[8..];
+                J::Number(Number::from_f64(f64::from_bits(u64::from_le_bytes(bits))).ok_or(Error::Corrupt)?)
+            }
+            tag::STRING => J::String(self.str()?.to_string()),
+            tag::ARRAY => {
+                let n = self.len()?;
+                let mut items = Vec::with_capacity(n);
+                for _ in 0..n {
+                    items.push(self.json_within(depth)?);
+                }
+                J::Array(items)
+            }
+            tag::OBJECT => {
+                let n = self.len()?;
+                let mut members = serde_json::Map::with_capacity(n);
+                for _ in 0..n {
+                    let key = self.str()?.to_string();
+                    members.insert(key, self.json_within(depth)?);
+                }
+                J::Object(members)
+            }
+            _ => return Err(Error::Corrupt),
+        })
     }
 
     fn identities(&mut self) -> Result<(Vec<Ident>, u32), Error> {
@@ -218,7 +311,7 @@ mod tests {
                 time: Some(-5),
                 identities: vec![ident("CRMID", "c-1"), ident("Email", "a@b.se")],
                 primary: 0,
-                body: json!({"person": {"name": "Åsa"}, "n": [1, 2.5, null]}),
+                body: json!({"person": {"name": "Åsa", "age": 40}, "n": [1, 2.5, null, -3, 18446744073709551615u64, -0.0, 1e300], "b": [true, false], "z": {}, "a": []}),
             }],
             events: vec![
                 Event {
@@ -279,5 +372,24 @@ mod tests {
         let mut trailing = bytes.clone();
         trailing.push(0);
         assert!(decode(&trailing).is_err());
+    }
+
+    #[test]
+    fn json_keeps_number_kinds_and_member_order() {
+        let batch = sample();
+        let back = decode(&encode(&batch)).expect("decodes");
+        assert_eq!(back.records[0].body, batch.records[0].body);
+        assert_eq!(back.records[0].body.to_string(), batch.records[0].body.to_string());
+        assert_eq!(back.events[1].fields, batch.events[1].fields);
+    }
+
+    #[test]
+    fn deep_nesting_is_corrupt_not_a_stack_overflow() {
+        let mut bytes: Vec<u8> = std::iter::repeat_n([tag::ARRAY, 1], 5000).flatten().collect();
+        bytes.push(tag::NULL);
+        let mut r = Reader { r: In { bytes: &bytes }, namespaces: Vec::new() };
+        assert!(matches!(r.json(), Err(Error::Corrupt)));
+        let mut r = Reader { r: In { bytes: &bytes[bytes.len() - 21..] }, namespaces: Vec::new() };
+        assert!(r.json().is_ok(), "ten levels are fine");
     }
 }
