@@ -124,75 +124,101 @@ struct EventId {
     end: usize,
 }
 
-/// The `_id` text of the first event stored at an index of `Prepared::events`.
-#[derive(Debug, Clone, Copy)]
-struct Owner {
-    at: usize,
-    part: usize,
-    start: usize,
-    end: usize,
-}
-
 /// Joins the parts of every batch (in batch order) and de-duplicates events by `_id` in
-/// ingestion order.
-///
-/// Events are looked up by the hash of their `_id` and compared by text; two different ids
-/// with one hash (practically never) are told apart by a second table keyed by the text.
-pub fn merge(mut parts: Vec<Part>) -> Prepared {
+/// ingestion order: the duplicates are found first, in parallel ([`duplicates`]), so the join
+/// itself only moves events.
+pub fn merge(parts: Vec<Part>) -> Prepared {
     let mut out = Prepared {
         records: Vec::with_capacity(parts.iter().map(|p| p.records.len()).sum()),
         events: Vec::with_capacity(parts.iter().map(|p| p.events.len()).sum()),
         links: Vec::with_capacity(parts.iter().map(|p| p.links.len()).sum()),
         ..Prepared::default()
     };
-    let with_id = parts.iter().flat_map(|p| &p.ids).filter(|id| id.is_some()).count();
-    let texts: Vec<String> = parts.iter_mut().map(|p| std::mem::take(&mut p.id_text)).collect();
-    let mut by_hash: FxHashMap<(u32, u64), Owner> =
-        FxHashMap::with_capacity_and_hasher(with_id, Default::default());
-    let mut by_text: FxHashMap<(u32, &str), usize> = FxHashMap::default();
-    for (pi, part) in parts.into_iter().enumerate() {
+    // Events are numbered across parts, in ingestion order.
+    let starts: Vec<usize> = parts
+        .iter()
+        .scan(0, |n, p| {
+            let start = *n;
+            *n += p.events.len();
+            Some(start)
+        })
+        .collect();
+    let dups = duplicates(&parts, &starts);
+    let mut replaced: Vec<usize> = dups.iter().map(|&(_, first)| first).collect();
+    replaced.sort_unstable();
+    replaced.dedup();
+    // Where each replaced event landed in `out.events`.
+    let mut slot: FxHashMap<usize, usize> =
+        FxHashMap::with_capacity_and_hasher(replaced.len(), Default::default());
+    let (mut next_dup, mut next_replaced) = (dups.iter().peekable(), replaced.iter().peekable());
+    for (part, start) in parts.into_iter().zip(starts) {
         out.missing_fields |= part.missing_fields;
         out.records.extend(part.records);
         out.links.extend(part.links);
-        for (id, ev) in part.ids.into_iter().zip(part.events) {
-            let Some(id) = id else {
-                out.events.push(ev);
-                continue;
-            };
-            let text = texts[pi].get(id.start..id.end).unwrap_or_default();
-            let new = out.events.len();
-            let seen = match by_text.is_empty() {
-                true => None,
-                false => by_text.get(&(ev.dataset, text)).copied(),
-            };
-            let seen = seen.or_else(|| match by_hash.entry((ev.dataset, id.hash)) {
-                Entry::Occupied(slot) => {
-                    let o = *slot.get();
-                    match texts[o.part].get(o.start..o.end) == Some(text) {
-                        true => Some(o.at),
-                        // Another id with the same hash: this one is kept by its text.
-                        false => {
-                            by_text.insert((ev.dataset, text), new);
-                            None
-                        }
-                    }
-                }
-                Entry::Vacant(slot) => {
-                    slot.insert(Owner { at: new, part: pi, start: id.start, end: id.end });
-                    None
-                }
-            });
-            match seen {
+        for (g, ev) in (start..).zip(part.events) {
+            if let Some(&(_, first)) = next_dup.next_if(|&&(dup, _)| dup == g) {
                 // Same `_id` in the same dataset: the last ingested wins (SPEC 4).
-                Some(at) => {
+                if let Some(&at) = slot.get(&first) {
                     out.events[at] = ev;
                     out.duplicate_events += 1;
+                    continue;
                 }
-                None => out.events.push(ev),
             }
+            if next_replaced.next_if(|&&r| r == g).is_some() {
+                slot.insert(g, out.events.len());
+            }
+            out.events.push(ev);
         }
     }
     out
+}
+
+/// The events that repeat the `(dataset, _id)` of an earlier one, as (event, first event with
+/// that id), numbered from `starts`, sorted. Events are split by the hash of their `_id` among
+/// the workers; each looks its share up by hash and compares the text, and keeps two different
+/// ids with one hash (practically never) apart in a second table keyed by the text.
+fn duplicates(parts: &[Part], starts: &[usize]) -> Vec<(usize, usize)> {
+    let shards = rayon::current_num_threads().max(1) as u64;
+    let with_id = parts.iter().flat_map(|p| &p.ids).filter(|id| id.is_some()).count();
+    let mut dups: Vec<(usize, usize)> = (0..shards)
+        .into_par_iter()
+        .flat_map_iter(|shard| {
+            let capacity = with_id / shards as usize + 16;
+            // (dataset, hash) → the first event with that hash: its number, part and id.
+            let mut by_hash: FxHashMap<(u32, u64), (usize, usize, EventId)> =
+                FxHashMap::with_capacity_and_hasher(capacity, Default::default());
+            let mut by_text: FxHashMap<(u32, &str), usize> = FxHashMap::default();
+            let mut found = Vec::new();
+            for ((pi, part), start) in parts.iter().enumerate().zip(starts) {
+                let text = |id: &EventId| part.id_text.get(id.start..id.end).unwrap_or_default();
+                for ((g, id), ev) in (*start..).zip(&part.ids).zip(&part.events) {
+                    let Some(id) = id.filter(|id| id.hash % shards == shard) else { continue };
+                    let own = text(&id);
+                    if let Some(&first) = by_text.get(&(ev.dataset, own)) {
+                        found.push((g, first));
+                        continue;
+                    }
+                    match by_hash.entry((ev.dataset, id.hash)) {
+                        Entry::Occupied(slot) => {
+                            let &(first, fp, fid) = slot.get();
+                            match parts[fp].id_text.get(fid.start..fid.end) == Some(own) {
+                                true => found.push((g, first)),
+                                false => {
+                                    by_text.insert((ev.dataset, own), g);
+                                }
+                            }
+                        }
+                        Entry::Vacant(slot) => {
+                            slot.insert((g, pi, id));
+                        }
+                    }
+                }
+            }
+            found
+        })
+        .collect();
+    dups.sort_unstable();
+    dups
 }
 
 /// Flattens batch number `bi` (its index in the sorted batch list). `dataset_index` maps
@@ -294,5 +320,89 @@ fn links_of(links: &mut Vec<Link>, ids: &[Ident], primary: &Ident, time: i64, se
     for other in ids.iter().filter(|i| *i != primary) {
         let (dataset, batch, line) = at;
         links.push(Link { a: primary.clone(), b: other.clone(), time, seq, dataset, batch, line });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A part of events `(dataset, _id)`, each `_id` hashed by `hash` (colliding on purpose).
+    fn part(batch: u32, events: &[(u32, Option<&str>)], hash: fn(&str) -> u64) -> Part {
+        let mut p = Part::default();
+        for (line, &(dataset, id)) in (1..).zip(events) {
+            let primary = Ident::new("ECID", "1");
+            let ev = Ev {
+                dataset,
+                batch,
+                line,
+                seq: seq_of(batch, line),
+                time: 0,
+                primary,
+                body: None,
+                fields: Box::new([]),
+                mismatches: 0,
+                offset: None,
+            };
+            p.ids.push(id.map(|id| {
+                let start = p.id_text.len();
+                p.id_text.push_str(id);
+                EventId { hash: hash(id), start, end: p.id_text.len() }
+            }));
+            p.events.push(ev);
+        }
+        p
+    }
+
+    /// The reference: one table keyed by dataset and `_id` text, the last ingested winning.
+    fn reference(parts: &[Vec<(u32, Option<&str>)>]) -> (Vec<(u32, u32)>, u64) {
+        let mut out: Vec<(u32, u32)> = Vec::new();
+        let mut seen: HashMap<(u32, String), usize> = HashMap::new();
+        let mut dups = 0;
+        for (batch, events) in (0..).zip(parts) {
+            for (line, &(dataset, id)) in (1..).zip(events) {
+                match id.map(|id| seen.entry((dataset, id.to_string()))) {
+                    Some(Entry::Occupied(at)) => {
+                        out[*at.get()] = (batch, line);
+                        dups += 1;
+                    }
+                    Some(Entry::Vacant(slot)) => {
+                        slot.insert(out.len());
+                        out.push((batch, line));
+                    }
+                    None => out.push((batch, line)),
+                }
+            }
+        }
+        (out, dups)
+    }
+
+    #[test]
+    fn duplicates_are_found_by_text_even_when_hashes_collide() {
+        let ids = ["a", "b", "cc", "dd", "e", "ff", "g"];
+        // A small deterministic generator (xorshift) for the events of three parts.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let parts: Vec<Vec<(u32, Option<&str>)>> = (0..3)
+            .map(|_| {
+                (0..200)
+                    .map(|_| (next(2) as u32, [None, Some(ids[next(ids.len())])][next(4).min(1)]))
+                    .collect()
+            })
+            .collect();
+        let hashes: [fn(&str) -> u64; 2] = [|id| id.len() as u64, |id| FxBuildHasher.hash_one(id)];
+        for (hash, threads) in hashes.into_iter().zip([1, 3]).chain([(hashes[0], 2)]) {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
+            let merged = pool.install(|| {
+                merge(parts.iter().zip(0..).map(|(events, batch)| part(batch, events, hash)).collect())
+            });
+            let got: Vec<(u32, u32)> = merged.events.iter().map(|e| (e.batch, e.line)).collect();
+            assert_eq!((got, merged.duplicate_events), reference(&parts), "{threads} threads");
+        }
     }
 }
