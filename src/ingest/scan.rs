@@ -323,16 +323,30 @@ impl<'t> Scan<'t> {
         match self.peek()? {
             b'{' => self.members(|s, key| {
                 match key {
-                    "id" => entry.id = scalar_text(&s.value()?),
+                    "id" => entry.id = s.id_text()?,
                     "primary" => entry.primary = s.value()?.as_bool().unwrap_or(false),
                     _ => s.skip()?,
                 }
                 Some(())
             })?,
             b'[' | b't' | b'f' | b'n' => self.skip()?,
-            _ => entry.id = scalar_text(&self.value()?),
+            _ => entry.id = self.id_text()?,
         }
         Some(entry)
+    }
+
+    /// An identity value as `idmap::scalar_text` reads it: a plain string copied once, anything
+    /// else through a whole value.
+    fn id_text(&mut self) -> Option<Option<String>> {
+        let at = self.i;
+        if self.peek()? == b'"' {
+            let (end, escaped) = self.string_end(at + 1)?;
+            if !escaped {
+                self.i = end + 1;
+                return Some(Some(self.text.get(at + 1..end)?.to_string()));
+            }
+        }
+        Some(scalar_text(&self.value()?))
     }
 }
 

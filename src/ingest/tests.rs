@@ -210,3 +210,39 @@ fn chunked_jsonl_reading_keeps_line_numbers_and_offsets() {
     }
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// Normalizing without copying gives what copying at every step gave.
+#[test]
+fn normalize_equals_the_copying_reference() {
+    use crate::policy::{Namespace, NamespaceType, Normalize};
+    let reference = |steps: &[Normalize], raw: &str| {
+        let mut v = raw.to_string();
+        for n in steps {
+            v = match n {
+                Normalize::Trim => v.trim().to_string(),
+                Normalize::Lowercase => v.to_lowercase(),
+                Normalize::Uppercase => v.to_uppercase(),
+            };
+        }
+        let valid =
+            !v.is_empty() && !["null", "anonymous", "invalid"].iter().any(|p| v.eq_ignore_ascii_case(p));
+        valid.then_some(v)
+    };
+    let (t, l, u) = (Normalize::Trim, Normalize::Lowercase, Normalize::Uppercase);
+    for steps in [vec![], vec![t], vec![l], vec![u], vec![t, l], vec![l, t], vec![u, t, l]] {
+        let ns = Namespace {
+            code: "X".into(),
+            ty: NamespaceType::Cookie,
+            unique: false,
+            priority: None,
+            normalize: steps.clone(),
+            pattern: None,
+        };
+        for raw in
+            ["ann@x.se", " Ann@X.se ", "ÅSA", "straße", "İstanbul", "  ", "NULL ", "a\u{3a3}", "ǅ", "x"]
+        {
+            let got = identities::normalize(&ns, raw).map(|v| v.into_owned());
+            assert_eq!(got, reference(&steps, raw), "{steps:?} {raw:?}");
+        }
+    }
+}
