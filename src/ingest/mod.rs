@@ -217,7 +217,7 @@ fn read_jsonl(cx: &line::Context, batch: &mut Batch, path: &Path, keep: &Keep) -
         }
         let mut rest = &buf[..end];
         while !rest.is_empty() || eof {
-            let (raw, next) = match rest.iter().position(|&b| b == b'\n') {
+            let (raw, next) = match newline(rest) {
                 Some(at) => (&rest[..at], &rest[at + 1..]),
                 None => (rest, &rest[rest.len()..]),
             };
@@ -239,6 +239,22 @@ fn read_jsonl(cx: &line::Context, batch: &mut Batch, path: &Path, keep: &Keep) -
         }
         buf.drain(..end);
     }
+}
+
+/// The index of the first `\n` in `b`, eight bytes at a time.
+fn newline(b: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut at = 0;
+    while let Some(chunk) = b.get(at..at + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word) ^ (ONES * u64::from(b'\n'));
+        if w.wrapping_sub(ONES) & !w & (ONES << 7) != 0 {
+            break;
+        }
+        at += 8;
+    }
+    b.get(at..)?.iter().position(|&c| c == b'\n').map(|i| at + i)
 }
 
 /// One line of a JSONL file (without its `\n`).

@@ -3,7 +3,7 @@
 
 use crate::ingest::typed::{project_path, to_value};
 use crate::ingest::{Batch, Ident, Rejection};
-use crate::ir::EventPath;
+use crate::ir::{EventPath, Type};
 use crate::store::BatchEntry;
 use crate::value::Value;
 use rayon::prelude::*;
@@ -278,7 +278,14 @@ pub fn flatten(
                         &serde_json::Value::Null
                     }
                 };
-                share_strings(to_value(json, &p.ty, &mut mismatches), &mut strings)
+                match (json, &p.ty) {
+                    // A string kept as a string (what `to_value` makes of it) is looked up before
+                    // it is copied: most are repeats.
+                    (serde_json::Value::String(s), Type::String | Type::Any | Type::Null) => {
+                        Value::String(shared_string(s, &mut strings))
+                    }
+                    _ => share_strings(to_value(json, &p.ty, &mut mismatches), &mut strings),
+                }
             })
             .collect();
         let mismatches = u32::try_from(mismatches).unwrap_or(u32::MAX);
@@ -297,6 +304,16 @@ pub fn flatten(
     out.links.shrink_to_fit();
     (out.id, out.dataset) = (batch.id, batch.dataset);
     out
+}
+
+/// The text in `strings` equal to `s`, added when new.
+fn shared_string(s: &str, strings: &mut FxHashMap<Arc<str>, ()>) -> Arc<str> {
+    if let Some((shared, _)) = strings.get_key_value(s) {
+        return Arc::clone(shared);
+    }
+    let new: Arc<str> = s.into();
+    strings.insert(Arc::clone(&new), ());
+    new
 }
 
 /// `value` with a string top-level value replaced by the equal one already in `strings` (most
