@@ -1,12 +1,13 @@
 //! CSV batches: a header row of dotted paths, each row becomes a nested JSON object.
 
-use super::line::{ingest_object, reject};
+use super::line::{ingest_object, reject, Context};
 use super::record::{Batch, Reason};
-use crate::policy::{Dataset, Project, SchemaType};
+use crate::policy::{Dataset, SchemaType};
 use serde_json::{Map, Number, Value};
 
 /// Reads a whole CSV file into `batch`.
-pub fn ingest_csv(project: &Project, dataset: &Dataset, batch: &mut Batch, bytes: &[u8]) {
+pub fn ingest_csv(cx: &Context, batch: &mut Batch, bytes: &[u8]) {
+    let dataset = cx.dataset;
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|s| s.trim().to_string()).collect(),
@@ -31,7 +32,7 @@ pub fn ingest_csv(project: &Project, dataset: &Dataset, batch: &mut Batch, bytes
                         insert_path(&mut obj, h, v);
                     }
                 }
-                ingest_object(project, dataset, batch, line, obj, None, &raw);
+                ingest_object(cx, batch, line, obj, None, &raw);
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line() as u32);

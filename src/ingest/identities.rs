@@ -3,8 +3,10 @@
 
 use super::idmap::{self, scalar_text, IdentityMap};
 use super::record::Ident;
+use super::shared::Shared;
 use crate::policy::{Dataset, DatasetClass, Namespace, Normalize, Project};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// Values that never identify anyone.
 const PLACEHOLDERS: [&str; 3] = ["null", "anonymous", "invalid"];
@@ -32,14 +34,19 @@ pub fn json_path<'a>(obj: &'a Map<String, Value>, path: &str) -> Option<&'a Valu
     Some(cur)
 }
 
-/// Validates and normalizes one identity value of namespace `ns`.
-pub fn normalize(ns: &Namespace, raw: &str) -> Option<String> {
-    let mut v = raw.to_string();
+/// Validates and normalizes one identity value of namespace `ns`. A value that normalizing
+/// leaves as it is (the usual case) is not copied.
+pub fn normalize<'v>(ns: &Namespace, raw: &'v str) -> Option<Cow<'v, str>> {
+    let mut v = Cow::Borrowed(raw);
     for n in &ns.normalize {
-        v = match n {
-            Normalize::Trim => v.trim().to_string(),
-            Normalize::Lowercase => v.to_lowercase(),
-            Normalize::Uppercase => v.to_uppercase(),
+        v = match (n, v) {
+            (Normalize::Trim, Cow::Borrowed(s)) => Cow::Borrowed(s.trim()),
+            (Normalize::Trim, Cow::Owned(s)) => Cow::Owned(s.trim().to_string()),
+            // ASCII text without letters of the other case maps to itself.
+            (Normalize::Lowercase, v) if v.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) => v,
+            (Normalize::Uppercase, v) if v.bytes().all(|b| b.is_ascii() && !b.is_ascii_lowercase()) => v,
+            (Normalize::Lowercase, v) => Cow::Owned(v.to_lowercase()),
+            (Normalize::Uppercase, v) => Cow::Owned(v.to_uppercase()),
         };
     }
     if v.is_empty() || v.chars().count() > MAX_IDENTITY_LEN {
@@ -66,26 +73,27 @@ struct Candidate {
 
 /// Extracts the identities of `obj`, a record of `dataset`.
 /// `ids` is the record's `identityMap` when the parse already read it (see [`idmap::Seed`]);
-/// otherwise it is read from `obj`.
+/// otherwise it is read from `obj`. Identity values come from `shared`.
 pub fn extract(
     project: &Project,
     dataset: &Dataset,
     obj: &Map<String, Value>,
     ids: Option<&IdentityMap>,
+    shared: &Shared,
 ) -> Found {
     let mut found = Found::default();
     let mut cands: Vec<Candidate> = Vec::new();
     let mut push =
-        |found: &mut Found, ns: Option<&Namespace>, raw: Option<String>, marked: bool, declared: bool| {
+        |found: &mut Found, ns: Option<&Namespace>, raw: Option<&str>, marked: bool, declared: bool| {
             let (Some(ns), Some(raw)) = (ns, raw) else {
                 found.dropped += 1;
                 return;
             };
-            let Some(id) = normalize(ns, &raw) else {
+            let Some(id) = normalize(ns, raw) else {
                 found.dropped += 1;
                 return;
             };
-            let ident = Ident { namespace: ns.code.clone(), id: id.into() };
+            let ident = Ident { namespace: ns.code.clone(), id: shared.get(&id) };
             if let Some(c) = cands.iter_mut().find(|c| c.ident == ident) {
                 c.marked_primary |= marked;
                 c.declared_primary |= declared;
@@ -109,14 +117,15 @@ pub fn extract(
     for (code, entries) in ids.into_iter().flatten() {
         let ns = project.namespace(code);
         for e in entries {
-            push(&mut found, ns, e.id.clone(), e.primary, false);
+            push(&mut found, ns, e.id.as_deref(), e.primary, false);
         }
     }
     for field in &dataset.identities {
         match json_path(obj, &field.path) {
             None | Some(Value::Null) => {}
             Some(v) => {
-                push(&mut found, project.namespace(&field.namespace), scalar_text(v), false, field.primary)
+                let text = scalar_text(v);
+                push(&mut found, project.namespace(&field.namespace), text.as_deref(), false, field.primary)
             }
         }
     }

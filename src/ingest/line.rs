@@ -2,8 +2,18 @@
 
 use super::identities::{self, json_path};
 use super::record::{Batch, Event, Reason, Record, Rejection};
+use super::shared::Shared;
 use crate::policy::{Dataset, DatasetClass, Project};
 use serde_json::{Map, Value};
+
+/// What every line of one batch is read with.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub project: &'a Project,
+    pub dataset: &'a Dataset,
+    /// The identity values of the run (see [`Shared`]).
+    pub shared: &'a Shared,
+}
 
 /// Lines longer than this are rejected (`tooLarge`). AEP's guardrails cap a record far lower
 /// for events; 1 MB keeps big profile records while stopping runaway lines.
@@ -28,8 +38,7 @@ pub fn reject(batch: &mut Batch, line: u32, reason: Reason, detail: impl Into<St
 /// Parses one JSONL line of `dataset` into `batch`. Blank lines are skipped.
 /// `plan`, when given, says which parts of the line to build (see [`super::sparse`]).
 pub fn ingest_json_line(
-    project: &Project,
-    dataset: &Dataset,
+    cx: &Context,
     batch: &mut Batch,
     line: u32,
     raw: &str,
@@ -48,7 +57,7 @@ pub fn ingest_json_line(
         None => serde_json::from_str::<Value>(raw).map(|v| (v, None)),
     };
     match parsed {
-        Ok((Value::Object(obj), ids)) => ingest_object(project, dataset, batch, line, obj, ids, raw),
+        Ok((Value::Object(obj), ids)) => ingest_object(cx, batch, line, obj, ids, raw),
         Ok((other, _)) => {
             let detail = format!("a record must be a JSON object, not {}", json_kind(&other));
             reject(batch, line, Reason::NotAnObject, detail, raw);
@@ -71,15 +80,15 @@ fn json_kind(v: &Value) -> &'static str {
 /// Turns a parsed object into a record or event of `batch` (or a rejection). `raw` is the text
 /// the object came from, kept for the rejection file.
 pub fn ingest_object(
-    project: &Project,
-    dataset: &Dataset,
+    cx: &Context,
     batch: &mut Batch,
     line: u32,
     mut obj: Map<String, Value>,
     ids: Option<super::idmap::IdentityMap>,
     raw: &str,
 ) {
-    let found = identities::extract(project, dataset, &obj, ids.as_ref());
+    let dataset = cx.dataset;
+    let found = identities::extract(cx.project, dataset, &obj, ids.as_ref(), cx.shared);
     batch.dropped_identities += found.dropped;
     if found.identities.is_empty() {
         reject(batch, line, Reason::NoIdentity, "no valid identity in identityMap or identity fields", raw);

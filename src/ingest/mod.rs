@@ -10,6 +10,8 @@ pub mod line;
 pub mod parquet;
 pub mod record;
 pub mod sample;
+pub mod scan;
+pub mod shared;
 pub mod sparse;
 pub mod typed;
 
@@ -91,12 +93,15 @@ pub fn format_of(dataset: &Dataset, path: &Path) -> Option<Format> {
 pub struct Keep {
     /// The paths rules read; `None` keeps whole events.
     pub event_paths: Option<Vec<Vec<String>>>,
+    /// The identity values read so far, shared by every batch read with this `Keep` (and its
+    /// clones), so each distinct value is allocated once.
+    pub shared: shared::Shared,
 }
 
 impl Keep {
     /// Keeps whole events.
     pub fn whole() -> Keep {
-        Keep { event_paths: None }
+        Keep { event_paths: None, shared: shared::Shared::default() }
     }
 
     /// Keeps the event paths `program` reads.
@@ -104,7 +109,7 @@ impl Keep {
         let mut paths: Vec<Vec<String>> = program.event_paths.iter().map(|p| p.path.clone()).collect();
         paths.sort();
         paths.dedup();
-        Keep { event_paths: Some(paths) }
+        Keep { event_paths: Some(paths), shared: shared::Shared::default() }
     }
 
     /// How to parse a line of `dataset`: the kept paths plus what ingest itself reads
@@ -126,28 +131,29 @@ pub fn read_batch(project: &Project, file: &BatchFile, keep: &Keep) -> Batch {
     let Some(dataset) = project.dataset(&file.dataset) else {
         return batch;
     };
-    let bytes = match std::fs::read(&file.path) {
-        Ok(b) => b,
-        Err(e) => {
-            line::reject(&mut batch, 0, Reason::UnreadableFile, e.to_string(), "");
-            return batch;
-        }
+    let cx = line::Context { project, dataset, shared: &keep.shared };
+    let format = format_of(dataset, &file.path);
+    let read = match format {
+        Some(Format::Jsonl) => read_jsonl(&cx, &mut batch, &file.path, keep),
+        other => std::fs::read(&file.path).map(|bytes| match other {
+            Some(Format::Csv) => csv::ingest_csv(&cx, &mut batch, &bytes),
+            Some(Format::Parquet) => parquet::ingest_parquet(&cx, &mut batch, &file.path),
+            _ => {
+                let detail = "unknown file extension; set `format:` on the dataset";
+                line::reject(&mut batch, 0, Reason::UnsupportedFormat, detail, "")
+            }
+        }),
     };
-    match format_of(dataset, &file.path) {
-        Some(Format::Jsonl) => read_jsonl(project, dataset, &mut batch, &bytes, keep),
-        Some(Format::Csv) => csv::ingest_csv(project, dataset, &mut batch, &bytes),
-        Some(Format::Parquet) => parquet::ingest_parquet(project, dataset, &mut batch, &file.path),
-        None => {
-            let detail = "unknown file extension; set `format:` on the dataset";
-            line::reject(&mut batch, 0, Reason::UnsupportedFormat, detail, "")
-        }
+    if let Err(e) = read {
+        // An unreadable file is one rejection, whatever was read of it before the error.
+        let mut batch = Batch { id: file.id.clone(), dataset: file.dataset.clone(), ..Batch::default() };
+        line::reject(&mut batch, 0, Reason::UnreadableFile, e.to_string(), "");
+        return batch;
     }
     if let Some(paths) = &keep.event_paths {
-        for e in &mut batch.events {
+        // Events read back from their line (`offset`) got their fields as they were read.
+        for e in batch.events.iter_mut().filter(|e| e.offset.is_none()) {
             e.fields = paths.iter().map(|p| typed::project_path(&e.body, p)).collect();
-            if e.offset.is_some() {
-                e.body = serde_json::Value::Null;
-            }
         }
         batch.paths = Some(paths.clone());
     }
@@ -163,12 +169,14 @@ pub fn batch_from_values(
     values: &[serde_json::Value],
 ) -> Batch {
     let mut batch = Batch { id: id.to_string(), dataset: dataset.name.value.clone(), ..Batch::default() };
+    let shared = shared::Shared::default();
+    let cx = line::Context { project, dataset, shared: &shared };
     for (i, v) in values.iter().enumerate() {
         let line = i as u32 + 1;
         let raw = v.to_string();
         match v {
             serde_json::Value::Object(obj) => {
-                line::ingest_object(project, dataset, &mut batch, line, obj.clone(), None, &raw)
+                line::ingest_object(&cx, &mut batch, line, obj.clone(), None, &raw)
             }
             _ => line::reject(&mut batch, line, Reason::NotAnObject, "a record must be a JSON object", &raw),
         }
@@ -176,24 +184,87 @@ pub fn batch_from_values(
     batch
 }
 
-fn read_jsonl(project: &Project, dataset: &Dataset, batch: &mut Batch, bytes: &[u8], keep: &Keep) {
-    let plan = keep.plan(dataset);
-    let mut offset = 0u64;
-    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
-        let line = i as u32 + 1;
-        let start = offset;
-        offset += raw.len() as u64 + 1;
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        let events = batch.events.len();
-        match std::str::from_utf8(raw) {
-            Ok(text) => line::ingest_json_line(project, dataset, batch, line, text, plan.as_ref()),
-            Err(e) => {
-                let text = String::from_utf8_lossy(raw);
-                line::reject(batch, line, Reason::InvalidJson, format!("not UTF-8: {e}"), &text);
+/// How much of a JSONL file is read at a time.
+const CHUNK: u64 = 1 << 20;
+
+/// Reads a JSONL file a chunk at a time into `batch`, so a large file is never whole in memory.
+/// With a sparse plan, each event keeps its line's offset and its fields are taken from the
+/// parsed line at once, so the parsed lines never pile up either.
+fn read_jsonl(cx: &line::Context, batch: &mut Batch, path: &Path, keep: &Keep) -> std::io::Result<()> {
+    use std::io::Read;
+    let plan = keep.plan(cx.dataset);
+    let paths = keep.event_paths.as_deref().filter(|_| plan.is_some());
+    let mut file = std::fs::File::open(path)?;
+    let size = file.metadata()?.len();
+    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK as usize);
+    let (mut line, mut offset, mut first) = (0u32, 0u64, true);
+    loop {
+        let eof = (&mut file).take(CHUNK).read_to_end(&mut buf)? == 0;
+        // Complete lines only, except at the end of the file (its last line may lack `\n`).
+        let end = match (eof, buf.iter().rposition(|&b| b == b'\n')) {
+            (true, _) => buf.len(),
+            (false, Some(at)) => at + 1,
+            (false, None) => continue,
+        };
+        if std::mem::take(&mut first) {
+            // One event or record per line, mostly: sized once instead of grown by doubling.
+            let lines = buf[..end].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+            let guess = usize::try_from(lines * size / (end as u64).max(1)).unwrap_or(0);
+            match cx.dataset.class {
+                crate::policy::DatasetClass::Event => batch.events.reserve(guess),
+                crate::policy::DatasetClass::Profile => batch.records.reserve(guess),
             }
         }
-        if let (Some(event), true) = (batch.events.get_mut(events), plan.is_some()) {
-            event.offset = Some(start);
+        let mut rest = &buf[..end];
+        while !rest.is_empty() || eof {
+            let (raw, next) = match newline(rest) {
+                Some(at) => (&rest[..at], &rest[at + 1..]),
+                None => (rest, &rest[rest.len()..]),
+            };
+            line += 1;
+            let start = offset;
+            offset += raw.len() as u64 + 1;
+            read_line(cx, batch, line, raw, plan.as_ref());
+            if let (Some(paths), Some(event)) = (paths, batch.events.last_mut()) {
+                if event.line == line {
+                    event.offset = Some(start);
+                    event.fields = paths.iter().map(|p| typed::project_path(&event.body, p)).collect();
+                    event.body = serde_json::Value::Null;
+                }
+            }
+            rest = next;
+            if rest.is_empty() && eof {
+                return Ok(());
+            }
+        }
+        buf.drain(..end);
+    }
+}
+
+/// The index of the first `\n` in `b`, eight bytes at a time.
+fn newline(b: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut at = 0;
+    while let Some(chunk) = b.get(at..at + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word) ^ (ONES * u64::from(b'\n'));
+        if w.wrapping_sub(ONES) & !w & (ONES << 7) != 0 {
+            break;
+        }
+        at += 8;
+    }
+    b.get(at..)?.iter().position(|&c| c == b'\n').map(|i| at + i)
+}
+
+/// One line of a JSONL file (without its `\n`).
+fn read_line(cx: &line::Context, batch: &mut Batch, line: u32, raw: &[u8], plan: Option<&sparse::Plan>) {
+    let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+    match std::str::from_utf8(raw) {
+        Ok(text) => line::ingest_json_line(cx, batch, line, text, plan),
+        Err(e) => {
+            let text = String::from_utf8_lossy(raw);
+            line::reject(batch, line, Reason::InvalidJson, format!("not UTF-8: {e}"), &text);
         }
     }
 }

@@ -1,17 +1,16 @@
 //! Parquet batches: each row becomes a JSON object (groups → objects, lists → arrays,
 //! timestamps → RFC 3339 strings, dates → `YYYY-MM-DD`), then goes the way of a JSON line.
 
-use super::line::{ingest_object, reject};
+use super::line::{ingest_object, reject, Context};
 use super::record::{Batch, Reason};
 use crate::output::{format_date, format_timestamp};
-use crate::policy::{Dataset, Project};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::record::{Field, Row};
 use serde_json::{Map, Number, Value};
 use std::path::Path;
 
 /// Reads a whole Parquet file into `batch`; rows are numbered from 1.
-pub fn ingest_parquet(project: &Project, dataset: &Dataset, batch: &mut Batch, path: &Path) {
+pub fn ingest_parquet(cx: &Context, batch: &mut Batch, path: &Path) {
     let reader = match std::fs::File::open(path)
         .map_err(|e| e.to_string())
         .and_then(|f| SerializedFileReader::try_from(f).map_err(|e| e.to_string()))
@@ -33,7 +32,7 @@ pub fn ingest_parquet(project: &Project, dataset: &Dataset, batch: &mut Batch, p
                     reject(batch, line, Reason::TooLarge, "row is over the size limit", &raw);
                     continue;
                 }
-                ingest_object(project, dataset, batch, line, obj, None, &raw);
+                ingest_object(cx, batch, line, obj, None, &raw);
             }
             // A corrupt page ends the file: later rows cannot be located reliably.
             Err(e) => return reject(batch, line, Reason::UnreadableFile, e.to_string(), ""),

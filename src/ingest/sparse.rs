@@ -54,6 +54,11 @@ impl Trie {
     pub fn is_whole(&self) -> bool {
         self.whole
     }
+
+    /// The sub-trie under `key`, when a path goes through it.
+    pub fn child(&self, key: &str) -> Option<&Trie> {
+        self.children.get(key)
+    }
 }
 
 /// How to parse the lines of one dataset: the paths to build, and whether the top-level
@@ -79,8 +84,18 @@ impl Plan {
         Plan { trie, identities_apart }
     }
 
-    /// Parses one line (see [`parse`] and [`parse_with_identities`]).
+    /// Parses one line (see [`parse`] and [`parse_with_identities`]): by the byte scanner
+    /// (`ingest::scan`) when it takes the line, else by serde, which gives the same result or
+    /// serde_json's error.
     pub fn parse(&self, text: &str) -> serde_json::Result<(Value, Option<IdentityMap>)> {
+        match super::scan::parse(text, self) {
+            Some(done) => Ok(done),
+            None => self.parse_by_serde(text),
+        }
+    }
+
+    /// [`Plan::parse`] without the scanner: the reference the scanner is tested against.
+    pub fn parse_by_serde(&self, text: &str) -> serde_json::Result<(Value, Option<IdentityMap>)> {
         match self.identities_apart {
             true => parse_with_identities(text, &self.trie),
             false => parse(text, &self.trie).map(|v| (v, None)),

@@ -161,3 +161,88 @@ fn parquet_rows_become_records() {
         (1, 3, Reason::NoIdentity)
     );
 }
+
+/// A JSONL file read a chunk at a time gives each line its number and byte offset as if it were
+/// read whole: lines across chunk boundaries, a line longer than a chunk, CRLF, a blank and a bad
+/// line, and a last line without `\n`.
+#[test]
+fn chunked_jsonl_reading_keeps_line_numbers_and_offsets() {
+    let root = temp_dir("chunks");
+    let ds = dataset("ds", DatasetClass::Event, false, &[("crmId", "CRMID", true)]);
+    let p = project(&root, vec![ds], vec![policy("p", GraphType::Pdg, MergeType::TimestampOrdered, &[])]);
+    let event = |i: usize| {
+        let pad = "p".repeat(i * 37 % 1500);
+        format!(
+            r#"{{"_id": "e-{i}", "timestamp": "2026-10-01T12:00:00Z", "crmId": "c-{i}", "eventType": "t{}", "pad": "{pad}"}}"#,
+            i % 3
+        )
+    };
+    let mut lines: Vec<String> = (0..3000).map(event).collect();
+    lines[10].push('\r');
+    lines[20] = "{not json".into();
+    lines[30] = String::new();
+    lines[1500] = format!(r#"{{"crmId": "c-x", "pad": "{}"}}"#, "x".repeat(line::MAX_LINE_BYTES + 10));
+    let text = lines.join("\n");
+    write(&root, "data/ds/a.jsonl", &text);
+    let files = list_batches(&p).expect("list");
+    let keep = Keep { event_paths: Some(vec![vec!["eventType".into()]]), ..Keep::default() };
+    let b = read_batch(&p, &files[0], &keep);
+    let rejected: Vec<(u32, Reason)> = b.rejections.iter().map(|r| (r.line, r.reason)).collect();
+    assert_eq!(rejected, vec![(21, Reason::InvalidJson), (1501, Reason::TooLarge)]);
+    assert_eq!(b.events.len(), 2997);
+    let mut offset = 0u64;
+    let offsets: Vec<u64> = lines
+        .iter()
+        .map(|l| {
+            let at = offset;
+            offset += l.len() as u64 + 1;
+            at
+        })
+        .collect();
+    for e in &b.events {
+        let i = e.line as usize - 1;
+        assert_eq!(e.offset, Some(offsets[i]), "line {}", e.line);
+        assert_eq!(e.id.as_deref(), Some(format!("e-{i}").as_str()));
+        assert_eq!(e.fields, vec![serde_json::json!(format!("t{}", i % 3))]);
+        assert!(e.body.is_null());
+        let back = read_line_at(&files[0].path, offsets[i]).expect("line");
+        assert_eq!(back, lines[i].trim_end_matches('\r'));
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// Normalizing without copying gives what copying at every step gave.
+#[test]
+fn normalize_equals_the_copying_reference() {
+    use crate::policy::{Namespace, NamespaceType, Normalize};
+    let reference = |steps: &[Normalize], raw: &str| {
+        let mut v = raw.to_string();
+        for n in steps {
+            v = match n {
+                Normalize::Trim => v.trim().to_string(),
+                Normalize::Lowercase => v.to_lowercase(),
+                Normalize::Uppercase => v.to_uppercase(),
+            };
+        }
+        let valid =
+            !v.is_empty() && !["null", "anonymous", "invalid"].iter().any(|p| v.eq_ignore_ascii_case(p));
+        valid.then_some(v)
+    };
+    let (t, l, u) = (Normalize::Trim, Normalize::Lowercase, Normalize::Uppercase);
+    for steps in [vec![], vec![t], vec![l], vec![u], vec![t, l], vec![l, t], vec![u, t, l]] {
+        let ns = Namespace {
+            code: "X".into(),
+            ty: NamespaceType::Cookie,
+            unique: false,
+            priority: None,
+            normalize: steps.clone(),
+            pattern: None,
+        };
+        for raw in
+            ["ann@x.se", " Ann@X.se ", "ÅSA", "straße", "İstanbul", "  ", "NULL ", "a\u{3a3}", "ǅ", "x"]
+        {
+            let got = identities::normalize(&ns, raw).map(|v| v.into_owned());
+            assert_eq!(got, reference(&steps, raw), "{steps:?} {raw:?}");
+        }
+    }
+}

@@ -26,7 +26,7 @@ pub fn ingest_all(
     store: &Store,
     keep: &ingest::Keep,
     now: i64,
-    progress: &dyn Fn(u64, u64),
+    progress: &(dyn Fn(u64, u64) + Sync),
     flatten: &(dyn Fn(u32, &BatchEntry, Batch) -> Part + Sync),
 ) -> Result<(Vec<(BatchEntry, Part)>, RunStats), Error> {
     let plan = Reconciled::open(project, store, keep, now)?;
@@ -43,37 +43,33 @@ pub fn ingest_all(
         listed.iter().enumerate().map(|(i, (f, _))| (f.id.as_str(), i as u32)).collect();
     let fresh: Vec<&BatchFile> = listed.iter().filter(|(_, fresh)| *fresh).map(|(f, _)| *f).collect();
     let total = fresh.len() as u64;
-    let mut parts: HashMap<&str, Flat> = HashMap::new();
-    let mut committed = 0u64;
-    // Chunks keep memory bounded and let a kill lose at most the chunk being read.
-    let chunk = rayon::current_num_threads().max(1) * 2;
-    for group in fresh.chunks(chunk) {
-        // Each batch is read and encoded for the store on a worker; only the writes are serial.
-        let read: Vec<(Batch, Vec<u8>)> = group
-            .par_iter()
-            .map(|f| {
-                let batch = ingest::read_batch(project, f, keep);
-                let bytes = store.encode_batch(&batch);
-                (batch, bytes)
-            })
-            .collect();
-        let mut stored = Vec::with_capacity(read.len());
-        for (f, (batch, bytes)) in group.iter().zip(read) {
+    // Each worker reads, encodes, stores and flattens one batch at a time, so at most one whole
+    // batch per worker is in memory and a kill loses at most the batches being read. Commits
+    // are serial (one store transaction at a time); the lock also makes the commit count and
+    // the crash hook exact. Workers never wait for each other except on that lock.
+    let committed = std::sync::Mutex::new(0u64);
+    let fresh: Vec<Result<(&str, Flat), Error>> = fresh
+        .par_iter()
+        .map(|f| {
+            let batch = ingest::read_batch(project, f, keep);
+            let bytes = store.encode_batch(&batch);
             let entry = plan.entry(f);
-            store.put_encoded_batch(&entry, &bytes)?;
-            committed += 1;
-            progress(committed, total);
-            plan.crash_hook(committed);
-            stored.push((f, entry, batch));
-        }
-        let flat: Vec<_> = stored
-            .into_par_iter()
-            .map(|(f, entry, batch)| {
-                let part = flatten(index[f.id.as_str()], &entry, batch);
-                (f.id.as_str(), (entry, part))
-            })
-            .collect();
-        parts.extend(flat);
+            {
+                let mut count = committed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                store.put_encoded_batch(&entry, &bytes)?;
+                *count += 1;
+                progress(*count, total);
+                plan.crash_hook(*count);
+            }
+            drop(bytes);
+            let part = flatten(index[f.id.as_str()], &entry, batch);
+            Ok((f.id.as_str(), (entry, part)))
+        })
+        .collect();
+    let mut parts: HashMap<&str, Flat> = HashMap::with_capacity(listed.len());
+    for e in fresh {
+        let (id, part) = e?;
+        parts.insert(id, part);
     }
     // Batches stored by earlier runs are decoded and flattened in parallel (redb reads do not
     // block each other).

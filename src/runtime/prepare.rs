@@ -3,13 +3,14 @@
 
 use crate::ingest::typed::{project_path, to_value};
 use crate::ingest::{Batch, Ident, Rejection};
-use crate::ir::EventPath;
+use crate::ir::{EventPath, Type};
 use crate::store::BatchEntry;
 use crate::value::Value;
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 /// A profile record with everything the later stages need.
@@ -91,8 +92,11 @@ pub struct Part {
     pub dropped_identities: u64,
     pub rejections: Vec<Rejection>,
     records: Vec<Rec>,
-    /// Each event with its `_id`.
-    events: Vec<(Option<String>, Ev)>,
+    events: Vec<Ev>,
+    /// The `_id` of each event, in `id_text`.
+    ids: Vec<Option<EventId>>,
+    /// The `_id`s of the batch's events, one after the other (one allocation per batch).
+    id_text: String,
     links: Vec<Link>,
     missing_fields: bool,
 }
@@ -112,8 +116,17 @@ pub fn prepare(
     merge(parts)
 }
 
+/// Where an event's `_id` is in its part's `id_text`, and its hash.
+#[derive(Debug, Clone, Copy)]
+struct EventId {
+    hash: u64,
+    start: usize,
+    end: usize,
+}
+
 /// Joins the parts of every batch (in batch order) and de-duplicates events by `_id` in
-/// ingestion order.
+/// ingestion order: the duplicates are found first, in parallel ([`duplicates`]), so the join
+/// itself only moves events.
 pub fn merge(parts: Vec<Part>) -> Prepared {
     let mut out = Prepared {
         records: Vec::with_capacity(parts.iter().map(|p| p.records.len()).sum()),
@@ -121,32 +134,91 @@ pub fn merge(parts: Vec<Part>) -> Prepared {
         links: Vec::with_capacity(parts.iter().map(|p| p.links.len()).sum()),
         ..Prepared::default()
     };
-    let with_id = parts.iter().flat_map(|p| &p.events).filter(|(id, _)| id.is_some()).count();
-    let mut event_ids: FxHashMap<(u32, String), usize> =
-        FxHashMap::with_capacity_and_hasher(with_id, Default::default());
-    for part in parts {
+    // Events are numbered across parts, in ingestion order.
+    let starts: Vec<usize> = parts
+        .iter()
+        .scan(0, |n, p| {
+            let start = *n;
+            *n += p.events.len();
+            Some(start)
+        })
+        .collect();
+    let dups = duplicates(&parts, &starts);
+    let mut replaced: Vec<usize> = dups.iter().map(|&(_, first)| first).collect();
+    replaced.sort_unstable();
+    replaced.dedup();
+    // Where each replaced event landed in `out.events`.
+    let mut slot: FxHashMap<usize, usize> =
+        FxHashMap::with_capacity_and_hasher(replaced.len(), Default::default());
+    let (mut next_dup, mut next_replaced) = (dups.iter().peekable(), replaced.iter().peekable());
+    for (part, start) in parts.into_iter().zip(starts) {
         out.missing_fields |= part.missing_fields;
         out.records.extend(part.records);
         out.links.extend(part.links);
-        for (id, ev) in part.events {
-            let Some(id) = id else {
-                out.events.push(ev);
-                continue;
-            };
-            match event_ids.entry((ev.dataset, id)) {
+        for (g, ev) in (start..).zip(part.events) {
+            if let Some(&(_, first)) = next_dup.next_if(|&&(dup, _)| dup == g) {
                 // Same `_id` in the same dataset: the last ingested wins (SPEC 4).
-                Entry::Occupied(at) => {
-                    out.events[*at.get()] = ev;
+                if let Some(&at) = slot.get(&first) {
+                    out.events[at] = ev;
                     out.duplicate_events += 1;
-                }
-                Entry::Vacant(slot) => {
-                    slot.insert(out.events.len());
-                    out.events.push(ev);
+                    continue;
                 }
             }
+            if next_replaced.next_if(|&&r| r == g).is_some() {
+                slot.insert(g, out.events.len());
+            }
+            out.events.push(ev);
         }
     }
     out
+}
+
+/// The events that repeat the `(dataset, _id)` of an earlier one, as (event, first event with
+/// that id), numbered from `starts`, sorted. Events are split by the hash of their `_id` among
+/// the workers; each looks its share up by hash and compares the text, and keeps two different
+/// ids with one hash (practically never) apart in a second table keyed by the text.
+fn duplicates(parts: &[Part], starts: &[usize]) -> Vec<(usize, usize)> {
+    let shards = rayon::current_num_threads().max(1) as u64;
+    let with_id = parts.iter().flat_map(|p| &p.ids).filter(|id| id.is_some()).count();
+    let mut dups: Vec<(usize, usize)> = (0..shards)
+        .into_par_iter()
+        .flat_map_iter(|shard| {
+            let capacity = with_id / shards as usize + 16;
+            // (dataset, hash) → the first event with that hash: its number, part and id.
+            let mut by_hash: FxHashMap<(u32, u64), (usize, usize, EventId)> =
+                FxHashMap::with_capacity_and_hasher(capacity, Default::default());
+            let mut by_text: FxHashMap<(u32, &str), usize> = FxHashMap::default();
+            let mut found = Vec::new();
+            for ((pi, part), start) in parts.iter().enumerate().zip(starts) {
+                let text = |id: &EventId| part.id_text.get(id.start..id.end).unwrap_or_default();
+                for ((g, id), ev) in (*start..).zip(&part.ids).zip(&part.events) {
+                    let Some(id) = id.filter(|id| id.hash % shards == shard) else { continue };
+                    let own = text(&id);
+                    if let Some(&first) = by_text.get(&(ev.dataset, own)) {
+                        found.push((g, first));
+                        continue;
+                    }
+                    match by_hash.entry((ev.dataset, id.hash)) {
+                        Entry::Occupied(slot) => {
+                            let &(first, fp, fid) = slot.get();
+                            match parts[fp].id_text.get(fid.start..fid.end) == Some(own) {
+                                true => found.push((g, first)),
+                                false => {
+                                    by_text.insert((ev.dataset, own), g);
+                                }
+                            }
+                        }
+                        Entry::Vacant(slot) => {
+                            slot.insert((g, pi, id));
+                        }
+                    }
+                }
+            }
+            found
+        })
+        .collect();
+    dups.sort_unstable();
+    dups
 }
 
 /// Flattens batch number `bi` (its index in the sorted batch list). `dataset_index` maps
@@ -186,6 +258,7 @@ pub fn flatten(
         out.records.push(Rec { dataset, batch: bi, line: r.line, seq, time, primary, body: r.body });
     }
     out.events.reserve_exact(batch.events.len());
+    out.ids.reserve_exact(batch.events.len());
     for e in batch.events {
         let seq = seq_of(bi, e.line);
         let mut mismatches = 0u64;
@@ -205,7 +278,14 @@ pub fn flatten(
                         &serde_json::Value::Null
                     }
                 };
-                share_strings(to_value(json, &p.ty, &mut mismatches), &mut strings)
+                match (json, &p.ty) {
+                    // A string kept as a string (what `to_value` makes of it) is looked up before
+                    // it is copied: most are repeats.
+                    (serde_json::Value::String(s), Type::String | Type::Any | Type::Null) => {
+                        Value::String(shared_string(s, &mut strings))
+                    }
+                    _ => share_strings(to_value(json, &p.ty, &mut mismatches), &mut strings),
+                }
             })
             .collect();
         let mismatches = u32::try_from(mismatches).unwrap_or(u32::MAX);
@@ -214,11 +294,26 @@ pub fn flatten(
         let body = e.offset.is_none().then(|| Box::new(e.body));
         let (line, time, offset) = (e.line, e.time, e.offset);
         let ev = Ev { dataset, batch: bi, line, seq, time, primary, body, fields, mismatches, offset };
-        out.events.push((e.id, ev));
+        out.ids.push(e.id.map(|id| {
+            let start = out.id_text.len();
+            out.id_text.push_str(&id);
+            EventId { hash: FxBuildHasher.hash_one(id.as_str()), start, end: out.id_text.len() }
+        }));
+        out.events.push(ev);
     }
     out.links.shrink_to_fit();
     (out.id, out.dataset) = (batch.id, batch.dataset);
     out
+}
+
+/// The text in `strings` equal to `s`, added when new.
+fn shared_string(s: &str, strings: &mut FxHashMap<Arc<str>, ()>) -> Arc<str> {
+    if let Some((shared, _)) = strings.get_key_value(s) {
+        return Arc::clone(shared);
+    }
+    let new: Arc<str> = s.into();
+    strings.insert(Arc::clone(&new), ());
+    new
 }
 
 /// `value` with a string top-level value replaced by the equal one already in `strings` (most
@@ -244,3 +339,7 @@ fn links_of(links: &mut Vec<Link>, ids: &[Ident], primary: &Ident, time: i64, se
         links.push(Link { a: primary.clone(), b: other.clone(), time, seq, dataset, batch, line });
     }
 }
+
+#[cfg(test)]
+#[path = "prepare_tests.rs"]
+mod tests;
