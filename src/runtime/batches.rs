@@ -170,15 +170,16 @@ impl<'p> Reconciled<'p> {
 }
 
 /// A digest of everything extraction depends on for `dataset`: its class, format, time path,
-/// identity fields and schema, the namespaces (normalization, patterns, priorities) and, for
-/// event datasets, the event paths kept (a rule reading a new path re-reads the files).
+/// identity fields and schema, the namespaces (normalization, patterns, priorities), for
+/// event datasets the event paths kept (a rule reading a new path re-reads the files), and the
+/// store's batch layout (a store written by an older mosaic is re-read, not refused).
 fn fingerprint(project: &Project, dataset: &crate::policy::Dataset, keep: &ingest::Keep) -> String {
     let kept = match dataset.class {
         crate::policy::DatasetClass::Event => keep.event_paths.as_ref(),
         crate::policy::DatasetClass::Profile => None,
     };
     let text = format!(
-        "{:?}|{:?}|{}|{:?}|{:?}|{:?}|{:?}",
+        "{:?}|{:?}|{}|{:?}|{:?}|{:?}|{:?}|layout {}",
         dataset.class,
         dataset.format,
         dataset.timestamp,
@@ -186,11 +187,11 @@ fn fingerprint(project: &Project, dataset: &crate::policy::Dataset, keep: &inges
         dataset.schema,
         project.identity.namespaces,
         kept,
+        crate::store::BATCH_LAYOUT,
     );
-    // FNV-1a: stable across runs and Rust versions, unlike `DefaultHasher`.
-    let hash =
-        text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
-    format!("{hash:016x}")
+    let mut hash = crate::fnv::Fnv::default();
+    hash.bytes(text.as_bytes());
+    hash.hex()
 }
 
 /// Writes `.mosaic/rejected/<dataset>.jsonl` for every dataset from the stored batches (the

@@ -11,8 +11,9 @@ use super::wire::{deref_to, Corrupt, In, Out};
 use crate::ingest::{Batch, Event, Ident, Reason, Record, Rejection};
 use std::sync::Arc;
 
-/// Layout version; bump on any change below.
-const VERSION: u8 = 3;
+/// Layout version; bump on any change below. It is part of every batch's fingerprint
+/// (`runtime::batches`), so a run re-reads the files of batches stored in another layout.
+pub const VERSION: u8 = 3;
 
 /// Why bytes are not a batch.
 #[derive(Debug, thiserror::Error)]

@@ -7,6 +7,7 @@
 //! redb is used because it is pure Rust, transactional (crash-safe commits) and maintained.
 
 mod codec;
+pub use codec::VERSION as BATCH_LAYOUT;
 pub mod components;
 mod wire;
 
