@@ -7,6 +7,7 @@ use crate::ingest::Ident;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// The node number of every identity of a [`Prepared`], and of each of its links' ends,
 /// records' and events' primaries.
@@ -28,24 +29,19 @@ impl Nodes {
     pub fn number(prepared: &Prepared) -> Nodes {
         let mut nodes = Nodes::default();
         nodes.index.reserve(prepared.links.len());
-        nodes.links = Vec::with_capacity(prepared.links.len());
-        for l in &prepared.links {
-            let ends = (nodes.node(&l.a), nodes.node(&l.b));
-            nodes.links.push(ends);
-        }
-        // Most primaries have a link: looked up in parallel; the rest numbered in order.
-        let looked = |i: &Ident| nodes.get(i).unwrap_or(u32::MAX);
-        let mut records: Vec<u32> = prepared.records.par_iter().map(|r| looked(&r.primary)).collect();
-        let mut events: Vec<u32> = prepared.events.par_iter().map(|e| looked(&e.primary)).collect();
-        let primaries =
-            prepared.records.iter().map(|r| &r.primary).chain(prepared.events.iter().map(|e| &e.primary));
-        for (i, slot) in primaries.zip(records.iter_mut().chain(events.iter_mut())) {
-            if *slot == u32::MAX {
-                *slot = nodes.node(i);
-            }
-        }
-        nodes.records = records;
-        nodes.events = events;
+        // Identities hold shared strings, and equal identities mostly share them (ingest gives
+        // every value of a run one string): a map by the two strings' addresses answers most
+        // occurrences without hashing or comparing text, and the text map decides the first
+        // time each pair of addresses is seen. Two live strings at one address are one string.
+        let mut by_address: FxHashMap<(usize, usize), u32> = FxHashMap::default();
+        let mut node = |nodes: &mut Nodes, i: &Ident| -> u32 {
+            let address = |s: &Arc<str>| Arc::as_ptr(s) as *const u8 as usize;
+            *by_address.entry((address(&i.namespace), address(&i.id))).or_insert_with(|| nodes.node(i))
+        };
+        nodes.links =
+            prepared.links.iter().map(|l| (node(&mut nodes, &l.a), node(&mut nodes, &l.b))).collect();
+        nodes.records = prepared.records.iter().map(|r| node(&mut nodes, &r.primary)).collect();
+        nodes.events = prepared.events.iter().map(|e| node(&mut nodes, &e.primary)).collect();
         nodes
     }
 

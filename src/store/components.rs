@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 /// Layout version; bump on any change below (it is part of `runtime::components::stamp`, so
 /// blobs of another layout are stale, not misread).
-pub const VERSION: u8 = 3;
+pub const VERSION: u8 = 4;
 
 /// Why bytes are not a component.
 #[derive(Debug, thiserror::Error)]
@@ -274,6 +274,7 @@ impl Reader<'_> {
     }
 }
 
+mod keys;
 mod table;
 pub(in crate::store) use table::put_streamed;
 pub use table::{chunk, stream, Chunked, Streamed};

@@ -49,6 +49,8 @@ pub enum Error {
         "profile store {path}: unreadable component chunk {key} (run `mosaic run` to rebuild it): {source}"
     )]
     Component { path: PathBuf, key: u32, source: components::Error },
+    #[error("profile store {path}: unreadable index page `{key}` of the components (run `mosaic run` to rebuild it)")]
+    ComponentIndex { path: PathBuf, key: String },
 }
 
 /// The manifest entry of one batch.

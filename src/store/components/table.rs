@@ -11,10 +11,13 @@ use redb::{ReadableDatabase, TableDefinition};
 /// about [`CHUNK_BYTES`], because redb writes a few large values much faster than 100,000
 /// small ones.
 pub(in crate::store) const COMPONENTS: TableDefinition<u32, &[u8]> = TableDefinition::new("componentChunks");
-/// `NS:VALUE` of every identity the last run saw → where its component is: (chunk, byte
-/// offset, byte length).
-pub(in crate::store) const COMPONENT_INDEX: TableDefinition<&str, (u32, u32, u32)> =
-    TableDefinition::new("componentPlaces");
+/// `NS:VALUE` of every identity the last run saw → where its component is (chunk, byte
+/// offset, byte length), packed into pages stored under their first key (`keys.rs`).
+pub(in crate::store) const COMPONENT_INDEX: TableDefinition<&str, &[u8]> =
+    TableDefinition::new("componentKeyPages");
+/// The same index one row per identity, as stores before layout 4 kept it: removed when the
+/// components are next written.
+const OLD_COMPONENT_INDEX: TableDefinition<&str, (u32, u32, u32)> = TableDefinition::new("componentPlaces");
 /// The size a chunk of [`COMPONENTS`] is closed at (a larger component is a chunk alone).
 const CHUNK_BYTES: usize = 1 << 20;
 
@@ -125,6 +128,7 @@ pub(in crate::store) fn put_streamed(
         if table.is_none() {
             txn.delete_table(COMPONENTS)?;
             txn.delete_table(COMPONENT_INDEX)?;
+            txn.delete_table(OLD_COMPONENT_INDEX)?;
             table = Some(txn.open_table(COMPONENTS)?);
         }
         match message {
@@ -136,10 +140,9 @@ pub(in crate::store) fn put_streamed(
             }
             Streamed::Done { stamp, places, index } => {
                 let mut keys = txn.open_table(COMPONENT_INDEX)?;
-                for (key, id) in &index {
-                    if let Some(&place) = places.get(*id as usize) {
-                        keys.insert(key.as_str(), place)?;
-                    }
+                let placed = index.iter().filter_map(|(k, c)| Some((k.as_str(), *places.get(*c as usize)?)));
+                for (first, page) in super::keys::pages(placed) {
+                    keys.insert(first.as_str(), page.as_slice())?;
                 }
                 let meta = serde_json::json!({ "stamp": stamp }).to_string();
                 txn.open_table(META)?.insert("components", meta.as_bytes())?;
@@ -163,9 +166,14 @@ impl Store {
         let index = txn.open_table(COMPONENT_INDEX).map_err(|e| self.db_err(e))?;
         let mut places = Vec::new();
         for key in keys {
-            if let Some(place) = index.get(key.as_str()).map_err(|e| self.db_err(e))? {
-                places.push(place.value());
-            }
+            let mut at_or_before = index.range::<&str>(..=key.as_str()).map_err(|e| self.db_err(e))?;
+            let Some(page) = at_or_before.next_back().transpose().map_err(|e| self.db_err(e))? else {
+                continue;
+            };
+            let (first, page) = page;
+            let corrupt =
+                |_| Error::ComponentIndex { path: self.path.clone(), key: first.value().to_string() };
+            places.extend(super::keys::find(page.value(), key).map_err(corrupt)?);
         }
         places.sort_unstable();
         places.dedup();
