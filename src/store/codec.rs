@@ -28,24 +28,6 @@ pub enum Error {
 /// values come from.
 const MAX_DEPTH: u32 = 1024;
 
-/// Tags of the binary JSON form ([`Writer::json`]).
-mod tag {
-    pub const NULL: u8 = 0;
-    pub const FALSE: u8 = 1;
-    pub const TRUE: u8 = 2;
-    /// A non-negative integer (varint).
-    pub const UINT: u8 = 3;
-    /// A negative integer (zigzag varint).
-    pub const NEG: u8 = 4;
-    /// A float (8 bytes, little-endian bits).
-    pub const FLOAT: u8 = 5;
-    pub const STRING: u8 = 6;
-    /// A count, then the items.
-    pub const ARRAY: u8 = 7;
-    /// A count, then key and value of each member, in order.
-    pub const OBJECT: u8 = 8;
-}
-
 impl From<Corrupt> for Error {
     fn from(_: Corrupt) -> Error {
         Error::Corrupt
@@ -138,7 +120,7 @@ fn size_bound(batch: &Batch) -> usize {
     header + records + events + rejections
 }
 
-/// At least the size of `v` in the form [`Writer::json`] writes.
+/// At least the size of `v` in the form `Out::json` writes.
 fn json_bound(v: &serde_json::Value) -> usize {
     use serde_json::Value as J;
     match v {
@@ -215,49 +197,6 @@ struct Writer {
 deref_to!(Writer, w, Out);
 
 impl Writer {
-    /// A JSON value in the tagged binary form: numbers keep their kind (unsigned, negative or
-    /// float, as serde_json holds them), objects their member order.
-    fn json(&mut self, v: &serde_json::Value) {
-        use serde_json::Value as J;
-        match v {
-            J::Null => self.out.push(tag::NULL),
-            J::Bool(false) => self.out.push(tag::FALSE),
-            J::Bool(true) => self.out.push(tag::TRUE),
-            J::Number(n) => match (n.as_u64(), n.as_i64()) {
-                (Some(u), _) => {
-                    self.out.push(tag::UINT);
-                    self.uint(u);
-                }
-                (None, Some(i)) => {
-                    self.out.push(tag::NEG);
-                    self.int(i);
-                }
-                (None, None) => {
-                    self.out.push(tag::FLOAT);
-                    let bits = n.as_f64().unwrap_or(f64::NAN).to_bits();
-                    self.out.extend_from_slice(&bits.to_le_bytes());
-                }
-            },
-            J::String(s) => {
-                self.out.push(tag::STRING);
-                self.str(s);
-            }
-            J::Array(items) => {
-                self.out.push(tag::ARRAY);
-                self.uint(items.len() as u64);
-                items.iter().for_each(|i| self.json(i));
-            }
-            J::Object(members) => {
-                self.out.push(tag::OBJECT);
-                self.uint(members.len() as u64);
-                for (k, v) in members {
-                    self.str(k);
-                    self.json(v);
-                }
-            }
-        }
-    }
-
     fn identities(&mut self, ids: &[Ident], primary: u32) {
         self.uint(ids.len() as u64);
         for i in ids {
@@ -276,48 +215,9 @@ struct Reader<'b> {
 deref_to!(lifetime 'b; Reader<'b>, r, In<'b>);
 
 impl<'b> Reader<'b> {
-    /// A value written by [`Writer::json`].
+    /// A value written by `Out::json`.
     fn json(&mut self) -> Result<serde_json::Value, Error> {
-        self.json_within(MAX_DEPTH)
-    }
-
-    /// A value nested at most `depth` levels deep (corrupt bytes must not overflow the stack).
-    fn json_within(&mut self, depth: u32) -> Result<serde_json::Value, Error> {
-        use serde_json::{Number, Value as J};
-        let depth = depth.checked_sub(1).ok_or(Error::Corrupt)?;
-        Ok(match self.byte()? {
-            tag::NULL => J::Null,
-            tag::FALSE => J::Bool(false),
-            tag::TRUE => J::Bool(true),
-            tag::UINT => J::Number(Number::from(self.uint()?)),
-            tag::NEG => J::Number(Number::from(self.int()?)),
-            tag::FLOAT => {
-                let bytes = self.bytes.get(..8).ok_or(Error::Corrupt)?;
-                let mut bits = [0u8; 8];
-                bits.copy_from_slice(bytes);
-                self.bytes = &self.bytes[8..];
-                J::Number(Number::from_f64(f64::from_bits(u64::from_le_bytes(bits))).ok_or(Error::Corrupt)?)
-            }
-            tag::STRING => J::String(self.str()?.to_string()),
-            tag::ARRAY => {
-                let n = self.len()?;
-                let mut items = Vec::with_capacity(n);
-                for _ in 0..n {
-                    items.push(self.json_within(depth)?);
-                }
-                J::Array(items)
-            }
-            tag::OBJECT => {
-                let n = self.len()?;
-                let mut members = serde_json::Map::with_capacity(n);
-                for _ in 0..n {
-                    let key = self.str()?.to_string();
-                    members.insert(key, self.json_within(depth)?);
-                }
-                J::Object(members)
-            }
-            _ => return Err(Error::Corrupt),
-        })
+        Ok(self.r.json(MAX_DEPTH)?)
     }
 
     fn identities(&mut self) -> Result<(Vec<Ident>, u32), Error> {

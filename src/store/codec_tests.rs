@@ -1,6 +1,7 @@
 //! Stored batches round-trip, and corrupt bytes are errors.
 
 use super::*;
+use crate::store::wire::tag;
 use serde_json::json;
 
 fn sample() -> Batch {

@@ -187,7 +187,7 @@ pub fn decode(bytes: &[u8]) -> Result<Component, Error> {
     for _ in 0..n {
         let (dataset, batch, line, seq, time) = r.place()?;
         let primary = r.ident()?;
-        let body = r.json(0)?;
+        let body = r.json()?;
         out.records.push(Rec { dataset, batch, line, seq, time, primary, body });
     }
     let n = r.len()?;
@@ -197,7 +197,7 @@ pub fn decode(bytes: &[u8]) -> Result<Component, Error> {
         let primary = r.ident()?;
         let body = match r.byte()? {
             0 => None,
-            _ => Some(Box::new(r.json(0)?)),
+            _ => Some(Box::new(r.json()?)),
         };
         let k = r.len()?;
         let fields = (0..k).map(|_| r.value(0)).collect::<Result<Box<[_]>, _>>()?;
