@@ -19,7 +19,7 @@
 mod normalize;
 mod primary;
 mod stitch;
-mod union_find;
+pub(crate) mod union_find;
 
 pub use normalize::{normalize_identity, Rejection, MAX_IDENTITY_CHARS};
 pub use primary::{primary_of_event, primary_of_record, Candidate};

@@ -32,18 +32,31 @@ impl UnionFind {
         Some((root, child))
     }
 
-    /// Groups `0..n` by set; groups in order of their smallest member, members ascending.
-    pub(crate) fn groups(&mut self) -> Vec<Vec<usize>> {
+    /// The group number of each of `0..n`, groups numbered in order of their smallest member,
+    /// and how many groups there are.
+    pub(crate) fn labels(&mut self) -> (Vec<usize>, usize) {
         let n = self.parent.len();
         let mut slot = vec![usize::MAX; n];
-        let mut groups: Vec<Vec<usize>> = Vec::new();
-        for x in 0..n {
-            let r = self.find(x);
-            if slot[r] == usize::MAX {
-                slot[r] = groups.len();
-                groups.push(Vec::new());
-            }
-            groups[slot[r]].push(x);
+        let mut count = 0;
+        let label = (0..n)
+            .map(|x| {
+                let r = self.find(x);
+                if slot[r] == usize::MAX {
+                    slot[r] = count;
+                    count += 1;
+                }
+                slot[r]
+            })
+            .collect();
+        (label, count)
+    }
+
+    /// Groups `0..n` by set; groups in order of their smallest member, members ascending.
+    pub(crate) fn groups(&mut self) -> Vec<Vec<usize>> {
+        let (label, count) = self.labels();
+        let mut groups: Vec<Vec<usize>> = vec![Vec::new(); count];
+        for (x, g) in label.into_iter().enumerate() {
+            groups[g].push(x);
         }
         groups
     }

@@ -15,6 +15,7 @@
 
 use super::nodes::Nodes;
 use super::prepare::Prepared;
+use crate::identity::union_find::UnionFind;
 use crate::ir;
 use crate::policy::Project;
 use crate::store::components::{self, Part};
@@ -117,34 +118,21 @@ pub fn stream(
         return false;
     }
     let (idents, ends, links) = (&nodes.idents, &nodes.links, &prepared.links);
-    let mut parent: Vec<u32> = (0..idents.len() as u32).collect();
-    for &(a, b) in ends {
-        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-        // The smaller root wins, so numbering follows first appearance.
-        if ra != rb {
-            parent[ra.max(rb) as usize] = ra.min(rb);
-        }
-    }
     // Component numbers in order of each component's first identity.
-    let mut comp = vec![u32::MAX; idents.len()];
-    let mut count = 0u32;
-    for n in 0..idents.len() as u32 {
-        let root = find(&mut parent, n) as usize;
-        if comp[root] == u32::MAX {
-            comp[root] = count;
-            count += 1;
-        }
-        comp[n as usize] = comp[root];
+    let mut graph = UnionFind::new(idents.len());
+    for &(a, b) in ends {
+        graph.union(a as usize, b as usize);
     }
+    let (comp, count) = graph.labels();
     let mut parts: Vec<Part<'_>> = (0..count).map(|_| Part::default()).collect();
     for (r, &n) in prepared.records.iter().zip(&nodes.records) {
-        parts[comp[n as usize] as usize].records.push((r, n));
+        parts[comp[n as usize]].records.push((r, n));
     }
     for (e, &n) in prepared.events.iter().zip(&nodes.events) {
-        parts[comp[n as usize] as usize].events.push((e, n));
+        parts[comp[n as usize]].events.push((e, n));
     }
     for (l, &(a, b)) in links.iter().zip(ends) {
-        parts[comp[a as usize] as usize].links.push((l, (a, b)));
+        parts[comp[a as usize]].links.push((l, (a, b)));
     }
     let batch_ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
     let Some(places) = components::stream(&parts, &batch_ids, &mut |c| send(components::Streamed::Chunk(c)))
@@ -153,19 +141,9 @@ pub fn stream(
     };
     drop(parts);
     let mut index: Vec<(String, u64)> =
-        idents.par_iter().zip(comp.par_iter()).map(|(i, &c)| (i.to_string(), u64::from(c))).collect();
+        idents.par_iter().zip(comp.par_iter()).map(|(i, &c)| (i.to_string(), c as u64)).collect();
     index.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     send(components::Streamed::Done { stamp, places, index })
-}
-
-/// The root of `n`, halving paths on the way.
-fn find(parent: &mut [u32], mut n: u32) -> u32 {
-    while parent[n as usize] != n {
-        let up = parent[parent[n as usize] as usize];
-        parent[n as usize] = up;
-        n = up;
-    }
-    n
 }
 
 #[cfg(test)]

@@ -188,27 +188,9 @@ pub fn apply(
         .map(|(id, from, reason)| (id.clone(), serde_json::json!({"fromProfile": from, "reason": reason})))
         .collect();
     drop(owner);
-    let mut comps = pool.split();
-    let mut comp_at: FxHashMap<String, usize> = FxHashMap::default();
-    for (c, comp) in comps.iter().enumerate() {
-        comp_at.extend(comp.idents.iter().map(|i| (i.to_string(), c)));
-    }
-    let mut after = Profiles::new();
-    for (id, line, keys) in &built {
-        if let Some(&c) = keys.first().and_then(|k| comp_at.get(k)) {
-            comps[c].profiles.push((id.clone(), keys.clone()));
-        }
-        after.insert(id.clone(), line.clone());
-    }
-    for (key, value) in shed {
-        if let Some(&c) = comp_at.get(&key) {
-            comps[c].shed.push(key.clone());
-        }
-        state.shed.insert(key, value);
-    }
-    for comp in comps {
-        state.insert(comp);
-    }
+    let after: Profiles = built.iter().map(|(id, line, _)| (id.clone(), line.clone())).collect();
+    let placed = built.iter().map(|(id, _, keys)| (id.clone(), keys.clone()));
+    state.settle(pool.split(), placed, shed);
     tm("split");
     update.changes = incremental::diff(&before, &after, attributes, changed_at);
     // The store only needs the rows that differ.

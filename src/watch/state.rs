@@ -8,6 +8,7 @@
 //! takes a rank between theirs. Later stages only compare ranks, so the results are a run's.
 
 use super::incremental::Profiles;
+use crate::identity::union_find::UnionFind;
 use crate::ingest::{Batch, Ident};
 use crate::policy::Project;
 use crate::runtime::incremental::Flat;
@@ -151,31 +152,42 @@ impl State {
             pool.add(&mut state.event_ids, f.flat);
             state.batches.insert(f.id, f.info);
         }
-        let comps = pool.split();
-        // Profiles and shed identities land in the component of their identities.
-        let mut by_key: FxHashMap<String, usize> = FxHashMap::default();
+        let profiles = profiles.iter().map(|(id, line)| (id.clone(), identity_keys(line)));
+        let shed = match store.meta("shed")? {
+            Some(serde_json::Value::Object(shed)) => shed,
+            _ => serde_json::Map::new(),
+        };
+        state.settle(pool.split(), profiles, shed);
+        Ok(state)
+    }
+
+    /// Adds `comps` under new numbers, each with the profiles (profileId, `NS:VALUE` keys)
+    /// whose first identity it holds and the shed identities (`NS:VALUE` → the store's `shed`
+    /// value) it holds; every shed identity is recorded, held or not.
+    pub fn settle(
+        &mut self,
+        mut comps: Vec<Comp>,
+        profiles: impl IntoIterator<Item = (String, Vec<String>)>,
+        shed: impl IntoIterator<Item = (String, serde_json::Value)>,
+    ) {
+        let mut comp_at: FxHashMap<String, usize> = FxHashMap::default();
         for (c, comp) in comps.iter().enumerate() {
-            by_key.extend(comp.idents.iter().map(|i| (i.to_string(), c)));
+            comp_at.extend(comp.idents.iter().map(|i| (i.to_string(), c)));
         }
-        let mut comps = comps;
-        for (id, line) in profiles {
-            let keys = identity_keys(line);
-            if let Some(&c) = keys.first().and_then(|k| by_key.get(k)) {
-                comps[c].profiles.push((id.clone(), keys));
+        for (id, keys) in profiles {
+            if let Some(&c) = keys.first().and_then(|k| comp_at.get(k)) {
+                comps[c].profiles.push((id, keys));
             }
         }
-        if let Some(serde_json::Value::Object(shed)) = store.meta("shed")? {
-            for (key, value) in shed {
-                if let Some(&c) = by_key.get(&key) {
-                    comps[c].shed.push(key.clone());
-                }
-                state.shed.insert(key, value);
+        for (key, value) in shed {
+            if let Some(&c) = comp_at.get(&key) {
+                comps[c].shed.push(key.clone());
             }
+            self.shed.insert(key, value);
         }
         for comp in comps {
-            state.insert(comp);
+            self.insert(comp);
         }
-        Ok(state)
     }
 
     /// Adds a component under a new number.
@@ -257,30 +269,12 @@ impl Pool {
         let records: Vec<usize> = self.records.iter().map(|r| slot(&r.primary)).collect();
         let events: Vec<usize> = self.events.iter().map(|(_, e)| slot(&e.primary)).collect();
         let links: Vec<(usize, usize)> = self.links.iter().map(|l| (slot(&l.a), slot(&l.b))).collect();
-        let mut parent: Vec<usize> = (0..idents.len()).collect();
-        fn find(parent: &mut [usize], mut x: usize) -> usize {
-            while parent[x] != x {
-                parent[x] = parent[parent[x]];
-                x = parent[x];
-            }
-            x
-        }
+        let mut graph = UnionFind::new(idents.len());
         for &(a, b) in &links {
-            let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-            if ra != rb {
-                parent[ra.max(rb)] = ra.min(rb);
-            }
+            graph.union(a, b);
         }
-        let mut comp_at: Vec<usize> = vec![usize::MAX; idents.len()];
-        let mut comps: Vec<Comp> = Vec::new();
-        for n in 0..idents.len() {
-            let root = find(&mut parent, n);
-            if comp_at[root] == usize::MAX {
-                comp_at[root] = comps.len();
-                comps.push(Comp::default());
-            }
-            comp_at[n] = comp_at[root];
-        }
+        let (comp_at, count) = graph.labels();
+        let mut comps: Vec<Comp> = (0..count).map(|_| Comp::default()).collect();
         for (n, ident) in idents.into_iter().enumerate() {
             comps[comp_at[n]].idents.push(ident);
         }
