@@ -148,15 +148,31 @@ fn run_in_pool(
     lap(&mut report, "compute");
     report.timings.remove("compute");
 
-    // Output. One writer thread writes profiles.jsonl, then the store's profiles and, in the
-    // same transaction, the identity components that the rayon pool groups and encodes
+    // What `mosaic delete` and `explain` re-evaluate with, and the shed identities: stored in
+    // the same transaction as the profiles they describe.
+    let out = std::path::absolute(&opts.out).unwrap_or_else(|_| opts.out.clone());
+    let last = serde_json::json!({
+        "asOf": opts.as_of,
+        "policy": report.policy,
+        "out": out,
+        "policies": project.policies,
+    });
+    let shed: serde_json::Map<String, serde_json::Value> = report
+        .shed
+        .iter()
+        .map(|(id, from, reason)| (id.clone(), serde_json::json!({"fromProfile": from, "reason": reason})))
+        .collect();
+    let meta = [("lastRun", last), ("shed", serde_json::Value::Object(shed))];
+
+    // Output. One writer thread writes profiles.jsonl, then the store's profiles, `meta` and,
+    // in the same transaction, the identity components that the rayon pool groups and encodes
     // meanwhile (CPU work overlapping I/O; a bounded channel of 64 chunks of 1 MiB lets the
-    // encoding run ahead while the profiles are inserted, and no further). The
-    // writer is a thread of its own, not a rayon task: it blocks on the channel, which must
-    // not take a worker away from the encoding (with one thread, that would never finish).
+    // encoding run ahead while the profiles are inserted, and no further). The writer is a
+    // thread of its own, not a rayon task: it blocks on the channel, which must not take a
+    // worker away from the encoding (with one thread, that would never finish).
     let io = |path: PathBuf| move |source| Error::Io { path, source };
     let path = opts.out.join("profiles.jsonl");
-    let (store, lines) = (&store, &lines);
+    let (store, lines, meta) = (&store, &lines, &meta);
     let (send, receive) = std::sync::mpsc::sync_channel(64);
     let written = std::thread::scope(|scope| {
         let writer = scope.spawn(move || -> Result<(), Error> {
@@ -164,8 +180,7 @@ fn run_in_pool(
                 .map_err(io(path.clone()));
             // On a failed write the stream is dropped unread, which stops the encoding.
             wrote?;
-            store.put_run_output(lines, &receive)?;
-
+            store.put_run_output(lines, meta, &receive)?;
             Ok(())
         });
         components.stream(&mut |message| send.send(message).is_ok());
@@ -174,21 +189,6 @@ fn run_in_pool(
     });
     written?;
     drop((lines, components));
-    // What `mosaic delete` and `explain` re-evaluate with, and the shed identities.
-    let out = std::path::absolute(&opts.out).unwrap_or_else(|_| opts.out.clone());
-    let last = serde_json::json!({
-        "asOf": opts.as_of,
-        "policy": report.policy,
-        "out": out,
-        "policies": project.policies,
-    });
-    store.put_meta("lastRun", &last)?;
-    let shed: serde_json::Map<String, serde_json::Value> = report
-        .shed
-        .iter()
-        .map(|(id, from, reason)| (id.clone(), serde_json::json!({"fromProfile": from, "reason": reason})))
-        .collect();
-    store.put_meta("shed", &serde_json::Value::Object(shed))?;
     lap(&mut report, "output");
     let path = opts.out.join("report.json");
     output::write_atomic(&path, report.to_json().as_bytes()).map_err(io(path.clone()))?;

@@ -198,33 +198,18 @@ impl Store {
         }
     }
 
-    /// Replaces the stored profiles (profileId → JSON line).
-    pub fn put_profiles(&self, profiles: &[(String, String)]) -> Result<(), Error> {
-        self.write(|txn| {
-            txn.delete_table(PROFILES)?;
-            txn.delete_table(IDENTITIES)?;
-            let mut table = txn.open_table(PROFILES)?;
-            let mut index = txn.open_table(IDENTITIES)?;
-            for (id, line) in profiles {
-                table.insert(id.as_str(), line.as_bytes())?;
-                for key in indexed(id, &identity_keys(line)) {
-                    index.insert(key, id.as_str())?;
-                }
-            }
-            Ok(())
-        })
-    }
-
-    /// Writes what a run produced in one transaction: the stored profiles, replaced like
-    /// [`Store::put_profiles`] but given the `NS:VALUE` keys of each profile's identities
-    /// (profileId, (JSON line, keys)), so no line is parsed again; then the identity
-    /// components as `components` streams them (`components::stream`), until its sender is
-    /// dropped.
+    /// Writes what a run produced in one transaction: the stored profiles, replaced, with the
+    /// `NS:VALUE` keys of each profile's identities (profileId, (JSON line, keys)) for the
+    /// identity index; the `meta` values; then the
+    /// identity components as `components` streams them (`components::stream`), until its
+    /// sender is dropped.
     pub fn put_run_output(
         &self,
         profiles: &[(String, (String, Vec<String>))],
+        meta: &[(&str, serde_json::Value)],
         components: &std::sync::mpsc::Receiver<components::Streamed>,
     ) -> Result<(), Error> {
+        let meta: Vec<(&str, String)> = meta.iter().map(|(k, v)| (*k, v.to_string())).collect();
         self.write(|txn| {
             txn.delete_table(PROFILES)?;
             txn.delete_table(IDENTITIES)?;
@@ -237,6 +222,7 @@ impl Store {
                 }
             }
             drop((table, index));
+            insert_meta(txn, &meta)?;
             components::put_streamed(txn, components)
         })
     }
@@ -262,21 +248,21 @@ impl Store {
     }
 }
 
+/// Writes `meta` values (key, JSON text) within `txn`.
+fn insert_meta(txn: &redb::WriteTransaction, meta: &[(&str, String)]) -> Result<(), redb::Error> {
+    let mut table = txn.open_table(META)?;
+    for (key, value) in meta {
+        table.insert(*key, value.as_bytes())?;
+    }
+    Ok(())
+}
+
 /// The keys of profile `id` the identity index stores: all but the profile's own id. A profile
 /// id is the key of one of its identities, and an identity is in one profile only, so a key
 /// that is a stored profile's id names that profile; leaving it out saves an index row per
 /// profile (every row of an unstitched project).
 fn indexed<'k>(id: &'k str, keys: &'k [String]) -> impl Iterator<Item = &'k str> {
     keys.iter().map(String::as_str).filter(move |k| *k != id)
-}
-
-/// `NS:VALUE` of every identity listed in a profile's JSON line.
-fn identity_keys(line: &str) -> Vec<String> {
-    let Ok(json) = serde_json::from_str::<serde_json::Value>(line) else { return Vec::new() };
-    let Some(ids) = json.get("identities").and_then(|v| v.as_array()) else { return Vec::new() };
-    ids.iter()
-        .filter_map(|i| Some(format!("{}:{}", i.get("namespace")?.as_str()?, i.get("id")?.as_str()?)))
-        .collect()
 }
 
 impl Store {
@@ -399,11 +385,7 @@ impl Store {
                     index.insert(key, id.as_str())?;
                 }
             }
-            let mut table = txn.open_table(META)?;
-            for (key, value) in &meta {
-                table.insert(*key, value.as_bytes())?;
-            }
-            Ok(())
+            insert_meta(txn, &meta)
         })
     }
 }
