@@ -9,7 +9,7 @@
 //! and modification times. Any change to a dataset's files, folder or format re-samples that
 //! dataset; an unreadable or foreign cache is ignored and rewritten.
 
-use crate::check::{SampleTypes, Samples};
+use crate::check::SampleTypes;
 use crate::ir::Type;
 use crate::policy::{Dataset, Format, Project};
 use serde::{Deserialize, Serialize};
@@ -18,19 +18,8 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
-/// Reads the first `max_records` records of each dataset's batch files (files sorted by name).
-pub fn sample_project(project: &Project, max_records: usize) -> Samples {
-    project
-        .datasets
-        .iter()
-        .map(|d| {
-            (d.name.value.clone(), sample_dataset(&project.root, d, &listing(&project.root, d), max_records))
-        })
-        .collect()
-}
-
-/// The type of each dataset's first `max_records` records ([`sample_project`], typed), from the
-/// cache where the dataset's files have not changed since.
+/// The type of the first `max_records` records of each dataset's batch files (files sorted by
+/// name), from the cache where the dataset's files have not changed since.
 pub fn sample_types(project: &Project, max_records: usize) -> SampleTypes {
     let path = crate::store::state_dir(&project.root).join("samples.json");
     let cached: Cache =
@@ -44,7 +33,7 @@ pub fn sample_types(project: &Project, max_records: usize) -> SampleTypes {
             Some(entry) if reusable && entry.key == key => entry.ty.clone(),
             _ => {
                 changed = true;
-                let records = sample_dataset(&project.root, ds, &key, max_records);
+                let records = sample_dataset(ds, &key, max_records);
                 crate::check::schema::infer_records(&records)
             }
         };
@@ -105,9 +94,9 @@ fn listing(root: &Path, ds: &Dataset) -> Listing {
     Listing { folder, format: ds.format.map(|f| format!("{f:?}")), files }
 }
 
-fn sample_dataset(root: &Path, ds: &Dataset, listing: &Listing, max: usize) -> Vec<Value> {
-    let dir = root.join(&ds.path);
-    let files = listing.files.iter().map(|(name, _, _)| dir.join(name));
+/// The first `max` records of the files in `listing` (a listing of `ds`'s folder).
+fn sample_dataset(ds: &Dataset, listing: &Listing, max: usize) -> Vec<Value> {
+    let files = listing.files.iter().map(|(name, _, _)| listing.folder.join(name));
     let mut out = Vec::new();
     for file in files {
         if out.len() >= max {
@@ -251,12 +240,14 @@ mod tests {
         std::fs::create_dir_all(root.join("data/web")).unwrap();
         std::fs::write(root.join("data/web/b.jsonl"), "{\"n\": 3}\n").unwrap();
         std::fs::write(root.join("data/web/a.csv"), "n,x.y\n1,a\n2,b\n").unwrap();
-        let samples = sample_project(&project_at(&root, &["web", "missing"]), 2);
+        let project = project_at(&root, &["web", "missing"]);
+        let sample = |ds: &Dataset| sample_dataset(ds, &listing(&root, ds), 2);
+        let (web, missing) = (sample(&project.datasets[0]), sample(&project.datasets[1]));
         let _ = std::fs::remove_dir_all(&root);
         let expected =
             vec![serde_json::json!({"n": 1, "x": {"y": "a"}}), serde_json::json!({"n": 2, "x": {"y": "b"}})];
-        assert_eq!(samples["web"], expected);
-        assert!(samples["missing"].is_empty());
+        assert_eq!(web, expected);
+        assert!(missing.is_empty());
     }
 
     #[test]
