@@ -117,8 +117,9 @@ impl<'p> Reconciled<'p> {
             .map_err(|source| Error::Io { path: project.root.clone(), source })?;
         let manifest: HashMap<String, BatchEntry> =
             store.manifest()?.into_iter().map(|e| (e.id.clone(), e)).collect();
+        let listed: std::collections::HashSet<&str> = files.iter().map(|f| f.id.as_str()).collect();
         let mut removed: Vec<String> =
-            manifest.keys().filter(|id| !files.iter().any(|f| &f.id == *id)).cloned().collect();
+            manifest.keys().filter(|id| !listed.contains(id.as_str())).cloned().collect();
         removed.sort();
         store.remove_batches(&removed)?;
         let ingested_at = std::env::var(INGEST_TIME_ENV)

@@ -7,7 +7,7 @@ use crate::ir::{EventPath, Type};
 use crate::store::BatchEntry;
 use crate::value::Value;
 use rayon::prelude::*;
-use rustc_hash::{FxBuildHasher, FxHashMap};
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
@@ -248,7 +248,7 @@ pub fn flatten(
         .iter()
         .map(|p| batch.paths.as_ref().and_then(|kept| kept.iter().position(|k| *k == p.path)))
         .collect();
-    let mut strings: FxHashMap<Arc<str>, ()> = FxHashMap::default();
+    let mut strings: FxHashSet<Arc<str>> = FxHashSet::default();
     out.records.reserve_exact(batch.records.len());
     for r in batch.records {
         let seq = seq_of(bi, r.line);
@@ -307,23 +307,23 @@ pub fn flatten(
 }
 
 /// The text in `strings` equal to `s`, added when new.
-fn shared_string(s: &str, strings: &mut FxHashMap<Arc<str>, ()>) -> Arc<str> {
-    if let Some((shared, _)) = strings.get_key_value(s) {
+fn shared_string(s: &str, strings: &mut FxHashSet<Arc<str>>) -> Arc<str> {
+    if let Some(shared) = strings.get(s) {
         return Arc::clone(shared);
     }
     let new: Arc<str> = s.into();
-    strings.insert(Arc::clone(&new), ());
+    strings.insert(Arc::clone(&new));
     new
 }
 
 /// `value` with a string top-level value replaced by the equal one already in `strings` (most
 /// event values are a few strings repeated, such as event types).
-fn share_strings(value: Value, strings: &mut FxHashMap<Arc<str>, ()>) -> Value {
+fn share_strings(value: Value, strings: &mut FxHashSet<Arc<str>>) -> Value {
     match value {
-        Value::String(s) => match strings.get_key_value(&s) {
-            Some((shared, _)) => Value::String(Arc::clone(shared)),
+        Value::String(s) => match strings.get(&s) {
+            Some(shared) => Value::String(Arc::clone(shared)),
             None => {
-                strings.insert(Arc::clone(&s), ());
+                strings.insert(Arc::clone(&s));
                 Value::String(s)
             }
         },
