@@ -81,6 +81,27 @@ pub fn extract(
     ids: Option<&IdentityMap>,
     shared: &Shared,
 ) -> Found {
+    let parsed;
+    let ids = match ids {
+        Some(ids) => Some(ids),
+        None => {
+            parsed = obj.get("identityMap").and_then(idmap::from_value);
+            parsed.as_ref()
+        }
+    };
+    let fields = dataset.identities.iter().map(|field| json_path(obj, &field.path));
+    extract_from(project, dataset, ids, fields, shared)
+}
+
+/// [`extract`] from a record's identity map and the values of the dataset's identity fields
+/// (in their order; `None` when the record lacks one).
+pub fn extract_from<'v>(
+    project: &Project,
+    dataset: &Dataset,
+    ids: Option<&IdentityMap>,
+    fields: impl Iterator<Item = Option<&'v Value>>,
+    shared: &Shared,
+) -> Found {
     let mut found = Found::default();
     let mut cands: Vec<Candidate> = Vec::new();
     let mut push =
@@ -106,22 +127,14 @@ pub fn extract(
                 priority: ns.priority,
             });
         };
-    let parsed;
-    let ids = match ids {
-        Some(ids) => Some(ids),
-        None => {
-            parsed = obj.get("identityMap").and_then(idmap::from_value);
-            parsed.as_ref()
-        }
-    };
     for (code, entries) in ids.into_iter().flatten() {
         let ns = project.namespace(code);
         for e in entries {
             push(&mut found, ns, e.id.as_deref(), e.primary, false);
         }
     }
-    for field in &dataset.identities {
-        match json_path(obj, &field.path) {
+    for (field, value) in dataset.identities.iter().zip(fields) {
+        match value {
             None | Some(Value::Null) => {}
             Some(v) => {
                 let text = scalar_text(v);

@@ -52,10 +52,28 @@ pub fn ingest_json_line(
         reject(batch, line, Reason::TooLarge, detail, raw);
         return;
     }
+    if let Some((plan, slots)) = plan.and_then(|p| Some((p, p.slots.as_ref()?))) {
+        if let Some((values, ids)) = super::scan::scan_slots(raw, slots) {
+            ingest_slots(cx, batch, line, slots, values, ids, raw);
+            return;
+        }
+        return ingest_parsed(cx, batch, line, plan.parse(raw), raw);
+    }
     let parsed = match plan {
         Some(plan) => plan.parse(raw),
         None => serde_json::from_str::<Value>(raw).map(|v| (v, None)),
     };
+    ingest_parsed(cx, batch, line, parsed, raw);
+}
+
+/// A parsed line into `batch`: a record or event when it is an object, else a rejection.
+fn ingest_parsed(
+    cx: &Context,
+    batch: &mut Batch,
+    line: u32,
+    parsed: serde_json::Result<(Value, Option<super::idmap::IdentityMap>)>,
+    raw: &str,
+) {
     match parsed {
         Ok((Value::Object(obj), ids)) => ingest_object(cx, batch, line, obj, ids, raw),
         Ok((other, _)) => {
@@ -98,22 +116,18 @@ pub fn ingest_object(
     match dataset.class {
         DatasetClass::Event => {
             let Some(time) = time else {
-                let detail = format!("event has no valid RFC 3339 `{}`", dataset.timestamp);
-                reject(batch, line, Reason::InvalidTimestamp, detail, raw);
-                return;
+                return reject_time(cx, batch, line, raw);
             };
-            let id = obj.get("_id").and_then(|v| match v {
-                Value::String(s) => Some(s.clone()),
-                Value::Number(n) => Some(n.to_string()),
-                _ => None,
-            });
+            let id = obj.get("_id").and_then(id_text);
+            let (identities, primary) = (found.identities, found.primary as u32);
+            let body = Value::Object(obj);
             batch.events.push(Event {
                 line,
                 id,
                 time,
-                identities: found.identities,
-                primary: found.primary as u32,
-                body: Value::Object(obj),
+                identities,
+                primary,
+                body,
                 fields: Vec::new(),
                 offset: None,
             });
@@ -129,4 +143,50 @@ pub fn ingest_object(
             });
         }
     }
+}
+
+/// An event line read by slots (`ingest::direct`): the same event, or the same rejection, as
+/// [`ingest_object`] makes of the slim parse of the line, with its fields taken already.
+fn ingest_slots(
+    cx: &Context,
+    batch: &mut Batch,
+    line: u32,
+    slots: &super::direct::Slots,
+    mut values: Vec<Option<Value>>,
+    ids: Option<super::idmap::IdentityMap>,
+    raw: &str,
+) {
+    let fields = slots.identity_fields.iter().map(|&s| values.get(s).and_then(Option::as_ref));
+    let found = identities::extract_from(cx.project, cx.dataset, ids.as_ref(), fields, cx.shared);
+    batch.dropped_identities += found.dropped;
+    if found.identities.is_empty() {
+        reject(batch, line, Reason::NoIdentity, "no valid identity in identityMap or identity fields", raw);
+        return;
+    }
+    let time =
+        values.get(slots.time).and_then(Option::as_ref).and_then(Value::as_str).and_then(parse_timestamp);
+    let Some(time) = time else {
+        return reject_time(cx, batch, line, raw);
+    };
+    let id = values.get(slots.id).and_then(Option::as_ref).and_then(id_text);
+    // Field slots are distinct (`Slots::new`), and the others are read already: each is moved.
+    let fields =
+        slots.fields.iter().map(|&s| values.get_mut(s).and_then(Option::take).unwrap_or(Value::Null));
+    let fields = fields.collect();
+    let (identities, primary) = (found.identities, found.primary as u32);
+    batch.events.push(Event { line, id, time, identities, primary, body: Value::Null, fields, offset: None });
+}
+
+/// An event `_id` as text: strings as they are, numbers printed.
+fn id_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn reject_time(cx: &Context, batch: &mut Batch, line: u32, raw: &str) {
+    let detail = format!("event has no valid RFC 3339 `{}`", cx.dataset.timestamp);
+    reject(batch, line, Reason::InvalidTimestamp, detail, raw);
 }

@@ -4,6 +4,7 @@
 //! bad line stops it: each becomes a [`Rejection`] with its line number and reason.
 
 mod csv;
+pub mod direct;
 pub mod identities;
 pub mod idmap;
 pub mod line;
@@ -119,9 +120,14 @@ impl Keep {
         if dataset.class != crate::policy::DatasetClass::Event {
             return None;
         }
+        let identity_fields: Vec<&str> = dataset.identities.iter().map(|f| f.path.as_str()).collect();
         let mut own = vec!["_id", dataset.timestamp.as_str()];
-        own.extend(dataset.identities.iter().map(|f| f.path.as_str()));
-        Some(sparse::Plan::new(paths, &own))
+        own.extend(&identity_fields);
+        let mut plan = sparse::Plan::new(paths, &own);
+        if plan.identities_apart {
+            plan.slots = direct::Slots::new(&plan.trie, paths, &dataset.timestamp, &identity_fields);
+        }
+        Some(plan)
     }
 }
 
@@ -228,7 +234,10 @@ fn read_jsonl(cx: &line::Context, batch: &mut Batch, path: &Path, keep: &Keep) -
             if let (Some(paths), Some(event)) = (paths, batch.events.last_mut()) {
                 if event.line == line {
                     event.offset = Some(start);
-                    event.fields = paths.iter().map(|p| typed::project_path(&event.body, p)).collect();
+                    // A line read by slots has its fields already (and no body).
+                    if event.fields.len() != paths.len() {
+                        event.fields = paths.iter().map(|p| typed::project_path(&event.body, p)).collect();
+                    }
                     event.body = serde_json::Value::Null;
                 }
             }

@@ -9,6 +9,7 @@
 //! Kept values that are not plain strings or small integers are handed to serde_json as text,
 //! so numbers and escapes are read by the same code as before.
 
+use super::direct::{self, Node, Slots};
 use super::idmap::{scalar_text, Entry, IdentityMap};
 use super::sparse::{Plan, Trie};
 use serde_json::{Map, Value};
@@ -32,6 +33,21 @@ pub fn parse(text: &str, plan: &Plan) -> Option<(Value, Option<IdentityMap>)> {
     let obj = s.object(&plan.trie, apart)?;
     s.ws();
     (s.i == s.b.len()).then_some((Value::Object(obj), ids))
+}
+
+/// The direct scan of `text` by `slots` (see `ingest::direct`): each slot's value (`None`: the
+/// path is not in the line) and the identity map read apart, or `None` when the line is left
+/// to [`parse`].
+pub fn scan_slots(text: &str, slots: &Slots) -> Option<(Vec<Option<Value>>, Option<IdentityMap>)> {
+    let mut s = Scan { text, b: text.as_bytes(), i: 0, depth: 0 };
+    s.ws();
+    if s.peek()? != b'{' {
+        return None;
+    }
+    let (mut raw, mut ids) = (vec![None; slots.count], None);
+    s.slots(&slots.root, &mut raw, Some(&mut ids))?;
+    s.ws();
+    (s.i == s.b.len()).then_some((raw, ids))
 }
 
 /// A position in a line.
@@ -230,20 +246,9 @@ impl<'t> Scan<'t> {
         self.text.get(start..self.i)
     }
 
-    /// A whole value, as serde_json builds it: plain strings and small non-negative integers
-    /// directly, anything else by serde_json from its text.
+    /// A whole value, as serde_json builds it (see [`direct::value_of`]).
     fn value(&mut self) -> Option<Value> {
-        let raw = self.raw()?;
-        match raw.as_bytes().first()? {
-            b'"' if !raw.contains('\\') => Some(Value::String(raw.get(1..raw.len() - 1)?.to_string())),
-            b'1'..=b'9' if raw.len() < 19 && raw.bytes().all(|b| b.is_ascii_digit()) => {
-                raw.parse::<u64>().ok().map(Value::from)
-            }
-            b't' => Some(Value::Bool(true)),
-            b'f' => Some(Value::Bool(false)),
-            b'n' => Some(Value::Null),
-            _ => serde_json::from_str(raw).ok(),
-        }
+        direct::value_of(self.raw()?)
     }
 
     /// A value through `trie`, as `sparse::Slim` builds it.
@@ -285,6 +290,40 @@ impl<'t> Scan<'t> {
             Some(())
         })?;
         Some(out)
+    }
+
+    /// The members of an object through `node`, each wanted value into its slot; with
+    /// `ids`, a top-level `identityMap` is read into it (the last one wins). Gives up on an
+    /// array on a wanted path (projected item by item) and on a repeated wanted key (the last
+    /// wins whole, which the slots cannot undo): the slim parse takes those lines.
+    fn slots(
+        &mut self,
+        node: &Node,
+        raw: &mut [Option<Value>],
+        mut ids: Option<&mut Option<IdentityMap>>,
+    ) -> Option<()> {
+        let mut seen = 0u64;
+        self.members(|s, key| {
+            if let (Some(ids), "identityMap") = (ids.as_deref_mut(), key) {
+                *ids = s.identity_map()?;
+                return Some(());
+            }
+            let Some(at) = node.children.iter().position(|(k, _)| k == key) else {
+                return s.skip();
+            };
+            if seen & (1 << at) != 0 {
+                return None;
+            }
+            seen |= 1 << at;
+            let child = &node.children[at].1;
+            match (child.slot, s.peek()?) {
+                (Some(slot), _) => *raw.get_mut(slot)? = Some(s.value()?),
+                (None, b'{') => s.slots(child, raw, None)?,
+                (None, b'[') => return None,
+                (None, _) => s.skip()?,
+            }
+            Some(())
+        })
     }
 
     /// An `identityMap` value as `idmap::Seed` reads it (`Some(None)`: not an object).

@@ -59,6 +59,11 @@ impl Trie {
     pub fn child(&self, key: &str) -> Option<&Trie> {
         self.children.get(key)
     }
+
+    /// The keys a path goes through from here, with their sub-tries, sorted.
+    pub fn children(&self) -> impl Iterator<Item = (&String, &Trie)> {
+        self.children.iter()
+    }
 }
 
 /// How to parse the lines of one dataset: the paths to build, and whether the top-level
@@ -67,6 +72,9 @@ impl Trie {
 pub struct Plan {
     pub trie: Trie,
     pub identities_apart: bool,
+    /// Where the scanner puts each value ingest reads, when a line can be read straight into
+    /// them (see `ingest::direct`); set by the caller, which knows what each path is for.
+    pub slots: Option<super::direct::Slots>,
 }
 
 impl Plan {
@@ -81,7 +89,7 @@ impl Plan {
         if !identities_apart {
             trie.insert_dotted("identityMap");
         }
-        Plan { trie, identities_apart }
+        Plan { trie, identities_apart, slots: None }
     }
 
     /// Parses one line (see [`parse`] and [`parse_with_identities`]): by the byte scanner
