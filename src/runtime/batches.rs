@@ -1,5 +1,6 @@
-//! The ingest stage: new batch files are read in parallel and committed to the store one batch
-//! per transaction; stored batches are loaded back, so later stages see every batch.
+//! The ingest stage: new batch files are read in parallel and committed to the store by one
+//! writer (each batch whole with its manifest entry); stored batches are loaded back, so later
+//! stages see every batch.
 
 use super::prepare::Part;
 use super::Error;
@@ -43,34 +44,32 @@ pub fn ingest_all(
         listed.iter().enumerate().map(|(i, (f, _))| (f.id.as_str(), i as u32)).collect();
     let fresh: Vec<&BatchFile> = listed.iter().filter(|(_, fresh)| *fresh).map(|(f, _)| *f).collect();
     let total = fresh.len() as u64;
-    // Each worker reads, encodes, stores and flattens one batch at a time, so at most one whole
-    // batch per worker is in memory and a kill loses at most the batches being read. Commits
-    // are serial (one store transaction at a time); the lock also makes the commit count and
-    // the crash hook exact. Workers never wait for each other except on that lock.
-    let committed = std::sync::Mutex::new(0u64);
-    let fresh: Vec<Result<(&str, Flat), Error>> = fresh
-        .par_iter()
-        .map(|f| {
-            let batch = ingest::read_batch(project, f, keep);
-            let bytes = store.encode_batch(&batch);
-            let entry = plan.entry(f);
-            {
-                let mut count = committed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                store.put_encoded_batch(&entry, &bytes)?;
-                *count += 1;
-                progress(*count, total);
-                plan.crash_hook(*count);
-            }
-            drop(bytes);
-            let part = flatten(index[f.id.as_str()], &entry, batch);
-            Ok((f.id.as_str(), (entry, part)))
-        })
-        .collect();
+    // Each worker reads, encodes and flattens one batch at a time, so at most one whole batch
+    // per worker is in memory. The encoded batches go to one writer thread, which commits what
+    // has arrived in one transaction while the workers go on reading: they never wait on the
+    // disk flush of a commit, only on a full queue. A kill loses at most the batches not yet
+    // committed. The writer is a thread of its own, not a rayon task: it blocks on the queue.
+    let (send, receive) = std::sync::mpsc::sync_channel::<(BatchEntry, Vec<u8>)>(QUEUED);
+    let plan = &plan;
+    let (fresh, stored) = std::thread::scope(|scope| {
+        let writer = scope.spawn(move || store_batches(store, plan, &receive, total, progress));
+        let fresh: Vec<Option<(&str, Flat)>> = fresh
+            .par_iter()
+            .map(|f| {
+                let batch = ingest::read_batch(project, f, keep);
+                let entry = plan.entry(f);
+                // A failed writer drops the queue; its error is the one reported.
+                send.send((entry.clone(), store.encode_batch(&batch))).ok()?;
+                let part = flatten(index[f.id.as_str()], &entry, batch);
+                Some((f.id.as_str(), (entry, part)))
+            })
+            .collect();
+        drop(send);
+        (fresh, writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    stored?;
     let mut parts: HashMap<&str, Flat> = HashMap::with_capacity(listed.len());
-    for e in fresh {
-        let (id, part) = e?;
-        parts.insert(id, part);
-    }
+    parts.extend(fresh.into_iter().flatten());
     // Batches stored by earlier runs are decoded and flattened in parallel (redb reads do not
     // block each other).
     let earlier: Vec<Result<(&str, Flat), Error>> = listed
@@ -95,6 +94,42 @@ pub fn ingest_all(
         listed.iter().filter_map(|(f, _)| parts.remove(f.id.as_str())).collect();
     let stats = RunStats { ingested_batches: total, stored_batches: all.len() as u64 - total };
     Ok((all, stats))
+}
+
+/// How many encoded batches may wait for the store writer: enough to keep the workers reading
+/// through a commit's disk flush, few enough to bound the memory they hold.
+const QUEUED: usize = 4;
+/// The most batch bytes committed in one transaction.
+const GROUP_BYTES: usize = 64 << 20;
+
+/// The store writer of [`ingest_all`]: commits the batches of `queue` as they arrive, each
+/// time all that has arrived (up to [`GROUP_BYTES`]) in one transaction, and reports progress.
+fn store_batches(
+    store: &Store,
+    plan: &Reconciled,
+    queue: &std::sync::mpsc::Receiver<(BatchEntry, Vec<u8>)>,
+    total: u64,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<(), Error> {
+    let mut committed = 0u64;
+    while let Ok(first) = queue.recv() {
+        let mut bytes = first.1.len();
+        let mut group = vec![first];
+        while group.len() < plan.commit_limit(committed) && bytes < GROUP_BYTES {
+            match queue.try_recv() {
+                Ok(next) => {
+                    bytes += next.1.len();
+                    group.push(next);
+                }
+                Err(_) => break,
+            }
+        }
+        store.put_encoded_batches(&group)?;
+        committed += group.len() as u64;
+        progress(committed, total);
+        plan.crash_hook(committed);
+    }
+    Ok(())
 }
 
 /// A project's batch files checked against the store's manifest, with the rules for what is
@@ -160,6 +195,12 @@ impl<'p> Reconciled<'p> {
             status: "committed".into(),
             fingerprint: self.fingerprint_of(f),
         }
+    }
+
+    /// How many batches the next commit may hold after `committed`: any number, but with the
+    /// crash hook set, never past the batch it aborts after.
+    pub fn commit_limit(&self, committed: u64) -> usize {
+        self.crash_after.map_or(usize::MAX, |at| at.saturating_sub(committed).max(1) as usize)
     }
 
     /// Test hook: aborts the process after the `committed`-th batch stored by this process.

@@ -143,27 +143,34 @@ impl Store {
 
     /// Stores a batch and its manifest entry in one transaction.
     pub fn put_batch(&self, entry: &BatchEntry, batch: &Batch) -> Result<(), Error> {
-        let batch_bytes = self.encode_batch(batch);
-        self.put_encoded_batch(entry, &batch_bytes)
+        self.put_encoded_batches(&[(entry.clone(), self.encode_batch(batch))])
     }
 
     /// A batch as [`Store::put_batch`] stores it; encoding needs no transaction, so callers can
-    /// encode several batches in parallel and store them with [`Store::put_encoded_batch`].
+    /// encode several batches in parallel and store them with [`Store::put_encoded_batches`].
     pub fn encode_batch(&self, batch: &Batch) -> Vec<u8> {
         codec::encode(batch)
     }
 
-    /// Stores a batch encoded by [`Store::encode_batch`] and its manifest entry in one
-    /// transaction.
-    pub fn put_encoded_batch(&self, entry: &BatchEntry, batch_bytes: &[u8]) -> Result<(), Error> {
-        let entry_bytes = serde_json::to_vec(entry).map_err(|source| Error::Decode {
-            path: self.path.clone(),
-            key: entry.id.clone(),
-            source,
-        })?;
+    /// Stores batches encoded by [`Store::encode_batch`] with their manifest entries in one
+    /// transaction: all of them, or none after a crash.
+    pub fn put_encoded_batches(&self, batches: &[(BatchEntry, Vec<u8>)]) -> Result<(), Error> {
+        let entries: Vec<Vec<u8>> = batches
+            .iter()
+            .map(|(entry, _)| {
+                serde_json::to_vec(entry).map_err(|source| Error::Decode {
+                    path: self.path.clone(),
+                    key: entry.id.clone(),
+                    source,
+                })
+            })
+            .collect::<Result<_, _>>()?;
         self.write(|txn| {
-            txn.open_table(BATCHES)?.insert(entry.id.as_str(), batch_bytes)?;
-            txn.open_table(MANIFEST)?.insert(entry.id.as_str(), entry_bytes.as_slice())?;
+            let (mut stored, mut manifest) = (txn.open_table(BATCHES)?, txn.open_table(MANIFEST)?);
+            for ((entry, bytes), entry_bytes) in batches.iter().zip(&entries) {
+                stored.insert(entry.id.as_str(), bytes.as_slice())?;
+                manifest.insert(entry.id.as_str(), entry_bytes.as_slice())?;
+            }
             Ok(())
         })
     }
