@@ -4,7 +4,7 @@
 //! Ids are only ever compared for equality; anything ordered (`<`, min/max, sorting) resolves the
 //! id back to its string, so ids may differ from run to run without changing any result.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::{Arc, RwLock};
 
 #[derive(Debug, Default)]
@@ -14,7 +14,7 @@ pub struct Interner {
 
 #[derive(Debug, Default)]
 struct Inner {
-    ids: HashMap<Arc<str>, u32>,
+    ids: FxHashMap<Arc<str>, u32>,
     strings: Vec<Arc<str>>,
 }
 

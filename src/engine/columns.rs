@@ -52,6 +52,13 @@ fn conform(v: Value, ty: &Type) -> Value {
 }
 
 impl Column {
+    /// Appends a string already interned as `id` (what [`Column::push`] makes of the string in
+    /// a column whose type keeps strings).
+    pub fn push_string(&mut self, id: u32) {
+        self.tags.push(tag::STRING);
+        self.bits.push(u64::from(id));
+    }
+
     /// Appends one value as the column's type wants it: a value of another type is null, an
     /// int in a double column becomes a double (so an engine finds the type the checker
     /// promised), strings are interned, arrays and objects go to `complex`.

@@ -16,6 +16,7 @@ pub fn columns(
     mismatches: &mut u64,
 ) -> EventColumns {
     *mismatches += events.iter().map(|e| u64::from(e.mismatches)).sum::<u64>();
+    let mut ids = Recent::default();
     let mut cols = EventColumns {
         timestamp: events.iter().map(|e| e.time).collect(),
         columns: Vec::with_capacity(paths.len()),
@@ -26,12 +27,38 @@ pub fn columns(
             bits: Vec::with_capacity(events.len()),
             complex: Vec::new(),
         };
+        let keeps_strings = matches!(p.ty, ir::Type::String | ir::Type::Any | ir::Type::Null);
         for e in events {
-            col.push(e.fields.get(k).cloned().unwrap_or_default(), &p.ty, interner);
+            match e.fields.get(k) {
+                Some(Value::String(s)) if keeps_strings => col.push_string(ids.id(s, interner)),
+                v => col.push(v.cloned().unwrap_or_default(), &p.ty, interner),
+            }
         }
         cols.columns.push(col);
     }
     cols
+}
+
+/// The interned ids of the strings last seen, by address. The events of a batch share their
+/// strings (`prepare::flatten`) and a profile's events repeat a few values (event types), so
+/// most strings are found here without hashing their text or taking the interner's lock.
+#[derive(Default)]
+struct Recent {
+    seen: [(usize, u32); 8],
+    next: usize,
+}
+
+impl Recent {
+    fn id(&mut self, s: &Arc<str>, interner: &Interner) -> u32 {
+        let at = Arc::as_ptr(s) as *const u8 as usize;
+        if let Some(&(_, id)) = self.seen.iter().find(|(a, _)| *a == at) {
+            return id;
+        }
+        let id = interner.intern(s);
+        self.seen[self.next % self.seen.len()] = (at, id);
+        self.next += 1;
+        id
+    }
 }
 
 /// Sets `value` at the dotted `path` of `entity`, creating objects on the way.
