@@ -192,10 +192,10 @@ mod tests {
         let body = serde_json::json!({"a": 1});
         let rec = Rec { dataset: 0, batch: 0, line: 1, seq: 1, time: 0, primary: id("a"), body };
         Prepared {
-            records: vec![rec],
+            records: vec![rec].into(),
             // `f` has no link: a component of its own; `c` joins `a` through `b`.
-            events: vec![event("c", 1, 1), event("d", 2, 1), event("f", 2, 2), event("c", 2, 3)],
-            links: vec![link("a", "b", 0), link("d", "e", 2), link("c", "b", 1)],
+            events: vec![event("c", 1, 1), event("d", 2, 1), event("f", 2, 2), event("c", 2, 3)].into(),
+            links: vec![link("a", "b", 0), link("d", "e", 2), link("c", "b", 1)].into(),
             ..Prepared::default()
         }
     }

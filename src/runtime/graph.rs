@@ -35,17 +35,17 @@ pub fn from_identity(settings: &IdentitySettings, i: &Identity) -> Ident {
 
 /// Stitches the runtime's links and primary identities with `identity::stitch`, keeping
 /// everything it says (refused links, shed identities) for `explain`.
-pub fn stitching(
+pub fn stitching<'l>(
     project: &Project,
     graph: GraphType,
-    links: &[Link],
+    links: impl IntoIterator<Item = &'l Link>,
     primaries: &BTreeSet<Ident>,
 ) -> identity::Stitching {
     let settings = &project.identity;
     // Without a graph every identity is its own profile: links are not looked at.
-    let links = if graph == GraphType::None { &[][..] } else { links };
     let links: Vec<identity::Link> = links
-        .iter()
+        .into_iter()
+        .take_while(|_| graph != GraphType::None)
         .filter_map(|l| {
             Some(identity::Link {
                 a: to_identity(settings, &l.a)?,
@@ -72,7 +72,12 @@ pub fn groups(settings: &IdentitySettings, stitching: &identity::Stitching) -> V
 
 /// Groups identities into profiles. `primaries` are the identities that hold a record or an
 /// event: a group without one is not a profile.
-pub fn stitch(project: &Project, graph: GraphType, links: &[Link], primaries: &BTreeSet<Ident>) -> Stitched {
+pub fn stitch<'l>(
+    project: &Project,
+    graph: GraphType,
+    links: impl IntoIterator<Item = &'l Link>,
+    primaries: &BTreeSet<Ident>,
+) -> Stitched {
     let settings = &project.identity;
     let stitching = stitching(project, graph, links, primaries);
     let profiles = groups(settings, &stitching);

@@ -16,6 +16,7 @@ pub mod incremental;
 pub mod nodes;
 pub mod prepare;
 pub mod profile;
+pub mod rows;
 
 pub use compute::compute;
 #[cfg(test)]

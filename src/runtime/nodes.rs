@@ -119,9 +119,9 @@ mod tests {
             offset: None,
         };
         let prepared = Prepared {
-            records: vec![rec("z"), rec("a")],
-            events: vec![ev("y"), ev("b"), ev("y")],
-            links: vec![link("a", "b"), link("c", "a")],
+            records: vec![rec("z"), rec("a")].into(),
+            events: vec![ev("y"), ev("b"), ev("y")].into(),
+            links: vec![link("a", "b"), link("c", "a")].into(),
             ..Prepared::default()
         };
         let nodes = Nodes::number(&prepared);

@@ -1,6 +1,7 @@
 //! Flattening stored batches into ordered records and events: ingestion order, record times,
 //! event de-duplication by `_id`, and the links between identities.
 
+use super::rows::Rows;
 use crate::ingest::typed::{project_path, to_value};
 use crate::ingest::{Batch, Ident, Rejection};
 use crate::ir::{EventPath, Type};
@@ -64,10 +65,10 @@ pub struct Link {
 /// Everything flattened, in ingestion order.
 #[derive(Debug, Default)]
 pub struct Prepared {
-    pub records: Vec<Rec>,
+    pub records: Rows<Rec>,
     /// De-duplicated events.
-    pub events: Vec<Ev>,
-    pub links: Vec<Link>,
+    pub events: Rows<Ev>,
+    pub links: Rows<Link>,
     pub duplicate_events: u64,
     /// Whether some stored events lack a path asked for (ingested for other policies and not
     /// re-read since): their values are missing, so results would be wrong.
@@ -125,15 +126,10 @@ struct EventId {
 }
 
 /// Joins the parts of every batch (in batch order) and de-duplicates events by `_id` in
-/// ingestion order: the duplicates are found first, in parallel ([`duplicates`]), so the join
-/// itself only moves events.
-pub fn merge(parts: Vec<Part>) -> Prepared {
-    let mut out = Prepared {
-        records: Vec::with_capacity(parts.iter().map(|p| p.records.len()).sum()),
-        events: Vec::with_capacity(parts.iter().map(|p| p.events.len()).sum()),
-        links: Vec::with_capacity(parts.iter().map(|p| p.links.len()).sum()),
-        ..Prepared::default()
-    };
+/// ingestion order: the duplicates are found first, in parallel ([`duplicates`]); each then
+/// takes the place of the first event with its id and leaves its own. No other row moves: the
+/// parts' rows become the chunks of the run's.
+pub fn merge(mut parts: Vec<Part>) -> Prepared {
     // Events are numbered across parts, in ingestion order.
     let starts: Vec<usize> = parts
         .iter()
@@ -144,31 +140,41 @@ pub fn merge(parts: Vec<Part>) -> Prepared {
         })
         .collect();
     let dups = duplicates(&parts, &starts);
-    let mut replaced: Vec<usize> = dups.iter().map(|&(_, first)| first).collect();
-    replaced.sort_unstable();
-    replaced.dedup();
-    // Where each replaced event landed in `out.events`.
-    let mut slot: FxHashMap<usize, usize> =
-        FxHashMap::with_capacity_and_hasher(replaced.len(), Default::default());
-    let (mut next_dup, mut next_replaced) = (dups.iter().peekable(), replaced.iter().peekable());
-    for (part, start) in parts.into_iter().zip(starts) {
-        out.missing_fields |= part.missing_fields;
-        out.records.extend(part.records);
-        out.links.extend(part.links);
-        for (g, ev) in (start..).zip(part.events) {
-            if let Some(&(_, first)) = next_dup.next_if(|&&(dup, _)| dup == g) {
-                // Same `_id` in the same dataset: the last ingested wins (SPEC 4).
-                if let Some(&at) = slot.get(&first) {
-                    out.events[at] = ev;
-                    out.duplicate_events += 1;
-                    continue;
+    // The part and index of event number `g` (an empty part starts where the next one does).
+    let locate = |g: usize| {
+        let p = starts.partition_point(|&s| s <= g).saturating_sub(1);
+        (p, g - starts.get(p).copied().unwrap_or(0))
+    };
+    let mut left: Vec<Vec<usize>> = vec![Vec::new(); parts.len()];
+    for &(dup, first) in &dups {
+        // Same `_id` in the same dataset: the last ingested wins, in the first one's place
+        // (SPEC 4). Dups come in ingestion order, so a later one replaces an earlier one.
+        let ((pd, id), (pf, i_f)) = (locate(dup), locate(first));
+        match pd == pf {
+            true => parts[pd].events.swap(i_f, id),
+            false => {
+                let (head, tail) = parts.split_at_mut(pd);
+                if let (Some(f), Some(d)) = (head[pf].events.get_mut(i_f), tail[0].events.get_mut(id)) {
+                    std::mem::swap(f, d);
                 }
             }
-            if next_replaced.next_if(|&&r| r == g).is_some() {
-                slot.insert(g, out.events.len());
-            }
-            out.events.push(ev);
         }
+        left[pd].push(id);
+    }
+    let mut out = Prepared { duplicate_events: dups.len() as u64, ..Prepared::default() };
+    for (mut part, left) in parts.into_iter().zip(left) {
+        out.missing_fields |= part.missing_fields;
+        if !left.is_empty() {
+            let mut at = 0;
+            let mut left = left.iter().peekable();
+            part.events.retain(|_| {
+                at += 1;
+                left.next_if(|&&i| i == at - 1).is_none()
+            });
+        }
+        out.records.append(part.records);
+        out.events.append(part.events);
+        out.links.append(part.links);
     }
     out
 }
