@@ -74,7 +74,8 @@ impl Store {
     ) -> Result<(), Error> {
         let meta: Vec<(&str, String)> = meta.iter().map(|(k, v)| (*k, v.to_string())).collect();
         let lines = sorted(profiles.iter().map(|(id, (line, _))| (id.as_str(), line.as_str())).collect());
-        let keys = profiles.iter().flat_map(|(id, (_, keys))| indexed(id, keys).map(move |k| (k, id.as_str())));
+        let keys =
+            profiles.iter().flat_map(|(id, (_, keys))| indexed(id, keys).map(move |k| (k, id.as_str())));
         let keys = sorted(keys.collect());
         self.write(|txn| {
             put_pages(txn, PROFILE_PAGES, &lines)?;
@@ -98,7 +99,8 @@ impl Store {
             }
             for item in txn.open_table(PROFILE_PAGES)?.iter()? {
                 let (first, page) = item?;
-                let page = entries(page.value()).map_err(|_| Failure::Page(PROFILES, first.value().into()))?;
+                let page =
+                    entries(page.value()).map_err(|_| Failure::Page(PROFILES, first.value().into()))?;
                 out.extend(page.into_iter().map(|(_, line)| line.to_string()));
             }
             Ok(out)

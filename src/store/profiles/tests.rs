@@ -68,7 +68,8 @@ fn page(entries: &[(&str, &str)]) -> Vec<u8> {
 
 fn edited(page: &[u8], changes: &[Change<'_>]) -> Vec<(String, Vec<(String, String)>)> {
     let pages = edit(page, changes).expect("decodes").expect("changed");
-    let own = |b: &[u8]| entries(b).expect("decodes").iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let own =
+        |b: &[u8]| entries(b).expect("decodes").iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     pages.iter().map(|(first, bytes)| (first.clone(), own(bytes))).collect()
 }
 
@@ -104,7 +105,8 @@ fn a_page_grown_past_twice_the_page_size_is_split_in_order() {
     let split = edit(&p, &changes).expect("decodes").expect("changed");
     assert!(split.len() >= 3, "{} pages", split.len());
     assert!(split.iter().all(|(_, b)| b.len() <= PAGE_BYTES + 1_100));
-    let all: Vec<String> = split.iter().flat_map(|(_, b)| entries(b).expect("decodes")).map(|(k, _)| k.into()).collect();
+    let all: Vec<String> =
+        split.iter().flat_map(|(_, b)| entries(b).expect("decodes")).map(|(k, _)| k.into()).collect();
     assert_eq!(all.first().map(String::as_str), Some("k0000"));
     assert_eq!(all[1..], keys[..]);
     assert!(split.iter().all(|(first, b)| entries(b).expect("decodes")[0].0 == first));
@@ -186,7 +188,8 @@ fn updates_insert_before_and_after_split_and_drop_pages() {
     // re-stitch that moves `Email:006010` from profile 601 to profile 500.
     let mut removed: Vec<String> = (100..400).map(id).collect();
     removed.extend([id(500), id(601)]);
-    let mut upserted: Vec<Profile> = (1..5).chain(2_000..2_003).map(|i| profile(i, &[i * 10], " v2")).collect();
+    let mut upserted: Vec<Profile> =
+        (1..5).chain(2_000..2_003).map(|i| profile(i, &[i * 10], " v2")).collect();
     upserted.extend([profile(500, &[5_000, 6_010], " v2"), profile(601, &[6_011], " v2")]);
     update(&store, &mut model, &removed, upserted);
     check(&store, &model, &["ECID:00000100", "Email:001000", "Email:005001", "ECID:00000005"]);
@@ -194,8 +197,9 @@ fn updates_insert_before_and_after_split_and_drop_pages() {
 
     // Enough inserts into one page to split it.
     let big = "b".repeat(1_000);
-    let inside: Vec<Profile> =
-        (0..300).map(|j| (format!("{}-{j:03}", id(700)), (big.clone(), vec![format!("Email:7-{j}")]))).collect();
+    let inside: Vec<Profile> = (0..300)
+        .map(|j| (format!("{}-{j:03}", id(700)), (big.clone(), vec![format!("Email:7-{j}")])))
+        .collect();
     update(&store, &mut model, &[], inside);
     check(&store, &model, &["ECID:00000700-300", "Email:7-300"]);
     let sizes = page_sizes(&store);
@@ -258,7 +262,7 @@ type Step = Vec<(usize, u8)>;
 
 fn key(k: usize) -> String {
     // Long keys, so that the identity index has several pages too.
-    format!("K:{k:04}{}", "k".repeat(200))
+    format!("K:{k:04}{}", "k".repeat(400))
 }
 
 /// The profiles of a grouping: one per group, its id the smallest key, a line long enough
@@ -269,7 +273,10 @@ fn grouped(groups: &BTreeMap<usize, u8>, labels: &BTreeSet<u8>, version: usize) 
         members.entry(g).or_default().push(key(k));
     }
     let line = |id: &str| format!("{id} v{version} {}", "l".repeat(3_000 + id.len() * 7 % 5_000));
-    members.into_values().filter_map(|keys| Some((keys.first()?.clone(), (line(keys.first()?), keys)))).collect()
+    members
+        .into_values()
+        .filter_map(|keys| Some((keys.first()?.clone(), (line(keys.first()?), keys))))
+        .collect()
 }
 
 proptest! {
