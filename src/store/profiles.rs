@@ -16,8 +16,10 @@ pub(super) use table::{IDENTITY_PAGES, PROFILE_PAGES};
 use crate::store::wire::{Corrupt, In, Out};
 use std::cmp::Ordering;
 
-/// The size a page is closed at when packing.
-const PAGE_BYTES: usize = 64 << 10;
+/// The most a packed page and its first key take, so that the redb leaf holding them fits 64
+/// KiB: redb allocates in power-of-two sizes, so a leaf a byte larger would take 128 KiB. The
+/// rest of the 64 KiB is for redb's leaf header.
+const PAGE_BYTES: usize = (64 << 10) - 256;
 
 /// An edited page larger than this is split into pages of [`PAGE_BYTES`]; between the two,
 /// pages grow in place, so a page is not rewritten as two every time an entry is added.
@@ -43,19 +45,21 @@ impl Packer {
         Packer { page: None, limit }
     }
 
-    /// Adds an entry (after every key pushed so far); returns the page it closed, if any.
+    /// Adds an entry (after every key pushed so far); returns the page it closed, if any: the
+    /// one it would have taken past the limit. An entry larger than the limit gets a page of
+    /// its own.
     pub fn push(&mut self, key: &str, value: &str) -> Option<Page> {
-        let limit = self.limit;
+        // Two varint lengths of at most 10 bytes each.
+        let entry = key.len() + value.len() + 20;
+        let full = |(first, bytes): &(String, Out)| bytes.out.len() + entry + first.len() > self.limit;
+        let closed = if self.page.as_ref().is_some_and(full) { self.finish() } else { None };
         let (_, bytes) = self.page.get_or_insert_with(|| {
-            let capacity = limit.min(PAGE_BYTES) + key.len() + value.len() + 16;
+            let capacity = (PAGE_BYTES - key.len().min(PAGE_BYTES)).max(entry);
             (key.to_string(), Out::with_capacity(capacity))
         });
         bytes.str(key);
         bytes.str(value);
-        if bytes.out.len() >= limit {
-            return self.finish();
-        }
-        None
+        closed
     }
 
     /// The last page, if it holds an entry.

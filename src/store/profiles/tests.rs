@@ -28,7 +28,9 @@ fn every_key_is_found_in_its_page_and_no_other_key_is() {
     let pages = pages(owned.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     assert!(pages.len() > 3, "several pages: {}", pages.len());
     assert!(pages.windows(2).all(|w| w[0].0 < w[1].0));
-    assert!(pages.iter().all(|(_, bytes)| bytes.len() < PAGE_BYTES + 1024));
+    assert!(pages.iter().all(|(first, bytes)| first.len() + bytes.len() <= PAGE_BYTES));
+    let closed = &pages[..pages.len() - 1];
+    assert!(closed.iter().all(|(first, bytes)| first.len() + bytes.len() > PAGE_BYTES - 1_000), "full");
     for (k, v) in &owned {
         assert_eq!(find(page_of(&pages, k), k).expect("decodes"), Some(v.as_str()));
     }
@@ -39,6 +41,10 @@ fn every_key_is_found_in_its_page_and_no_other_key_is() {
     let expected: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     assert_eq!(all, expected);
     assert!(super::pages(std::iter::empty()).is_empty());
+    let huge = "h".repeat(PAGE_BYTES * 2);
+    let alone = super::pages([("a", "1"), ("b", huge.as_str()), ("c", "3")]);
+    let firsts: Vec<&str> = alone.iter().map(|(first, _)| first.as_str()).collect();
+    assert_eq!(firsts, ["a", "b", "c"], "an entry larger than a page is a page of its own");
 }
 
 #[test]
@@ -104,7 +110,7 @@ fn a_page_grown_past_twice_the_page_size_is_split_in_order() {
     assert_eq!(grown.len(), 1, "under twice the page size a page grows in place");
     let split = edit(&p, &changes).expect("decodes").expect("changed");
     assert!(split.len() >= 3, "{} pages", split.len());
-    assert!(split.iter().all(|(_, b)| b.len() <= PAGE_BYTES + 1_100));
+    assert!(split.iter().all(|(first, b)| first.len() + b.len() <= PAGE_BYTES));
     let all: Vec<String> =
         split.iter().flat_map(|(_, b)| entries(b).expect("decodes")).map(|(k, _)| k.into()).collect();
     assert_eq!(all.first().map(String::as_str), Some("k0000"));
