@@ -149,11 +149,13 @@ impl Store {
     ) -> Result<(), Error> {
         let meta: Vec<(&str, String)> = meta.iter().map(|(k, v)| (*k, v.to_string())).collect();
         // An upsert wins over a removal of the same key, as when rows were removed, then written.
+        // A removed profile's own id has no index entry (nor has any other profile's: an
+        // identity is in one profile), so its page need not be read.
         let mut lines: BTreeMap<&str, Option<&str>> = BTreeMap::new();
         let mut keys: BTreeMap<&str, Option<&str>> = BTreeMap::new();
         for (id, ids) in removed {
             lines.insert(id, None);
-            keys.extend(ids.iter().map(|k| (k.as_str(), None)));
+            keys.extend(indexed(id, ids).map(|k| (k, None)));
         }
         for (id, line, ids) in upserted {
             lines.insert(id, Some(line));
