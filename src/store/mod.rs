@@ -9,6 +9,7 @@
 mod codec;
 pub use codec::VERSION as BATCH_LAYOUT;
 pub mod components;
+mod profiles;
 mod wire;
 
 use crate::ingest::Batch;
@@ -18,10 +19,6 @@ use std::path::{Path, PathBuf};
 
 const MANIFEST: TableDefinition<&str, &[u8]> = TableDefinition::new("manifest");
 const BATCHES: TableDefinition<&str, &[u8]> = TableDefinition::new("batches");
-const PROFILES: TableDefinition<&str, &[u8]> = TableDefinition::new("profiles");
-/// `NS:VALUE` of every identity of a stored profile → its profileId (the entity lookup), but
-/// for the identity whose key is the profileId itself (`indexed`).
-const IDENTITIES: TableDefinition<&str, &str> = TableDefinition::new("identities");
 /// Export and delete job records (`ops::jobs`), keyed by zero-padded id.
 const JOBS: TableDefinition<&str, &[u8]> = TableDefinition::new("jobs");
 /// Small JSON values: the options of the last run (`lastRun`), the job counter.
@@ -51,6 +48,8 @@ pub enum Error {
     Component { path: PathBuf, key: u32, source: components::Error },
     #[error("profile store {path}: unreadable index page `{key}` of the components (run `mosaic run` to rebuild it)")]
     ComponentIndex { path: PathBuf, key: String },
+    #[error("profile store {path}: unreadable page `{key}` of the stored {table} (run `mosaic run` to rebuild it)")]
+    Page { path: PathBuf, table: &'static str, key: String },
 }
 
 /// The manifest entry of one batch.
@@ -100,8 +99,8 @@ impl Store {
         store.write(|txn| {
             txn.open_table(MANIFEST)?;
             txn.open_table(BATCHES)?;
-            txn.open_table(PROFILES)?;
-            txn.open_table(IDENTITIES)?;
+            txn.open_table(profiles::PROFILE_PAGES)?;
+            txn.open_table(profiles::IDENTITY_PAGES)?;
             txn.open_table(JOBS)?;
             txn.open_table(META)?;
             txn.open_table(components::COMPONENTS)?;
@@ -204,55 +203,6 @@ impl Store {
             None => Ok(None),
         }
     }
-
-    /// Writes what a run produced in one transaction: the stored profiles, replaced, with the
-    /// `NS:VALUE` keys of each profile's identities (profileId, (JSON line, keys)) for the
-    /// identity index; the `meta` values; then the
-    /// identity components as `components` streams them (`components::stream`), until its
-    /// sender is dropped.
-    pub fn put_run_output(
-        &self,
-        profiles: &[(String, (String, Vec<String>))],
-        meta: &[(&str, serde_json::Value)],
-        components: &std::sync::mpsc::Receiver<components::Streamed>,
-    ) -> Result<(), Error> {
-        let meta: Vec<(&str, String)> = meta.iter().map(|(k, v)| (*k, v.to_string())).collect();
-        self.write(|txn| {
-            txn.delete_table(PROFILES)?;
-            txn.delete_table(IDENTITIES)?;
-            let mut table = txn.open_table(PROFILES)?;
-            let mut index = txn.open_table(IDENTITIES)?;
-            for (id, (line, keys)) in profiles {
-                table.insert(id.as_str(), line.as_bytes())?;
-                for key in indexed(id, keys) {
-                    index.insert(key, id.as_str())?;
-                }
-            }
-            drop((table, index));
-            insert_meta(txn, &meta)?;
-            components::put_streamed(txn, components)
-        })
-    }
-
-    /// Every stored profile line, sorted by profileId.
-    pub fn profiles(&self) -> Result<Vec<String>, Error> {
-        let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
-        let table = txn.open_table(PROFILES).map_err(|e| self.db_err(e))?;
-        let mut out = Vec::new();
-        for item in table.iter().map_err(|e| self.db_err(e))? {
-            let (_, v) = item.map_err(|e| self.db_err(e))?;
-            out.push(String::from_utf8_lossy(v.value()).into_owned());
-        }
-        Ok(out)
-    }
-
-    /// The JSON line of one stored profile.
-    pub fn profile(&self, profile_id: &str) -> Result<Option<String>, Error> {
-        let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
-        let table = txn.open_table(PROFILES).map_err(|e| self.db_err(e))?;
-        let found = table.get(profile_id).map_err(|e| self.db_err(e))?;
-        Ok(found.map(|v| String::from_utf8_lossy(v.value()).into_owned()))
-    }
 }
 
 /// Writes `meta` values (key, JSON text) within `txn`.
@@ -264,14 +214,6 @@ fn insert_meta(txn: &redb::WriteTransaction, meta: &[(&str, String)]) -> Result<
     Ok(())
 }
 
-/// The keys of profile `id` the identity index stores: all but the profile's own id. A profile
-/// id is the key of one of its identities, and an identity is in one profile only, so a key
-/// that is a stored profile's id names that profile; leaving it out saves an index row per
-/// profile (every row of an unstitched project).
-fn indexed<'k>(id: &'k str, keys: &'k [String]) -> impl Iterator<Item = &'k str> {
-    keys.iter().map(String::as_str).filter(move |k| *k != id)
-}
-
 impl Store {
     /// Opens the store of the project at `root` only when one exists (`None` otherwise).
     pub fn open_existing(root: &Path) -> Result<Option<Store>, Error> {
@@ -279,19 +221,6 @@ impl Store {
             return Ok(None);
         }
         Store::open(root, false).map(Some)
-    }
-
-    /// The profileId of the stored profile holding identity `key` (`NS:VALUE`): the profile
-    /// whose id it is, else the one the identity index names (see [`indexed`]).
-    pub fn profile_of_identity(&self, key: &str) -> Result<Option<String>, Error> {
-        let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
-        let profiles = txn.open_table(PROFILES).map_err(|e| self.db_err(e))?;
-        if profiles.get(key).map_err(|e| self.db_err(e))?.is_some() {
-            return Ok(Some(key.to_string()));
-        }
-        let table = txn.open_table(IDENTITIES).map_err(|e| self.db_err(e))?;
-        let found = table.get(key).map_err(|e| self.db_err(e))?;
-        Ok(found.map(|v| v.value().to_string()))
     }
 
     /// Removes the data of `ids` and marks their manifest entries [`DELETED`], in one
@@ -363,36 +292,5 @@ impl Store {
         let next = self.meta("jobCounter")?.and_then(|v| v.as_u64()).unwrap_or(0) + 1;
         self.put_meta("jobCounter", &serde_json::json!(next))?;
         Ok(next)
-    }
-}
-
-impl Store {
-    /// Replaces some stored profiles in one transaction (`mosaic watch`'s incremental
-    /// evaluation): the rows and identity keys of `removed` (profileId, `NS:VALUE` keys) go
-    /// first, then `upserted` (profileId, JSON line, keys) are written, with the `meta` values.
-    pub fn update_profiles(
-        &self,
-        removed: &[(String, Vec<String>)],
-        upserted: &[(String, String, Vec<String>)],
-        meta: &[(&str, serde_json::Value)],
-    ) -> Result<(), Error> {
-        let meta: Vec<(&str, String)> = meta.iter().map(|(k, v)| (*k, v.to_string())).collect();
-        self.write(|txn| {
-            let mut table = txn.open_table(PROFILES)?;
-            let mut index = txn.open_table(IDENTITIES)?;
-            for (id, keys) in removed {
-                table.remove(id.as_str())?;
-                for key in keys {
-                    index.remove(key.as_str())?;
-                }
-            }
-            for (id, line, keys) in upserted {
-                table.insert(id.as_str(), line.as_bytes())?;
-                for key in indexed(id, keys) {
-                    index.insert(key, id.as_str())?;
-                }
-            }
-            insert_meta(txn, &meta)
-        })
     }
 }

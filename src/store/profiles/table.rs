@@ -1,0 +1,306 @@
+//! The stored profiles and identity index as paged redb tables: a run's write, the lookups,
+//! watch's incremental update, and stores written before pages existed.
+
+use super::{edit, entries, find, pages, sorted, Change, Packer};
+use crate::store::{components, insert_meta, Error, Store};
+use redb::{ReadTransaction, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use redb::{StorageError, TableError, WriteTransaction};
+use std::collections::BTreeMap;
+
+/// profileId → a page of (profileId, JSON line).
+pub(in crate::store) const PROFILE_PAGES: TableDefinition<&str, &[u8]> = TableDefinition::new("profilePages");
+/// `NS:VALUE` → a page of (`NS:VALUE`, profileId): every identity of a stored profile but the
+/// one whose key is the profileId itself (see [`indexed`]), the entity lookup.
+pub(in crate::store) const IDENTITY_PAGES: TableDefinition<&str, &[u8]> =
+    TableDefinition::new("identityPages");
+/// The layout before pages, one row per profile and per identity. A store holding rows here was
+/// written last by an older mosaic, so they are what the lookups read (its pages, if any, are
+/// older still); every write moves them into pages and deletes them.
+const OLD_PROFILES: TableDefinition<&str, &[u8]> = TableDefinition::new("profiles");
+const OLD_IDENTITIES: TableDefinition<&str, &str> = TableDefinition::new("identities");
+
+/// How the tables are named in errors.
+const PROFILES: &str = "profiles";
+const IDENTITIES: &str = "identity index";
+
+/// Why a paged table could not be read or written: redb's error, or a page that does not
+/// decode (the table's name in errors, the page's first key).
+#[derive(Debug)]
+enum Failure {
+    Db(redb::Error),
+    Page(&'static str, String),
+}
+
+impl From<StorageError> for Failure {
+    fn from(e: StorageError) -> Failure {
+        Failure::Db(e.into())
+    }
+}
+
+impl From<TableError> for Failure {
+    fn from(e: TableError) -> Failure {
+        Failure::Db(e.into())
+    }
+}
+
+impl From<redb::Error> for Failure {
+    fn from(e: redb::Error) -> Failure {
+        Failure::Db(e)
+    }
+}
+
+impl Store {
+    fn failed(&self, failure: Failure) -> Error {
+        match failure {
+            Failure::Db(e) => self.db_err(e),
+            Failure::Page(table, key) => Error::Page { path: self.path.clone(), table, key },
+        }
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&ReadTransaction) -> Result<T, Failure>) -> Result<T, Error> {
+        let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
+        f(&txn).map_err(|e| self.failed(e))
+    }
+
+    /// Writes what a run produced in one transaction: the stored profiles, replaced, with the
+    /// `NS:VALUE` keys of each profile's identities (profileId, (JSON line, keys)) for the
+    /// identity index; the `meta` values; then the identity components as `components` streams
+    /// them (`components::stream`), until its sender is dropped.
+    pub fn put_run_output(
+        &self,
+        profiles: &[(String, (String, Vec<String>))],
+        meta: &[(&str, serde_json::Value)],
+        components: &std::sync::mpsc::Receiver<components::Streamed>,
+    ) -> Result<(), Error> {
+        let meta: Vec<(&str, String)> = meta.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        let lines = sorted(profiles.iter().map(|(id, (line, _))| (id.as_str(), line.as_str())).collect());
+        let keys =
+            profiles.iter().flat_map(|(id, (_, keys))| indexed(id, keys).map(move |k| (k, id.as_str())));
+        let keys = sorted(keys.collect());
+        self.write(|txn| {
+            put_pages(txn, PROFILE_PAGES, &lines)?;
+            put_pages(txn, IDENTITY_PAGES, &keys)?;
+            txn.delete_table(OLD_PROFILES)?;
+            txn.delete_table(OLD_IDENTITIES)?;
+            insert_meta(txn, &meta)?;
+            components::put_streamed(txn, components)
+        })
+    }
+
+    /// Every stored profile line, sorted by profileId.
+    pub fn profiles(&self) -> Result<Vec<String>, Error> {
+        self.read(|txn| {
+            let mut out = Vec::new();
+            if let Some(old) = old_table(txn, OLD_PROFILES)? {
+                for item in old.iter()? {
+                    out.push(String::from_utf8_lossy(item?.1.value()).into_owned());
+                }
+                return Ok(out);
+            }
+            for item in txn.open_table(PROFILE_PAGES)?.iter()? {
+                let (first, page) = item?;
+                let page =
+                    entries(page.value()).map_err(|_| Failure::Page(PROFILES, first.value().into()))?;
+                out.extend(page.into_iter().map(|(_, line)| line.to_string()));
+            }
+            Ok(out)
+        })
+    }
+
+    /// The JSON line of one stored profile.
+    pub fn profile(&self, profile_id: &str) -> Result<Option<String>, Error> {
+        self.read(|txn| {
+            if let Some(old) = old_table(txn, OLD_PROFILES)? {
+                return Ok(old.get(profile_id)?.map(|v| String::from_utf8_lossy(v.value()).into_owned()));
+            }
+            lookup(&txn.open_table(PROFILE_PAGES)?, profile_id, PROFILES)
+        })
+    }
+
+    /// The profileId of the stored profile holding identity `key` (`NS:VALUE`): the profile
+    /// whose id it is, else the one the identity index names (see [`indexed`]).
+    pub fn profile_of_identity(&self, key: &str) -> Result<Option<String>, Error> {
+        self.read(|txn| {
+            if let Some(old) = old_table(txn, OLD_PROFILES)? {
+                if old.get(key)?.is_some() {
+                    return Ok(Some(key.to_string()));
+                }
+                return match old_table(txn, OLD_IDENTITIES)? {
+                    Some(index) => Ok(index.get(key)?.map(|v| v.value().to_string())),
+                    None => Ok(None),
+                };
+            }
+            if lookup(&txn.open_table(PROFILE_PAGES)?, key, PROFILES)?.is_some() {
+                return Ok(Some(key.to_string()));
+            }
+            lookup(&txn.open_table(IDENTITY_PAGES)?, key, IDENTITIES)
+        })
+    }
+
+    /// Replaces some stored profiles in one transaction (`mosaic watch`'s incremental
+    /// evaluation): the profiles and identity keys of `removed` (profileId, `NS:VALUE` keys) go
+    /// first, then `upserted` (profileId, JSON line, keys) are written, with the `meta` values.
+    /// Only the pages holding those keys are read and rewritten.
+    pub fn update_profiles(
+        &self,
+        removed: &[(String, Vec<String>)],
+        upserted: &[(String, String, Vec<String>)],
+        meta: &[(&str, serde_json::Value)],
+    ) -> Result<(), Error> {
+        let meta: Vec<(&str, String)> = meta.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        // An upsert wins over a removal of the same key, as when rows were removed, then written.
+        // A removed profile's own id has no index entry (nor has any other profile's: an
+        // identity is in one profile), so its page need not be read.
+        let mut lines: BTreeMap<&str, Option<&str>> = BTreeMap::new();
+        let mut keys: BTreeMap<&str, Option<&str>> = BTreeMap::new();
+        for (id, ids) in removed {
+            lines.insert(id, None);
+            keys.extend(indexed(id, ids).map(|k| (k, None)));
+        }
+        for (id, line, ids) in upserted {
+            lines.insert(id, Some(line));
+            keys.extend(indexed(id, ids).map(|k| (k, Some(id.as_str()))));
+        }
+        let lines: Vec<Change<'_>> = lines.into_iter().collect();
+        let keys: Vec<Change<'_>> = keys.into_iter().collect();
+        let txn = self.db.begin_write().map_err(|e| self.db_err(e))?;
+        let edited = (|| {
+            move_old(&txn)?;
+            update(&mut txn.open_table(PROFILE_PAGES)?, &lines, PROFILES)?;
+            update(&mut txn.open_table(IDENTITY_PAGES)?, &keys, IDENTITIES)?;
+            insert_meta(&txn, &meta).map_err(Failure::Db)
+        })();
+        // On an error the transaction is dropped uncommitted: nothing of the update is kept.
+        edited.map_err(|e| self.failed(e))?;
+        txn.commit().map_err(|e| self.db_err(e))
+    }
+}
+
+/// The keys of profile `id` the identity index stores: all but the profile's own id. A profile
+/// id is the key of one of its identities, and an identity is in one profile only, so a key
+/// that is a stored profile's id names that profile; leaving it out saves an entry per
+/// profile (every entry of an unstitched project).
+fn indexed<'k>(id: &'k str, keys: &'k [String]) -> impl Iterator<Item = &'k str> {
+    keys.iter().map(String::as_str).filter(move |k| *k != id)
+}
+
+/// Replaces table `def` with the pages of `entries` (sorted, each key once).
+fn put_pages(
+    txn: &WriteTransaction,
+    def: TableDefinition<&str, &[u8]>,
+    entries: &[(&str, &str)],
+) -> Result<(), redb::Error> {
+    txn.delete_table(def)?;
+    let mut table = txn.open_table(def)?;
+    let mut packer = Packer::new();
+    for &(key, value) in entries {
+        if let Some((first, page)) = packer.push(key, value) {
+            table.insert(first.as_str(), page.as_slice())?;
+        }
+    }
+    if let Some((first, page)) = packer.finish() {
+        table.insert(first.as_str(), page.as_slice())?;
+    }
+    Ok(())
+}
+
+/// Table `def` of the layout before pages when it holds rows, else `None`.
+fn old_table<V: redb::Value + 'static>(
+    txn: &ReadTransaction,
+    def: TableDefinition<&'static str, V>,
+) -> Result<Option<redb::ReadOnlyTable<&'static str, V>>, Failure> {
+    match txn.open_table(def) {
+        Ok(table) if !table.is_empty()? => Ok(Some(table)),
+        Ok(_) | Err(TableError::TableDoesNotExist(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The value of `key` in a paged table: one range lookup and one page scan.
+fn lookup(
+    table: &impl ReadableTable<&'static str, &'static [u8]>,
+    key: &str,
+    name: &'static str,
+) -> Result<Option<String>, Failure> {
+    let Some((first, page)) = table.range::<&str>(..=key)?.next_back().transpose()? else {
+        return Ok(None);
+    };
+    let found = find(page.value(), key).map_err(|_| Failure::Page(name, first.value().to_string()))?;
+    Ok(found.map(String::from))
+}
+
+/// Moves the rows of a store written by an older mosaic into pages, so that an incremental
+/// update edits what the lookups read; a store without such rows loses only the empty tables.
+fn move_old(txn: &WriteTransaction) -> Result<(), Failure> {
+    let mut lines: Vec<(String, String)> = Vec::new();
+    let mut keys: Vec<(String, String)> = Vec::new();
+    if !txn.open_table(OLD_PROFILES)?.is_empty()? {
+        for item in txn.open_table(OLD_PROFILES)?.iter()? {
+            let (id, line) = item?;
+            lines.push((id.value().to_string(), String::from_utf8_lossy(line.value()).into_owned()));
+        }
+        for item in txn.open_table(OLD_IDENTITIES)?.iter()? {
+            let (key, id) = item?;
+            keys.push((key.value().to_string(), id.value().to_string()));
+        }
+        put_pages(txn, PROFILE_PAGES, &borrowed(&lines))?;
+        put_pages(txn, IDENTITY_PAGES, &borrowed(&keys))?;
+    }
+    txn.delete_table(OLD_PROFILES)?;
+    txn.delete_table(OLD_IDENTITIES)?;
+    Ok(())
+}
+
+fn borrowed(entries: &[(String, String)]) -> Vec<(&str, &str)> {
+    sorted(entries.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect())
+}
+
+/// Applies `changes` (sorted by key, each key once) to a paged table, reading and rewriting
+/// only the pages they fall in: each page takes the changes from its first key (from the
+/// start, for the first page) to the next page's first key.
+fn update(
+    table: &mut redb::Table<&'static str, &'static [u8]>,
+    changes: &[Change<'_>],
+    name: &'static str,
+) -> Result<(), Failure> {
+    let mut rest = changes;
+    while let Some(&(key, _)) = rest.first() {
+        let Some((first, page)) = page_of(table, key)? else {
+            // An empty table: the insertions are all there is.
+            for (first, page) in pages(rest.iter().filter_map(|&(k, v)| Some((k, v?)))) {
+                table.insert(first.as_str(), page.as_slice())?;
+            }
+            return Ok(());
+        };
+        let next = table
+            .range::<&str>((std::ops::Bound::Excluded(first.as_str()), std::ops::Bound::Unbounded))?
+            .next()
+            .transpose()?
+            .map(|(k, _)| k.value().to_string());
+        // At least one, so that a table whose keys are out of order cannot stop the loop.
+        let n = next.as_deref().map_or(rest.len(), |next| rest.partition_point(|(k, _)| *k < next)).max(1);
+        let (here, later) = rest.split_at(n);
+        let edited = edit(&page, here).map_err(|_| Failure::Page(name, first.clone()))?;
+        if let Some(replacements) = edited {
+            table.remove(first.as_str())?;
+            for (first, page) in replacements {
+                table.insert(first.as_str(), page.as_slice())?;
+            }
+        }
+        rest = later;
+    }
+    Ok(())
+}
+
+/// The page `key` falls in, copied out of the table: the one whose first key is at or before
+/// it, else the first page (a key before every page is an insertion at the start).
+fn page_of(
+    table: &redb::Table<&'static str, &'static [u8]>,
+    key: &str,
+) -> Result<Option<(String, Vec<u8>)>, StorageError> {
+    let found = match table.range::<&str>(..=key)?.next_back().transpose()? {
+        Some(found) => Some(found),
+        None => table.first()?,
+    };
+    Ok(found.map(|(first, page)| (first.value().to_string(), page.value().to_vec())))
+}
