@@ -8,22 +8,25 @@ use crate::store::wire::{In, Out};
 /// Where a component's bytes are: (chunk, byte offset, byte length).
 pub type Place = (u32, u32, u32);
 
-/// The size a page is closed at.
-const PAGE_BYTES: usize = 64 << 10;
+/// The most a page and its first key take: redb allocates in powers of two, so a page just
+/// over 64 KiB would take 128 KiB (the rest of the 64 KiB is for redb's leaf header).
+const PAGE_BYTES: usize = (64 << 10) - 256;
 
 /// Packs `entries` (sorted by key, each key once) into pages: (first key, page bytes).
 pub fn pages<'k>(entries: impl Iterator<Item = (&'k str, Place)>) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     let mut page: Option<(String, Out)> = None;
     for (key, (chunk, offset, len)) in entries {
-        let (_, bytes) = page.get_or_insert_with(|| (key.to_string(), Out::with_capacity(PAGE_BYTES + 256)));
+        // A key, its length and three varints of at most 5 bytes each.
+        let entry = key.len() + 25;
+        if page.as_ref().is_some_and(|(first, bytes)| first.len() + bytes.out.len() + entry > PAGE_BYTES) {
+            out.extend(page.take().map(|(first, bytes)| (first, bytes.out)));
+        }
+        let (_, bytes) = page.get_or_insert_with(|| (key.to_string(), Out::with_capacity(PAGE_BYTES)));
         bytes.str(key);
         bytes.uint(u64::from(chunk));
         bytes.uint(u64::from(offset));
         bytes.uint(u64::from(len));
-        if bytes.out.len() >= PAGE_BYTES {
-            out.extend(page.take().map(|(first, bytes)| (first, bytes.out)));
-        }
     }
     out.extend(page.map(|(first, bytes)| (first, bytes.out)));
     out
@@ -56,6 +59,7 @@ mod tests {
         let pages = pages(entries);
         assert!(pages.len() > 2, "several pages: {}", pages.len());
         assert!(pages.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(pages.iter().all(|(first, bytes)| first.len() + bytes.len() <= PAGE_BYTES));
         let page_of = |key: &str| pages.iter().rev().find(|(first, _)| first.as_str() <= key).map(|(_, b)| b);
         for (i, k) in keys.iter().enumerate() {
             let page = page_of(k).expect("a page at or before every key");
