@@ -7,8 +7,8 @@
 use super::union_find::UnionFind;
 use super::{Identity, Link};
 use crate::policy::{GraphType, IdentitySettings, NamespaceType};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
 
 /// One stitched profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +42,7 @@ pub struct Stitching {
     pub profiles: Vec<StitchedProfile>,
     /// Every identity of every profile → index into `profiles`. Identities of graphs without
     /// data are absent.
-    pub profile_of: HashMap<Identity, usize>,
+    pub profile_of: FxHashMap<Identity, usize>,
     pub refused: Vec<RefusedLink>,
     pub shed: Vec<ShedIdentity>,
 }
@@ -122,7 +122,7 @@ fn assemble(
         profiles.into_iter().map(|p| (p.profile_id.key(settings), p)).collect();
     keyed.sort_by(|(ka, a), (kb, b)| ka.cmp(kb).then_with(|| a.profile_id.ns.cmp(&b.profile_id.ns)));
     let profiles: Vec<StitchedProfile> = keyed.into_iter().map(|(_, p)| p).collect();
-    let mut profile_of = HashMap::new();
+    let mut profile_of = FxHashMap::default();
     for (i, p) in profiles.iter().enumerate() {
         for id in &p.identities {
             profile_of.insert(id.clone(), i);
@@ -151,7 +151,7 @@ pub fn link_order(settings: &IdentitySettings, x: &Link, y: &Link) -> Ordering {
 /// Splits the identities of `links` and `primaries` into plain connected components, in the
 /// order of their first identity.
 pub fn components(settings: &IdentitySettings, links: &[Link], primaries: &[Identity]) -> Vec<Component> {
-    let unique: HashSet<&Identity> =
+    let unique: FxHashSet<&Identity> =
         primaries.iter().chain(links.iter().flat_map(|l| [&l.a, &l.b])).collect();
     // Sorting on each namespace's rank by code equals `Identity::cmp_by_code`, without
     // comparing code strings for every pair.
@@ -164,8 +164,8 @@ pub fn components(settings: &IdentitySettings, links: &[Link], primaries: &[Iden
     all.sort_unstable_by(|x, y| {
         key(x).cmp(&key(y)).then_with(|| x.value.cmp(&y.value)).then(x.ns.cmp(&y.ns))
     });
-    let index: HashMap<&Identity, usize> = all.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    let owners: HashSet<&Identity> = primaries.iter().collect();
+    let index: FxHashMap<&Identity, usize> = all.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let owners: FxHashSet<&Identity> = primaries.iter().collect();
     // Indices follow the code order, so sorting on them gives exactly [`link_order`], cheaply.
     let mut sorted: Vec<(usize, usize, &Link)> = links
         .iter()

@@ -7,7 +7,7 @@ use crate::engine::{Compiled, EvalContext};
 use crate::intern::Interner;
 use crate::ir;
 use crate::output::{report::Report, Profile};
-use crate::policy::{MergePolicy, Project};
+use crate::policy::{GraphType, MergePolicy, Project};
 use crate::store::BatchEntry;
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -54,30 +54,28 @@ pub fn compute<T: Send>(
 
     // Identity. Every identity gets a node number once; grouping is by array index after that.
     let nodes = Nodes::number(&prepared);
-    let primaries = nodes.primaries();
-    let stitched = graph::stitch(project, policy.identity_graph, &prepared.links, &primaries);
-    drop(primaries);
+    let (stitched, owner) = match policy.identity_graph {
+        // Without a graph every primary identity is its own profile (SPEC 3): nothing to stitch.
+        GraphType::None => graph::unstitched(&nodes),
+        GraphType::Pdg => {
+            let stitched = graph::stitch(project, policy.identity_graph, &prepared.links, &nodes.primaries());
+            let mut owner = vec![u32::MAX; nodes.len()];
+            for (p, ids) in stitched.profiles.iter().enumerate() {
+                for n in ids.iter().filter_map(|i| nodes.get(i)) {
+                    owner[n as usize] = p as u32;
+                }
+            }
+            (stitched, owner)
+        }
+    };
     report.refused_links = stitched.refused_links;
     report.shed_identities = stitched.shed_identities;
     report.shed = stitched.shed.clone();
-    let mut owner = vec![u32::MAX; nodes.len()];
-    for (p, ids) in stitched.profiles.iter().enumerate() {
-        for n in ids.iter().filter_map(|i| nodes.get(i)) {
-            owner[n as usize] = p as u32;
-        }
-    }
-    let mut records: Vec<Vec<&prepare::Rec>> = vec![Vec::new(); stitched.profiles.len()];
-    for (r, &n) in prepared.records.iter().zip(&nodes.records) {
-        if let Some(group) = records.get_mut(owner[n as usize] as usize) {
-            group.push(r);
-        }
-    }
-    let mut events: Vec<Vec<&prepare::Ev>> = vec![Vec::new(); stitched.profiles.len()];
-    for (e, &n) in prepared.events.iter().zip(&nodes.events) {
-        if let Some(group) = events.get_mut(owner[n as usize] as usize) {
-            group.push(e);
-        }
-    }
+    let owner_of = |n: &u32| owner[*n as usize];
+    let records =
+        Groups::new(prepared.records.iter().zip(nodes.records.iter().map(owner_of)), stitched.profiles.len());
+    let events =
+        Groups::new(prepared.events.iter().zip(nodes.events.iter().map(owner_of)), stitched.profiles.len());
     lap(report, "identity");
 
     // Merge and evaluate, one profile per task.
@@ -91,7 +89,7 @@ pub fn compute<T: Send>(
     let built: Vec<_> = (0..stitched.profiles.len())
         .into_par_iter()
         .map(|p| {
-            let (profile, counts) = profile::build(&ctx, &stitched.profiles[p], &records[p], &events[p]);
+            let (profile, counts) = profile::build(&ctx, &stitched.profiles[p], records.of(p), events.of(p));
             (profile.map(|p| (p.profile_id.clone(), finish(p))), counts)
         })
         .collect();
@@ -105,4 +103,58 @@ pub fn compute<T: Send>(
     report.profiles = profiles.len() as u64;
     lap(report, "evaluate");
     (profiles, super::components::Input::new(project, program, prepared, nodes, entries))
+}
+
+/// Rows grouped by profile, each group in row order, in one array (a counting sort: two passes
+/// and two allocations, however many profiles).
+struct Groups<'a, T> {
+    rows: Vec<&'a T>,
+    /// Where each group starts in `rows`, and the end.
+    starts: Vec<usize>,
+}
+
+impl<'a, T> Groups<'a, T> {
+    /// Groups `rows` (each with its profile; `u32::MAX`: none) into `count` profiles.
+    fn new(rows: impl Iterator<Item = (&'a T, u32)> + Clone, count: usize) -> Self {
+        let mut starts = vec![0usize; count + 1];
+        for (_, p) in rows.clone().filter(|&(_, p)| (p as usize) < count) {
+            starts[p as usize + 1] += 1;
+        }
+        for i in 0..count {
+            starts[i + 1] += starts[i];
+        }
+        let mut grouped = rows.clone().filter(|&(_, p)| (p as usize) < count);
+        let Some((first, _)) = grouped.next() else {
+            return Groups { rows: Vec::new(), starts };
+        };
+        // Every slot is written below; `first` only fills them until then.
+        let mut placed = vec![first; starts[count]];
+        let mut next = starts.clone();
+        for (row, p) in rows.filter(|&(_, p)| (p as usize) < count) {
+            placed[next[p as usize]] = row;
+            next[p as usize] += 1;
+        }
+        Groups { rows: placed, starts }
+    }
+
+    /// The rows of profile `p`.
+    fn of(&self, p: usize) -> &[&'a T] {
+        self.rows.get(self.starts[p]..self.starts[p + 1]).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Groups;
+
+    #[test]
+    fn groups_keep_row_order_and_leave_out_rows_without_a_profile() {
+        let rows = ["a", "b", "c", "d", "e", "f"];
+        let owners = [2, 0, u32::MAX, 2, 0, 7];
+        let groups = Groups::new(rows.iter().zip(owners), 4);
+        let of = |p| groups.of(p).iter().map(|r| **r).collect::<Vec<&str>>();
+        assert_eq!((of(0), of(1), of(2), of(3)), (vec!["b", "e"], vec![], vec!["a", "d"], vec![]));
+        let none: [(&&str, u32); 0] = [];
+        assert!(Groups::new(none.into_iter(), 2).of(1).is_empty());
+    }
 }

@@ -1,5 +1,6 @@
 //! The identity stage: the runtime's identities and links → `identity::stitch` → profiles.
 
+use super::nodes::Nodes;
 use super::prepare::Link;
 use crate::identity::{self, Identity, Origin};
 use crate::ingest::Ident;
@@ -68,6 +69,21 @@ pub fn groups(settings: &IdentitySettings, stitching: &identity::Stitching) -> V
         ids
     };
     stitching.profiles.iter().map(group).collect()
+}
+
+/// The profiles without a graph: each primary identity of `nodes` alone, in node order, and
+/// each node's profile (`u32::MAX` for an identity no record or event is keyed by).
+pub fn unstitched(nodes: &Nodes) -> (Stitched, Vec<u32>) {
+    let mut keyed = vec![false; nodes.len()];
+    for &n in nodes.records.iter().chain(&nodes.events) {
+        keyed[n as usize] = true;
+    }
+    let (mut profiles, mut owner) = (Vec::new(), vec![u32::MAX; nodes.len()]);
+    for (n, ident) in nodes.idents.iter().enumerate().filter(|&(n, _)| keyed[n]) {
+        owner[n] = profiles.len() as u32;
+        profiles.push(vec![ident.clone()]);
+    }
+    (Stitched { profiles, ..Stitched::default() }, owner)
 }
 
 /// Groups identities into profiles. `primaries` are the identities that hold a record or an
