@@ -123,7 +123,8 @@ fn leaf_choices(world: &World, g: usize) -> Vec<LeafChoice> {
     let mut fragments: BTreeMap<(u32, &Ident), Fragment> = BTreeMap::new();
     let mut mismatches = 0;
     for r in world.records_of(g) {
-        let Value::Object(typed) = to_value(&r.body, &world.program.profile_type, &mut mismatches) else {
+        let Value::Object(typed) = to_value(&r.body.value(), &world.program.profile_type, &mut mismatches)
+        else {
             continue;
         };
         let upsert = world.project.datasets.get(r.dataset as usize).is_some_and(|d| d.upsert);

@@ -189,7 +189,7 @@ mod tests {
     }
 
     fn prepared() -> Prepared {
-        let body = serde_json::json!({"a": 1});
+        let body = (&serde_json::json!({"a": 1})).into();
         let rec = Rec { dataset: 0, batch: 0, line: 1, seq: 1, time: 0, primary: id("a"), body };
         Prepared {
             records: vec![rec].into(),

@@ -104,7 +104,7 @@ mod tests {
             seq: 0,
             time: 0,
             primary: id(p),
-            body: body.clone(),
+            body: (&body).into(),
         };
         let ev = |p: &str| Ev {
             dataset: 1,

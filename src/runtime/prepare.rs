@@ -5,7 +5,7 @@ use super::rows::Rows;
 use crate::ingest::typed::{project_path, to_value};
 use crate::ingest::{Batch, Ident, Rejection};
 use crate::ir::{EventPath, Type};
-use crate::store::BatchEntry;
+use crate::store::{BatchEntry, PackedJson};
 use crate::value::Value;
 use rayon::prelude::*;
 use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
@@ -27,7 +27,8 @@ pub struct Rec {
     /// Record time (µs), the batch's ingestion time when the record has none.
     pub time: i64,
     pub primary: Ident,
-    pub body: serde_json::Value,
+    /// The record as ingested, packed (see [`PackedJson`]).
+    pub body: PackedJson,
 }
 
 /// An experience event.
@@ -261,7 +262,8 @@ pub fn flatten(
         let time = r.time.unwrap_or(entry.ingested_at);
         let Some(primary) = r.identities.get(r.primary as usize).cloned() else { continue };
         links_of(&mut out.links, &r.identities, &primary, time, seq, (dataset, bi, r.line));
-        out.records.push(Rec { dataset, batch: bi, line: r.line, seq, time, primary, body: r.body });
+        let body = PackedJson::new(&r.body);
+        out.records.push(Rec { dataset, batch: bi, line: r.line, seq, time, primary, body });
     }
     out.events.reserve_exact(batch.events.len());
     out.ids.reserve_exact(batch.events.len());

@@ -41,7 +41,7 @@ pub fn build(ctx: &Ctx, identities: &[Ident], records: &[&Rec], events: &[&Ev]) 
     let settings = &ctx.project.identity;
     let mut fragments: BTreeMap<(u32, &Ident), Fragment> = BTreeMap::new();
     for r in records.iter().filter(|r| takes_part(r.dataset)) {
-        let typed = match to_value(&r.body, &ctx.program.profile_type, &mut counts.type_mismatches) {
+        let typed = match to_value(&r.body.value(), &ctx.program.profile_type, &mut counts.type_mismatches) {
             Value::Object(m) => m,
             _ => continue,
         };

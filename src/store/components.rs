@@ -12,6 +12,7 @@
 //! of all the components it loads).
 
 use super::wire::{deref_to, Corrupt, In, Out};
+use super::PackedJson;
 use crate::ingest::Ident;
 use crate::runtime::prepare::{seq_of, Ev, Link, Rec};
 use rustc_hash::FxHashMap;
@@ -130,7 +131,8 @@ pub fn encode_onto<'p>(part: &Part<'p>, batch_ids: &[String], out: Vec<u8>) -> V
     for &(r, n) in &part.records {
         w.place(r.dataset, r.batch, r.line, r.time);
         w.ident(n);
-        w.json(&r.body);
+        // The packed body is what `json` writes for it.
+        w.out.extend_from_slice(r.body.bytes());
     }
     w.uint(part.events.len() as u64);
     for &(e, n) in &part.events {
@@ -187,7 +189,7 @@ pub fn decode(bytes: &[u8]) -> Result<Component, Error> {
     for _ in 0..n {
         let (dataset, batch, line, seq, time) = r.place()?;
         let primary = r.ident()?;
-        let body = r.json()?;
+        let body = PackedJson::read(&mut r.r)?;
         out.records.push(Rec { dataset, batch, line, seq, time, primary, body });
     }
     let n = r.len()?;

@@ -9,6 +9,8 @@
 mod codec;
 pub use codec::VERSION as BATCH_LAYOUT;
 pub mod components;
+mod packed;
+pub use packed::PackedJson;
 mod profiles;
 mod wire;
 

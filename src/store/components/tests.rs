@@ -13,7 +13,7 @@ fn sample() -> (Vec<Rec>, Vec<Ev>, Vec<Link>) {
         seq: (3 << 32) | 1,
         time: -5,
         primary: ident("CRMID", "c-1"),
-        body: json!({"person": {"name": "Åsa \"q\""}, "n": [1, 2.5, null, -3, u64::MAX, true, false], "o": {}, "z": 0}),
+        body: (&json!({"person": {"name": "Åsa \"q\""}, "n": [1, 2.5, null, -3, u64::MAX, true, false], "o": {}, "z": 0})).into(),
     }];
     let events = vec![
         Ev {
