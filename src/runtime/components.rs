@@ -16,6 +16,7 @@
 use super::nodes::Nodes;
 use super::prepare::Prepared;
 use crate::identity::union_find::UnionFind;
+use crate::ingest::Ident;
 use crate::ir;
 use crate::policy::Project;
 use crate::store::components::{self, Part};
@@ -29,8 +30,8 @@ pub struct Blobs {
     pub stamp: String,
     /// The encoded components, packed into chunks.
     pub chunked: components::Chunked,
-    /// `NS:VALUE` → component number, sorted by key.
-    pub index: Vec<(String, u64)>,
+    /// The pages of the identity index (`NS:VALUE` → place), by first key.
+    pub keys: Vec<(String, Vec<u8>)>,
 }
 
 /// What [`stream`] needs, kept by `compute` for the output stage, which encodes the components
@@ -92,8 +93,8 @@ pub fn build(prepared: &Prepared, nodes: &Nodes, entries: &[BatchEntry], stamp: 
     stream(prepared, nodes, entries, stamp, &mut |message| {
         match message {
             components::Streamed::Chunk(c) => blobs.chunked.chunks.push(c),
-            components::Streamed::Done { stamp, places, index } => {
-                (blobs.stamp, blobs.chunked.places, blobs.index) = (stamp, places, index);
+            components::Streamed::Done { stamp, places, keys } => {
+                (blobs.stamp, blobs.chunked.places, blobs.keys) = (stamp, places, keys);
             }
         }
         true
@@ -140,10 +141,25 @@ pub fn stream(
         return false;
     };
     drop(parts);
-    let mut index: Vec<(String, u64)> =
-        idents.par_iter().zip(comp.par_iter()).map(|(i, &c)| (i.to_string(), c as u64)).collect();
-    index.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    send(components::Streamed::Done { stamp, places, index })
+    // The identity index in `NS:VALUE` order, each key made only as its page is written (a
+    // string per identity at once would be the largest allocation of the output stage).
+    let mut order: Vec<u32> = (0..idents.len() as u32).collect();
+    order.par_sort_unstable_by(|&x, &y| key_order(&idents[x as usize], &idents[y as usize]));
+    let placed =
+        order.iter().filter_map(|&n| Some((idents[n as usize].to_string(), *places.get(comp[n as usize])?)));
+    let keys = components::keys::pages(placed);
+    send(components::Streamed::Done { stamp, places, keys })
+}
+
+/// The order of identities' keys `NS:VALUE` as strings, without making them.
+fn key_order(a: &Ident, b: &Ident) -> std::cmp::Ordering {
+    if a.namespace == b.namespace {
+        return a.id.cmp(&b.id);
+    }
+    fn key(i: &Ident) -> impl Iterator<Item = u8> + '_ {
+        i.namespace.bytes().chain([b':']).chain(i.id.bytes())
+    }
+    key(a).cmp(key(b))
 }
 
 #[cfg(test)]
@@ -211,11 +227,16 @@ mod tests {
             let (chunk, offset, len) = blobs.chunked.places[c];
             &blobs.chunked.chunks[chunk as usize][offset as usize..(offset + len) as usize]
         };
-        let comp_of = |k: &str| blobs.index.iter().find(|(key, _)| key == k).map(|(_, c)| *c);
+        let comp_of = |k: &str| {
+            let (_, page) = blobs.keys.iter().rev().find(|(first, _)| first.as_str() <= k)?;
+            let place = components::keys::find(page, k).expect("a page the stream wrote")?;
+            blobs.chunked.places.iter().position(|p| *p == place)
+        };
         assert_eq!(comp_of("ECID:a"), Some(0));
         assert_eq!([comp_of("ECID:b"), comp_of("ECID:c")], [Some(0), Some(0)]);
         assert_eq!([comp_of("ECID:d"), comp_of("ECID:e"), comp_of("ECID:f")], [Some(1), Some(1), Some(2)]);
-        assert!(blobs.index.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(comp_of("ECID:g"), None);
+        assert!(blobs.keys.windows(2).all(|w| w[0].0 < w[1].0));
         let first = components::decode(blob(0)).expect("decodes");
         assert_eq!(first.batches, vec!["web/0", "web/1", "web/2"]);
         assert_eq!(first.records.len(), 1);

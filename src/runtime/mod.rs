@@ -131,7 +131,9 @@ fn run_in_pool(
     // Each profile becomes its output line as soon as it is built, with the identity keys
     // the store indexes it by (so the store needs no second parse of the JSON).
     let finish = |p: output::Profile| {
-        let keys: Vec<String> = p.identities.iter().map(|i| i.to_string()).collect();
+        // A profile's own id is not indexed (it names the profile already).
+        let keys: Vec<String> =
+            p.identities.iter().map(|i| i.to_string()).filter(|k| *k != p.profile_id).collect();
         (p.to_line(), keys)
     };
     let (lines, components) = compute::compute(

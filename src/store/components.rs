@@ -276,7 +276,7 @@ impl Reader<'_> {
     }
 }
 
-mod keys;
+pub mod keys;
 mod table;
 pub(in crate::store) use table::put_streamed;
 pub use table::{chunk, stream, Chunked, Streamed};

@@ -13,10 +13,11 @@ pub type Place = (u32, u32, u32);
 const PAGE_BYTES: usize = (64 << 10) - 256;
 
 /// Packs `entries` (sorted by key, each key once) into pages: (first key, page bytes).
-pub fn pages<'k>(entries: impl Iterator<Item = (&'k str, Place)>) -> Vec<(String, Vec<u8>)> {
+pub fn pages<K: AsRef<str>>(entries: impl Iterator<Item = (K, Place)>) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     let mut page: Option<(String, Out)> = None;
     for (key, (chunk, offset, len)) in entries {
+        let key = key.as_ref();
         // A key, its length and three varints of at most 5 bytes each.
         let entry = key.len() + 25;
         if page.as_ref().is_some_and(|(first, bytes)| first.len() + bytes.out.len() + entry > PAGE_BYTES) {
@@ -70,7 +71,7 @@ mod tests {
                 assert_eq!(find(page, missing).expect("decodes"), None);
             }
         }
-        assert!(super::pages(std::iter::empty()).is_empty());
+        assert!(super::pages(std::iter::empty::<(&str, Place)>()).is_empty());
         assert!(find(&[0x80], "x").is_err());
     }
 }

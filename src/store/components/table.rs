@@ -41,8 +41,8 @@ pub enum Streamed {
         stamp: String,
         /// Component number → (chunk, byte offset, byte length).
         places: Vec<(u32, u32, u32)>,
-        /// `NS:VALUE` → component number, sorted by key.
-        index: Vec<(String, u64)>,
+        /// The pages of the identity index (`NS:VALUE` → place), by first key ([`super::keys`]).
+        keys: Vec<(String, Vec<u8>)>,
     },
 }
 
@@ -138,11 +138,10 @@ pub(in crate::store) fn put_streamed(
                 }
                 number += 1;
             }
-            Streamed::Done { stamp, places, index } => {
-                let mut keys = txn.open_table(COMPONENT_INDEX)?;
-                let placed = index.iter().filter_map(|(k, c)| Some((k.as_str(), *places.get(*c as usize)?)));
-                for (first, page) in super::keys::pages(placed) {
-                    keys.insert(first.as_str(), page.as_slice())?;
+            Streamed::Done { stamp, keys, .. } => {
+                let mut table = txn.open_table(COMPONENT_INDEX)?;
+                for (first, page) in keys {
+                    table.insert(first.as_str(), page.as_slice())?;
                 }
                 let meta = serde_json::json!({ "stamp": stamp }).to_string();
                 txn.open_table(META)?.insert("components", meta.as_bytes())?;
