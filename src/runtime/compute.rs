@@ -30,6 +30,34 @@ pub fn compute<T: Send>(
     report: &mut Report,
     finish: &(dyn Fn(Profile) -> T + Sync),
 ) -> (Vec<(String, T)>, super::components::Input) {
+    let mut all = Vec::new();
+    let input =
+        compute_into(project, program, policy, engine, interner, as_of, batches, report, finish, &mut |c| {
+            all.extend(c);
+            true
+        });
+    (all, input)
+}
+
+/// How many profiles are built between two hand-overs of [`compute_into`].
+const CHUNK: usize = 16_384;
+
+/// [`compute`], handing the results to `sink` a chunk at a time, in profileId order, as they
+/// are built (so a caller writing them out never holds them all); stops building once `sink`
+/// says `false`.
+#[allow(clippy::too_many_arguments)]
+pub fn compute_into<T: Send>(
+    project: &Project,
+    program: &ir::Program,
+    policy: &MergePolicy,
+    engine: Option<&dyn Compiled>,
+    interner: Arc<Interner>,
+    as_of: i64,
+    batches: Vec<(BatchEntry, prepare::Part)>,
+    report: &mut Report,
+    finish: &(dyn Fn(Profile) -> T + Sync),
+    sink: &mut dyn FnMut(Vec<(String, T)>) -> bool,
+) -> super::components::Input {
     let mut clock = Instant::now();
     let mut lap = |report: &mut Report, stage: &str| {
         *report.timings.entry(stage.to_string()).or_default() += clock.elapsed().as_millis() as u64;
@@ -85,24 +113,35 @@ pub fn compute<T: Send>(
     let tz = jiff::tz::TimeZone::get(&project.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
     let eval = EvalContext { as_of, tz, interner };
     let ctx = profile::Ctx { project, program, policy, takes_part, engine, eval };
-    // Each profile goes to `finish` as soon as it is built, so whole profiles never pile up.
-    let built: Vec<_> = (0..stitched.profiles.len())
+    // Profiles are built in profileId order, a chunk at a time in parallel, and each chunk goes
+    // to `sink` at once: whole profiles never pile up, nor do their results.
+    let mut order: Vec<(String, usize)> = (0..stitched.profiles.len())
         .into_par_iter()
-        .map(|p| {
-            let (profile, counts) = profile::build(&ctx, &stitched.profiles[p], records.of(p), events.of(p));
-            (profile.map(|p| (p.profile_id.clone(), finish(p))), counts)
-        })
+        .map(|p| (profile::profile_id(project, &stitched.profiles[p]), p))
         .collect();
-    let mut profiles = Vec::with_capacity(built.len());
-    for (profile, counts) in built {
-        report.fragments += counts.fragments;
-        report.type_mismatches += counts.type_mismatches;
-        profiles.extend(profile);
+    order.par_sort_unstable();
+    for chunk in order.chunks(CHUNK) {
+        let built: Vec<_> = chunk
+            .par_iter()
+            .map(|(id, p)| {
+                let (profile, counts) =
+                    profile::build(&ctx, &stitched.profiles[*p], records.of(*p), events.of(*p));
+                (profile.map(|profile| (id.clone(), finish(profile))), counts)
+            })
+            .collect();
+        let mut profiles = Vec::with_capacity(built.len());
+        for (profile, counts) in built {
+            report.fragments += counts.fragments;
+            report.type_mismatches += counts.type_mismatches;
+            profiles.extend(profile);
+        }
+        report.profiles += profiles.len() as u64;
+        if !sink(profiles) {
+            break;
+        }
     }
-    profiles.sort_by(|a, b| a.0.cmp(&b.0));
-    report.profiles = profiles.len() as u64;
     lap(report, "evaluate");
-    (profiles, super::components::Input::new(project, program, prepared, nodes, entries))
+    super::components::Input::new(project, program, prepared, nodes, entries)
 }
 
 /// Rows grouped by profile, each group in row order, in one array (a counting sort: two passes

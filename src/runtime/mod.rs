@@ -136,18 +136,33 @@ fn run_in_pool(
             p.identities.iter().map(|i| i.to_string()).filter(|k| *k != p.profile_id).collect();
         (p.to_line(), keys)
     };
-    let (lines, components) = compute::compute(
-        project,
-        program,
-        policy,
-        engine,
-        interner,
-        opts.as_of,
-        batches,
-        &mut report,
-        &finish,
-    );
-    // `compute` timed its own stages; the output stage starts here.
+    // One thread writes profiles.jsonl while the profiles are built, a chunk at a time in
+    // profileId order, keeping only each profile's id and identity keys: the lines never pile
+    // up in memory. It is a thread of its own, not a rayon task, as it blocks on the channel.
+    let io = |path: PathBuf| move |source| Error::Io { path, source };
+    let path = opts.out.join("profiles.jsonl");
+    let (components, written) = std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel(4);
+        let writer = scope.spawn(|| write_lines(&path, receive));
+        let components = compute::compute_into(
+            project,
+            program,
+            policy,
+            engine,
+            interner,
+            opts.as_of,
+            batches,
+            &mut report,
+            &finish,
+            // A failed write drops the channel, which stops the building.
+            &mut |chunk| send.send(chunk).is_ok(),
+        );
+        drop(send);
+        (components, writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    let profiles = written.map_err(io(path.clone()))?;
+    // `compute` timed its own stages (and the writing of the lines with them); the output
+    // stage starts here.
     lap(&mut report, "compute");
     report.timings.remove("compute");
 
@@ -167,23 +182,27 @@ fn run_in_pool(
         .collect();
     let meta = [("lastRun", last), ("shed", serde_json::Value::Object(shed))];
 
-    // Output. One writer thread writes profiles.jsonl, then the store's profiles, `meta` and,
-    // in the same transaction, the identity components that the rayon pool groups and encodes
-    // meanwhile (CPU work overlapping I/O; a bounded channel of 64 chunks of 1 MiB lets the
-    // encoding run ahead while the profiles are inserted, and no further). The writer is a
+    // Output. One writer thread stores the profiles (read back from profiles.jsonl), `meta`
+    // and, in the same transaction, the identity components that the rayon pool groups and
+    // encodes meanwhile (CPU work overlapping I/O; a bounded channel of 64 chunks of 1 MiB lets
+    // the encoding run ahead while the profiles are inserted, and no further). The writer is a
     // thread of its own, not a rayon task: it blocks on the channel, which must not take a
     // worker away from the encoding (with one thread, that would never finish).
-    let io = |path: PathBuf| move |source| Error::Io { path, source };
-    let path = opts.out.join("profiles.jsonl");
-    let (store, lines, meta) = (&store, &lines, &meta);
+    let (store, profiles, meta) = (&store, &profiles, &meta);
     let (send, receive) = std::sync::mpsc::sync_channel(64);
     let written = std::thread::scope(|scope| {
+        let path = &path;
         let writer = scope.spawn(move || -> Result<(), Error> {
-            let wrote = output::write_profiles(&path, lines.iter().map(|(_, (l, _))| l.as_str()))
-                .map_err(io(path.clone()));
-            // On a failed write the stream is dropped unread, which stops the encoding.
-            wrote?;
-            store.put_run_output(lines, meta, &receive)?;
+            let file = std::fs::File::open(path).map_err(io(path.clone()))?;
+            let lines = std::io::BufRead::lines(std::io::BufReader::with_capacity(1 << 20, file));
+            // A line that cannot be read back fails the transaction (nothing is stored).
+            let stored = lines.zip(profiles).map(|(line, (id, keys))| {
+                let line =
+                    line.map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+                Ok((id.as_str(), line, keys.as_slice()))
+            });
+            // On a failed store the stream is dropped unread, which stops the encoding.
+            store.put_run_output(stored, meta, &receive)?;
             Ok(())
         });
         components.stream(&mut |message| send.send(message).is_ok());
@@ -191,11 +210,37 @@ fn run_in_pool(
         writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     });
     written?;
-    drop((lines, components));
+    drop((profiles, components));
     lap(&mut report, "output");
     let path = opts.out.join("report.json");
     output::write_atomic(&path, report.to_json().as_bytes()).map_err(io(path.clone()))?;
     Ok(report)
+}
+
+/// A profile as the run builds it: profileId, (JSON line, the keys of its identities).
+type Built = (String, (String, Vec<String>));
+/// What the run keeps of a profile once its line is written: profileId, identity keys.
+type Kept = (String, Vec<String>);
+
+/// Writes the chunks of `lines` (profileId, (JSON line, identity keys)), in order, as
+/// profiles.jsonl at `path`; returns each profile's id and keys.
+fn write_lines(
+    path: &std::path::Path,
+    lines: std::sync::mpsc::Receiver<Vec<Built>>,
+) -> std::io::Result<Vec<Kept>> {
+    use std::io::Write;
+    let mut kept = Vec::new();
+    output::write_atomic_with(path, |f| {
+        for chunk in lines {
+            for (id, (line, keys)) in chunk {
+                f.write_all(line.as_bytes())?;
+                f.write_all(b"\n")?;
+                kept.push((id, keys));
+            }
+        }
+        Ok(())
+    })?;
+    Ok(kept)
 }
 
 /// The wall clock, µs since the epoch.

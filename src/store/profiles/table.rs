@@ -62,24 +62,42 @@ impl Store {
         f(&txn).map_err(|e| self.failed(e))
     }
 
-    /// Writes what a run produced in one transaction: the stored profiles, replaced, with the
-    /// `NS:VALUE` keys of each profile's identities (profileId, (JSON line, keys)) for the
-    /// identity index; the `meta` values; then the identity components as `components` streams
-    /// them (`components::stream`), until its sender is dropped.
-    pub fn put_run_output(
+    /// Writes what a run produced in one transaction: the stored profiles, replaced, as
+    /// `profiles` gives them, sorted by id (profileId, JSON line, the `NS:VALUE` keys of its
+    /// identities, for the identity index); the `meta` values; then the identity components as
+    /// `components` streams them (`components::stream`), until its sender is dropped. A
+    /// profile that fails to come fails the whole transaction: nothing is stored.
+    pub fn put_run_output<'p>(
         &self,
-        profiles: &[(String, (String, Vec<String>))],
+        profiles: impl Iterator<Item = std::io::Result<(&'p str, String, &'p [String])>>,
         meta: &[(&str, serde_json::Value)],
         components: &std::sync::mpsc::Receiver<components::Streamed>,
     ) -> Result<(), Error> {
         let meta: Vec<(&str, String)> = meta.iter().map(|(k, v)| (*k, v.to_string())).collect();
-        let lines = sorted(profiles.iter().map(|(id, (line, _))| (id.as_str(), line.as_str())).collect());
-        let keys =
-            profiles.iter().flat_map(|(id, (_, keys))| indexed(id, keys).map(move |k| (k, id.as_str())));
-        let keys = sorted(keys.collect());
         self.write(|txn| {
-            put_pages(txn, PROFILE_PAGES, &lines)?;
-            put_pages(txn, IDENTITY_PAGES, &keys)?;
+            txn.delete_table(PROFILE_PAGES)?;
+            let mut table = txn.open_table(PROFILE_PAGES)?;
+            let mut packer = Packer::new();
+            let mut keys: Vec<(&str, &str)> = Vec::new();
+            let mut last: Option<&str> = None;
+            for profile in profiles {
+                let (id, line, ids) = profile?;
+                // Pages hold sorted keys: profiles out of order would store pages no lookup finds.
+                if last.is_some_and(|last| last >= id) {
+                    let order = format!("profiles out of order: `{id}` after `{}`", last.unwrap_or_default());
+                    return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, order).into());
+                }
+                last = Some(id);
+                if let Some((first, page)) = packer.push(id, &line) {
+                    table.insert(first.as_str(), page.as_slice())?;
+                }
+                keys.extend(indexed(id, ids).map(|k| (k, id)));
+            }
+            if let Some((first, page)) = packer.finish() {
+                table.insert(first.as_str(), page.as_slice())?;
+            }
+            drop(table);
+            put_pages(txn, IDENTITY_PAGES, &sorted(keys))?;
             txn.delete_table(OLD_PROFILES)?;
             txn.delete_table(OLD_IDENTITIES)?;
             insert_meta(txn, &meta)?;

@@ -118,7 +118,7 @@ fn a_page_grown_past_twice_the_page_size_is_split_in_order() {
     assert!(split.iter().all(|(first, b)| entries(b).expect("decodes")[0].0 == first));
 }
 
-/// A profile as `put_run_output` takes it: (profileId, (line, identity keys)).
+/// A profile of a run: (profileId, (line, identity keys)); `put` sorts them as a run does.
 type Profile = (String, (String, Vec<String>));
 
 fn store(name: &str) -> Store {
@@ -128,6 +128,9 @@ fn store(name: &str) -> Store {
 fn put(store: &Store, profiles: &[Profile]) {
     let (send, receive) = std::sync::mpsc::sync_channel(1);
     drop(send);
+    let mut sorted: Vec<&Profile> = profiles.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let profiles = sorted.iter().map(|(id, (line, keys))| Ok((id.as_str(), line.clone(), keys.as_slice())));
     store.put_run_output(profiles, &[], &receive).expect("put");
 }
 
@@ -314,4 +317,17 @@ proptest! {
             check(&store, &model, &missing.iter().map(String::as_str).collect::<Vec<_>>());
         }
     }
+}
+
+#[test]
+fn profiles_out_of_order_store_nothing() {
+    let store = store("profile-pages-order");
+    put(&store, &[("K:a".into(), ("{\"a\":1}".into(), vec![]))]);
+    let (send, receive) = std::sync::mpsc::sync_channel(1);
+    drop(send);
+    let keys: Vec<String> = Vec::new();
+    let profiles = [("K:c", "{}".to_string(), keys.as_slice()), ("K:b", "{}".to_string(), keys.as_slice())];
+    let err = store.put_run_output(profiles.into_iter().map(Ok), &[], &receive).expect_err("refused");
+    assert!(err.to_string().contains("out of order"), "{err}");
+    assert_eq!(store.profiles().expect("profiles"), ["{\"a\":1}"]);
 }
