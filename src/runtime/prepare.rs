@@ -256,6 +256,12 @@ pub fn flatten(
         .map(|p| batch.paths.as_ref().and_then(|kept| kept.iter().position(|k| *k == p.path)))
         .collect();
     let mut strings: FxHashSet<Arc<str>> = FxHashSet::default();
+    // Every identity but the primary links to it: the links are counted first so that their
+    // vector is allocated once, not grown by doubling (a copy and fresh pages each time).
+    let others = |ids: &[Ident]| ids.len().saturating_sub(1);
+    let links = batch.records.iter().map(|r| others(&r.identities)).sum::<usize>()
+        + batch.events.iter().map(|e| others(&e.identities)).sum::<usize>();
+    out.links.reserve_exact(links);
     out.records.reserve_exact(batch.records.len());
     for r in batch.records {
         let seq = seq_of(bi, r.line);
@@ -267,6 +273,7 @@ pub fn flatten(
     }
     out.events.reserve_exact(batch.events.len());
     out.ids.reserve_exact(batch.events.len());
+    out.id_text.reserve_exact(batch.events.iter().map(|e| e.id.as_ref().map_or(0, String::len)).sum());
     for e in batch.events {
         let seq = seq_of(bi, e.line);
         let mut mismatches = 0u64;
@@ -309,7 +316,6 @@ pub fn flatten(
         }));
         out.events.push(ev);
     }
-    out.links.shrink_to_fit();
     (out.id, out.dataset) = (batch.id, batch.dataset);
     out
 }
