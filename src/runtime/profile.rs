@@ -96,9 +96,10 @@ pub fn build(ctx: &Ctx, identities: &[Ident], records: &[&Rec], events: &[&Ev]) 
 /// `<namespace>:<value>` of the identity with the best namespace priority; ties go to the
 /// smallest namespace code, then the smallest value (SPEC 3).
 pub fn profile_id(project: &Project, identities: &[Ident]) -> String {
-    let key = |i: &Ident| {
-        let p = project.namespace(&i.namespace).and_then(|n| n.priority).unwrap_or(i64::MAX);
-        (p, i.namespace.clone(), i.id.clone())
-    };
-    identities.iter().min_by_key(|i| key(i)).map_or_else(String::new, |i| i.to_string())
+    let priority = |i: &Ident| project.namespace(&i.namespace).and_then(|n| n.priority).unwrap_or(i64::MAX);
+    let best = identities
+        .iter()
+        .map(|i| (priority(i), &i.namespace, &i.id, i))
+        .min_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    best.map_or_else(String::new, |(.., i)| i.to_string())
 }
