@@ -1,5 +1,5 @@
-//! Stitch, merge and evaluate over batches already in memory: the part of a run that every
-//! command evaluating profiles shares (`run`, rule tests, exports).
+//! Stitch, merge and evaluate over batches already in memory: the identity, merge and
+//! evaluate stages of a run, building profiles in profileId order a chunk at a time.
 
 use super::nodes::Nodes;
 use super::{graph, prepare, profile};
@@ -13,40 +13,18 @@ use rayon::prelude::*;
 use std::sync::Arc;
 use std::time::Instant;
 
+/// How many profiles are built between two hand-overs of [`compute`].
+const CHUNK: usize = 16_384;
+
 /// Builds every profile from `batches` (sorted by batch id, flattened by
 /// [`prepare::flatten`] with the program's event paths) under `policy`, as of `as_of` (µs),
 /// and fills the counts and timings of `report`. Each profile is handed to `finish` as soon as
-/// it is built; the results come back with their profileIds, sorted by them, with the
-/// flattened data for the store's identity components (`components::Input::build`).
+/// it is built, and the results to `sink` a chunk at a time, with their profileIds, in
+/// profileId order (so a caller writing them out never holds them all); building stops once
+/// `sink` says `false`. Returns the flattened data for the store's identity components
+/// (`components::Input`).
 #[allow(clippy::too_many_arguments)]
 pub fn compute<T: Send>(
-    project: &Project,
-    program: &ir::Program,
-    policy: &MergePolicy,
-    engine: Option<&dyn Compiled>,
-    interner: Arc<Interner>,
-    as_of: i64,
-    batches: Vec<(BatchEntry, prepare::Part)>,
-    report: &mut Report,
-    finish: &(dyn Fn(Profile) -> T + Sync),
-) -> (Vec<(String, T)>, super::components::Input) {
-    let mut all = Vec::new();
-    let input =
-        compute_into(project, program, policy, engine, interner, as_of, batches, report, finish, &mut |c| {
-            all.extend(c);
-            true
-        });
-    (all, input)
-}
-
-/// How many profiles are built between two hand-overs of [`compute_into`].
-const CHUNK: usize = 16_384;
-
-/// [`compute`], handing the results to `sink` a chunk at a time, in profileId order, as they
-/// are built (so a caller writing them out never holds them all); stops building once `sink`
-/// says `false`.
-#[allow(clippy::too_many_arguments)]
-pub fn compute_into<T: Send>(
     project: &Project,
     program: &ir::Program,
     policy: &MergePolicy,

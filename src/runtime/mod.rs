@@ -144,7 +144,7 @@ fn run_in_pool(
     let (components, written) = std::thread::scope(|scope| {
         let (send, receive) = std::sync::mpsc::sync_channel(4);
         let writer = scope.spawn(|| write_lines(&path, receive));
-        let components = compute::compute_into(
+        let components = compute::compute(
             project,
             program,
             policy,
