@@ -195,8 +195,13 @@ fn run_in_pool(
         let writer = scope.spawn(move || -> Result<(), Error> {
             let file = std::fs::File::open(path).map_err(io(path.clone()))?;
             let lines = std::io::BufRead::lines(std::io::BufReader::with_capacity(1 << 20, file));
-            // A line that cannot be read back fails the transaction (nothing is stored).
+            // A line that cannot be read back (or a file cut short meanwhile) fails the
+            // transaction: nothing is stored.
+            let lines = lines.map(Some).chain(std::iter::repeat_with(|| None));
             let stored = lines.zip(profiles).map(|(line, (id, keys))| {
+                let short =
+                    || std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "fewer lines than profiles");
+                let line = line.unwrap_or_else(|| Err(short()));
                 let line =
                     line.map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
                 Ok((id.as_str(), line, keys.as_slice()))
