@@ -1,7 +1,7 @@
 //! The evaluate stage: a profile's events → typed columns → computed attributes and audiences.
 
 use super::prepare::Ev;
-use crate::engine::{Column, Compiled, EvalContext, EventColumns};
+use crate::engine::{Compiled, EvalContext, EventColumns};
 use crate::intern::Interner;
 use crate::ir;
 use crate::value::{Map, Value};
@@ -15,18 +15,29 @@ pub fn columns(
     interner: &Interner,
     mismatches: &mut u64,
 ) -> EventColumns {
+    let mut cols = EventColumns::default();
+    fill_columns(&mut cols, events, paths, interner, mismatches);
+    cols
+}
+
+/// [`columns`] into `cols`, reusing its vectors (a run builds columns for every profile, most
+/// of a few rows: allocating them each time cost more than filling them).
+pub fn fill_columns(
+    cols: &mut EventColumns,
+    events: &[&Ev],
+    paths: &[ir::EventPath],
+    interner: &Interner,
+    mismatches: &mut u64,
+) {
     *mismatches += events.iter().map(|e| u64::from(e.mismatches)).sum::<u64>();
     let mut ids = Recent::default();
-    let mut cols = EventColumns {
-        timestamp: events.iter().map(|e| e.time).collect(),
-        columns: Vec::with_capacity(paths.len()),
-    };
-    for (k, p) in paths.iter().enumerate() {
-        let mut col = Column {
-            tags: Vec::with_capacity(events.len()),
-            bits: Vec::with_capacity(events.len()),
-            complex: Vec::new(),
-        };
+    cols.timestamp.clear();
+    cols.timestamp.extend(events.iter().map(|e| e.time));
+    cols.columns.resize_with(paths.len(), Default::default);
+    for (k, (p, col)) in paths.iter().zip(&mut cols.columns).enumerate() {
+        col.tags.clear();
+        col.bits.clear();
+        col.complex.clear();
         let keeps_strings = matches!(p.ty, ir::Type::String | ir::Type::Any | ir::Type::Null);
         for e in events {
             match e.fields.get(k) {
@@ -34,9 +45,7 @@ pub fn columns(
                 v => col.push(v.cloned().unwrap_or_default(), &p.ty, interner),
             }
         }
-        cols.columns.push(col);
     }
-    cols
 }
 
 /// The interned ids of the strings last seen, by address. The events of a batch share their

@@ -1,7 +1,7 @@
 //! One profile end to end: its records → fragments → merged entity; its events → computed
 //! attributes and audiences; the output object.
 
-use super::evaluate::{columns, evaluate};
+use super::evaluate::{evaluate, fill_columns};
 use super::graph::to_identity;
 use super::prepare::{Ev, Rec};
 use crate::engine::{Compiled, EvalContext};
@@ -14,6 +14,11 @@ use crate::output::Profile;
 use crate::policy::{MergePolicy, Project};
 use crate::value::Value;
 use std::collections::BTreeMap;
+
+thread_local! {
+    /// The event columns [`build`] fills for each profile on this thread.
+    static SCRATCH: std::cell::RefCell<crate::engine::EventColumns> = Default::default();
+}
 
 /// What every profile is built with.
 pub struct Ctx<'a> {
@@ -73,8 +78,12 @@ pub fn build(ctx: &Ctx, identities: &[Ident], records: &[&Rec], events: &[&Ev]) 
     let mut audiences = Vec::new();
     if let Some(engine) = ctx.engine {
         let interner = &ctx.eval.interner;
-        let cols = columns(&events, &ctx.program.event_paths, interner, &mut counts.type_mismatches);
-        audiences = evaluate(engine, ctx.program, &mut entity, &cols, &ctx.eval);
+        // Each worker thread fills one set of columns, profile after profile.
+        audiences = SCRATCH.with(|scratch| {
+            let mut cols = scratch.borrow_mut();
+            fill_columns(&mut cols, &events, &ctx.program.event_paths, interner, &mut counts.type_mismatches);
+            evaluate(engine, ctx.program, &mut entity, &cols, &ctx.eval)
+        });
     }
     let mut sources: Vec<String> = sources
         .iter()
