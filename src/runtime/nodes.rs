@@ -28,12 +28,18 @@ impl Nodes {
     /// Numbers every identity of `prepared`.
     pub fn number(prepared: &Prepared) -> Nodes {
         let mut nodes = Nodes::default();
-        nodes.index.reserve(prepared.links.len());
+        // Sized once: a table grown by doubling rehashes into fresh memory each time. Every
+        // link names a new identity at most once (its second end), and so does every record
+        // and event without links; most identities are such ends.
+        let expected = prepared.links.len().max(prepared.records.len());
+        nodes.index.reserve(expected);
+        nodes.idents.reserve(expected);
         // Identities hold shared strings, and equal identities mostly share them (ingest gives
         // every value of a run one string): a map by the two strings' addresses answers most
         // occurrences without hashing or comparing text, and the text map decides the first
         // time each pair of addresses is seen. Two live strings at one address are one string.
-        let mut by_address: FxHashMap<(usize, usize), u32> = FxHashMap::default();
+        let mut by_address: FxHashMap<(usize, usize), u32> =
+            FxHashMap::with_capacity_and_hasher(expected, Default::default());
         let mut node = |nodes: &mut Nodes, i: &Ident| -> u32 {
             let address = |s: &Arc<str>| Arc::as_ptr(s) as *const u8 as usize;
             *by_address.entry((address(&i.namespace), address(&i.id))).or_insert_with(|| nodes.node(i))
