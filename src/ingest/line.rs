@@ -186,6 +186,7 @@ fn id_text(v: &Value) -> Option<String> {
     }
 }
 
+/// Rejects an event line without a valid time at the dataset's time path.
 fn reject_time(cx: &Context, batch: &mut Batch, line: u32, raw: &str) {
     let detail = format!("event has no valid RFC 3339 `{}`", cx.dataset.timestamp);
     reject(batch, line, Reason::InvalidTimestamp, detail, raw);
