@@ -91,7 +91,9 @@ pub fn encode_onto<'p>(part: &Part<'p>, batch_ids: &[String], out: Vec<u8>) -> V
         .collect();
     used.sort_unstable();
     used.dedup();
-    let mut w = Writer { w: Out { out }, namespaces: Vec::new(), idents: FxHashMap::default(), used };
+    let mut w = Writer { w: Out { out }, idents: FxHashMap::default(), used };
+    // The blob's namespaces, borrowed: cloning a shared string every thread touches costs more.
+    let mut namespaces: Vec<&'p str> = Vec::new();
     w.out.push(VERSION);
     let n = w.used.len() as u64;
     w.uint(n);
@@ -111,19 +113,18 @@ pub fn encode_onto<'p>(part: &Part<'p>, batch_ids: &[String], out: Vec<u8>) -> V
         if let std::collections::hash_map::Entry::Vacant(slot) = w.idents.entry(n) {
             slot.insert(table.len() as u32);
             table.push(i);
-            if !w.namespaces.contains(&i.namespace) {
-                w.namespaces.push(i.namespace.clone());
+            if !namespaces.contains(&&*i.namespace) {
+                namespaces.push(&i.namespace);
             }
         }
     }
-    let n = w.namespaces.len() as u64;
-    w.uint(n);
-    for ns in w.namespaces.clone() {
-        w.str(&ns);
+    w.uint(namespaces.len() as u64);
+    for ns in &namespaces {
+        w.str(ns);
     }
     w.uint(table.len() as u64);
     for i in table {
-        let ns = w.namespaces.iter().position(|n| *n == i.namespace).unwrap_or(0);
+        let ns = namespaces.iter().position(|n| *n == &*i.namespace).unwrap_or(0);
         w.uint(ns as u64);
         w.str(&i.id);
     }
@@ -222,7 +223,6 @@ pub fn decode(bytes: &[u8]) -> Result<Component, Error> {
 
 struct Writer {
     w: Out,
-    namespaces: Vec<Arc<str>>,
     /// Identity number → its index in the blob's identity table.
     idents: FxHashMap<u32, u32>,
     /// The global batch indexes used, sorted: a local index is a position in it.
