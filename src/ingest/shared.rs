@@ -19,6 +19,26 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// A table holding the namespace codes of `project` as the project holds them, so that
+    /// identities read from files (which take the project's codes) and from the store (which
+    /// take theirs from here) hold the same namespace strings.
+    pub fn for_project(project: &crate::policy::Project) -> Shared {
+        let shared = Shared::default();
+        for ns in &project.identity.namespaces {
+            shared.seed(&ns.code);
+        }
+        shared
+    }
+
+    /// Shares `value` itself from now on, unless an equal value is shared already.
+    pub fn seed(&self, value: &Arc<str>) {
+        let shard = (FxBuildHasher.hash_one(&**value) >> 32) as usize % SHARDS;
+        let mut set = self.shards[shard].lock().unwrap_or_else(PoisonError::into_inner);
+        if !set.contains(&**value) {
+            set.insert(Arc::clone(value));
+        }
+    }
+
     /// The shared text equal to `value`, added when new.
     pub fn get(&self, value: &str) -> Arc<str> {
         let shard = (FxBuildHasher.hash_one(value) >> 32) as usize % SHARDS;

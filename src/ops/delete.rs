@@ -92,8 +92,9 @@ fn run(
     kind: EngineKind,
 ) -> Result<u64, Error> {
     let mut records = 0u64;
+    let shared = crate::ingest::shared::Shared::default();
     for id in ids {
-        if let Some(b) = store.batch(id)? {
+        if let Some(b) = store.batch(id, &shared)? {
             records += (b.records.len() + b.events.len()) as u64;
         }
     }

@@ -56,8 +56,9 @@ impl<'p> World<'p> {
     ) -> Result<World<'p>, Error> {
         let policy = merge_policy(project, policy)?;
         let mut batches = Vec::new();
+        let shared = crate::ingest::shared::Shared::for_project(project);
         for entry in store.manifest()? {
-            if let Some(batch) = store.batch(&entry.id)? {
+            if let Some(batch) = store.batch(&entry.id, &shared)? {
                 batches.push((entry, batch));
             }
         }

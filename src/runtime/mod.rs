@@ -108,7 +108,8 @@ fn run_in_pool(
     };
 
     // Ingest extracts from events only the values of the paths the program reads.
-    let keep = crate::ingest::Keep::for_program(program);
+    let shared = crate::ingest::shared::Shared::for_project(project);
+    let keep = crate::ingest::Keep { shared, ..crate::ingest::Keep::for_program(program) };
     let store = Store::open(&project.root, opts.fresh)?;
     let bar = progress_bar(opts.progress);
     let tick = |done: u64, total: u64| {

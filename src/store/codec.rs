@@ -8,6 +8,7 @@
 //! than misread.
 
 use super::wire::{deref_to, Corrupt, In, Out};
+use crate::ingest::shared::Shared;
 use crate::ingest::{Batch, Event, Ident, Reason, Record, Rejection};
 use std::sync::Arc;
 
@@ -132,16 +133,18 @@ fn json_bound(v: &serde_json::Value) -> usize {
     }
 }
 
-/// Decodes what [`encode`] wrote.
-pub fn decode(bytes: &[u8]) -> Result<Batch, Error> {
+/// Decodes what [`encode`] wrote, its identity strings (namespaces and values) taken from
+/// `shared` as ingest takes them, so a stored batch's identities share their text with the
+/// run's other batches like freshly read ones (see `ingest::shared`).
+pub fn decode(bytes: &[u8], shared: &Shared) -> Result<Batch, Error> {
     let (&version, rest) = bytes.split_first().ok_or(Error::Corrupt)?;
     if version != VERSION {
         return Err(Error::Version(version));
     }
-    let mut r = Reader { r: In { bytes: rest }, namespaces: Vec::new() };
+    let mut r = Reader { r: In { bytes: rest }, namespaces: Vec::new(), shared };
     let n = r.len()?;
     for _ in 0..n {
-        let ns = r.str()?.into();
+        let ns = shared.get(r.str()?);
         r.namespaces.push(ns);
     }
     let mut batch = Batch { id: r.str()?.to_string(), dataset: r.str()?.to_string(), ..Batch::default() };
@@ -211,6 +214,7 @@ impl Writer {
 struct Reader<'b> {
     r: In<'b>,
     namespaces: Vec<Arc<str>>,
+    shared: &'b Shared,
 }
 deref_to!(lifetime 'b; Reader<'b>, r, In<'b>);
 
@@ -226,7 +230,8 @@ impl<'b> Reader<'b> {
         for _ in 0..n {
             let ns = self.index()?;
             let namespace = self.namespaces.get(ns).ok_or(Error::Corrupt)?.clone();
-            ids.push(Ident { namespace, id: self.str()?.into() });
+            let id = self.r.str()?;
+            ids.push(Ident { namespace, id: self.shared.get(id) });
         }
         Ok((ids, self.u32()?))
     }

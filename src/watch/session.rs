@@ -306,7 +306,10 @@ impl Session {
             return Ok(state.batches.get(id).map(|b| b.counts));
         }
         let store = crate::store::Store::open(self.root(), false)?;
-        Ok(store.batch(id)?.map(|b| ((b.records.len() + b.events.len()) as u64, b.rejections.len() as u64)))
+        let shared = crate::ingest::shared::Shared::default();
+        Ok(store
+            .batch(id, &shared)?
+            .map(|b| ((b.records.len() + b.events.len()) as u64, b.rejections.len() as u64)))
     }
 }
 

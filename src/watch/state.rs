@@ -137,12 +137,14 @@ impl State {
         // them as often as after them: `bench-…` before `part-…`); the upper half is for files
         // sorting last, `GAP` apart.
         let gap = (u32::MAX / 2) / (entries.len() as u32).saturating_add(1);
+        // The stored batches' identity values share their text, as a run's do.
+        let shared = crate::ingest::shared::Shared::default();
         let flattened: Vec<Result<Option<Flattened>, crate::store::Error>> = entries
             .into_par_iter()
             .enumerate()
             .map(|(i, entry)| {
                 let rank = (i as u32 + 1).saturating_mul(gap);
-                Ok(store.batch(&entry.id)?.map(|batch| flatten(entry, batch, shape, rank)))
+                Ok(store.batch(&entry.id, &shared)?.map(|batch| flatten(entry, batch, shape, rank)))
             })
             .collect();
         let mut state = State::default();
