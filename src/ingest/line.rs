@@ -1,6 +1,8 @@
 //! One input line (or row) → a record, an event or a rejection.
 
 use super::identities::{self, json_path};
+// An event's `_id` is text as an identity value is: strings as they are, numbers printed.
+use super::idmap::scalar_text;
 use super::record::{Batch, Event, Reason, Record, Rejection};
 use super::shared::Shared;
 use crate::policy::{Dataset, DatasetClass, Project};
@@ -118,7 +120,7 @@ pub fn ingest_object(
             let Some(time) = time else {
                 return reject_time(cx, batch, line, raw);
             };
-            let id = obj.get("_id").and_then(id_text);
+            let id = obj.get("_id").and_then(scalar_text);
             let (identities, primary) = (found.identities, found.primary as u32);
             let body = Value::Object(obj);
             batch.events.push(Event {
@@ -168,22 +170,13 @@ fn ingest_slots(
     let Some(time) = time else {
         return reject_time(cx, batch, line, raw);
     };
-    let id = values.get(slots.id).and_then(Option::as_ref).and_then(id_text);
+    let id = values.get(slots.id).and_then(Option::as_ref).and_then(scalar_text);
     // Field slots are distinct (`Slots::new`), and the others are read already: each is moved.
     let fields =
         slots.fields.iter().map(|&s| values.get_mut(s).and_then(Option::take).unwrap_or(Value::Null));
     let fields = fields.collect();
     let (identities, primary) = (found.identities, found.primary as u32);
     batch.events.push(Event { line, id, time, identities, primary, body: Value::Null, fields, offset: None });
-}
-
-/// An event `_id` as text: strings as they are, numbers printed.
-fn id_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
 }
 
 /// Rejects an event line without a valid time at the dataset's time path.

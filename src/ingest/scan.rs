@@ -85,57 +85,40 @@ impl<'t> Scan<'t> {
     /// Walks the members of an object (at its `{`), calling `member` with each key with the
     /// position at its value; `member` consumes the value.
     fn members(&mut self, mut member: impl FnMut(&mut Self, &'t str) -> Option<()>) -> Option<()> {
-        self.enter()?;
-        self.i += 1;
-        self.ws();
-        if self.peek()? == b'}' {
-            self.i += 1;
-            self.depth -= 1;
-            return Some(());
-        }
-        loop {
-            self.ws();
-            let key = self.key()?;
-            self.eat(b':')?;
-            self.ws();
-            member(self, key)?;
-            self.ws();
-            match self.peek()? {
-                b',' => self.i += 1,
-                b'}' => {
-                    self.i += 1;
-                    self.depth -= 1;
-                    return Some(());
-                }
-                _ => return None,
-            }
-        }
+        self.sequence(b'}', |s| {
+            let key = s.key()?;
+            s.eat(b':')?;
+            s.ws();
+            member(s, key)
+        })
     }
 
     /// Walks the items of an array (at its `[`), calling `item` at each one.
-    fn items(&mut self, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+    fn items(&mut self, item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.sequence(b']', item)
+    }
+
+    /// Walks a container from its opening byte to `close`, calling `each` at every element
+    /// (after whitespace) and checking the commas between them.
+    fn sequence(&mut self, close: u8, mut each: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
         self.enter()?;
         self.i += 1;
         self.ws();
-        if self.peek()? == b']' {
-            self.i += 1;
-            self.depth -= 1;
-            return Some(());
-        }
-        loop {
-            self.ws();
-            item(self)?;
-            self.ws();
-            match self.peek()? {
-                b',' => self.i += 1,
-                b']' => {
-                    self.i += 1;
-                    self.depth -= 1;
-                    return Some(());
+        if self.peek()? != close {
+            loop {
+                self.ws();
+                each(self)?;
+                self.ws();
+                match self.peek()? {
+                    b',' => self.i += 1,
+                    b if b == close => break,
+                    _ => return None,
                 }
-                _ => return None,
             }
         }
+        self.i += 1;
+        self.depth -= 1;
+        Some(())
     }
 
     /// A key without escapes (others are left to serde, which checks their surrogates).

@@ -10,6 +10,7 @@ mod codec;
 pub use codec::VERSION as BATCH_LAYOUT;
 pub mod components;
 mod packed;
+mod pages;
 pub use packed::PackedJson;
 mod profiles;
 mod wire;

@@ -1,6 +1,6 @@
 //! The stored profiles and their identity index, packed: sorted (key, value) string pairs in
-//! pages of about [`PAGE_BYTES`], each stored under its first key, so a run writes a few
-//! thousand rows instead of one per profile and per identity, and a lookup reads one page.
+//! pages (`store::pages`), so a run writes a few thousand rows instead of one per profile and
+//! per identity, and a lookup reads one page.
 //!
 //! The pages of a table cover its keys in order: every key of a page sorts at or after the
 //! page's first key and before the next page's. A key's page is the one whose first key is at or
@@ -13,66 +13,13 @@ mod tests;
 
 pub(super) use table::{IDENTITY_PAGES, PROFILE_PAGES};
 
-use crate::store::wire::{Corrupt, In, Out};
+use crate::store::pages::{Packer, Page, PAGE_BYTES};
+use crate::store::wire::{Corrupt, In};
 use std::cmp::Ordering;
-
-/// The most a packed page and its first key take, so that the redb leaf holding them fits 64
-/// KiB: redb allocates in power-of-two sizes, so a leaf a byte larger would take 128 KiB. The
-/// rest of the 64 KiB is for redb's leaf header.
-const PAGE_BYTES: usize = (64 << 10) - 256;
 
 /// An edited page larger than this is split into pages of [`PAGE_BYTES`]; between the two,
 /// pages grow in place, so a page is not rewritten as two every time an entry is added.
 const SPLIT_BYTES: usize = 2 * PAGE_BYTES;
-
-/// One packed page: its first key and its bytes.
-pub type Page = (String, Vec<u8>);
-
-/// Packs sorted entries (each key once) into pages, handing each page over as it is closed so
-/// that a run holds one page at a time, not a copy of every profile.
-#[derive(Debug)]
-pub struct Packer {
-    page: Option<(String, Out)>,
-    limit: usize,
-}
-
-impl Packer {
-    pub fn new() -> Packer {
-        Packer::with_limit(PAGE_BYTES)
-    }
-
-    fn with_limit(limit: usize) -> Packer {
-        Packer { page: None, limit }
-    }
-
-    /// Adds an entry (after every key pushed so far); returns the page it closed, if any: the
-    /// one it would have taken past the limit. An entry larger than the limit gets a page of
-    /// its own.
-    pub fn push(&mut self, key: &str, value: &str) -> Option<Page> {
-        // Two varint lengths of at most 10 bytes each.
-        let entry = key.len() + value.len() + 20;
-        let full = |(first, bytes): &(String, Out)| bytes.out.len() + entry + first.len() > self.limit;
-        let closed = if self.page.as_ref().is_some_and(full) { self.finish() } else { None };
-        let (_, bytes) = self.page.get_or_insert_with(|| {
-            let capacity = (PAGE_BYTES - key.len().min(PAGE_BYTES)).max(entry);
-            (key.to_string(), Out::with_capacity(capacity))
-        });
-        bytes.str(key);
-        bytes.str(value);
-        closed
-    }
-
-    /// The last page, if it holds an entry.
-    pub fn finish(&mut self) -> Option<Page> {
-        self.page.take().map(|(first, bytes)| (first, bytes.out))
-    }
-}
-
-impl Default for Packer {
-    fn default() -> Packer {
-        Packer::new()
-    }
-}
 
 /// Packs sorted entries (each key once) into pages.
 pub fn pages<'e>(entries: impl IntoIterator<Item = (&'e str, &'e str)>) -> Vec<Page> {

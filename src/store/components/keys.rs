@@ -1,35 +1,28 @@
 //! The identity index of the stored components, packed: the sorted `NS:VALUE` → place entries
-//! in pages of about [`PAGE_BYTES`], each stored under its first key. A run writes a few
-//! hundred pages instead of one redb row per identity (about half a million at 100,000
-//! profiles); a lookup reads the one page whose first key is at or before the key.
+//! in pages (`store::pages`). A run writes a few hundred pages instead of one redb row per
+//! identity (about half a million at 100,000 profiles); a lookup reads the one page whose
+//! first key is at or before the key.
 
-use crate::store::wire::{In, Out};
+use crate::store::pages::{Packer, Page};
+use crate::store::wire::In;
 
 /// Where a component's bytes are: (chunk, byte offset, byte length).
 pub type Place = (u32, u32, u32);
 
-/// The most a page and its first key take: redb allocates in powers of two, so a page just
-/// over 64 KiB would take 128 KiB (the rest of the 64 KiB is for redb's leaf header).
-const PAGE_BYTES: usize = (64 << 10) - 256;
-
 /// Packs `entries` (sorted by key, each key once) into pages: (first key, page bytes).
-pub fn pages<K: AsRef<str>>(entries: impl Iterator<Item = (K, Place)>) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut page: Option<(String, Out)> = None;
-    for (key, (chunk, offset, len)) in entries {
-        let key = key.as_ref();
-        // A key, its length and three varints of at most 5 bytes each.
-        let entry = key.len() + 25;
-        if page.as_ref().is_some_and(|(first, bytes)| first.len() + bytes.out.len() + entry > PAGE_BYTES) {
-            out.extend(page.take().map(|(first, bytes)| (first, bytes.out)));
-        }
-        let (_, bytes) = page.get_or_insert_with(|| (key.to_string(), Out::with_capacity(PAGE_BYTES)));
-        bytes.str(key);
-        bytes.uint(u64::from(chunk));
-        bytes.uint(u64::from(offset));
-        bytes.uint(u64::from(len));
-    }
-    out.extend(page.map(|(first, bytes)| (first, bytes.out)));
+pub fn pages<K: AsRef<str>>(entries: impl Iterator<Item = (K, Place)>) -> Vec<Page> {
+    let mut packer = Packer::new();
+    // Three varints of at most 5 bytes each.
+    let mut out: Vec<Page> = entries
+        .filter_map(|(key, (chunk, offset, len))| {
+            packer.push_with(key.as_ref(), 15, |out| {
+                out.uint(u64::from(chunk));
+                out.uint(u64::from(offset));
+                out.uint(u64::from(len));
+            })
+        })
+        .collect();
+    out.extend(packer.finish());
     out
 }
 
@@ -60,7 +53,9 @@ mod tests {
         let pages = pages(entries);
         assert!(pages.len() > 2, "several pages: {}", pages.len());
         assert!(pages.windows(2).all(|w| w[0].0 < w[1].0));
-        assert!(pages.iter().all(|(first, bytes)| first.len() + bytes.len() <= PAGE_BYTES));
+        assert!(pages
+            .iter()
+            .all(|(first, bytes)| first.len() + bytes.len() <= crate::store::pages::PAGE_BYTES));
         let page_of = |key: &str| pages.iter().rev().find(|(first, _)| first.as_str() <= key).map(|(_, b)| b);
         for (i, k) in keys.iter().enumerate() {
             let page = page_of(k).expect("a page at or before every key");
