@@ -105,12 +105,13 @@ impl Keep {
         Keep { event_paths: None, shared: shared::Shared::default() }
     }
 
-    /// Keeps the event paths `program` reads.
-    pub fn for_program(program: &crate::ir::Program) -> Keep {
+    /// Keeps the event paths `program` reads, sharing identity strings in a table seeded
+    /// with `project`'s namespace codes (so batches read from files and from the store agree).
+    pub fn for_program(project: &Project, program: &crate::ir::Program) -> Keep {
         let mut paths: Vec<Vec<String>> = program.event_paths.iter().map(|p| p.path.clone()).collect();
         paths.sort();
         paths.dedup();
-        Keep { event_paths: Some(paths), shared: shared::Shared::default() }
+        Keep { event_paths: Some(paths), shared: shared::Shared::for_project(project) }
     }
 
     /// How to parse a line of `dataset`: the kept paths plus what ingest itself reads
@@ -207,14 +208,14 @@ fn read_jsonl(cx: &line::Context, batch: &mut Batch, path: &Path, keep: &Keep) -
     loop {
         let eof = (&mut file).take(CHUNK).read_to_end(&mut buf)? == 0;
         // Complete lines only, except at the end of the file (its last line may lack `\n`).
-        let end = match (eof, buf.iter().rposition(|&b| b == b'\n')) {
+        let end = match (eof, memchr::memrchr(b'\n', &buf)) {
             (true, _) => buf.len(),
             (false, Some(at)) => at + 1,
             (false, None) => continue,
         };
         if std::mem::take(&mut first) {
             // One event or record per line, mostly: sized once instead of grown by doubling.
-            let lines = buf[..end].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+            let lines = memchr::memchr_iter(b'\n', &buf[..end]).count() as u64 + 1;
             let guess = usize::try_from(lines * size / (end as u64).max(1)).unwrap_or(0);
             match cx.dataset.class {
                 crate::policy::DatasetClass::Event => batch.events.reserve(guess),
@@ -223,7 +224,7 @@ fn read_jsonl(cx: &line::Context, batch: &mut Batch, path: &Path, keep: &Keep) -
         }
         let mut rest = &buf[..end];
         while !rest.is_empty() || eof {
-            let (raw, next) = match newline(rest) {
+            let (raw, next) = match memchr::memchr(b'\n', rest) {
                 Some(at) => (&rest[..at], &rest[at + 1..]),
                 None => (rest, &rest[rest.len()..]),
             };
@@ -248,22 +249,6 @@ fn read_jsonl(cx: &line::Context, batch: &mut Batch, path: &Path, keep: &Keep) -
         }
         buf.drain(..end);
     }
-}
-
-/// The index of the first `\n` in `b`, eight bytes at a time.
-fn newline(b: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let mut at = 0;
-    while let Some(chunk) = b.get(at..at + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word) ^ (ONES * u64::from(b'\n'));
-        if w.wrapping_sub(ONES) & !w & (ONES << 7) != 0 {
-            break;
-        }
-        at += 8;
-    }
-    b.get(at..)?.iter().position(|&c| c == b'\n').map(|i| at + i)
 }
 
 /// One line of a JSONL file (without its `\n`).

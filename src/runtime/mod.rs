@@ -108,8 +108,7 @@ fn run_in_pool(
     };
 
     // Ingest extracts from events only the values of the paths the program reads.
-    let shared = crate::ingest::shared::Shared::for_project(project);
-    let keep = crate::ingest::Keep { shared, ..crate::ingest::Keep::for_program(program) };
+    let keep = crate::ingest::Keep::for_program(project, program);
     let store = Store::open(&project.root, opts.fresh)?;
     let bar = progress_bar(opts.progress);
     let tick = |done: u64, total: u64| {
