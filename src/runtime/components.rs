@@ -23,17 +23,6 @@ use crate::store::components::{self, Part};
 use crate::store::BatchEntry;
 use rayon::prelude::*;
 
-/// The encoded components of one run, in memory ([`build`]).
-#[derive(Debug, Default)]
-pub struct Blobs {
-    /// The store state they describe ([`stamp`]).
-    pub stamp: String,
-    /// The encoded components, packed into chunks.
-    pub chunked: components::Chunked,
-    /// The pages of the identity index (`NS:VALUE` → place), by first key.
-    pub keys: Vec<(String, Vec<u8>)>,
-}
-
 /// What [`stream`] needs, kept by `compute` for the output stage, which encodes the components
 /// while the store writes the profiles (CPU work overlapping I/O).
 pub struct Input {
@@ -85,21 +74,6 @@ pub fn stamp<'e>(
     h.piece("paths");
     paths.iter().for_each(|p| h.piece(&p.join("\u{1}")));
     h.hex()
-}
-
-/// [`stream`] into memory. `None` when there is nothing to store.
-pub fn build(prepared: &Prepared, nodes: &Nodes, entries: &[BatchEntry], stamp: String) -> Option<Blobs> {
-    let mut blobs = Blobs::default();
-    stream(prepared, nodes, entries, stamp, &mut |message| {
-        match message {
-            components::Streamed::Chunk(c) => blobs.chunked.chunks.push(c),
-            components::Streamed::Done { stamp, places, keys } => {
-                (blobs.stamp, blobs.chunked.places, blobs.keys) = (stamp, places, keys);
-            }
-        }
-        true
-    })
-    .then_some(blobs)
 }
 
 /// Groups `prepared` (its identities numbered in `nodes`) by plain component and encodes the
@@ -165,8 +139,33 @@ fn key_order(a: &Ident, b: &Ident) -> std::cmp::Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::Ident;
     use crate::runtime::prepare::{Ev, Link, Rec};
+
+    /// The encoded components of one run, in memory (`build`).
+    #[derive(Debug, Default)]
+    struct Blobs {
+        /// The store state they describe (`stamp`).
+        stamp: String,
+        /// The encoded components, packed into chunks.
+        chunked: components::Chunked,
+        /// The pages of the identity index (`NS:VALUE` → place), by first key.
+        keys: Vec<(String, Vec<u8>)>,
+    }
+
+    /// `stream` into memory. `None` when there is nothing to store.
+    fn build(prepared: &Prepared, nodes: &Nodes, entries: &[BatchEntry], stamp: String) -> Option<Blobs> {
+        let mut blobs = Blobs::default();
+        stream(prepared, nodes, entries, stamp, &mut |message| {
+            match message {
+                components::Streamed::Chunk(c) => blobs.chunked.chunks.push(c),
+                components::Streamed::Done { stamp, places, keys } => {
+                    (blobs.stamp, blobs.chunked.places, blobs.keys) = (stamp, places, keys);
+                }
+            }
+            true
+        })
+        .then_some(blobs)
+    }
 
     fn id(s: &str) -> Ident {
         Ident::new("ECID", s)

@@ -279,7 +279,7 @@ impl Reader<'_> {
 pub mod keys;
 mod table;
 pub(in crate::store) use table::put_streamed;
-pub use table::{chunk, stream, Chunked, Streamed};
+pub use table::{stream, Chunked, Streamed};
 pub(super) use table::{COMPONENTS, COMPONENT_INDEX};
 mod values;
 

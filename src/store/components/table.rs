@@ -79,16 +79,6 @@ pub fn stream(
     Some(places)
 }
 
-/// [`stream`] into memory.
-pub fn chunk(parts: &[Part<'_>], batch_ids: &[String]) -> Chunked {
-    let mut chunks = Vec::new();
-    let places = stream(parts, batch_ids, &mut |c| {
-        chunks.push(c);
-        true
-    });
-    Chunked { chunks, places: places.unwrap_or_default() }
-}
-
 /// One group's chunks: each closed once the next component would take it past
 /// [`CHUNK_BYTES`] (a larger component is a chunk alone). Chunk numbers start at 0.
 fn chunk_group(parts: &[Part<'_>], batch_ids: &[String]) -> Chunked {

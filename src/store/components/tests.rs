@@ -4,6 +4,16 @@ use super::*;
 use crate::value::Value;
 use serde_json::json;
 
+/// `stream` into memory.
+fn chunk(parts: &[Part<'_>], batch_ids: &[String]) -> Chunked {
+    let mut chunks = Vec::new();
+    let places = stream(parts, batch_ids, &mut |c| {
+        chunks.push(c);
+        true
+    });
+    Chunked { chunks, places: places.unwrap_or_default() }
+}
+
 fn sample() -> (Vec<Rec>, Vec<Ev>, Vec<Link>) {
     let ident = Ident::new;
     let records = vec![Rec {
