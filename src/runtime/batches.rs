@@ -45,7 +45,9 @@ pub fn ingest_all(
     let fresh: Vec<&BatchFile> = listed.iter().filter(|(_, fresh)| *fresh).map(|(f, _)| *f).collect();
     let total = fresh.len() as u64;
     // Each worker reads, encodes and flattens one batch at a time, so at most one whole batch
-    // per worker is in memory. The encoded batches go to one writer thread, which commits what
+    // per worker is in memory. Every batch is a task of its own (`with_max_len(1)`): rayon
+    // otherwise hands each worker a run of batches that no other worker can take over, and
+    // on 2 threads one worker read alone for the last second of ingest. The encoded batches go to one writer thread, which commits what
     // has arrived in one transaction while the workers go on reading: they never wait on the
     // disk flush of a commit, only on a full queue. A kill loses at most the batches not yet
     // committed. The writer is a thread of its own, not a rayon task: it blocks on the queue.
@@ -55,6 +57,7 @@ pub fn ingest_all(
         let writer = scope.spawn(move || store_batches(store, plan, &receive, total, progress));
         let fresh: Vec<Option<(&str, Flat)>> = fresh
             .par_iter()
+            .with_max_len(1)
             .map(|f| {
                 let batch = ingest::read_batch(project, f, keep);
                 let entry = plan.entry(f);
@@ -74,6 +77,7 @@ pub fn ingest_all(
     // block each other).
     let earlier: Vec<Result<(&str, Flat), Error>> = listed
         .par_iter()
+        .with_max_len(1)
         .filter(|(_, fresh)| !fresh)
         .filter_map(|(f, _)| Some((f, plan.manifest.get(&f.id)?)))
         .map(|(f, entry)| {

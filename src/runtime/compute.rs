@@ -15,6 +15,8 @@ use std::time::Instant;
 
 /// How many profiles are built between two hand-overs of [`compute`].
 const CHUNK: usize = 16_384;
+/// The most profiles one task of a chunk builds.
+const PROFILES_PER_TASK: usize = 256;
 
 /// Builds every profile from `batches` (sorted by batch id, flattened by
 /// [`prepare::flatten`] with the program's event paths) under `policy`, as of `as_of` (µs),
@@ -99,8 +101,10 @@ pub fn compute<T: Send>(
         .collect();
     order.par_sort_unstable();
     for chunk in order.chunks(CHUNK) {
+        // Small tasks, so that a worker done early takes over the rest of another's share.
         let built: Vec<_> = chunk
             .par_iter()
+            .with_max_len(PROFILES_PER_TASK)
             .map(|(id, p)| {
                 let (profile, counts) =
                     profile::build(&ctx, &stitched.profiles[*p], records.of(*p), events.of(*p));

@@ -68,6 +68,7 @@ pub fn apply(
     }
     let flattened: Vec<state::Flattened> = ranked
         .into_par_iter()
+        .with_max_len(1)
         .map(|(entry, batch, rank)| state::flatten(entry, batch, shape, rank))
         .collect();
     for f in &flattened {

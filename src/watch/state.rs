@@ -141,6 +141,7 @@ impl State {
         let shared = crate::ingest::shared::Shared::default();
         let flattened: Vec<Result<Option<Flattened>, crate::store::Error>> = entries
             .into_par_iter()
+            .with_max_len(1)
             .enumerate()
             .map(|(i, entry)| {
                 let rank = (i as u32 + 1).saturating_mul(gap);
