@@ -20,7 +20,21 @@ impl Ident {
 
 impl std::fmt::Display for Ident {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.namespace, self.id)
+        f.write_str(&self.namespace)?;
+        f.write_str(":")?;
+        f.write_str(&self.id)
+    }
+}
+
+impl Ident {
+    /// `NS:VALUE`, as `to_string` writes it, in one exact allocation (a run makes one for
+    /// every identity of every profile).
+    pub fn key(&self) -> String {
+        let mut key = String::with_capacity(self.namespace.len() + 1 + self.id.len());
+        key.push_str(&self.namespace);
+        key.push(':');
+        key.push_str(&self.id);
+        key
     }
 }
 

@@ -211,7 +211,8 @@ impl<'p> World<'p> {
             eval: self.eval.clone(),
         };
         let ids = self.groups.get(g)?;
-        profile::build(&ctx, ids, &self.records_of(g), &self.events_of(g)).0
+        let id = profile::profile_id(self.project, ids);
+        profile::build(&ctx, id, ids, &self.records_of(g), &self.events_of(g)).0
     }
 
     /// The batch id of a batch index.

@@ -109,9 +109,7 @@ pub fn stream(
     for (l, &(a, b)) in links.iter().zip(ends) {
         parts[comp[a as usize]].links.push((l, (a, b)));
     }
-    let batch_ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
-    let Some(places) = components::stream(&parts, &batch_ids, &mut |c| send(components::Streamed::Chunk(c)))
-    else {
+    let Some(places) = components::stream(&parts, &mut |c| send(components::Streamed::Chunk(c))) else {
         return false;
     };
     drop(parts);
@@ -120,9 +118,10 @@ pub fn stream(
     let mut order: Vec<u32> = (0..idents.len() as u32).collect();
     order.par_sort_unstable_by(|&x, &y| key_order(&idents[x as usize], &idents[y as usize]));
     let placed =
-        order.iter().filter_map(|&n| Some((idents[n as usize].to_string(), *places.get(comp[n as usize])?)));
+        order.iter().filter_map(|&n| Some((idents[n as usize].key(), *places.get(comp[n as usize])?)));
     let keys = components::keys::pages(placed);
-    send(components::Streamed::Done { stamp, places, keys })
+    let batches = entries.iter().map(|e| e.id.clone()).collect();
+    send(components::Streamed::Done { stamp, batches, places, keys })
 }
 
 /// The order of identities' keys `NS:VALUE` as strings, without making them.
@@ -146,6 +145,8 @@ mod tests {
     struct Blobs {
         /// The store state they describe (`stamp`).
         stamp: String,
+        /// The run's batch ids, which the blobs index.
+        batches: Vec<String>,
         /// The encoded components, packed into chunks.
         chunked: components::Chunked,
         /// The pages of the identity index (`NS:VALUE` → place), by first key.
@@ -158,8 +159,9 @@ mod tests {
         stream(prepared, nodes, entries, stamp, &mut |message| {
             match message {
                 components::Streamed::Chunk(c) => blobs.chunked.chunks.push(c),
-                components::Streamed::Done { stamp, places, keys } => {
-                    (blobs.stamp, blobs.chunked.places, blobs.keys) = (stamp, places, keys);
+                components::Streamed::Done { stamp, batches, places, keys } => {
+                    (blobs.stamp, blobs.batches, blobs.chunked.places, blobs.keys) =
+                        (stamp, batches, places, keys);
                 }
             }
             true
@@ -236,12 +238,12 @@ mod tests {
         assert_eq!([comp_of("ECID:d"), comp_of("ECID:e"), comp_of("ECID:f")], [Some(1), Some(1), Some(2)]);
         assert_eq!(comp_of("ECID:g"), None);
         assert!(blobs.keys.windows(2).all(|w| w[0].0 < w[1].0));
-        let first = components::decode(blob(0)).expect("decodes");
+        let first = components::decode(blob(0), &blobs.batches).expect("decodes");
         assert_eq!(first.batches, vec!["web/0", "web/1", "web/2"]);
         assert_eq!(first.records.len(), 1);
         assert_eq!(first.events.iter().map(|e| (e.batch, e.line)).collect::<Vec<_>>(), [(1, 1), (2, 3)]);
         assert_eq!(first.links.len(), 2);
-        let lone = components::decode(blob(2)).expect("decodes");
+        let lone = components::decode(blob(2), &blobs.batches).expect("decodes");
         assert_eq!(lone.batches, vec!["web/2"]);
         assert_eq!((lone.events.len(), lone.events[0].batch, lone.links.len()), (1, 0, 0));
     }

@@ -107,8 +107,8 @@ pub fn compute<T: Send>(
             .with_max_len(PROFILES_PER_TASK)
             .map(|(id, p)| {
                 let (profile, counts) =
-                    profile::build(&ctx, &stitched.profiles[*p], records.of(*p), events.of(*p));
-                (profile.map(|profile| (id.clone(), finish(profile))), counts)
+                    profile::build(&ctx, id.clone(), &stitched.profiles[*p], records.of(*p), events.of(*p));
+                (profile.map(|profile| (profile.profile_id.clone(), finish(profile))), counts)
             })
             .collect();
         let mut profiles = Vec::with_capacity(built.len());

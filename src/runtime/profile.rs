@@ -38,9 +38,16 @@ pub struct Counts {
     pub type_mismatches: u64,
 }
 
-/// Builds the profile of `identities` from its records and events (each in ingestion order).
-/// `None` when no record or event of a taking-part dataset is left (SPEC 4).
-pub fn build(ctx: &Ctx, identities: &[Ident], records: &[&Rec], events: &[&Ev]) -> (Option<Profile>, Counts) {
+/// Builds the profile of `identities`, whose [`profile_id`] is `id`, from its records and
+/// events (each in ingestion order). `None` when no record or event of a taking-part dataset
+/// is left (SPEC 4).
+pub fn build(
+    ctx: &Ctx,
+    id: String,
+    identities: &[Ident],
+    records: &[&Rec],
+    events: &[&Ev],
+) -> (Option<Profile>, Counts) {
     let mut counts = Counts::default();
     let takes_part = |d: u32| ctx.takes_part.get(d as usize).copied().unwrap_or(false);
     let settings = &ctx.project.identity;
@@ -92,7 +99,7 @@ pub fn build(ctx: &Ctx, identities: &[Ident], records: &[&Rec], events: &[&Ev]) 
     sources.sort();
     sources.dedup();
     let profile = Profile {
-        profile_id: profile_id(ctx.project, identities),
+        profile_id: id,
         identities: identities.to_vec(),
         entity,
         audiences,
@@ -110,5 +117,5 @@ pub fn profile_id(project: &Project, identities: &[Ident]) -> String {
         .iter()
         .map(|i| (priority(i), &i.namespace, &i.id, i))
         .min_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
-    best.map_or_else(String::new, |(.., i)| i.to_string())
+    best.map_or_else(String::new, |(.., i)| i.key())
 }

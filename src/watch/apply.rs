@@ -176,8 +176,8 @@ pub fn apply(
             recs.sort_by_key(|r| r.seq);
             let mut evs = events[p].clone();
             evs.sort_by_key(|e| e.seq);
-            let profile = profile::build(ctx, ids, &recs, &evs).0?;
-            let keys: Vec<String> = profile.identities.iter().map(|i| i.to_string()).collect();
+            let profile = profile::build(ctx, profile::profile_id(ctx.project, ids), ids, &recs, &evs).0?;
+            let keys: Vec<String> = profile.identities.iter().map(Ident::key).collect();
             Some((profile.profile_id.clone(), profile.to_line(), keys))
         })
         .collect();

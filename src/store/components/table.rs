@@ -39,6 +39,8 @@ pub enum Streamed {
     Done {
         /// The store state the components describe (`runtime::components::stamp`).
         stamp: String,
+        /// The run's batch ids, in order: what the blobs' batch indexes refer to.
+        batches: Vec<String>,
         /// Component number → (chunk, byte offset, byte length).
         places: Vec<(u32, u32, u32)>,
         /// The pages of the identity index (`NS:VALUE` → place), by first key ([`super::keys`]).
@@ -56,15 +58,11 @@ const WINDOW: usize = 4;
 /// Encodes `parts` (by component number) into chunks, a window of groups at a time in
 /// parallel, handing each chunk to `send` in chunk order. The place of every component, or
 /// `None` once `send` refuses (the receiver is gone).
-pub fn stream(
-    parts: &[Part<'_>],
-    batch_ids: &[String],
-    send: &mut dyn FnMut(Vec<u8>) -> bool,
-) -> Option<Vec<(u32, u32, u32)>> {
+pub fn stream(parts: &[Part<'_>], send: &mut dyn FnMut(Vec<u8>) -> bool) -> Option<Vec<(u32, u32, u32)>> {
     let mut places = Vec::with_capacity(parts.len());
     let mut sent = 0u32;
     for window in parts.chunks(GROUP * WINDOW) {
-        let groups: Vec<Chunked> = window.par_chunks(GROUP).map(|g| chunk_group(g, batch_ids)).collect();
+        let groups: Vec<Chunked> = window.par_chunks(GROUP).map(chunk_group).collect();
         for group in groups {
             let first = sent;
             places.extend(group.places.into_iter().map(|(c, offset, len)| (first + c, offset, len)));
@@ -81,12 +79,12 @@ pub fn stream(
 
 /// One group's chunks: each closed once the next component would take it past
 /// [`CHUNK_BYTES`] (a larger component is a chunk alone). Chunk numbers start at 0.
-fn chunk_group(parts: &[Part<'_>], batch_ids: &[String]) -> Chunked {
+fn chunk_group(parts: &[Part<'_>]) -> Chunked {
     let mut out = Chunked { chunks: Vec::new(), places: Vec::with_capacity(parts.len()) };
     let mut current: Vec<u8> = Vec::with_capacity(CHUNK_BYTES);
     for part in parts {
         let mut offset = current.len();
-        current = super::encode_onto(part, batch_ids, current);
+        current = super::encode_onto(part, current);
         if offset > 0 && current.len() > CHUNK_BYTES {
             // Too big for what was left: the component opens the next chunk.
             let moved = current.split_off(offset);
@@ -128,12 +126,12 @@ pub(in crate::store) fn put_streamed(
                 }
                 number += 1;
             }
-            Streamed::Done { stamp, keys, .. } => {
+            Streamed::Done { stamp, batches, keys, .. } => {
                 let mut table = txn.open_table(COMPONENT_INDEX)?;
                 for (first, page) in keys {
                     table.insert(first.as_str(), page.as_slice())?;
                 }
-                let meta = serde_json::json!({ "stamp": stamp }).to_string();
+                let meta = serde_json::json!({ "stamp": stamp, "batches": batches }).to_string();
                 txn.open_table(META)?.insert("components", meta.as_bytes())?;
             }
         }
@@ -166,6 +164,13 @@ impl Store {
         }
         places.sort_unstable();
         places.dedup();
+        // The run's batch list, which the blobs index; read in this transaction, so it is the
+        // list the blobs were written with.
+        let meta = txn.open_table(META).map_err(|e| self.db_err(e))?;
+        let meta = meta.get("components").map_err(|e| self.db_err(e))?;
+        let meta: Option<serde_json::Value> = meta.and_then(|m| serde_json::from_slice(m.value()).ok());
+        let batch_ids: Vec<String> =
+            meta.and_then(|m| serde_json::from_value(m.get("batches")?.clone()).ok()).unwrap_or_default();
         let table = txn.open_table(COMPONENTS).map_err(|e| self.db_err(e))?;
         let mut out = Vec::with_capacity(places.len());
         for (chunk, offset, len) in places {
@@ -175,7 +180,7 @@ impl Store {
             };
             let (start, len) = (offset as usize, len as usize);
             let blob = bytes.value().get(start..start.saturating_add(len)).ok_or(corrupt(Layout::Corrupt))?;
-            out.push(super::decode(blob).map_err(corrupt)?);
+            out.push(super::decode(blob, &batch_ids).map_err(corrupt)?);
         }
         Ok(out)
     }

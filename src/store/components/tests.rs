@@ -5,9 +5,9 @@ use crate::value::Value;
 use serde_json::json;
 
 /// `stream` into memory.
-fn chunk(parts: &[Part<'_>], batch_ids: &[String]) -> Chunked {
+fn chunk(parts: &[Part<'_>]) -> Chunked {
     let mut chunks = Vec::new();
-    let places = stream(parts, batch_ids, &mut |c| {
+    let places = stream(parts, &mut |c| {
         chunks.push(c);
         true
     });
@@ -78,13 +78,13 @@ fn batch_ids() -> Vec<String> {
 fn encoded() -> Vec<u8> {
     let (records, events, links) = sample();
     let part = Part::number(records.iter().collect(), events.iter().collect(), links.iter().collect());
-    encode(&part, &batch_ids())
+    encode(&part)
 }
 
 #[test]
 fn round_trips_with_local_batch_indexes() {
     let (records, events, links) = sample();
-    let back = decode(&encoded()).expect("decodes");
+    let back = decode(&encoded(), &batch_ids()).expect("decodes");
     assert_eq!(back.batches, vec!["web/part-3.jsonl".to_string(), "web/part-7.jsonl".to_string()]);
     // Global batch 3 is local 0, global 7 local 1, sequence numbers follow; everything else is
     // kept as it was.
@@ -107,8 +107,15 @@ fn round_trips_with_local_batch_indexes() {
 }
 
 #[test]
+fn a_batch_index_past_the_run_list_is_corrupt() {
+    // The sample refers to batches 3 and 7 of the run's list.
+    assert!(matches!(decode(&encoded(), &batch_ids()[..7]), Err(Error::Corrupt)));
+    assert!(decode(&encoded(), &batch_ids()[..8]).is_ok());
+}
+
+#[test]
 fn an_empty_component_round_trips() {
-    let back = decode(&encode(&Part::default(), &[])).expect("decodes");
+    let back = decode(&encode(&Part::default()), &[]).expect("decodes");
     assert!(back.batches.is_empty() && back.records.is_empty() && back.events.is_empty());
     assert!(back.links.is_empty());
 }
@@ -117,17 +124,17 @@ fn an_empty_component_round_trips() {
 fn truncated_or_foreign_bytes_are_errors_not_panics() {
     let bytes = encoded();
     for cut in 0..bytes.len() {
-        assert!(decode(&bytes[..cut]).is_err(), "cut at {cut}");
+        assert!(decode(&bytes[..cut], &batch_ids()).is_err(), "cut at {cut}");
     }
-    assert!(matches!(decode(b"\x09rest"), Err(Error::Version(9))));
+    assert!(matches!(decode(b"\x09rest", &batch_ids()), Err(Error::Version(9))));
     let mut trailing = bytes.clone();
     trailing.push(0);
-    assert!(decode(&trailing).is_err());
+    assert!(decode(&trailing, &batch_ids()).is_err());
     // Every single-byte corruption decodes or fails, never panics.
     for at in 1..bytes.len() {
         let mut bad = bytes.clone();
         bad[at] ^= 0xff;
-        let _ = decode(&bad);
+        let _ = decode(&bad, &batch_ids());
     }
 }
 
@@ -141,7 +148,7 @@ fn values_nested_too_deep_are_corrupt() {
     let (_, mut events, _) = sample();
     events[1].body = Some(Box::new(deep));
     let part = Part::number(Vec::new(), events.iter().collect(), Vec::new());
-    assert!(matches!(decode(&encode(&part, &batch_ids())), Err(Error::Corrupt)));
+    assert!(matches!(decode(&encode(&part), &batch_ids()), Err(Error::Corrupt)));
 }
 
 #[test]
@@ -153,7 +160,7 @@ fn runtime_values_nested_too_deep_are_corrupt() {
     let (_, mut events, _) = sample();
     events[0].fields = vec![deep].into();
     let part = Part::number(Vec::new(), events.iter().collect(), Vec::new());
-    assert!(matches!(decode(&encode(&part, &batch_ids())), Err(Error::Corrupt)));
+    assert!(matches!(decode(&encode(&part), &batch_ids()), Err(Error::Corrupt)));
 }
 
 #[test]
@@ -169,14 +176,14 @@ fn chunks_pack_components_in_order_and_a_big_one_opens_the_next() {
     owned.push(with_body(1_500_000));
     owned.extend((0..5000).map(|_| events[1].clone()));
     let parts: Vec<Part> = owned.iter().map(|e| Part::number(Vec::new(), vec![e], Vec::new())).collect();
-    let chunked = chunk(&parts, &batch_ids());
+    let chunked = chunk(&parts);
     let chunks_of: Vec<u32> = chunked.places.iter().take(5).map(|p| p.0).collect();
     assert_eq!(chunks_of, [0, 0, 1, 1, 2]);
     assert_eq!(chunked.places.len(), parts.len());
     assert!(chunked.places.windows(2).all(|w| w[0].0 <= w[1].0));
     for (part, &(chunk, offset, len)) in parts.iter().zip(&chunked.places) {
         let bytes = &chunked.chunks[chunk as usize][offset as usize..(offset + len) as usize];
-        assert_eq!(bytes, encode(part, &batch_ids()).as_slice());
+        assert_eq!(bytes, encode(part).as_slice());
     }
     assert!(chunked.chunks.iter().all(|c| c.len() <= 1 << 20 || c.len() > 1_500_000));
 }
