@@ -212,10 +212,11 @@ fn run_in_pool(
         });
         components.stream(&mut |message| send.send(message).is_ok());
         drop(send);
+        // The run's flattened data is freed (millions of rows) while the writer commits.
+        drop(components);
         writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     });
     written?;
-    drop((profiles, components));
     lap(&mut report, "output");
     let path = opts.out.join("report.json");
     output::write_atomic(&path, report.to_json().as_bytes()).map_err(io(path.clone()))?;
