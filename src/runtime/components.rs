@@ -121,7 +121,7 @@ pub fn stream(
         order.iter().filter_map(|&n| Some((idents[n as usize].key(), *places.get(comp[n as usize])?)));
     let keys = components::keys::pages(placed);
     let batches = entries.iter().map(|e| e.id.clone()).collect();
-    send(components::Streamed::Done { stamp, batches, places, keys })
+    send(components::Streamed::Done { stamp, batches, keys })
 }
 
 /// The order of identities' keys `NS:VALUE` as strings, without making them.
@@ -148,7 +148,7 @@ mod tests {
         /// The run's batch ids, which the blobs index.
         batches: Vec<String>,
         /// The encoded components, packed into chunks.
-        chunked: components::Chunked,
+        chunks: Vec<Vec<u8>>,
         /// The pages of the identity index (`NS:VALUE` → place), by first key.
         keys: Vec<(String, Vec<u8>)>,
     }
@@ -158,10 +158,9 @@ mod tests {
         let mut blobs = Blobs::default();
         stream(prepared, nodes, entries, stamp, &mut |message| {
             match message {
-                components::Streamed::Chunk(c) => blobs.chunked.chunks.push(c),
-                components::Streamed::Done { stamp, batches, places, keys } => {
-                    (blobs.stamp, blobs.batches, blobs.chunked.places, blobs.keys) =
-                        (stamp, batches, places, keys);
+                components::Streamed::Chunk(c) => blobs.chunks.push(c),
+                components::Streamed::Done { stamp, batches, keys } => {
+                    (blobs.stamp, blobs.batches, blobs.keys) = (stamp, batches, keys);
                 }
             }
             true
@@ -223,16 +222,22 @@ mod tests {
         let prepared = prepared();
         let blobs =
             build(&prepared, &Nodes::number(&prepared), &entries, "s".into()).expect("fields are all there");
-        assert_eq!(blobs.chunked.places.len(), 3);
-        let blob = |c: usize| {
-            let (chunk, offset, len) = blobs.chunked.places[c];
-            &blobs.chunked.chunks[chunk as usize][offset as usize..(offset + len) as usize]
-        };
-        let comp_of = |k: &str| {
+        let place_of = |k: &str| {
             let (_, page) = blobs.keys.iter().rev().find(|(first, _)| first.as_str() <= k)?;
-            let place = components::keys::find(page, k).expect("a page the stream wrote")?;
-            blobs.chunked.places.iter().position(|p| *p == place)
+            components::keys::find(page, k).expect("a page the stream wrote")
         };
+        // Components are written in order, so their places (chunk, offset, length) sort so.
+        let mut places: Vec<_> =
+            ["a", "b", "c", "d", "e", "f"].map(|k| place_of(&format!("ECID:{k}"))).to_vec();
+        places.sort_unstable();
+        places.dedup();
+        let places: Vec<(u32, u32, u32)> = places.into_iter().flatten().collect();
+        assert_eq!(places.len(), 3);
+        let blob = |c: usize| {
+            let (chunk, offset, len) = places[c];
+            &blobs.chunks[chunk as usize][offset as usize..(offset + len) as usize]
+        };
+        let comp_of = |k: &str| places.iter().position(|p| Some(*p) == place_of(k));
         assert_eq!(comp_of("ECID:a"), Some(0));
         assert_eq!([comp_of("ECID:b"), comp_of("ECID:c")], [Some(0), Some(0)]);
         assert_eq!([comp_of("ECID:d"), comp_of("ECID:e"), comp_of("ECID:f")], [Some(1), Some(1), Some(2)]);

@@ -41,8 +41,6 @@ pub enum Streamed {
         stamp: String,
         /// The run's batch ids, in order: what the blobs' batch indexes refer to.
         batches: Vec<String>,
-        /// Component number → (chunk, byte offset, byte length).
-        places: Vec<(u32, u32, u32)>,
         /// The pages of the identity index (`NS:VALUE` → place), by first key ([`super::keys`]).
         keys: Vec<(String, Vec<u8>)>,
     },
@@ -126,7 +124,7 @@ pub(in crate::store) fn put_streamed(
                 }
                 number += 1;
             }
-            Streamed::Done { stamp, batches, keys, .. } => {
+            Streamed::Done { stamp, batches, keys } => {
                 let mut table = txn.open_table(COMPONENT_INDEX)?;
                 for (first, page) in keys {
                     table.insert(first.as_str(), page.as_slice())?;
