@@ -202,7 +202,7 @@ pub fn ingest_object(
                 time,
                 identities: found.identities,
                 primary: found.primary as u32,
-                body: Value::Object(obj),
+                body: crate::store::PackedJson::new(&Value::Object(obj)),
             });
         }
     }

@@ -39,7 +39,7 @@ impl Ident {
 }
 
 /// A profile record (one line of a profile dataset).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Record {
     /// 1-based line (or row) number in the batch file.
     pub line: u32,
@@ -50,13 +50,14 @@ pub struct Record {
     /// Index of the primary identity in `identities`.
     pub primary: u32,
     /// The record without its `identityMap`, untyped (typing happens at evaluation, by the
-    /// current program, so that a policy change needs no re-ingest).
-    pub body: serde_json::Value,
+    /// current program, so that a policy change needs no re-ingest). Packed as soon as it is
+    /// read: the store writes these bytes as they are, and the run keeps them.
+    pub body: crate::store::PackedJson,
 }
 
 /// An experience event (one line of an event dataset), with the fields ingest was asked to keep
 /// (see `ingest::Keep`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Event {
     pub line: u32,
     /// `_id`, used to de-duplicate events of one dataset.
@@ -69,10 +70,8 @@ pub struct Event {
     /// CSV and Parquet rows, inline records); `Null` otherwise.
     pub body: serde_json::Value,
     /// The event's value at each of its batch's kept paths ([`Batch::paths`]), in order.
-    #[serde(default)]
     pub fields: Vec<serde_json::Value>,
     /// Byte offset of the event's line in its JSONL file, where the whole event is read back.
-    #[serde(default)]
     pub offset: Option<u64>,
 }
 
@@ -129,7 +128,7 @@ pub struct Rejection {
 }
 
 /// Everything extracted from one batch file.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct Batch {
     /// `<dataset>/<file name>`.
     pub id: String,
@@ -140,6 +139,5 @@ pub struct Batch {
     /// Identity values dropped as invalid (empty, too long, `null`, pattern mismatch …).
     pub dropped_identities: u64,
     /// The event paths extracted into [`Event::fields`]; `None`: events are kept whole.
-    #[serde(default)]
     pub paths: Option<Vec<Vec<String>>>,
 }

@@ -62,8 +62,8 @@ fn profile_primary_is_the_declared_field_and_identity_map_is_removed() {
     let r = &b.records[0];
     assert_eq!(r.identities[r.primary as usize].to_string(), "CRMID:c-1");
     assert_eq!(r.time, None);
-    assert!(r.body.get("identityMap").is_none());
-    assert_eq!(r.body["name"], "Ann");
+    assert!(r.body.value().get("identityMap").is_none());
+    assert_eq!(r.body.value()["name"], "Ann");
 }
 
 #[test]
@@ -71,9 +71,9 @@ fn csv_headers_are_dotted_paths() {
     let text = "crmId,person.name,loyalty.points,flag\nc-1,Ann,42,true\n,Bob,1,false\n";
     let b = batch_of("csv", DatasetClass::Profile, "a.csv", text);
     assert_eq!(b.records.len(), 1);
-    assert_eq!(b.records[0].body["person"]["name"], "Ann");
-    assert_eq!(b.records[0].body["loyalty"]["points"], 42);
-    assert_eq!(b.records[0].body["flag"], true);
+    assert_eq!(b.records[0].body.value()["person"]["name"], "Ann");
+    assert_eq!(b.records[0].body.value()["loyalty"]["points"], 42);
+    assert_eq!(b.records[0].body.value()["flag"], true);
     assert_eq!(b.rejections.len(), 1);
     assert_eq!((b.rejections[0].line, b.rejections[0].reason), (3, Reason::NoIdentity));
 }

@@ -268,8 +268,7 @@ pub fn flatten(
         let time = r.time.unwrap_or(entry.ingested_at);
         let Some(primary) = r.identities.get(r.primary as usize).cloned() else { continue };
         links_of(&mut out.links, &r.identities, &primary, time, seq, (dataset, bi, r.line));
-        let body = PackedJson::new(&r.body);
-        out.records.push(Rec { dataset, batch: bi, line: r.line, seq, time, primary, body });
+        out.records.push(Rec { dataset, batch: bi, line: r.line, seq, time, primary, body: r.body });
     }
     out.events.reserve_exact(batch.events.len());
     out.ids.reserve_exact(batch.events.len());

@@ -8,6 +8,7 @@
 //! than misread.
 
 use super::wire::{deref_to, Corrupt, In, Out};
+use super::PackedJson;
 use crate::ingest::shared::Shared;
 use crate::ingest::{Batch, Event, Ident, Reason, Record, Rejection};
 use std::sync::Arc;
@@ -72,7 +73,8 @@ pub fn encode(batch: &Batch) -> Vec<u8> {
         w.uint(u64::from(r.line));
         w.opt_int(r.time);
         w.identities(&r.identities, r.primary);
-        w.json(&r.body);
+        // Packed bodies are in the form `json` writes.
+        w.out.extend_from_slice(r.body.bytes());
     }
     w.uint(batch.events.len() as u64);
     for e in &batch.events {
@@ -108,7 +110,7 @@ fn size_bound(batch: &Batch) -> usize {
         + text(&batch.id)
         + text(&batch.dataset)
         + batch.paths.iter().flatten().flatten().map(|k| text(k) + 10).sum::<usize>();
-    let records: usize = batch.records.iter().map(|r| 32 + ids(&r.identities) + json_bound(&r.body)).sum();
+    let records: usize = batch.records.iter().map(|r| 32 + ids(&r.identities) + r.body.bytes().len()).sum();
     let events: usize = batch
         .events
         .iter()
@@ -163,7 +165,7 @@ pub fn decode(bytes: &[u8], shared: &Shared) -> Result<Batch, Error> {
         let line = r.u32()?;
         let time = r.opt_int()?;
         let (identities, primary) = r.identities()?;
-        let body = r.json()?;
+        let body = PackedJson::read(&mut r.r)?;
         batch.records.push(Record { line, time, identities, primary, body });
     }
     let n = r.len()?;
