@@ -266,8 +266,8 @@ pub fn flatten(
     for r in batch.records {
         let seq = seq_of(bi, r.line);
         let time = r.time.unwrap_or(entry.ingested_at);
-        let Some(primary) = r.identities.get(r.primary as usize).cloned() else { continue };
-        links_of(&mut out.links, &r.identities, &primary, time, seq, (dataset, bi, r.line));
+        let Some((primary, others)) = split_primary(r.identities, r.primary) else { continue };
+        links_of(&mut out.links, others, &primary, time, seq, (dataset, bi, r.line));
         out.records.push(Rec { dataset, batch: bi, line: r.line, seq, time, primary, body: r.body });
     }
     out.events.reserve_exact(batch.events.len());
@@ -303,8 +303,8 @@ pub fn flatten(
             })
             .collect();
         let mismatches = u32::try_from(mismatches).unwrap_or(u32::MAX);
-        let Some(primary) = e.identities.get(e.primary as usize).cloned() else { continue };
-        links_of(&mut out.links, &e.identities, &primary, e.time, seq, (dataset, bi, e.line));
+        let Some((primary, others)) = split_primary(e.identities, e.primary) else { continue };
+        links_of(&mut out.links, others, &primary, e.time, seq, (dataset, bi, e.line));
         let body = e.offset.is_none().then(|| Box::new(e.body));
         let (line, time, offset) = (e.line, e.time, e.offset);
         let ev = Ev { dataset, batch: bi, line, seq, time, primary, body, fields, mismatches, offset };
@@ -344,12 +344,21 @@ fn share_strings(value: Value, strings: &mut FxHashSet<Arc<str>>) -> Value {
     }
 }
 
+/// A record's identities (distinct, as ingest found them) split into the primary one, at
+/// `primary`, and the others in their order; `None` when there is no such identity. The
+/// identities are moved, not cloned: each clone or drop of one touches its shared string's
+/// count, a cache miss per identity on a batch just read.
+fn split_primary(mut ids: Vec<Ident>, primary: u32) -> Option<(Ident, Vec<Ident>)> {
+    let primary = primary as usize;
+    (primary < ids.len()).then(|| (ids.remove(primary), ids))
+}
+
 /// Links the primary identity with every other identity of the record (a star: the graph's
 /// components are the same as with every pair, with fewer links).
-fn links_of(links: &mut Vec<Link>, ids: &[Ident], primary: &Ident, time: i64, seq: u64, at: (u32, u32, u32)) {
-    for other in ids.iter().filter(|i| *i != primary) {
+fn links_of(links: &mut Vec<Link>, others: Vec<Ident>, primary: &Ident, time: i64, seq: u64, at: (u32, u32, u32)) {
+    for other in others.into_iter().filter(|i| i != primary) {
         let (dataset, batch, line) = at;
-        links.push(Link { a: primary.clone(), b: other.clone(), time, seq, dataset, batch, line });
+        links.push(Link { a: primary.clone(), b: other, time, seq, dataset, batch, line });
     }
 }
 
