@@ -355,7 +355,14 @@ fn split_primary(mut ids: Vec<Ident>, primary: u32) -> Option<(Ident, Vec<Ident>
 
 /// Links the primary identity with every other identity of the record (a star: the graph's
 /// components are the same as with every pair, with fewer links).
-fn links_of(links: &mut Vec<Link>, others: Vec<Ident>, primary: &Ident, time: i64, seq: u64, at: (u32, u32, u32)) {
+fn links_of(
+    links: &mut Vec<Link>,
+    others: Vec<Ident>,
+    primary: &Ident,
+    time: i64,
+    seq: u64,
+    at: (u32, u32, u32),
+) {
     for other in others.into_iter().filter(|i| i != primary) {
         let (dataset, batch, line) = at;
         links.push(Link { a: primary.clone(), b: other, time, seq, dataset, batch, line });
