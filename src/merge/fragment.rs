@@ -21,8 +21,41 @@ pub fn apply_record(
     origin: Origin,
     upsert: bool,
 ) -> Fragment {
-    let source = LeafSource { origin, time, seq };
+    apply(fragment, primary, record, LeafSource { origin, time, seq }, upsert, true)
+}
+
+/// [`apply_record`] without the source of each leaf: [`Fragment::origins`] stays empty. Merging
+/// needs no origins; only explaining a merge reads them (`merge(.., explain: true)`), and
+/// keeping them costs a string per leaf of every record.
+pub fn apply_record_untraced(
+    fragment: Option<Fragment>,
+    primary: &Identity,
+    record: &Map,
+    time: i64,
+    seq: u64,
+    origin: Origin,
+    upsert: bool,
+) -> Fragment {
+    apply(fragment, primary, record, LeafSource { origin, time, seq }, upsert, false)
+}
+
+fn apply(
+    fragment: Option<Fragment>,
+    primary: &Identity,
+    record: &Map,
+    source: LeafSource,
+    upsert: bool,
+    traced: bool,
+) -> Fragment {
+    let (time, seq) = (source.time, source.seq);
     match fragment {
+        Some(old) if upsert && !traced => Fragment {
+            attrs: patch(&old.attrs, record),
+            time: old.time.max(time),
+            seq: old.seq.max(seq),
+            origins: BTreeMap::new(),
+            ..old
+        },
         Some(old) if upsert => {
             let attrs = patch(&old.attrs, record);
             let mut set = BTreeSet::new();
@@ -52,10 +85,13 @@ pub fn apply_record(
         _ => {
             let attrs = strip_nulls(record);
             let mut origins = BTreeMap::new();
-            leaves(&attrs, "", &mut |path, _| {
-                origins.insert(path, source);
-            });
-            Fragment { dataset: origin.dataset, primary: primary.clone(), time, seq, attrs, origins }
+            if traced {
+                leaves(&attrs, "", &mut |path, _| {
+                    origins.insert(path, source);
+                });
+            }
+            let dataset = source.origin.dataset;
+            Fragment { dataset, primary: primary.clone(), time, seq, attrs, origins }
         }
     }
 }

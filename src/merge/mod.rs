@@ -20,7 +20,7 @@ mod fragment;
 mod resolve;
 mod strategy;
 
-pub use fragment::apply_record;
+pub use fragment::{apply_record, apply_record_untraced};
 pub use resolve::{merge, strategy_name, takes_part};
 
 use crate::identity::{Identity, Origin};
@@ -51,7 +51,8 @@ pub struct Fragment {
     /// The attributes, without nulls (a null is an absent field).
     pub attrs: Map,
     /// Dotted path of every leaf of `attrs` (scalars, arrays, empty objects) → its source,
-    /// so `explain` can name the record that gave a value.
+    /// so `explain` can name the record that gave a value (empty when built by
+    /// [`apply_record_untraced`]).
     pub origins: BTreeMap<String, LeafSource>,
 }
 

@@ -32,8 +32,21 @@ pub fn merge(fragments: &[&Fragment], policy: &MergePolicy, datasets: &[Dataset]
             .then_with(|| x.primary.cmp(&y.primary))
     });
     let mut merger = Merger { policy, datasets, parts: &parts, explain, choices: Vec::new() };
-    let top: Vec<(usize, &Map)> = parts.iter().enumerate().map(|(i, f)| (i, &f.attrs)).collect();
-    let entity = merger.merge_object("", &top);
+    let entity = match parts.as_slice() {
+        // One fragment under the policy's own rule (`mostRecent`, or `dataSetPrecedence` over
+        // the datasets it let in) is the entity as it is: every leaf has one candidate, which
+        // that rule picks, and objects merge into copies of themselves. Most profiles are one
+        // fragment, and the general walk builds a path string per key to look for field rules.
+        [one] if !explain && policy.fields.is_empty() => {
+            let mut entity = one.attrs.clone();
+            entity.remove("identityMap");
+            entity
+        }
+        _ => {
+            let top: Vec<(usize, &Map)> = parts.iter().enumerate().map(|(i, f)| (i, &f.attrs)).collect();
+            merger.merge_object("", &top)
+        }
+    };
     let mut sources: Vec<u32> = parts.iter().map(|f| f.dataset).collect();
     sources.sort_unstable();
     sources.dedup();

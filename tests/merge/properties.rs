@@ -2,7 +2,9 @@
 
 use super::*;
 use mosaic::policy::Strategy;
-use proptest::prelude::{any, prop, prop_assert_eq, proptest, ProptestConfig, Strategy as Gen};
+use proptest::prelude::{
+    any, prop, prop_assert, prop_assert_eq, prop_oneof, proptest, Just, ProptestConfig, Strategy as Gen,
+};
 use std::cmp::Reverse;
 
 const KEYS: [&str; 3] = ["a", "b", "c"];
@@ -23,6 +25,22 @@ fn arb_fragments() -> impl Gen<Value = Vec<Fragment>> {
             })
             .collect()
     })
+}
+
+/// Nested records: objects (empty ones too), arrays, scalars and nulls, with an `identityMap`
+/// among the keys at any level.
+fn arb_record() -> impl Gen<Value = Map> {
+    let key = || prop::sample::select(vec!["a", "b", "identityMap"]).prop_map(String::from);
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        (-3i64..4).prop_map(Value::Int),
+        "[ab]{0,2}".prop_map(|s| Value::string(&s)),
+        Just(Value::array(vec![Value::Int(1), Value::Null])),
+    ];
+    let value = leaf.prop_recursive(3, 24, 3, move |inner| {
+        prop::collection::btree_map(key(), inner, 0..3).prop_map(Value::object)
+    });
+    prop::collection::btree_map(key(), value, 0..4)
 }
 
 fn arb_strategy() -> impl Gen<Value = Strategy> {
@@ -80,5 +98,30 @@ proptest! {
         prop_assert_eq!(get(Strategy::Sum), expect((!values.is_empty()).then(|| values.iter().sum())));
         prop_assert_eq!(get(Strategy::Min), expect(values.iter().min().copied()));
         prop_assert_eq!(get(Strategy::Max), expect(values.iter().max().copied()));
+    }
+
+    #[test]
+    fn one_fragment_merges_as_the_general_walk_merges_it(
+        records in prop::collection::vec((arb_record(), any::<bool>()), 1..4),
+        dataset in 0u32..3,
+        precedence in any::<bool>(),
+    ) {
+        // A run builds fragments without leaf origins; they hold the same data.
+        let (mut traced, mut untraced) = (None, None);
+        for (i, (rec, upsert)) in records.iter().enumerate() {
+            let (t, s, o) = (i as i64, i as u64, origin(dataset, i as u64));
+            traced = Some(apply_record(traced, &who(), rec, t, s, o, *upsert));
+            untraced = Some(apply_record_untraced(untraced, &who(), rec, t, s, o, *upsert));
+        }
+        let (traced, untraced) = (traced.expect("one record at least"), untraced.expect("one record at least"));
+        prop_assert_eq!(&untraced.attrs, &traced.attrs);
+        prop_assert_eq!((untraced.time, untraced.seq), (traced.time, traced.seq));
+        prop_assert!(untraced.origins.is_empty());
+        // Not explaining, one fragment is taken as it is; explaining walks every path.
+        let p = if precedence { policy(MergeType::DataSetPrecedence, &["web", "crm"], vec![]) } else { ts() };
+        let fast = merge(&[&untraced], &p, &datasets(), false);
+        let walked = merge(&[&traced], &p, &datasets(), true);
+        prop_assert_eq!(fast.entity, walked.entity);
+        prop_assert_eq!((fast.sources, fast.last_modified), (walked.sources, walked.last_modified));
     }
 }
