@@ -2,6 +2,7 @@
 #![doc = "See README.md for the architecture and code map."]
 
 pub mod check;
+pub mod civil;
 pub mod cli;
 #[allow(unsafe_code)]
 pub mod codegen;

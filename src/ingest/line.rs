@@ -59,34 +59,15 @@ fn utc_micros(b: &[u8]) -> Option<i64> {
     let valid = zone == b"Z"
         && (1970..=9998).contains(&year)
         && (1..=12).contains(&month)
-        && (1..=days_in_month(year, month)).contains(&day)
+        && (1..=crate::civil::days_in_month(year, month)).contains(&day)
         && hour < 24
         && minute < 60
         && second < 60;
     valid.then(|| {
-        (((days_from_civil(year, month, day) * 24 + hour) * 60 + minute) * 60 + second) * 1_000_000 + micros
+        (((crate::civil::days_from_civil(year, month, day) * 24 + hour) * 60 + minute) * 60 + second)
+            * 1_000_000
+            + micros
     })
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    match month {
-        2 if leap => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (Howard Hinnant's
-/// `days_from_civil`: years counted from March, in 400-year eras).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
 }
 
 /// Records a rejection of `raw` at `line`.

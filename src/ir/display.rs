@@ -214,7 +214,9 @@ fn value(v: &Value) -> String {
             Err(_) => format!("timestamp({us}us)"),
         },
         Value::Date(days) => {
-            let date = jiff::civil::date(1970, 1, 1).checked_add(jiff::Span::new().days(*days));
+            let date = jiff::Span::new()
+                .try_days(i64::from(*days))
+                .and_then(|span| jiff::civil::date(1970, 1, 1).checked_add(span));
             match date {
                 Ok(d) => format!("date({d})"),
                 Err(_) => format!("date({days}d)"),

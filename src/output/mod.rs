@@ -2,6 +2,7 @@
 
 pub mod report;
 
+use crate::civil;
 use crate::ingest::Ident;
 use crate::value::{Map, Value};
 use serde::ser::{Serialize, SerializeMap, Serializer};
@@ -24,8 +25,31 @@ pub struct Profile {
     pub last_modified: Option<i64>,
 }
 
-/// Formats µs since the epoch as RFC 3339 UTC with milliseconds: `2026-10-01T12:00:00.000Z`.
+/// µs in a day.
+const DAY_US: i64 = 86_400_000_000;
+/// The days from 1970-01-01 to 0001-01-01 and to 9999-01-01: the dates written directly.
+const FIRST_DAY: i64 = civil::days_from_civil(1, 1, 1);
+const END_DAY: i64 = civil::days_from_civil(9999, 1, 1);
+
+/// Formats µs since the epoch as RFC 3339 UTC with milliseconds (dropping the rest, as jiff's
+/// `%.3f` does): `2026-10-01T12:00:00.000Z`. Times from 1970 to 9998 are written directly (a
+/// profile line has several; jiff's `strftime` read its format each time), the rest by jiff.
 pub fn format_timestamp(us: i64) -> String {
+    if (0..END_DAY * DAY_US).contains(&us) {
+        let (days, in_day) = (us / DAY_US, us % DAY_US);
+        let mut out = format_date_days(days);
+        let seconds = in_day / 1_000_000;
+        out.push('T');
+        civil::push_digits(&mut out, seconds / 3600, 2);
+        out.push(':');
+        civil::push_digits(&mut out, seconds / 60 % 60, 2);
+        out.push(':');
+        civil::push_digits(&mut out, seconds % 60, 2);
+        out.push('.');
+        civil::push_digits(&mut out, in_day % 1_000_000 / 1000, 3);
+        out.push('Z');
+        return out;
+    }
     match jiff::Timestamp::from_microsecond(us) {
         Ok(t) => t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
         Err(_) => us.to_string(),
@@ -34,9 +58,28 @@ pub fn format_timestamp(us: i64) -> String {
 
 /// Formats days since 1970-01-01 as `YYYY-MM-DD`.
 pub fn format_date(days: i32) -> String {
-    jiff::civil::date(1970, 1, 1)
-        .checked_add(jiff::Span::new().days(days as i64))
+    let days = i64::from(days);
+    if (FIRST_DAY..END_DAY).contains(&days) {
+        return format_date_days(days);
+    }
+    // Past jiff's range (a date computed by a rule can be), the day count itself: `days` on a
+    // span panics there, `try_days` says so.
+    jiff::Span::new()
+        .try_days(days)
+        .and_then(|span| jiff::civil::date(1970, 1, 1).checked_add(span))
         .map_or_else(|_| days.to_string(), |d| d.to_string())
+}
+
+/// `YYYY-MM-DD` of a day in years 1–9998, with room for a time after it.
+fn format_date_days(days: i64) -> String {
+    let (year, month, day) = civil::civil_from_days(days);
+    let mut out = String::with_capacity(24);
+    civil::push_digits(&mut out, year, 4);
+    out.push('-');
+    civil::push_digits(&mut out, month, 2);
+    out.push('-');
+    civil::push_digits(&mut out, day, 2);
+    out
 }
 
 /// A runtime value as JSON: timestamps and dates as strings, ints stay ints, doubles round-trip
@@ -183,4 +226,47 @@ pub fn write_profiles<'a>(path: &Path, lines: impl Iterator<Item = &'a str>) -> 
         }
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn by_jiff(us: i64) -> String {
+        match jiff::Timestamp::from_microsecond(us) {
+            Ok(t) => t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            Err(_) => us.to_string(),
+        }
+    }
+
+    #[test]
+    fn timestamps_and_dates_read_as_jiff_writes_them() {
+        assert_eq!(format_timestamp(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(format_timestamp(1_790_000_000_123_999), by_jiff(1_790_000_000_123_999));
+        for us in [-1, -86_400_000_000, END_DAY * DAY_US - 1, END_DAY * DAY_US, i64::MAX, i64::MIN] {
+            assert_eq!(format_timestamp(us), by_jiff(us), "{us}");
+        }
+        assert_eq!(format_date(0), "1970-01-01");
+        assert_eq!(format_date(-2_500), "1963-02-27");
+        // Past jiff's range: the day count, not a panic.
+        assert_eq!(format_date(i32::MAX), i32::MAX.to_string());
+        assert_eq!(format_date(i32::MIN), i32::MIN.to_string());
+    }
+
+    proptest! {
+        #[test]
+        fn format_timestamp_agrees_with_jiff(us in prop_oneof![0i64..4_000_000_000_000_000, -100_000_000_000_000i64..0, 253_370_000_000_000_000i64..253_402_400_000_000_000]) {
+            prop_assert_eq!(format_timestamp(us), by_jiff(us));
+        }
+
+        #[test]
+        fn format_date_agrees_with_jiff(days in -800_000i32..3_000_000) {
+            let by_jiff = jiff::Span::new()
+                .try_days(i64::from(days))
+                .and_then(|span| jiff::civil::date(1970, 1, 1).checked_add(span))
+                .map_or_else(|_| days.to_string(), |d| d.to_string());
+            prop_assert_eq!(format_date(days), by_jiff);
+        }
+    }
 }
