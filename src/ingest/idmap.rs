@@ -13,25 +13,27 @@ use std::fmt;
 
 /// One entry of a namespace's list.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub struct Entry<'a> {
     /// The `id` field as text (strings as they are, numbers printed), or the entry itself when
-    /// it is a bare string or number; `None` otherwise.
-    pub id: Option<String>,
+    /// it is a bare string or number; `None` otherwise. Borrowed from the line when it can be.
+    pub id: Option<Cow<'a, str>>,
     /// `"primary": true`.
     pub primary: bool,
 }
 
 /// Namespace code → entries, in the order the codes first appear (a repeated code keeps its
 /// first place and its last value, as a JSON object does).
-pub type IdentityMap = Vec<(String, Vec<Entry>)>;
+pub type IdentityMap<'a> = Vec<(Cow<'a, str>, Vec<Entry<'a>>)>;
 
 /// The identity map of a parsed `identityMap` value (`None` when it is not an object).
-pub fn from_value(v: &Value) -> Option<IdentityMap> {
+pub fn from_value(v: &Value) -> Option<IdentityMap<'_>> {
     let map = v.as_object()?;
-    let entry = |e: &Value| Entry {
-        id: e.get("id").and_then(scalar_text).or_else(|| scalar_text(e)),
-        primary: e.get("primary").and_then(Value::as_bool).unwrap_or(false),
-    };
+    fn entry(e: &Value) -> Entry<'_> {
+        Entry {
+            id: e.get("id").and_then(scalar_cow).or_else(|| scalar_cow(e)),
+            primary: e.get("primary").and_then(Value::as_bool).unwrap_or(false),
+        }
+    }
     let out = map
         .iter()
         .map(|(code, entries)| {
@@ -39,7 +41,7 @@ pub fn from_value(v: &Value) -> Option<IdentityMap> {
                 Value::Array(items) => items.iter().map(entry).collect(),
                 other => vec![entry(other)],
             };
-            (code.clone(), list)
+            (Cow::Borrowed(code.as_str()), list)
         })
         .collect();
     Some(out)
@@ -55,11 +57,19 @@ pub fn scalar_text(v: &Value) -> Option<String> {
     }
 }
 
+/// [`scalar_text`], borrowing a string.
+fn scalar_cow(v: &Value) -> Option<Cow<'_, str>> {
+    match v {
+        Value::String(s) => Some(Cow::Borrowed(s)),
+        other => scalar_text(other).map(Cow::Owned),
+    }
+}
+
 /// Deserializes an `identityMap` value into an [`IdentityMap`] (`None` when not an object).
 pub struct Seed;
 
 impl<'de> DeserializeSeed<'de> for Seed {
-    type Value = Option<IdentityMap>;
+    type Value = Option<IdentityMap<'static>>;
 
     fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Self::Value, D::Error> {
         de.deserialize_any(MapVisitor)
@@ -69,19 +79,19 @@ impl<'de> DeserializeSeed<'de> for Seed {
 struct MapVisitor;
 
 impl<'de> Visitor<'de> for MapVisitor {
-    type Value = Option<IdentityMap>;
+    type Value = Option<IdentityMap<'static>>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an identity map")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut out: IdentityMap = Vec::new();
+        let mut out: IdentityMap<'static> = Vec::new();
         while let Some(code) = map.next_key::<Cow<'de, str>>()? {
             let entries = map.next_value_seed(EntriesSeed)?;
             match out.iter_mut().find(|(c, _)| *c == code) {
                 Some(slot) => slot.1 = entries,
-                None => out.push((code.into_owned(), entries)),
+                None => out.push((Cow::Owned(code.into_owned()), entries)),
             }
         }
         Ok(Some(out))
@@ -121,7 +131,7 @@ impl<'de> Visitor<'de> for MapVisitor {
 struct EntriesSeed;
 
 impl<'de> DeserializeSeed<'de> for EntriesSeed {
-    type Value = Vec<Entry>;
+    type Value = Vec<Entry<'static>>;
 
     fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Self::Value, D::Error> {
         de.deserialize_any(EntriesVisitor)
@@ -131,7 +141,7 @@ impl<'de> DeserializeSeed<'de> for EntriesSeed {
 struct EntriesVisitor;
 
 impl<'de> Visitor<'de> for EntriesVisitor {
-    type Value = Vec<Entry>;
+    type Value = Vec<Entry<'static>>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("identity entries")
@@ -177,9 +187,9 @@ impl<'de> Visitor<'de> for EntriesVisitor {
 struct EntrySeed;
 
 impl<'de> DeserializeSeed<'de> for EntrySeed {
-    type Value = Entry;
+    type Value = Entry<'static>;
 
-    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Entry, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Entry<'static>, D::Error> {
         de.deserialize_any(EntryVisitor)
     }
 }
@@ -188,23 +198,23 @@ impl<'de> DeserializeSeed<'de> for EntrySeed {
 struct EntryVisitor;
 
 impl EntryVisitor {
-    fn bare(id: Option<String>) -> Entry {
-        Entry { id, primary: false }
+    fn bare(id: Option<String>) -> Entry<'static> {
+        Entry { id: id.map(Cow::Owned), primary: false }
     }
 }
 
 impl<'de> Visitor<'de> for EntryVisitor {
-    type Value = Entry;
+    type Value = Entry<'static>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an identity entry")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entry, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entry<'static>, A::Error> {
         let mut entry = Entry { id: None, primary: false };
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             match key.as_ref() {
-                "id" => entry.id = map.next_value::<Value>().map(|v| scalar_text(&v))?,
+                "id" => entry.id = map.next_value::<Value>().map(|v| scalar_text(&v).map(Cow::Owned))?,
                 "primary" => entry.primary = map.next_value::<Value>()?.as_bool().unwrap_or(false),
                 _ => {
                     map.next_value::<IgnoredAny>()?;
@@ -214,32 +224,32 @@ impl<'de> Visitor<'de> for EntryVisitor {
         Ok(entry)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Entry, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Entry<'static>, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(Self::bare(None))
     }
 
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Entry, E> {
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Entry<'static>, E> {
         Ok(Self::bare(Some(v.to_string())))
     }
 
-    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Entry, E> {
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Entry<'static>, E> {
         Ok(Self::bare(Some(serde_json::Number::from(v).to_string())))
     }
 
-    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Entry, E> {
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Entry<'static>, E> {
         Ok(Self::bare(Some(serde_json::Number::from(v).to_string())))
     }
 
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Entry, E> {
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Entry<'static>, E> {
         Ok(Self::bare(serde_json::Number::from_f64(v).map(|n| n.to_string())))
     }
 
-    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Entry, E> {
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Entry<'static>, E> {
         Ok(Self::bare(None))
     }
 
-    fn visit_unit<E: serde::de::Error>(self) -> Result<Entry, E> {
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Entry<'static>, E> {
         Ok(Self::bare(None))
     }
 }

@@ -13,13 +13,14 @@ use super::direct::{self, Node, Slots};
 use super::idmap::{scalar_text, Entry, IdentityMap};
 use super::sparse::{Plan, Trie};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// Nesting deeper than this is left to serde (its own limit is 128 for the whole line).
 const MAX_DEPTH: u32 = 64;
 
 /// The scan of `text` by `plan`: what [`Plan::parse`] gives, or `None` when the line is left
 /// to serde.
-pub fn parse(text: &str, plan: &Plan) -> Option<(Value, Option<IdentityMap>)> {
+pub fn parse<'t>(text: &'t str, plan: &Plan) -> Option<(Value, Option<IdentityMap<'t>>)> {
     if plan.trie.is_whole() {
         return None;
     }
@@ -38,7 +39,7 @@ pub fn parse(text: &str, plan: &Plan) -> Option<(Value, Option<IdentityMap>)> {
 /// The direct scan of `text` by `slots` (see `ingest::direct`): each slot's value (`None`: the
 /// path is not in the line) and the identity map read apart, or `None` when the line is left
 /// to [`parse`].
-pub fn scan_slots(text: &str, slots: &Slots) -> Option<(Vec<Option<Value>>, Option<IdentityMap>)> {
+pub fn scan_slots<'t>(text: &'t str, slots: &Slots) -> Option<(Vec<Option<Value>>, Option<IdentityMap<'t>>)> {
     let mut s = Scan { text, b: text.as_bytes(), i: 0, depth: 0 };
     s.ws();
     if s.peek()? != b'{' {
@@ -255,7 +256,7 @@ impl<'t> Scan<'t> {
     fn object(
         &mut self,
         trie: &Trie,
-        mut ids: Option<&mut Option<IdentityMap>>,
+        mut ids: Option<&mut Option<IdentityMap<'t>>>,
     ) -> Option<Map<String, Value>> {
         let mut out = Map::new();
         self.members(|s, key| {
@@ -283,7 +284,7 @@ impl<'t> Scan<'t> {
         &mut self,
         node: &Node,
         raw: &mut [Option<Value>],
-        mut ids: Option<&mut Option<IdentityMap>>,
+        mut ids: Option<&mut Option<IdentityMap<'t>>>,
     ) -> Option<()> {
         let mut seen = 0u64;
         self.members(|s, key| {
@@ -310,17 +311,17 @@ impl<'t> Scan<'t> {
     }
 
     /// An `identityMap` value as `idmap::Seed` reads it (`Some(None)`: not an object).
-    fn identity_map(&mut self) -> Option<Option<IdentityMap>> {
+    fn identity_map(&mut self) -> Option<Option<IdentityMap<'t>>> {
         if self.peek()? != b'{' {
             self.skip()?;
             return Some(None);
         }
-        let mut out: IdentityMap = Vec::new();
+        let mut out: IdentityMap<'t> = Vec::new();
         self.members(|s, code| {
             let entries = s.entries()?;
             match out.iter_mut().find(|(c, _)| c == code) {
                 Some(slot) => slot.1 = entries,
-                None => out.push((code.to_string(), entries)),
+                None => out.push((Cow::Borrowed(code), entries)),
             }
             Some(())
         })?;
@@ -328,7 +329,7 @@ impl<'t> Scan<'t> {
     }
 
     /// A namespace's value: a list of entries, or one entry.
-    fn entries(&mut self) -> Option<Vec<Entry>> {
+    fn entries(&mut self) -> Option<Vec<Entry<'t>>> {
         match self.peek()? {
             b'[' => {
                 let mut out = Vec::new();
@@ -340,7 +341,7 @@ impl<'t> Scan<'t> {
     }
 
     /// One entry: an object with `id` and `primary`, or a bare value (as `idmap::EntryVisitor`).
-    fn entry(&mut self) -> Option<Entry> {
+    fn entry(&mut self) -> Option<Entry<'t>> {
         let mut entry = Entry { id: None, primary: false };
         match self.peek()? {
             b'{' => self.members(|s, key| {
@@ -359,16 +360,16 @@ impl<'t> Scan<'t> {
 
     /// An identity value as `idmap::scalar_text` reads it: a plain string copied once, anything
     /// else through a whole value.
-    fn id_text(&mut self) -> Option<Option<String>> {
+    fn id_text(&mut self) -> Option<Option<Cow<'t, str>>> {
         let at = self.i;
         if self.peek()? == b'"' {
             let (end, escaped) = self.string_end(at + 1)?;
             if !escaped {
                 self.i = end + 1;
-                return Some(Some(self.text.get(at + 1..end)?.to_string()));
+                return Some(Some(Cow::Borrowed(self.text.get(at + 1..end)?)));
             }
         }
-        Some(scalar_text(&self.value()?))
+        Some(scalar_text(&self.value()?).map(Cow::Owned))
     }
 }
 

@@ -95,7 +95,7 @@ impl Plan {
     /// Parses one line (see [`parse`] and [`parse_with_identities`]): by the byte scanner
     /// (`ingest::scan`) when it takes the line, else by serde, which gives the same result or
     /// serde_json's error.
-    pub fn parse(&self, text: &str) -> serde_json::Result<(Value, Option<IdentityMap>)> {
+    pub fn parse<'t>(&self, text: &'t str) -> serde_json::Result<(Value, Option<IdentityMap<'t>>)> {
         match super::scan::parse(text, self) {
             Some(done) => Ok(done),
             None => self.parse_by_serde(text),
@@ -103,7 +103,7 @@ impl Plan {
     }
 
     /// [`Plan::parse`] without the scanner: the reference the scanner is tested against.
-    pub fn parse_by_serde(&self, text: &str) -> serde_json::Result<(Value, Option<IdentityMap>)> {
+    pub fn parse_by_serde(&self, text: &str) -> serde_json::Result<(Value, Option<IdentityMap<'static>>)> {
         match self.identities_apart {
             true => parse_with_identities(text, &self.trie),
             false => parse(text, &self.trie).map(|v| (v, None)),
@@ -122,7 +122,10 @@ pub fn parse(text: &str, trie: &Trie) -> serde_json::Result<Value> {
 
 /// Like [`parse`], but the top-level `identityMap` is read into an [`IdentityMap`] (and left
 /// out of the value) when the line is an object.
-pub fn parse_with_identities(text: &str, trie: &Trie) -> serde_json::Result<(Value, Option<IdentityMap>)> {
+pub fn parse_with_identities(
+    text: &str,
+    trie: &Trie,
+) -> serde_json::Result<(Value, Option<IdentityMap<'static>>)> {
     let mut de = serde_json::Deserializer::from_str(text);
     let (value, ids) = de.deserialize_any(TopVisitor(trie))?;
     de.end()?;
@@ -134,7 +137,7 @@ pub fn parse_with_identities(text: &str, trie: &Trie) -> serde_json::Result<(Val
 struct TopVisitor<'t>(&'t Trie);
 
 impl<'de> Visitor<'de> for TopVisitor<'_> {
-    type Value = (Value, Option<IdentityMap>);
+    type Value = (Value, Option<IdentityMap<'static>>);
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("any JSON value")
