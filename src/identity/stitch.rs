@@ -7,6 +7,7 @@
 use super::union_find::UnionFind;
 use super::{Identity, Link};
 use crate::policy::{GraphType, IdentitySettings, NamespaceType};
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::cmp::Ordering;
 
@@ -100,8 +101,11 @@ pub fn stitch(
         }
         GraphType::Pdg => {
             let (mut refused, mut shed) = (Vec::new(), Vec::new());
-            for component in components(settings, links, primaries) {
-                let done = stitch_component(settings, &component);
+            // Components are independent: stitched in parallel, taken in their order.
+            let components = components(settings, links, primaries);
+            let stitched: Vec<ComponentStitching> =
+                components.par_iter().map(|c| stitch_component(settings, c)).collect();
+            for done in stitched {
                 parts.extend(done.profiles);
                 refused.extend(done.refused);
                 shed.extend(done.shed);
@@ -161,18 +165,20 @@ pub fn components(settings: &IdentitySettings, links: &[Link], primaries: &[Iden
     by_code.iter().enumerate().for_each(|(r, &n)| rank[n] = r + 1);
     let key = |i: &Identity| rank.get(i.ns as usize).copied().unwrap_or(0);
     let mut all: Vec<&Identity> = unique.into_iter().collect();
-    all.sort_unstable_by(|x, y| {
+    // Identities are distinct, so the unstable sort is deterministic; the sorts are parallel
+    // (a large graph has millions of links) and give what sequential ones give.
+    all.par_sort_unstable_by(|x, y| {
         key(x).cmp(&key(y)).then_with(|| x.value.cmp(&y.value)).then(x.ns.cmp(&y.ns))
     });
     let index: FxHashMap<&Identity, usize> = all.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     let owners: FxHashSet<&Identity> = primaries.iter().collect();
     // Indices follow the code order, so sorting on them gives exactly [`link_order`], cheaply.
     let mut sorted: Vec<(usize, usize, &Link)> = links
-        .iter()
+        .par_iter()
         .filter_map(|l| Some((*index.get(&l.a)?, *index.get(&l.b)?, l)))
         .filter(|(a, b, _)| a != b)
         .collect();
-    sorted.sort_by(|(xa, xb, x), (ya, yb, y)| {
+    sorted.par_sort_by(|(xa, xb, x), (ya, yb, y)| {
         y.time
             .cmp(&x.time)
             .then_with(|| y.seq.cmp(&x.seq))
@@ -187,17 +193,22 @@ pub fn components(settings: &IdentitySettings, links: &[Link], primaries: &[Iden
     let groups = uf.groups();
     // slot[m]: (component, position inside it) of identity m.
     let mut slot = vec![(0usize, 0usize); all.len()];
+    for (g, members) in groups.iter().enumerate() {
+        members.iter().enumerate().for_each(|(pos, &m)| slot[m] = (g, pos));
+    }
+    // Each component's links counted first, so its vectors are allocated once.
+    let mut counts = vec![0usize; groups.len()];
+    for &(a, _, _) in &sorted {
+        counts[slot[a].0] += 1;
+    }
     let mut out: Vec<Component> = groups
-        .iter()
-        .enumerate()
-        .map(|(g, members)| {
-            members.iter().enumerate().for_each(|(pos, &m)| slot[m] = (g, pos));
-            Component {
-                identities: members.iter().map(|&m| all[m].clone()).collect(),
-                has_data: members.iter().map(|&m| owners.contains(all[m])).collect(),
-                links: Vec::new(),
-                ends: Vec::new(),
-            }
+        .par_iter()
+        .zip(counts)
+        .map(|(members, n)| Component {
+            identities: members.iter().map(|&m| all[m].clone()).collect(),
+            has_data: members.iter().map(|&m| owners.contains(all[m])).collect(),
+            links: Vec::with_capacity(n),
+            ends: Vec::with_capacity(n),
         })
         .collect();
     for (a, b, l) in sorted {
