@@ -8,7 +8,7 @@ use super::union_find::UnionFind;
 use super::{Identity, Link};
 use crate::policy::{GraphType, IdentitySettings, NamespaceType};
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use std::cmp::Ordering;
 
 /// One stitched profile.
@@ -154,9 +154,25 @@ pub fn link_order(settings: &IdentitySettings, x: &Link, y: &Link) -> Ordering {
 
 /// Splits the identities of `links` and `primaries` into plain connected components, in the
 /// order of their first identity.
-pub fn components(settings: &IdentitySettings, links: &[Link], primaries: &[Identity]) -> Vec<Component> {
-    let unique: FxHashSet<&Identity> =
-        primaries.iter().chain(links.iter().flat_map(|l| [&l.a, &l.b])).collect();
+pub fn components<'l>(
+    settings: &IdentitySettings,
+    links: &'l [Link],
+    primaries: &'l [Identity],
+) -> Vec<Component> {
+    // Every identity numbered once, in order of first appearance (one hash lookup per
+    // mention); the numbers are then renumbered in code order.
+    let mut first: FxHashMap<&'l Identity, usize> =
+        FxHashMap::with_capacity_and_hasher(primaries.len() + links.len(), Default::default());
+    let mut seen: Vec<&'l Identity> = Vec::new();
+    let mut number = |i: &'l Identity| -> usize {
+        *first.entry(i).or_insert_with(|| {
+            seen.push(i);
+            seen.len() - 1
+        })
+    };
+    let owned: Vec<usize> = primaries.iter().map(&mut number).collect();
+    let ends: Vec<(usize, usize)> = links.iter().map(|l| (number(&l.a), number(&l.b))).collect();
+    drop(first);
     // Sorting on each namespace's rank by code equals `Identity::cmp_by_code`, without
     // comparing code strings for every pair.
     let mut by_code: Vec<usize> = (0..settings.namespaces.len()).collect();
@@ -164,18 +180,24 @@ pub fn components(settings: &IdentitySettings, links: &[Link], primaries: &[Iden
     let mut rank = vec![0usize; settings.namespaces.len()];
     by_code.iter().enumerate().for_each(|(r, &n)| rank[n] = r + 1);
     let key = |i: &Identity| rank.get(i.ns as usize).copied().unwrap_or(0);
-    let mut all: Vec<&Identity> = unique.into_iter().collect();
     // Identities are distinct, so the unstable sort is deterministic; the sorts are parallel
     // (a large graph has millions of links) and give what sequential ones give.
-    all.par_sort_unstable_by(|x, y| {
+    let mut order: Vec<usize> = (0..seen.len()).collect();
+    order.par_sort_unstable_by(|&x, &y| {
+        let (x, y) = (seen[x], seen[y]);
         key(x).cmp(&key(y)).then_with(|| x.value.cmp(&y.value)).then(x.ns.cmp(&y.ns))
     });
-    let index: FxHashMap<&Identity, usize> = all.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    let owners: FxHashSet<&Identity> = primaries.iter().collect();
+    // index[n]: the code-order index of the identity numbered n.
+    let mut index = vec![0usize; seen.len()];
+    order.iter().enumerate().for_each(|(at, &n)| index[n] = at);
+    let all: Vec<&Identity> = order.iter().map(|&n| seen[n]).collect();
+    let mut owner = vec![false; all.len()];
+    owned.iter().for_each(|&n| owner[index[n]] = true);
     // Indices follow the code order, so sorting on them gives exactly [`link_order`], cheaply.
     let mut sorted: Vec<(usize, usize, &Link)> = links
         .par_iter()
-        .filter_map(|l| Some((*index.get(&l.a)?, *index.get(&l.b)?, l)))
+        .zip(ends)
+        .map(|(l, (a, b))| (index[a], index[b], l))
         .filter(|(a, b, _)| a != b)
         .collect();
     sorted.par_sort_by(|(xa, xb, x), (ya, yb, y)| {
@@ -206,7 +228,7 @@ pub fn components(settings: &IdentitySettings, links: &[Link], primaries: &[Iden
         .zip(counts)
         .map(|(members, n)| Component {
             identities: members.iter().map(|&m| all[m].clone()).collect(),
-            has_data: members.iter().map(|&m| owners.contains(all[m])).collect(),
+            has_data: members.iter().map(|&m| owner[m]).collect(),
             links: Vec::with_capacity(n),
             ends: Vec::with_capacity(n),
         })
