@@ -2,6 +2,7 @@
 //! profile described (attributes, computed attributes, audience entries and exits) for
 //! `out/changes.jsonl`.
 
+use rayon::prelude::*;
 use serde_json::{Map, Value as Json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -49,31 +50,39 @@ pub struct AttributePath<'a> {
 /// and `"change": "removed"`.
 pub fn diff(old: &Profiles, new: &Profiles, attributes: &[AttributePath], changed_at: &str) -> Vec<String> {
     let ids: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
-    let mut out = Vec::new();
-    for id in ids {
-        let (o, n) = (old.get(id), new.get(id));
-        if o == n {
-            continue;
-        }
-        let parse = |l: Option<&String>| l.and_then(|l| serde_json::from_str::<Json>(l).ok());
-        let line = match parse(n) {
-            Some(Json::Object(mut profile)) => {
-                let changes = describe(parse(o).as_ref(), &profile, attributes);
-                profile.insert("changedAt".into(), Json::String(changed_at.into()));
-                profile.insert("changes".into(), changes);
-                Json::Object(profile)
-            }
-            _ => {
-                let mut m = Map::new();
-                m.insert("profileId".into(), Json::String(id.clone()));
-                m.insert("changedAt".into(), Json::String(changed_at.into()));
-                m.insert("change".into(), Json::String("removed".into()));
-                Json::Object(m)
-            }
-        };
-        out.push(line.to_string());
+    let ids: Vec<&String> = ids.into_iter().collect();
+    // Profiles are described in parallel (each is parsed and written again), in id order.
+    ids.par_iter().filter_map(|&id| change(id, old.get(id), new.get(id), attributes, changed_at)).collect()
+}
+
+/// The `changes.jsonl` line of profile `id` (see [`diff`]): `None` when it did not change.
+fn change(
+    id: &str,
+    o: Option<&String>,
+    n: Option<&String>,
+    attributes: &[AttributePath],
+    changed_at: &str,
+) -> Option<String> {
+    if o == n {
+        return None;
     }
-    out
+    let parse = |l: Option<&String>| l.and_then(|l| serde_json::from_str::<Json>(l).ok());
+    let line = match parse(n) {
+        Some(Json::Object(mut profile)) => {
+            let changes = describe(parse(o).as_ref(), &profile, attributes);
+            profile.insert("changedAt".into(), Json::String(changed_at.into()));
+            profile.insert("changes".into(), changes);
+            Json::Object(profile)
+        }
+        _ => {
+            let mut m = Map::new();
+            m.insert("profileId".into(), Json::String(id.to_string()));
+            m.insert("changedAt".into(), Json::String(changed_at.into()));
+            m.insert("change".into(), Json::String("removed".into()));
+            Json::Object(m)
+        }
+    };
+    Some(line.to_string())
 }
 
 /// `{"change": "created"|"updated", "attributes": [paths], "computedAttributes": [names],

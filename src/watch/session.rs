@@ -250,12 +250,13 @@ impl Session {
         let path = self.out.join("profiles.jsonl");
         let profiles = incremental::read_profiles(&path).map_err(|source| Error::Io { path, source })?;
         let attributes = attribute_paths(&loaded.program);
-        let lines = incremental::diff(
-            &self.profiles,
-            &profiles,
-            &attributes,
-            &crate::output::format_timestamp(as_of),
-        );
+        let changed_at = crate::output::format_timestamp(as_of);
+        let diff = || incremental::diff(&self.profiles, &profiles, &attributes, &changed_at);
+        // On the session's pool, so `--threads` holds here too.
+        let lines = match &self.pool {
+            Some(pool) => pool.install(diff),
+            None => diff(),
+        };
         let path = self.out.join("changes.jsonl");
         incremental::append(&path, &lines).map_err(|source| Error::Io { path, source })?;
         self.profiles = profiles;
