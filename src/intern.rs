@@ -49,6 +49,12 @@ impl Interner {
         self.inner.read().unwrap_or_else(|e| e.into_inner()).strings[id as usize].clone()
     }
 
+    /// Runs `f` over every interned string, by id, under one read lock (for code that resolves
+    /// many ids at once).
+    pub fn with_strings<R>(&self, f: impl FnOnce(&[Arc<str>]) -> R) -> R {
+        f(&self.inner.read().unwrap_or_else(|e| e.into_inner()).strings)
+    }
+
     pub fn len(&self) -> usize {
         self.inner.read().unwrap_or_else(|e| e.into_inner()).strings.len()
     }

@@ -19,26 +19,30 @@ pub fn event_objects(
     interner: &Interner,
 ) -> Vec<Value> {
     let rows = rows.start.min(events.len())..rows.end.min(events.len());
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let mut map = Map::new();
-        for (path, column) in paths.iter().zip(&events.columns) {
-            if path.path.len() == 1 && path.path[0] == "timestamp" {
-                continue;
+    // One read lock for every string of the profile's events, not one per cell.
+    interner.with_strings(|strings| {
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let mut map = Map::new();
+            for (path, column) in paths.iter().zip(&events.columns) {
+                if path.path.len() == 1 && path.path[0] == "timestamp" {
+                    continue;
+                }
+                let value = cell(column, row, strings);
+                if !value.is_null() {
+                    insert_path(&mut map, &path.path, value);
+                }
             }
-            let value = cell(column, row, interner);
-            if !value.is_null() {
-                insert_path(&mut map, &path.path, value);
-            }
+            map.insert("timestamp".to_string(), Value::Timestamp(events.timestamp[row]));
+            out.push(Value::object(map));
         }
-        map.insert("timestamp".to_string(), Value::Timestamp(events.timestamp[row]));
-        out.push(Value::object(map));
-    }
-    out
+        out
+    })
 }
 
-/// The value of one cell; a malformed cell (unknown tag, bad index or string id) is null.
-pub fn cell(column: &Column, row: usize, interner: &Interner) -> Value {
+/// The value of one cell, its string from `strings` (the interner's, by id); a malformed cell
+/// (unknown tag, bad index or string id) is null.
+fn cell(column: &Column, row: usize, strings: &[Arc<str>]) -> Value {
     let (Some(&t), Some(&bits)) = (column.tags.get(row), column.bits.get(row)) else {
         return Value::Null;
     };
@@ -46,7 +50,7 @@ pub fn cell(column: &Column, row: usize, interner: &Interner) -> Value {
         tag::BOOL => Value::Bool(bits != 0),
         tag::INT => Value::Int(bits as i64),
         tag::DOUBLE => Value::Double(f64::from_bits(bits)),
-        tag::STRING if (bits as usize) < interner.len() => Value::String(interner.resolve(bits as u32)),
+        tag::STRING if (bits as usize) < strings.len() => Value::String(strings[bits as usize].clone()),
         tag::TIMESTAMP => Value::Timestamp(bits as i64),
         tag::DATE => Value::Date(bits as i64 as i32),
         tag::COMPLEX => column.complex.get(bits as usize).cloned().unwrap_or(Value::Null),
@@ -59,12 +63,17 @@ fn insert_path(map: &mut Map, path: &[String], value: Value) {
     let Some((first, rest)) = path.split_first() else {
         return;
     };
+    // The key is copied only when it is new (paths share their first segments).
     if rest.is_empty() {
-        map.entry(first.clone()).or_insert(value);
+        if !map.contains_key(first) {
+            map.insert(first.clone(), value);
+        }
         return;
     }
-    let slot = map.entry(first.clone()).or_insert_with(|| Value::object(Map::new()));
-    if let Value::Object(inner) = slot {
+    if !map.contains_key(first) {
+        map.insert(first.clone(), Value::object(Map::new()));
+    }
+    if let Some(Value::Object(inner)) = map.get_mut(first) {
         insert_path(Arc::make_mut(inner), rest, value);
     }
 }
