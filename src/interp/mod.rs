@@ -46,11 +46,15 @@ use std::sync::Arc;
 pub struct Interpreter {
     program: ir::Program,
     interner: Arc<Interner>,
+    /// Whether some audience reads `xEvent`: if none does, audiences are evaluated without
+    /// building the profile's events as objects.
+    audiences_read_events: bool,
 }
 
 impl Interpreter {
     pub fn new(program: ir::Program, interner: Arc<Interner>) -> Interpreter {
-        Interpreter { program, interner }
+        let audiences_read_events = program.audiences.iter().any(|a| a.expr.reads_events());
+        Interpreter { program, interner, audiences_read_events }
     }
 
     pub fn program(&self) -> &ir::Program {
@@ -88,7 +92,10 @@ impl Compiled for Interpreter {
         out: &mut Vec<bool>,
     ) {
         out.clear();
-        let objects = self.events(events, rows);
+        let objects = match self.audiences_read_events {
+            true => self.events(events, rows),
+            false => Vec::new(),
+        };
         for audience in &self.program.audiences {
             let v = eval(&audience.expr, &[profile], &objects, ctx);
             out.push(matches!(v, Value::Bool(true)));

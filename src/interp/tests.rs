@@ -306,3 +306,45 @@ fn rows_select_one_profile_and_audiences_see_all_its_events() {
     compiled.audiences(&Value::Null, &both, 5..9, &cx, &mut out);
     assert_eq!(out, vec![false]);
 }
+
+#[test]
+fn reads_events_finds_x_event_at_any_depth() {
+    let events = || e(ExprKind::Events);
+    let count =
+        |array: Expr| e(ExprKind::Each { op: ArrayOp::Any, array: Box::new(array), scope: 1, inner: None });
+    assert!(!cmp(CmpOp::Eq, path(0, "homeAddress.city"), c("stockholm")).reads_events());
+    assert!(count(events()).reads_events());
+    assert!(e(ExprKind::Not(Box::new(count(events())))).reads_events());
+    // Inside an `occurs` anchor.
+    let anchored = e(ExprKind::Occurs {
+        expr: Box::new(path(0, "birthDate")),
+        occurs: Box::new(Occurs::Relative { after: true, anchor: Time::Expr(count(events())) }),
+    });
+    assert!(anchored.reads_events());
+    let plain = e(ExprKind::Occurs {
+        expr: Box::new(path(0, "birthDate")),
+        occurs: Box::new(Occurs::Relative { after: true, anchor: Time::Now }),
+    });
+    assert!(!plain.reads_events());
+    // An audience that reads no event still sees the profile.
+    let cx = utc();
+    let program = ir::Program {
+        attributes: vec![],
+        audiences: vec![ir::Audience {
+            name: "home".into(),
+            expr: cmp(CmpOp::Eq, path(0, "city"), c("Malmö")),
+        }],
+        event_paths: vec![ir::EventPath { path: vec!["timestamp".into()], ty: Type::Timestamp }],
+        profile_type: Type::Any,
+        event_type: Type::Any,
+    };
+    let columns = crate::engine::columns_from_events(
+        &program,
+        &[obj(&[("timestamp", ts("2026-03-01T00:00:00Z"))])],
+        &cx.interner,
+    );
+    let compiled = crate::engine::compile(&program, crate::engine::EngineKind::Interp, &cx.interner);
+    let mut out = Vec::new();
+    compiled.audiences(&obj(&[("city", Value::string("Malmö"))]), &columns, 0..1, &cx, &mut out);
+    assert_eq!(out, [true]);
+}

@@ -40,6 +40,46 @@ pub struct Expr {
     pub span: std::ops::Range<usize>,
 }
 
+impl Expr {
+    /// Whether `xEvent` occurs anywhere in the expression (an engine can then leave a
+    /// profile's events unread). Every variant is matched by name, so a new one must say.
+    pub fn reads_events(&self) -> bool {
+        let time = |t: &Time| matches!(t, Time::Expr(e) if e.reads_events());
+        match &self.kind {
+            ExprKind::Events => true,
+            ExprKind::Const(_) | ExprKind::Path { .. } => false,
+            ExprKind::Field { target, .. } | ExprKind::Not(target) | ExprKind::Neg(target) => {
+                target.reads_events()
+            }
+            ExprKind::Like { expr, .. } => expr.reads_events(),
+            ExprKind::Array(items) | ExprKind::Call { args: items, .. } => {
+                items.iter().any(Expr::reads_events)
+            }
+            ExprKind::Object(members) => members.iter().any(|(_, e)| e.reads_events()),
+            ExprKind::Logic { lhs, rhs, .. }
+            | ExprKind::Compare { lhs, rhs, .. }
+            | ExprKind::Arith { lhs, rhs, .. } => lhs.reads_events() || rhs.reads_events(),
+            ExprKind::If { cond, then, otherwise } => {
+                cond.reads_events() || then.reads_events() || otherwise.reads_events()
+            }
+            ExprKind::In { expr, list, .. } => expr.reads_events() || list.reads_events(),
+            ExprKind::Occurs { expr, occurs } => {
+                expr.reads_events()
+                    || match &**occurs {
+                        Occurs::Distance { anchor, .. }
+                        | Occurs::Relative { anchor, .. }
+                        | Occurs::On { anchor } => time(anchor),
+                        Occurs::Between { start, end } => time(start) || time(end),
+                        Occurs::Calendar { .. } => false,
+                    }
+            }
+            ExprKind::Each { array, inner, .. } => {
+                array.reads_events() || inner.as_ref().is_some_and(|e| e.reads_events())
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
     /// A literal, or a constant folded by the checker (`date(2026, 3, 14)`, `timestamp("…")`).
