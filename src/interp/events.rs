@@ -18,10 +18,22 @@ pub fn event_objects(
     rows: Range<usize>,
     interner: &Interner,
 ) -> Vec<Value> {
+    event_objects_in(paths, events, rows, i64::MIN..=i64::MAX, interner)
+}
+
+/// [`event_objects`] of the rows whose record time is within `window` (µs), in row order.
+pub(super) fn event_objects_in(
+    paths: &[ir::EventPath],
+    events: &EventColumns,
+    rows: Range<usize>,
+    window: std::ops::RangeInclusive<i64>,
+    interner: &Interner,
+) -> Vec<Value> {
     let rows = rows.start.min(events.len())..rows.end.min(events.len());
+    let rows = rows.filter(|&row| events.timestamp.get(row).is_some_and(|t| window.contains(t)));
     // One read lock for every string of the profile's events, not one per cell.
     interner.with_strings(|strings| {
-        let mut out = Vec::with_capacity(rows.len());
+        let mut out = Vec::new();
         for row in rows {
             let mut map = Map::new();
             for (path, column) in paths.iter().zip(&events.columns) {

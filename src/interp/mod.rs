@@ -49,12 +49,21 @@ pub struct Interpreter {
     /// Whether some audience reads `xEvent`: if none does, audiences are evaluated without
     /// building the profile's events as objects.
     audiences_read_events: bool,
+    /// Whether some attribute's filter or value reads `xEvent` (all of a profile's events):
+    /// if none does, an attribute sees only the events in its window, and only the events
+    /// within the widest window are built as objects.
+    attributes_read_events: bool,
 }
 
 impl Interpreter {
     pub fn new(program: ir::Program, interner: Arc<Interner>) -> Interpreter {
         let audiences_read_events = program.audiences.iter().any(|a| a.expr.reads_events());
-        Interpreter { program, interner, audiences_read_events }
+        let attributes_read_events = program
+            .attributes
+            .iter()
+            .flat_map(|a| a.filter.iter().chain(&a.value))
+            .any(ir::Expr::reads_events);
+        Interpreter { program, interner, audiences_read_events, attributes_read_events }
     }
 
     pub fn program(&self) -> &ir::Program {
@@ -77,7 +86,18 @@ impl Compiled for Interpreter {
         out: &mut Vec<Value>,
     ) {
         out.clear();
-        let objects = self.events(events, rows);
+        // `eval_attribute` looks at the events in `[window start, as_of]` only, unless a filter
+        // or value reads `xEvent`.
+        let window = match self.attributes_read_events {
+            true => i64::MIN..=i64::MAX,
+            false => {
+                let starts =
+                    self.program.attributes.iter().map(|a| attribute::window_start(a.duration, ctx.as_of));
+                starts.min().unwrap_or(ctx.as_of)..=ctx.as_of
+            }
+        };
+        let objects =
+            events::event_objects_in(&self.program.event_paths, events, rows, window, &self.interner);
         for attribute in &self.program.attributes {
             out.push(eval_attribute(attribute, profile, &objects, ctx));
         }

@@ -348,3 +348,55 @@ fn reads_events_finds_x_event_at_any_depth() {
     compiled.audiences(&obj(&[("city", Value::string("Malmö"))]), &columns, 0..1, &cx, &mut out);
     assert_eq!(out, [true]);
 }
+
+#[test]
+fn attributes_see_only_their_window_unless_a_rule_reads_every_event() {
+    let cx = utc(); // as of 2026-03-15T12:00:00Z
+    let ev = |t: &str, v: i64| obj(&[("timestamp", ts(t)), ("v", Value::Int(v))]);
+    let evs = [ev("2026-01-01T00:00:00Z", 5), ev("2026-03-10T00:00:00Z", 1), ev("2026-03-15T11:00:00Z", 2)];
+    let attr =
+        |name: &str, function, days: Option<i64>, filter: Option<Expr>, value: Option<Expr>| ir::Attribute {
+            name: name.into(),
+            path: vec![name.into()],
+            function,
+            filter,
+            value,
+            duration: days.map(|count| ir::Duration { count, unit: ir::DurationUnit::Days }),
+            ty: Type::Any,
+        };
+    // `xEvent.sum(v) > 7` inside a filter: every event of the profile, whatever the window.
+    let all_events_sum = e(ExprKind::Each {
+        op: ArrayOp::Sum,
+        array: Box::new(e(ExprKind::Events)),
+        scope: 2,
+        inner: Some(Box::new(path(2, "v"))),
+    });
+    let reads_all = cmp(CmpOp::Gt, all_events_sum, c(7i64));
+    let run = |attributes: Vec<ir::Attribute>| {
+        let program = ir::Program {
+            attributes,
+            audiences: vec![],
+            event_paths: vec![
+                ir::EventPath { path: vec!["timestamp".into()], ty: Type::Timestamp },
+                ir::EventPath { path: vec!["v".into()], ty: Type::Int },
+            ],
+            profile_type: Type::Any,
+            event_type: Type::Any,
+        };
+        let columns = crate::engine::columns_from_events(&program, &evs, &cx.interner);
+        let compiled = crate::engine::compile(&program, crate::engine::EngineKind::Interp, &cx.interner);
+        let mut out = Vec::new();
+        compiled.attributes(&Value::Null, &columns, 0..evs.len(), &cx, &mut out);
+        out
+    };
+    let week = || attr("week", Function::Count, Some(7), None, None);
+    let newest = || attr("newest", Function::MostRecent, Some(1), None, None);
+    // Only windows: the events outside every window are not built, and not missed.
+    assert_eq!(run(vec![week()]), [Value::Int(2)]);
+    assert_eq!(run(vec![newest()]), [evs[2].clone()]);
+    let total = attr("total", Function::Sum, None, None, Some(path(1, "v")));
+    assert_eq!(run(vec![week(), total]), [Value::Int(2), Value::Int(8)]);
+    // A filter reading xEvent sees all three events (sum 8), not the week's two (sum 3).
+    let filtered = attr("filtered", Function::Count, Some(7), Some(reads_all), None);
+    assert_eq!(run(vec![week(), filtered]), [Value::Int(2), Value::Int(2)]);
+}
