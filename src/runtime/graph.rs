@@ -5,6 +5,7 @@ use super::prepare::Link;
 use crate::identity::{self, Identity, Origin};
 use crate::ingest::Ident;
 use crate::policy::{GraphType, IdentitySettings, Project};
+use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -23,7 +24,11 @@ pub struct Stitched {
 /// The graph's identity of an ingested one (ingest keeps only identities of known
 /// namespaces, spelt as in their definition).
 pub fn to_identity(settings: &IdentitySettings, i: &Ident) -> Option<Identity> {
-    let ns = settings.namespaces.iter().position(|n| *n.code == *i.namespace)?;
+    // Ingest takes the namespace's own string, so the pointer mostly answers.
+    let ns = settings
+        .namespaces
+        .iter()
+        .position(|n| Arc::ptr_eq(&n.code, &i.namespace) || *n.code == *i.namespace)?;
     // The identity shares the ingested value's string.
     Some(Identity { ns: ns as u32, value: i.id.clone() })
 }
@@ -68,7 +73,7 @@ pub fn groups(settings: &IdentitySettings, stitching: &identity::Stitching) -> V
         ids.sort();
         ids
     };
-    stitching.profiles.iter().map(group).collect()
+    stitching.profiles.par_iter().map(group).collect()
 }
 
 /// The profiles without a graph: each primary identity of `nodes` alone, in node order, and
