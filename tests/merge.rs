@@ -2,7 +2,9 @@
 
 use mosaic::diag::FileId;
 use mosaic::identity::{Identity, Origin};
-use mosaic::merge::{apply_record, apply_record_untraced, merge, takes_part, Fragment, Merged, Provenance};
+use mosaic::merge::{
+    apply_record, apply_record_untraced, merge, takes_part, Fragment, LeafSource, Merged, Provenance,
+};
 use mosaic::policy::{
     Dataset, DatasetClass, FieldRule, GraphType, MergePolicy, MergeType, Spanned, Strategy,
 };

@@ -24,19 +24,17 @@ pub fn apply_record(
     apply(fragment, primary, record, LeafSource { origin, time, seq }, upsert, true)
 }
 
-/// [`apply_record`] without the source of each leaf: [`Fragment::origins`] stays empty. Merging
-/// needs no origins; only explaining a merge reads them (`merge(.., explain: true)`), and
-/// keeping them costs a string per leaf of every record.
+/// [`apply_record`] of a record from `source`, without the source of each leaf:
+/// [`Fragment::origins`] stays empty. Merging needs no origins; only explaining a merge reads
+/// them (`merge(.., explain: true)`), and keeping them costs a string per leaf of every record.
 pub fn apply_record_untraced(
     fragment: Option<Fragment>,
     primary: &Identity,
     record: &Map,
-    time: i64,
-    seq: u64,
-    origin: Origin,
+    source: LeafSource,
     upsert: bool,
 ) -> Fragment {
-    apply(fragment, primary, record, LeafSource { origin, time, seq }, upsert, false)
+    apply(fragment, primary, record, source, upsert, false)
 }
 
 fn apply(

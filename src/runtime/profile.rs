@@ -62,8 +62,8 @@ pub fn build(
         let key = (r.dataset, &r.primary);
         let old = fragments.remove(&key);
         let origin = Origin { dataset: r.dataset, batch: r.batch, line: u64::from(r.line) };
-        fragments
-            .insert(key, merge::apply_record_untraced(old, &primary, &typed, r.time, r.seq, origin, upsert));
+        let source = merge::LeafSource { origin, time: r.time, seq: r.seq };
+        fragments.insert(key, merge::apply_record_untraced(old, &primary, &typed, source, upsert));
     }
     let mut events: Vec<&Ev> = events.iter().copied().filter(|e| takes_part(e.dataset)).collect();
     if fragments.is_empty() && events.is_empty() {

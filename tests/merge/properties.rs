@@ -111,7 +111,8 @@ proptest! {
         for (i, (rec, upsert)) in records.iter().enumerate() {
             let (t, s, o) = (i as i64, i as u64, origin(dataset, i as u64));
             traced = Some(apply_record(traced, &who(), rec, t, s, o, *upsert));
-            untraced = Some(apply_record_untraced(untraced, &who(), rec, t, s, o, *upsert));
+            let source = LeafSource { origin: o, time: t, seq: s };
+            untraced = Some(apply_record_untraced(untraced, &who(), rec, source, *upsert));
         }
         let (traced, untraced) = (traced.expect("one record at least"), untraced.expect("one record at least"));
         prop_assert_eq!(&untraced.attrs, &traced.attrs);
