@@ -37,7 +37,9 @@ fn tune_allocator() {
         // SAFETY: PR_SET_THP_DISABLE takes integer arguments only and sets a flag of the
         // process; a kernel without it returns an error, which changes nothing.
         unsafe {
-            libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+            // The arguments after the option are `unsigned long` in the kernel's prototype.
+            let (on, unused): (libc::c_ulong, libc::c_ulong) = (1, 0);
+            libc::prctl(libc::PR_SET_THP_DISABLE, on, unused, unused, unused);
         }
     }
 }
