@@ -31,10 +31,10 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
 
 /// The shape nearly every event time has, `YYYY-MM-DDTHH:MM:SS[.fraction]Z` in 1970–9998,
 /// read directly: jiff's general parser was a tenth of ingest's parsing time. Anything else
-/// (offsets, a lowercase `t` or `z`, a space for `T`, leap seconds, other years (jiff's
-/// range ends late in 9999), invalid dates) is `None` and left to jiff, and for what it reads the result is jiff's (a property
-/// test compares them). Digits of the fraction past µs are dropped, as `as_microsecond` does
-/// from 1970 on.
+/// (offsets, a lowercase `t` or `z`, a space for `T`, leap seconds, other years (jiff's range
+/// ends late in 9999), invalid dates) is `None` and left to jiff; for what it reads, the result
+/// is jiff's (a property test compares them). Digits of the fraction past µs are dropped, as
+/// `as_microsecond` does from 1970 on.
 fn utc_micros(b: &[u8]) -> Option<i64> {
     let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1, b'T', h0, h1, b':', n0, n1, b':', s0, s1, rest @ ..] = b
     else {

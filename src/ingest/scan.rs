@@ -358,8 +358,8 @@ impl<'t> Scan<'t> {
         Some(entry)
     }
 
-    /// An identity value as `idmap::scalar_text` reads it: a plain string copied once, anything
-    /// else through a whole value.
+    /// An identity value as `idmap::scalar_text` reads it: a plain string borrowed from the
+    /// line, anything else through a whole value.
     fn id_text(&mut self) -> Option<Option<Cow<'t, str>>> {
         let at = self.i;
         if self.peek()? == b'"' {

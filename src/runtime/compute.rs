@@ -100,14 +100,19 @@ pub fn compute<T: Send>(
         .map(|p| (profile::profile_id(project, &stitched.profiles[p]), p))
         .collect();
     order.par_sort_unstable();
-    for chunk in order.chunks(CHUNK) {
+    let mut order = order.into_iter();
+    loop {
+        let chunk: Vec<(String, usize)> = order.by_ref().take(CHUNK).collect();
+        if chunk.is_empty() {
+            break;
+        }
         // Small tasks, so that a worker done early takes over the rest of another's share.
         let built: Vec<_> = chunk
-            .par_iter()
+            .into_par_iter()
             .with_max_len(PROFILES_PER_TASK)
             .map(|(id, p)| {
                 let (profile, counts) =
-                    profile::build(&ctx, id.clone(), &stitched.profiles[*p], records.of(*p), events.of(*p));
+                    profile::build(&ctx, id, &stitched.profiles[p], records.of(p), events.of(p));
                 (profile.map(|profile| (profile.profile_id.clone(), finish(profile))), counts)
             })
             .collect();

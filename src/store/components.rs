@@ -76,12 +76,8 @@ pub struct Component {
     pub links: Vec<Link>,
 }
 
-/// Encodes `part`, whose `Rec::batch` (and the like) index the run's batch list.
-pub fn encode(part: &Part<'_>) -> Vec<u8> {
-    encode_onto(part, Vec::with_capacity(256))
-}
-
-/// [`encode`], appending to `out` (so that many components share one buffer).
+/// Encodes `part`, whose `Rec::batch` (and the like) index the run's batch list, appending to
+/// `out` (so that many components share one buffer).
 pub fn encode_onto<'p>(part: &Part<'p>, out: Vec<u8>) -> Vec<u8> {
     let mut used: Vec<u32> = part
         .records

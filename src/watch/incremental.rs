@@ -49,8 +49,9 @@ pub struct AttributePath<'a> {
 /// profile that is gone (joined into another, or its data deleted) is its id, `changedAt`
 /// and `"change": "removed"`.
 pub fn diff(old: &Profiles, new: &Profiles, attributes: &[AttributePath], changed_at: &str) -> Vec<String> {
-    let ids: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
-    let ids: Vec<&String> = ids.into_iter().collect();
+    let mut ids: Vec<&String> = old.keys().chain(new.keys()).collect();
+    ids.sort_unstable();
+    ids.dedup();
     // Profiles are described in parallel (each is parsed and written again), in id order.
     ids.par_iter().filter_map(|&id| change(id, old.get(id), new.get(id), attributes, changed_at)).collect()
 }

@@ -167,8 +167,9 @@ impl Store {
         let meta = txn.open_table(META).map_err(|e| self.db_err(e))?;
         let meta = meta.get("components").map_err(|e| self.db_err(e))?;
         let meta: Option<serde_json::Value> = meta.and_then(|m| serde_json::from_slice(m.value()).ok());
-        let batch_ids: Vec<String> =
-            meta.and_then(|m| serde_json::from_value(m.get("batches")?.clone()).ok()).unwrap_or_default();
+        let batch_ids: Vec<String> = meta
+            .and_then(|mut m| serde_json::from_value(m.get_mut("batches")?.take()).ok())
+            .unwrap_or_default();
         let table = txn.open_table(COMPONENTS).map_err(|e| self.db_err(e))?;
         let mut out = Vec::with_capacity(places.len());
         for (chunk, offset, len) in places {

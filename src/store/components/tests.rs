@@ -4,6 +4,11 @@ use super::*;
 use crate::value::Value;
 use serde_json::json;
 
+/// One component alone.
+fn encode(part: &Part<'_>) -> Vec<u8> {
+    encode_onto(part, Vec::new())
+}
+
 /// `stream` into memory.
 fn chunk(parts: &[Part<'_>]) -> Chunked {
     let mut chunks = Vec::new();
