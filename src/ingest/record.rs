@@ -6,10 +6,28 @@ use std::sync::Arc;
 /// One identity as read from a record: canonical namespace code (as spelt in the namespace
 /// definition) and the normalized value. Both are shared strings: an identity is copied into
 /// every link and event that names it, and a copy is a reference count, not an allocation.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Ident {
     pub namespace: Arc<str>,
     pub id: Arc<str>,
+}
+
+/// Equal text, as derived, but two shared strings at one address are equal without reading
+/// them: equal identities mostly share their strings (`ingest::shared`), and reading the text
+/// of a value last touched long ago is a cache miss.
+impl PartialEq for Ident {
+    fn eq(&self, other: &Ident) -> bool {
+        let same = |a: &Arc<str>, b: &Arc<str>| Arc::ptr_eq(a, b) || a == b;
+        same(&self.namespace, &other.namespace) && same(&self.id, &other.id)
+    }
+}
+
+/// By text, as derived (equal identities hash alike whether they share strings or not).
+impl std::hash::Hash for Ident {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.namespace.hash(state);
+        self.id.hash(state);
+    }
 }
 
 impl Ident {
