@@ -26,28 +26,34 @@ pub struct Nodes {
 
 impl Nodes {
     /// Numbers every identity of `prepared`.
+    ///
+    /// The link ends and the records' and events' primaries are numbered at the same time, on
+    /// two workers, each in its own order of first appearance; the primaries that no link
+    /// names then take the numbers after the link ends', in their order. That is the order a
+    /// single pass over links, records and events would give.
     pub fn number(prepared: &Prepared) -> Nodes {
-        let mut nodes = Nodes::default();
-        // Sized once: a table grown by doubling rehashes into fresh memory each time. Every
-        // link names a new identity at most once (its second end), and so does every record
-        // and event without links; most identities are such ends.
-        let expected = prepared.links.len().max(prepared.records.len());
-        nodes.index.reserve(expected);
-        nodes.idents.reserve(expected);
-        // Identities hold shared strings, and equal identities mostly share them (ingest gives
-        // every value of a run one string): a map by the two strings' addresses answers most
-        // occurrences without hashing or comparing text, and the text map decides the first
-        // time each pair of addresses is seen. Two live strings at one address are one string.
-        let mut by_address: FxHashMap<(usize, usize), u32> =
-            FxHashMap::with_capacity_and_hasher(expected, Default::default());
-        let mut node = |nodes: &mut Nodes, i: &Ident| -> u32 {
-            let address = |s: &Arc<str>| Arc::as_ptr(s) as *const u8 as usize;
-            *by_address.entry((address(&i.namespace), address(&i.id))).or_insert_with(|| nodes.node(i))
-        };
-        nodes.links =
-            prepared.links.iter().map(|l| (node(&mut nodes, &l.a), node(&mut nodes, &l.b))).collect();
-        nodes.records = prepared.records.iter().map(|r| node(&mut nodes, &r.primary)).collect();
-        nodes.events = prepared.events.iter().map(|e| node(&mut nodes, &e.primary)).collect();
+        let (ends, primaries) = rayon::join(
+            || {
+                // Every link names a new identity at most once (its second end).
+                let mut ends = Numbering::with_capacity(prepared.links.len());
+                let links: Vec<(u32, u32)> =
+                    prepared.links.iter().map(|l| (ends.number(&l.a), ends.number(&l.b))).collect();
+                (ends, links)
+            },
+            || {
+                // Numbered by address alone: `node` below decides which are equal by text.
+                let mut primaries = Numbering::by_address(prepared.records.len());
+                let records: Vec<u32> =
+                    prepared.records.iter().map(|r| primaries.number(&r.primary)).collect();
+                let events: Vec<u32> = prepared.events.iter().map(|e| primaries.number(&e.primary)).collect();
+                (primaries, records, events)
+            },
+        );
+        let ((ends, links), (primaries, records, events)) = (ends, primaries);
+        let mut nodes = Nodes { idents: ends.idents, index: ends.index, links, ..Nodes::default() };
+        let renumber: Vec<u32> = primaries.idents.iter().map(|i| nodes.node(i)).collect();
+        nodes.records = records.into_iter().map(|n| renumber[n as usize]).collect();
+        nodes.events = events.into_iter().map(|n| renumber[n as usize]).collect();
         nodes
     }
 
@@ -86,6 +92,63 @@ impl Nodes {
             self.idents.iter().zip(is_primary).filter(|(_, p)| *p).map(|(i, _)| i).collect();
         sorted.par_sort_unstable();
         sorted.into_iter().cloned().collect()
+    }
+}
+
+/// Identities numbered in order of first appearance.
+struct Numbering {
+    idents: Vec<Ident>,
+    /// Whether equal identities at different addresses share a number (else only `by_address`
+    /// numbers, and equal text may have several numbers).
+    by_text: bool,
+    index: FxHashMap<Ident, u32>,
+    /// Identities hold shared strings, and equal identities mostly share them (ingest gives
+    /// every value of a run one string): a map by the two strings' addresses answers most
+    /// occurrences without hashing or comparing text, and `index` decides the first time each
+    /// pair of addresses is seen. Two live strings at one address are one string.
+    by_address: FxHashMap<(usize, usize), u32>,
+}
+
+impl Numbering {
+    /// Sized once for `expected` identities: a table grown by doubling rehashes into fresh
+    /// memory each time.
+    fn with_capacity(expected: usize) -> Numbering {
+        Numbering {
+            idents: Vec::with_capacity(expected),
+            by_text: true,
+            index: FxHashMap::with_capacity_and_hasher(expected, Default::default()),
+            by_address: FxHashMap::with_capacity_and_hasher(expected, Default::default()),
+        }
+    }
+
+    /// Like [`Numbering::with_capacity`], but numbering by address alone.
+    fn by_address(expected: usize) -> Numbering {
+        Numbering {
+            idents: Vec::with_capacity(expected),
+            by_text: false,
+            index: FxHashMap::default(),
+            by_address: FxHashMap::with_capacity_and_hasher(expected, Default::default()),
+        }
+    }
+
+    /// The number of `i`, numbering it when new.
+    fn number(&mut self, i: &Ident) -> u32 {
+        let address = |s: &Arc<str>| Arc::as_ptr(s) as *const u8 as usize;
+        let key = (address(&i.namespace), address(&i.id));
+        if let Some(&n) = self.by_address.get(&key) {
+            return n;
+        }
+        let known = if self.by_text { self.index.get(i).copied() } else { None };
+        let n = known.unwrap_or_else(|| {
+            let n = self.idents.len() as u32;
+            self.idents.push(i.clone());
+            if self.by_text {
+                self.index.insert(i.clone(), n);
+            }
+            n
+        });
+        self.by_address.insert(key, n);
+        n
     }
 }
 
