@@ -18,12 +18,14 @@ pub fn event_objects(
     rows: Range<usize>,
     interner: &Interner,
 ) -> Vec<Value> {
-    event_objects_in(paths, events, rows, i64::MIN..=i64::MAX, interner)
+    event_objects_in(paths, None, events, rows, i64::MIN..=i64::MAX, interner)
 }
 
-/// [`event_objects`] of the rows whose record time is within `window` (µs), in row order.
+/// [`event_objects`] of the rows whose record time is within `window` (µs), in row order, with
+/// only the paths that `only` marks (`None`: all of them).
 pub(super) fn event_objects_in(
     paths: &[ir::EventPath],
+    only: Option<&[bool]>,
     events: &EventColumns,
     rows: Range<usize>,
     window: std::ops::RangeInclusive<i64>,
@@ -36,8 +38,9 @@ pub(super) fn event_objects_in(
         let mut out = Vec::new();
         for row in rows {
             let mut map = Map::new();
-            for (path, column) in paths.iter().zip(&events.columns) {
-                if path.path.len() == 1 && path.path[0] == "timestamp" {
+            for (k, (path, column)) in paths.iter().zip(&events.columns).enumerate() {
+                let left_out = only.is_some_and(|only| !only.get(k).copied().unwrap_or(true));
+                if left_out || (path.path.len() == 1 && path.path[0] == "timestamp") {
                     continue;
                 }
                 let value = cell(column, row, strings);

@@ -53,6 +53,36 @@ pub struct Interpreter {
     /// if none does, an attribute sees only the events in its window, and only the events
     /// within the widest window are built as objects.
     attributes_read_events: bool,
+    /// For each event path, whether attributes can observe it ([`observed_paths`]); only those
+    /// are built into the event objects attributes are evaluated on. `None`: all of them.
+    attribute_paths: Option<Vec<bool>>,
+}
+
+/// For each event path of `program`, whether one of its attributes can observe it: a path that
+/// a filter or value reads, or a prefix or an extension of one (an event object's value at a
+/// path is made of those, see [`events::event_objects_in`]); the others can change no result.
+/// `None` when an attribute can see a whole event: it reads `xEvent`, or its value is the
+/// event itself.
+fn observed_paths(program: &ir::Program) -> Option<Vec<bool>> {
+    let mut read: Vec<&[String]> = Vec::new();
+    let mut whole = false;
+    for a in &program.attributes {
+        whole |= a.value.is_none() && a.function != ir::Function::Count;
+        for e in a.filter.iter().chain(&a.value) {
+            e.visit(&mut |e| match &e.kind {
+                ir::ExprKind::Events => whole = true,
+                // Scope 1 is the event in an attribute's filter and value.
+                ir::ExprKind::Path { scope: 1, path } if path.is_empty() => whole = true,
+                ir::ExprKind::Path { scope: 1, path } => read.push(path),
+                _ => {}
+            });
+        }
+    }
+    if whole {
+        return None;
+    }
+    let related = |p: &[String]| read.iter().any(|r| r.starts_with(p) || p.starts_with(r));
+    Some(program.event_paths.iter().map(|p| related(&p.path)).collect())
 }
 
 impl Interpreter {
@@ -63,7 +93,8 @@ impl Interpreter {
             .iter()
             .flat_map(|a| a.filter.iter().chain(&a.value))
             .any(ir::Expr::reads_events);
-        Interpreter { program, interner, audiences_read_events, attributes_read_events }
+        let attribute_paths = observed_paths(&program);
+        Interpreter { program, interner, audiences_read_events, attributes_read_events, attribute_paths }
     }
 
     pub fn program(&self) -> &ir::Program {
@@ -96,8 +127,9 @@ impl Compiled for Interpreter {
                 starts.min().unwrap_or(ctx.as_of)..=ctx.as_of
             }
         };
+        let paths = self.attribute_paths.as_deref();
         let objects =
-            events::event_objects_in(&self.program.event_paths, events, rows, window, &self.interner);
+            events::event_objects_in(&self.program.event_paths, paths, events, rows, window, &self.interner);
         for attribute in &self.program.attributes {
             out.push(eval_attribute(attribute, profile, &objects, ctx));
         }

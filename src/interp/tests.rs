@@ -400,3 +400,75 @@ fn attributes_see_only_their_window_unless_a_rule_reads_every_event() {
     let filtered = attr("filtered", Function::Count, Some(7), Some(reads_all), None);
     assert_eq!(run(vec![week(), filtered]), [Value::Int(2), Value::Int(2)]);
 }
+
+#[test]
+fn attribute_event_objects_hold_the_paths_attributes_can_observe() {
+    let cx = utc(); // as of 2026-03-15T12:00:00Z
+    let order = obj(&[("total", Value::Int(3)), ("currency", Value::string("SEK"))]);
+    let ev = obj(&[
+        ("timestamp", ts("2026-03-10T00:00:00Z")),
+        ("type", Value::string("buy")),
+        ("commerce", obj(&[("order", order.clone())])),
+        ("web", obj(&[("page", Value::string("home"))])),
+    ]);
+    let attr = |function, filter: Option<Expr>, value: Option<Expr>| ir::Attribute {
+        name: "a".into(),
+        path: vec!["a".into()],
+        function,
+        filter,
+        value,
+        duration: None,
+        ty: Type::Any,
+    };
+    let program = |paths: &[&str], attributes: Vec<ir::Attribute>| ir::Program {
+        attributes,
+        audiences: vec![],
+        event_paths: paths
+            .iter()
+            .map(|p| ir::EventPath { path: p.split('.').map(String::from).collect(), ty: Type::Any })
+            .collect(),
+        profile_type: Type::Any,
+        event_type: Type::Any,
+    };
+    let run = |p: ir::Program| {
+        let columns = crate::engine::columns_from_events(&p, std::slice::from_ref(&ev), &cx.interner);
+        let compiled = crate::engine::compile(&p, crate::engine::EngineKind::Interp, &cx.interner);
+        let mut out = Vec::new();
+        compiled.attributes(&Value::Null, &columns, 0..1, &cx, &mut out);
+        out
+    };
+    let is_buy = || cmp(CmpOp::Eq, path(1, "type"), c("buy"));
+    // `commerce.order` is made of the paths that extend it; `web.page` plays no part.
+    let paths = ["timestamp", "type", "commerce.order.total", "commerce.order.currency", "web.page"];
+    let value = e(ExprKind::Object(vec![
+        ("o".into(), path(1, "commerce.order")),
+        ("t".into(), path(1, "timestamp")),
+    ]));
+    let p = program(&paths, vec![attr(Function::MostRecent, Some(is_buy()), Some(value))]);
+    assert_eq!(observed_paths(&p), Some(vec![true, true, true, true, false]));
+    assert_eq!(run(p), [obj(&[("o", order.clone()), ("t", ts("2026-03-10T00:00:00Z"))])]);
+    // A deeper path is read out of the path that holds it.
+    let paths = ["type", "commerce", "web.page"];
+    let p = program(&paths, vec![attr(Function::Sum, None, Some(path(1, "commerce.order.total")))]);
+    assert_eq!(observed_paths(&p), Some(vec![false, true, false]));
+    assert_eq!(run(p), [Value::Int(3)]);
+    let p = program(&paths, vec![attr(Function::Count, Some(is_buy()), None)]);
+    assert_eq!(observed_paths(&p), Some(vec![true, false, false]));
+    assert_eq!(run(p), [Value::Int(1)]);
+    // The event itself as the value (`….head()` of whole events), or `xEvent`: every path.
+    let p = program(&paths, vec![attr(Function::MostRecent, Some(is_buy()), None)]);
+    assert_eq!(observed_paths(&p), None);
+    assert_eq!(
+        run(p),
+        [obj(&[
+            ("type", Value::string("buy")),
+            ("commerce", obj(&[("order", order)])),
+            ("web", obj(&[("page", Value::string("home"))])),
+            ("timestamp", ts("2026-03-10T00:00:00Z"))
+        ])]
+    );
+    let events =
+        e(ExprKind::Each { op: ArrayOp::Sum, array: Box::new(e(ExprKind::Events)), scope: 2, inner: None });
+    let p = program(&paths, vec![attr(Function::Count, Some(cmp(CmpOp::Gt, events, c(0i64))), None)]);
+    assert_eq!(observed_paths(&p), None);
+}

@@ -42,39 +42,63 @@ pub struct Expr {
 
 impl Expr {
     /// Whether `xEvent` occurs anywhere in the expression (an engine can then leave a
-    /// profile's events unread). Every variant is matched by name, so a new one must say.
+    /// profile's events unread).
     pub fn reads_events(&self) -> bool {
-        let time = |t: &Time| matches!(t, Time::Expr(e) if e.reads_events());
+        let mut found = false;
+        self.visit(&mut |e| found |= matches!(e.kind, ExprKind::Events));
+        found
+    }
+
+    /// Calls `f` on the expression and on every expression inside it, outside in. Every
+    /// variant is matched by name, so a new one must say what it holds.
+    pub fn visit<'e>(&'e self, f: &mut dyn FnMut(&'e Expr)) {
+        f(self);
+        let time = |t: &'e Time, f: &mut dyn FnMut(&'e Expr)| {
+            if let Time::Expr(e) = t {
+                e.visit(f);
+            }
+        };
         match &self.kind {
-            ExprKind::Events => true,
-            ExprKind::Const(_) | ExprKind::Path { .. } => false,
-            ExprKind::Field { target, .. } | ExprKind::Not(target) | ExprKind::Neg(target) => {
-                target.reads_events()
-            }
-            ExprKind::Like { expr, .. } => expr.reads_events(),
+            ExprKind::Events | ExprKind::Const(_) | ExprKind::Path { .. } => {}
+            ExprKind::Field { target, .. } | ExprKind::Not(target) | ExprKind::Neg(target) => target.visit(f),
+            ExprKind::Like { expr, .. } => expr.visit(f),
             ExprKind::Array(items) | ExprKind::Call { args: items, .. } => {
-                items.iter().any(Expr::reads_events)
+                items.iter().for_each(|e| e.visit(f))
             }
-            ExprKind::Object(members) => members.iter().any(|(_, e)| e.reads_events()),
+            ExprKind::Object(members) => members.iter().for_each(|(_, e)| e.visit(f)),
             ExprKind::Logic { lhs, rhs, .. }
             | ExprKind::Compare { lhs, rhs, .. }
-            | ExprKind::Arith { lhs, rhs, .. } => lhs.reads_events() || rhs.reads_events(),
-            ExprKind::If { cond, then, otherwise } => {
-                cond.reads_events() || then.reads_events() || otherwise.reads_events()
+            | ExprKind::Arith { lhs, rhs, .. } => {
+                lhs.visit(f);
+                rhs.visit(f);
             }
-            ExprKind::In { expr, list, .. } => expr.reads_events() || list.reads_events(),
+            ExprKind::If { cond, then, otherwise } => {
+                cond.visit(f);
+                then.visit(f);
+                otherwise.visit(f);
+            }
+            ExprKind::In { expr, list, .. } => {
+                expr.visit(f);
+                list.visit(f);
+            }
             ExprKind::Occurs { expr, occurs } => {
-                expr.reads_events()
-                    || match &**occurs {
-                        Occurs::Distance { anchor, .. }
-                        | Occurs::Relative { anchor, .. }
-                        | Occurs::On { anchor } => time(anchor),
-                        Occurs::Between { start, end } => time(start) || time(end),
-                        Occurs::Calendar { .. } => false,
+                expr.visit(f);
+                match &**occurs {
+                    Occurs::Distance { anchor, .. }
+                    | Occurs::Relative { anchor, .. }
+                    | Occurs::On { anchor } => time(anchor, f),
+                    Occurs::Between { start, end } => {
+                        time(start, f);
+                        time(end, f);
                     }
+                    Occurs::Calendar { .. } => {}
+                }
             }
             ExprKind::Each { array, inner, .. } => {
-                array.reads_events() || inner.as_ref().is_some_and(|e| e.reads_events())
+                array.visit(f);
+                if let Some(inner) = inner {
+                    inner.visit(f);
+                }
             }
         }
     }
