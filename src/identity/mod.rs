@@ -24,8 +24,8 @@ pub(crate) mod union_find;
 pub use normalize::{normalize_identity, Rejection, MAX_IDENTITY_CHARS};
 pub use primary::{primary_of_event, primary_of_record, Candidate};
 pub use stitch::{
-    components, link_order, stitch, stitch_component, Component, ComponentStitching, RefusedLink,
-    ShedIdentity, StitchedProfile, Stitching,
+    components, components_of, link_order, stitch, stitch_component, stitch_numbered, Component,
+    ComponentStitching, Numbered, RefusedLink, ShedIdentity, StitchedProfile, Stitching,
 };
 
 use crate::policy::{IdentitySettings, Namespace};

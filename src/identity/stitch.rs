@@ -99,20 +99,23 @@ pub fn stitch(
             );
             assemble(settings, parts, Vec::new(), Vec::new())
         }
-        GraphType::Pdg => {
-            let (mut refused, mut shed) = (Vec::new(), Vec::new());
-            // Components are independent: stitched in parallel, taken in their order.
-            let components = components(settings, links, primaries);
-            let stitched: Vec<ComponentStitching> =
-                components.par_iter().map(|c| stitch_component(settings, c)).collect();
-            for done in stitched {
-                parts.extend(done.profiles);
-                refused.extend(done.refused);
-                shed.extend(done.shed);
-            }
-            assemble(settings, parts, refused, shed)
-        }
+        GraphType::Pdg => stitch_numbered(settings, Numbered::new(links, primaries)),
     }
+}
+
+/// [`stitch`] with a `pdg` graph, of identities already numbered.
+pub fn stitch_numbered(settings: &IdentitySettings, input: Numbered) -> Stitching {
+    let (mut parts, mut refused, mut shed) = (Vec::new(), Vec::new(), Vec::new());
+    // Components are independent: stitched in parallel, taken in their order.
+    let components = components_of(settings, input);
+    let stitched: Vec<ComponentStitching> =
+        components.par_iter().map(|c| stitch_component(settings, c)).collect();
+    for done in stitched {
+        parts.extend(done.profiles);
+        refused.extend(done.refused);
+        shed.extend(done.shed);
+    }
+    assemble(settings, parts, refused, shed)
 }
 
 /// Sorts profiles by id and indexes their identities.
@@ -152,27 +155,48 @@ pub fn link_order(settings: &IdentitySettings, x: &Link, y: &Link) -> Ordering {
         .then_with(|| x.a.cmp_by_code(&y.a, settings))
 }
 
+/// A stitcher's input with every identity numbered once: `identities[n]` is identity `n`, and
+/// `ends[i]` the numbers of the two ends of `links[i]`.
+#[derive(Debug, Clone)]
+pub struct Numbered<'l> {
+    /// Distinct identities: the links' ends and the primaries.
+    pub identities: Vec<&'l Identity>,
+    /// `has_data[n]`: identity `n` is the primary identity of some record or event.
+    pub has_data: Vec<bool>,
+    pub links: Vec<&'l Link>,
+    pub ends: Vec<(usize, usize)>,
+}
+
+impl<'l> Numbered<'l> {
+    /// Numbers the identities of `links` and `primaries` in order of first appearance (one
+    /// hash lookup per mention).
+    pub fn new(links: &'l [Link], primaries: &'l [Identity]) -> Numbered<'l> {
+        let mut first: FxHashMap<&'l Identity, usize> =
+            FxHashMap::with_capacity_and_hasher(primaries.len() + links.len(), Default::default());
+        let mut identities: Vec<&'l Identity> = Vec::new();
+        let mut number = |i: &'l Identity| -> usize {
+            *first.entry(i).or_insert_with(|| {
+                identities.push(i);
+                identities.len() - 1
+            })
+        };
+        let owned: Vec<usize> = primaries.iter().map(&mut number).collect();
+        let ends: Vec<(usize, usize)> = links.iter().map(|l| (number(&l.a), number(&l.b))).collect();
+        let mut has_data = vec![false; identities.len()];
+        owned.into_iter().for_each(|n| has_data[n] = true);
+        Numbered { identities, has_data, links: links.iter().collect(), ends }
+    }
+}
+
 /// Splits the identities of `links` and `primaries` into plain connected components, in the
 /// order of their first identity.
-pub fn components<'l>(
-    settings: &IdentitySettings,
-    links: &'l [Link],
-    primaries: &'l [Identity],
-) -> Vec<Component> {
-    // Every identity numbered once, in order of first appearance (one hash lookup per
-    // mention); the numbers are then renumbered in code order.
-    let mut first: FxHashMap<&'l Identity, usize> =
-        FxHashMap::with_capacity_and_hasher(primaries.len() + links.len(), Default::default());
-    let mut seen: Vec<&'l Identity> = Vec::new();
-    let mut number = |i: &'l Identity| -> usize {
-        *first.entry(i).or_insert_with(|| {
-            seen.push(i);
-            seen.len() - 1
-        })
-    };
-    let owned: Vec<usize> = primaries.iter().map(&mut number).collect();
-    let ends: Vec<(usize, usize)> = links.iter().map(|l| (number(&l.a), number(&l.b))).collect();
-    drop(first);
+pub fn components(settings: &IdentitySettings, links: &[Link], primaries: &[Identity]) -> Vec<Component> {
+    components_of(settings, Numbered::new(links, primaries))
+}
+
+/// [`components`] of identities already numbered: the result does not depend on the numbering.
+pub fn components_of(settings: &IdentitySettings, input: Numbered) -> Vec<Component> {
+    let Numbered { identities: seen, has_data, links, ends } = input;
     // Sorting on each namespace's rank by code equals `Identity::cmp_by_code`, without
     // comparing code strings for every pair.
     let mut by_code: Vec<usize> = (0..settings.namespaces.len()).collect();
@@ -191,13 +215,12 @@ pub fn components<'l>(
     let mut index = vec![0usize; seen.len()];
     order.iter().enumerate().for_each(|(at, &n)| index[n] = at);
     let all: Vec<&Identity> = order.iter().map(|&n| seen[n]).collect();
-    let mut owner = vec![false; all.len()];
-    owned.iter().for_each(|&n| owner[index[n]] = true);
+    let owner: Vec<bool> = order.iter().map(|&n| has_data.get(n).copied().unwrap_or(false)).collect();
     // Indices follow the code order, so sorting on them gives exactly [`link_order`], cheaply.
     let mut sorted: Vec<(usize, usize, &Link)> = links
         .par_iter()
         .zip(ends)
-        .map(|(l, (a, b))| (index[a], index[b], l))
+        .map(|(l, (a, b))| (index[a], index[b], *l))
         .filter(|(a, b, _)| a != b)
         .collect();
     sorted.par_sort_by(|(xa, xb, x), (ya, yb, y)| {

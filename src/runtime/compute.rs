@@ -65,16 +65,7 @@ pub fn compute<T: Send>(
     let (stitched, owner) = match policy.identity_graph {
         // Without a graph every primary identity is its own profile (SPEC 3): nothing to stitch.
         GraphType::None => graph::unstitched(&nodes),
-        GraphType::Pdg => {
-            let stitched = graph::stitch(project, policy.identity_graph, &prepared.links, &nodes.primaries());
-            let mut owner = vec![u32::MAX; nodes.len()];
-            for (p, ids) in stitched.profiles.iter().enumerate() {
-                for n in ids.iter().filter_map(|i| nodes.get(i)) {
-                    owner[n as usize] = p as u32;
-                }
-            }
-            (stitched, owner)
-        }
+        GraphType::Pdg => graph::stitch_nodes(project, &prepared.links, &nodes),
     };
     report.refused_links = stitched.refused_links;
     report.shed_identities = stitched.shed_identities;

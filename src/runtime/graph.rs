@@ -2,6 +2,7 @@
 
 use super::nodes::Nodes;
 use super::prepare::Link;
+use super::rows::Rows;
 use crate::identity::{self, Identity, Origin};
 use crate::ingest::Ident;
 use crate::policy::{GraphType, IdentitySettings, Project};
@@ -99,8 +100,64 @@ pub fn stitch<'l>(
     links: impl IntoIterator<Item = &'l Link>,
     primaries: &BTreeSet<Ident>,
 ) -> Stitched {
+    stitched(&project.identity, stitching(project, graph, links, primaries))
+}
+
+/// [`stitch`] with a `pdg` graph over the identities `nodes` numbered (the run's `links`, and
+/// the records' and events' primaries), with each node's profile (`u32::MAX`: none). The nodes'
+/// numbers stand in for the stitcher's own, so no identity is hashed to number it again.
+pub fn stitch_nodes(project: &Project, links: &Rows<Link>, nodes: &Nodes) -> (Stitched, Vec<u32>) {
     let settings = &project.identity;
-    let stitching = stitching(project, graph, links, primaries);
+    let graph: Vec<Option<Identity>> = nodes.idents.par_iter().map(|i| to_identity(settings, i)).collect();
+    // The stitcher's numbers: the nodes that are graph identities, in node order.
+    let mut number = vec![usize::MAX; graph.len()];
+    let mut identities = Vec::with_capacity(graph.len());
+    for (n, i) in graph.iter().enumerate() {
+        if let Some(i) = i {
+            number[n] = identities.len();
+            identities.push(i);
+        }
+    }
+    let numbered = |n: u32| number.get(n as usize).copied().filter(|&d| d != usize::MAX);
+    let mut has_data = vec![false; identities.len()];
+    nodes.records.iter().chain(&nodes.events).filter_map(|&n| numbered(n)).for_each(|d| has_data[d] = true);
+    let converted: Vec<(identity::Link, (usize, usize))> = links
+        .par_chunks()
+        .flat_map_iter(|(start, rows)| {
+            rows.iter().zip(&nodes.links[start..]).filter_map(|(l, &(a, b))| {
+                let ends = (numbered(a)?, numbered(b)?);
+                let link = identity::Link {
+                    a: identities[ends.0].clone(),
+                    b: identities[ends.1].clone(),
+                    time: l.time,
+                    seq: l.seq,
+                    origin: Origin { dataset: l.dataset, batch: l.batch, line: u64::from(l.line) },
+                };
+                Some((link, ends))
+            })
+        })
+        .collect();
+    let input = identity::Numbered {
+        identities,
+        has_data,
+        links: converted.iter().map(|(l, _)| l).collect(),
+        ends: converted.iter().map(|&(_, ends)| ends).collect(),
+    };
+    let stitched = stitched(settings, identity::stitch_numbered(settings, input));
+    // Each identity's node, found by its text, in parallel.
+    let placed: Vec<(u32, u32)> = stitched
+        .profiles
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(p, ids)| ids.iter().filter_map(move |i| Some((nodes.get(i)?, p as u32))))
+        .collect();
+    let mut owner = vec![u32::MAX; nodes.len()];
+    placed.into_iter().for_each(|(n, p)| owner[n as usize] = p);
+    (stitched, owner)
+}
+
+/// The runtime's form of what the stitcher gives.
+fn stitched(settings: &IdentitySettings, stitching: identity::Stitching) -> Stitched {
     let profiles = groups(settings, &stitching);
     let shed = stitching
         .shed
@@ -112,5 +169,79 @@ pub fn stitch<'l>(
         refused_links: stitching.refused.len() as u64,
         shed_identities: stitching.shed.len() as u64,
         shed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::fixture::project;
+    use crate::runtime::prepare::{Ev, Prepared};
+
+    #[test]
+    fn stitching_the_run_s_nodes_gives_what_stitching_its_identities_gives() {
+        let mut project = project(std::path::Path::new("."), Vec::new(), Vec::new());
+        project.identity.graph_limit = 3;
+        let id = |key: &str| {
+            let (ns, value) = key.split_once(':').unwrap_or(("", key));
+            Ident::new(ns, value)
+        };
+        let link = |a: &str, b: &str, time: i64| Link {
+            a: id(a),
+            b: id(b),
+            time,
+            seq: time as u64,
+            dataset: 0,
+            batch: 0,
+            line: 1,
+        };
+        let ev = |p: &str| Ev {
+            dataset: 0,
+            batch: 0,
+            line: 1,
+            seq: 0,
+            time: 0,
+            primary: id(p),
+            body: None,
+            fields: Vec::new().into(),
+            mismatches: 0,
+            offset: None,
+        };
+        let prepared = Prepared {
+            // Two CRMIDs meet through one cookie (the newer link wins, the older is refused); a
+            // graph of four sheds past the limit of 3; an unknown namespace stays out of graphs.
+            links: vec![
+                link("CRMID:c-1", "ECID:e-1", 10),
+                link("CRMID:c-2", "ECID:e-1", 20),
+                link("ECID:e-2", "Email:a@x.se", 5),
+                link("ECID:e-3", "Email:a@x.se", 6),
+                link("ECID:e-4", "Email:a@x.se", 7),
+                link("Nope:n-1", "ECID:e-4", 8),
+            ]
+            .into(),
+            events: vec![ev("CRMID:c-1"), ev("ECID:e-2"), ev("ECID:e-9"), ev("ECID:e-4")].into(),
+            ..Prepared::default()
+        };
+        let nodes = Nodes::number(&prepared);
+        let (by_nodes, owner) = stitch_nodes(&project, &prepared.links, &nodes);
+        let primaries: BTreeSet<Ident> = prepared.events.iter().map(|e| e.primary.clone()).collect();
+        let by_identities = stitch(&project, GraphType::Pdg, &prepared.links, &primaries);
+        assert_eq!(by_nodes.profiles, by_identities.profiles);
+        assert_eq!(by_nodes.shed, by_identities.shed);
+        assert_eq!(
+            (by_nodes.refused_links, by_nodes.shed_identities),
+            (by_identities.refused_links, by_identities.shed_identities)
+        );
+        assert_eq!((by_nodes.refused_links, by_nodes.shed_identities), (1, 1));
+        let keys: Vec<Vec<String>> =
+            by_nodes.profiles.iter().map(|p| p.iter().map(Ident::key).collect()).collect();
+        assert!(keys.contains(&vec!["ECID:e-9".to_string()]), "{keys:?}");
+        // Every identity of a profile is owned by it, and no other node is.
+        for (n, ident) in nodes.idents.iter().enumerate() {
+            let expected =
+                by_nodes.profiles.iter().position(|p| p.contains(ident)).map_or(u32::MAX, |p| p as u32);
+            assert_eq!(owner[n], expected, "{ident}");
+        }
+        assert!(owner.contains(&u32::MAX), "the unknown namespace's identity has no profile");
     }
 }

@@ -4,9 +4,7 @@
 
 use super::prepare::Prepared;
 use crate::ingest::Ident;
-use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// The node number of every identity of a [`Prepared`], and of each of its links' ends,
@@ -80,18 +78,6 @@ impl Nodes {
 
     pub fn is_empty(&self) -> bool {
         self.idents.is_empty()
-    }
-
-    /// The identities that are the primary identity of a record or an event.
-    pub fn primaries(&self) -> BTreeSet<Ident> {
-        let mut is_primary = vec![false; self.idents.len()];
-        for &n in self.records.iter().chain(&self.events) {
-            is_primary[n as usize] = true;
-        }
-        let mut sorted: Vec<&Ident> =
-            self.idents.iter().zip(is_primary).filter(|(_, p)| *p).map(|(i, _)| i).collect();
-        sorted.par_sort_unstable();
-        sorted.into_iter().cloned().collect()
     }
 }
 
@@ -200,7 +186,5 @@ mod tests {
         assert_eq!((nodes.records.as_slice(), nodes.events.as_slice()), (&[3, 0][..], &[4, 1, 4][..]));
         assert_eq!(nodes.get(&id("c")), Some(2));
         assert_eq!(nodes.get(&id("q")), None);
-        let primaries: Vec<String> = nodes.primaries().iter().map(|i| i.id.to_string()).collect();
-        assert_eq!(primaries, ["a", "b", "y", "z"]);
     }
 }

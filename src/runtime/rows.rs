@@ -63,6 +63,15 @@ impl<T> Rows<T> {
         self.chunks.iter().flatten()
     }
 
+    /// The chunks in order, each with the index of its first row, for parallel work.
+    pub fn par_chunks(&self) -> impl rayon::iter::IndexedParallelIterator<Item = (usize, &[T])>
+    where
+        T: Sync,
+    {
+        use rayon::prelude::*;
+        self.starts.par_iter().copied().zip(self.chunks.par_iter().map(Vec::as_slice))
+    }
+
     /// Row `i`, found by its chunk.
     pub fn get(&self, i: usize) -> Option<&T> {
         let chunk = self.starts.partition_point(|&s| s <= i).checked_sub(1)?;
