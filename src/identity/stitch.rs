@@ -5,11 +5,11 @@
 //! [`stitch_component`] is the unit a parallel or distributed runner schedules.
 
 use super::union_find::UnionFind;
-use super::{Identity, Link};
+use super::{Identity, Link, Origin};
 use crate::policy::{GraphType, IdentitySettings, NamespaceType};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use std::cmp::Ordering;
+use std::cmp::{Ordering, Reverse};
 
 /// One stitched profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,15 +55,16 @@ impl Stitching {
     }
 }
 
-/// A plain connected component of the link graph: the unit of independent work.
+/// A plain connected component of the link graph: the unit of independent work. It borrows
+/// the identities and links it is made of.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Component {
+pub struct Component<'l> {
     /// Sorted by namespace code, then value; no duplicates.
-    pub identities: Vec<Identity>,
+    pub identities: Vec<&'l Identity>,
     /// `has_data[i]`: `identities[i]` is the primary identity of some record or event.
     pub has_data: Vec<bool>,
     /// The links among them, in [`link_order`] (newest first); [`stitch_component`] relies on it.
-    pub links: Vec<Link>,
+    pub links: Vec<&'l Link>,
     /// `ends[i]`: the positions in `identities` of the two ends of `links[i]`.
     pub ends: Vec<(usize, usize)>,
 }
@@ -190,12 +191,16 @@ impl<'l> Numbered<'l> {
 
 /// Splits the identities of `links` and `primaries` into plain connected components, in the
 /// order of their first identity.
-pub fn components(settings: &IdentitySettings, links: &[Link], primaries: &[Identity]) -> Vec<Component> {
+pub fn components<'l>(
+    settings: &IdentitySettings,
+    links: &'l [Link],
+    primaries: &'l [Identity],
+) -> Vec<Component<'l>> {
     components_of(settings, Numbered::new(links, primaries))
 }
 
 /// [`components`] of identities already numbered: the result does not depend on the numbering.
-pub fn components_of(settings: &IdentitySettings, input: Numbered) -> Vec<Component> {
+pub fn components_of<'l>(settings: &IdentitySettings, input: Numbered<'l>) -> Vec<Component<'l>> {
     let Numbered { identities: seen, has_data, links, ends } = input;
     // Sorting on each namespace's rank by code equals `Identity::cmp_by_code`, without
     // comparing code strings for every pair.
@@ -204,36 +209,54 @@ pub fn components_of(settings: &IdentitySettings, input: Numbered) -> Vec<Compon
     let mut rank = vec![0usize; settings.namespaces.len()];
     by_code.iter().enumerate().for_each(|(r, &n)| rank[n] = r + 1);
     let key = |i: &Identity| rank.get(i.ns as usize).copied().unwrap_or(0);
+    // The first eight bytes of a value (zero-padded) order values as their text does, unless
+    // they are equal: most comparisons end there, without reading the values themselves.
+    let prefix = |i: &Identity| {
+        let (mut head, v) = ([0u8; 8], i.value.as_bytes());
+        head[..v.len().min(8)].copy_from_slice(&v[..v.len().min(8)]);
+        u64::from_be_bytes(head)
+    };
     // Identities are distinct, so the unstable sort is deterministic; the sorts are parallel
     // (a large graph has millions of links) and give what sequential ones give.
-    let mut order: Vec<usize> = (0..seen.len()).collect();
-    order.par_sort_unstable_by(|&x, &y| {
-        let (x, y) = (seen[x], seen[y]);
-        key(x).cmp(&key(y)).then_with(|| x.value.cmp(&y.value)).then(x.ns.cmp(&y.ns))
+    let mut order: Vec<(usize, u64, usize)> =
+        seen.par_iter().enumerate().map(|(n, i)| (key(i), prefix(i), n)).collect();
+    order.par_sort_unstable_by(|x, y| {
+        (x.0, x.1).cmp(&(y.0, y.1)).then_with(|| {
+            let (a, b) = (seen[x.2], seen[y.2]);
+            a.value.cmp(&b.value).then(a.ns.cmp(&b.ns))
+        })
     });
     // index[n]: the code-order index of the identity numbered n.
-    let mut index = vec![0usize; seen.len()];
-    order.iter().enumerate().for_each(|(at, &n)| index[n] = at);
-    let all: Vec<&Identity> = order.iter().map(|&n| seen[n]).collect();
-    let owner: Vec<bool> = order.iter().map(|&n| has_data.get(n).copied().unwrap_or(false)).collect();
-    // Indices follow the code order, so sorting on them gives exactly [`link_order`], cheaply.
-    let mut sorted: Vec<(usize, usize, &Link)> = links
+    let mut index = vec![0u32; seen.len()];
+    order.iter().enumerate().for_each(|(at, &(_, _, n))| index[n] = at as u32);
+    let all: Vec<&Identity> = order.iter().map(|&(_, _, n)| seen[n]).collect();
+    let owner: Vec<bool> = order.iter().map(|&(_, _, n)| has_data.get(n).copied().unwrap_or(false)).collect();
+    drop(order);
+    // Indices follow the code order, so sorting on them gives exactly [`link_order`]; each
+    // link's key is taken out of it once, and its position ends the key, so the unstable sort
+    // keeps equal links in their order as a stable one would.
+    let mut sorted: Vec<LinkKey> = links
         .par_iter()
         .zip(ends)
-        .map(|(l, (a, b))| (index[a], index[b], *l))
-        .filter(|(a, b, _)| a != b)
+        .enumerate()
+        .filter_map(|(k, (l, (a, b)))| {
+            let (a, b) = (index[a], index[b]);
+            (a != b).then_some((
+                Reverse(l.time),
+                Reverse(l.seq),
+                a.min(b),
+                a.max(b),
+                l.origin,
+                a,
+                b,
+                k as u32,
+            ))
+        })
         .collect();
-    sorted.par_sort_by(|(xa, xb, x), (ya, yb, y)| {
-        y.time
-            .cmp(&x.time)
-            .then_with(|| y.seq.cmp(&x.seq))
-            .then_with(|| (xa.min(xb), xa.max(xb)).cmp(&(ya.min(yb), ya.max(yb))))
-            .then_with(|| x.origin.cmp(&y.origin))
-            .then_with(|| xa.cmp(ya))
-    });
+    sorted.par_sort_unstable();
     let mut uf = UnionFind::new(all.len());
-    for &(a, b, _) in &sorted {
-        uf.union(a, b);
+    for &(.., a, b, _) in &sorted {
+        uf.union(a as usize, b as usize);
     }
     let groups = uf.groups();
     // slot[m]: (component, position inside it) of identity m.
@@ -243,26 +266,32 @@ pub fn components_of(settings: &IdentitySettings, input: Numbered) -> Vec<Compon
     }
     // Each component's links counted first, so its vectors are allocated once.
     let mut counts = vec![0usize; groups.len()];
-    for &(a, _, _) in &sorted {
-        counts[slot[a].0] += 1;
+    for &(.., a, _, _) in &sorted {
+        counts[slot[a as usize].0] += 1;
     }
     let mut out: Vec<Component> = groups
         .par_iter()
         .zip(counts)
         .map(|(members, n)| Component {
-            identities: members.iter().map(|&m| all[m].clone()).collect(),
+            identities: members.iter().map(|&m| all[m]).collect(),
             has_data: members.iter().map(|&m| owner[m]).collect(),
             links: Vec::with_capacity(n),
             ends: Vec::with_capacity(n),
         })
         .collect();
-    for (a, b, l) in sorted {
-        let c = &mut out[slot[a].0];
-        c.links.push(l.clone());
-        c.ends.push((slot[a].1, slot[b].1));
+    for (.., a, b, k) in sorted {
+        let (a, b) = (slot[a as usize], slot[b as usize]);
+        let c = &mut out[a.0];
+        c.links.push(links[k as usize]);
+        c.ends.push((a.1, b.1));
     }
     out
 }
+
+/// A link's place in [`link_order`] for [`components_of`]: newest time and sequence first,
+/// then the code-order indexes of its ends (lower, higher), its origin, its first end's index,
+/// its second end's, and its position in the input.
+type LinkKey = (Reverse<i64>, Reverse<u64>, u32, u32, Origin, u32, u32, u32);
 
 /// Runs pass 1 (unique namespaces) and pass 2 (graph limit) on one component.
 pub fn stitch_component(settings: &IdentitySettings, component: &Component) -> ComponentStitching {
@@ -336,7 +365,7 @@ fn unique_pass(
                     ids[y].key(settings),
                     ids[x].code(settings)
                 );
-                refused.push(RefusedLink { link: link.clone(), reason });
+                refused.push(RefusedLink { link: Link::clone(link), reason });
                 continue;
             }
             if let Some((root, child)) = uf.union(a, b) {
@@ -352,7 +381,7 @@ fn unique_pass(
 /// Pass 2 for one graph: marks identities to shed until it has `graphLimit` identities.
 fn limit_pass(
     settings: &IdentitySettings,
-    ids: &[Identity],
+    ids: &[&Identity],
     graph: &[usize],
     last_link: &[Option<i64>],
     shed: &mut [bool],
