@@ -200,21 +200,57 @@ pub fn write_atomic_with(
     path: &Path,
     fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
+    write_pending(path, fill)?.finish()
+}
+
+/// The first half of [`write_atomic_with`]: the content is written to a temporary file next to
+/// `path`, which [`Pending::finish`] syncs and renames to `path` (reading it back meanwhile
+/// needs no wait for the disk).
+pub fn write_pending(
+    path: &Path,
+    fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<Pending> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let name = path.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().to_string());
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let written = (|| {
-        let mut f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
-        fill(&mut f)?;
-        f.into_inner().map_err(std::io::IntoInnerError::into_error)?.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if written.is_err() {
-        // A full disk or a failed rename leaves no temporary file behind.
-        let _ = std::fs::remove_file(&tmp);
+    let pending = Pending { tmp, path: path.into(), finished: false };
+    let mut f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&pending.tmp)?);
+    fill(&mut f)?;
+    f.into_inner().map_err(std::io::IntoInnerError::into_error)?;
+    Ok(pending)
+}
+
+/// A file written under a temporary name, not yet in place. Dropped unfinished (an error on
+/// the way), it leaves no temporary file behind.
+#[derive(Debug)]
+pub struct Pending {
+    tmp: std::path::PathBuf,
+    path: std::path::PathBuf,
+    finished: bool,
+}
+
+impl Pending {
+    /// Where the content is until [`Pending::finish`].
+    pub fn written(&self) -> &Path {
+        &self.tmp
     }
-    written
+
+    /// Syncs the content to disk and renames it to its path.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        std::fs::File::open(&self.tmp)?.sync_all()?;
+        std::fs::rename(&self.tmp, &self.path)?;
+        self.finished = true;
+        Ok(())
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// Writes profiles (already sorted by profileId) as JSON lines.
@@ -232,6 +268,27 @@ pub fn write_profiles<'a>(path: &Path, lines: impl Iterator<Item = &'a str>) -> 
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_pending_file_is_in_place_once_finished_and_gone_if_dropped() {
+        let dir = crate::runtime::fixture::temp_dir("pending");
+        let path = dir.join("out.jsonl");
+        let pending = write_pending(&path, |f| f.write_all(b"one\n")).expect("written");
+        let tmp = pending.written().to_path_buf();
+        assert!(!path.exists() && tmp.exists());
+        // Open before the rename, read after it.
+        let mut opened = std::fs::File::open(&tmp).expect("open");
+        pending.finish().expect("placed");
+        assert!(!tmp.exists());
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut opened, &mut text).expect("read");
+        assert_eq!((text.as_str(), std::fs::read_to_string(&path).ok().as_deref()), ("one\n", Some("one\n")));
+        let dropped = write_pending(&dir.join("other.jsonl"), |f| f.write_all(b"x")).expect("written");
+        let tmp = dropped.written().to_path_buf();
+        drop(dropped);
+        assert!(!tmp.exists() && !dir.join("other.jsonl").exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     fn by_jiff(us: i64) -> String {
         match jiff::Timestamp::from_microsecond(us) {

@@ -160,7 +160,7 @@ fn run_in_pool(
         drop(send);
         (components, writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
-    let profiles = written.map_err(io(path.clone()))?;
+    let (pending, profiles) = written.map_err(io(path.clone()))?;
     // `compute` timed its own stages (and the writing of the lines with them); the output
     // stage starts here.
     lap(&mut report, "compute");
@@ -182,18 +182,19 @@ fn run_in_pool(
         .collect();
     let meta = [("lastRun", last), ("shed", serde_json::Value::Object(shed))];
 
-    // Output. One writer thread stores the profiles (read back from profiles.jsonl), `meta`
-    // and, in the same transaction, the identity components that the rayon pool groups and
+    // Output. One writer thread stores the profiles (read back from profiles.jsonl as written,
+    // while another thread syncs it and puts it in place), `meta` and, in the same transaction, the identity components that the rayon pool groups and
     // encodes meanwhile (CPU work overlapping I/O; a bounded channel of 64 chunks of 1 MiB lets
     // the encoding run ahead while the profiles are inserted, and no further). The writer is a
     // thread of its own, not a rayon task: it blocks on the channel, which must not take a
     // worker away from the encoding (with one thread, that would never finish).
     let (store, profiles, meta) = (&store, &profiles, &meta);
     let (send, receive) = std::sync::mpsc::sync_channel(64);
-    let written = std::thread::scope(|scope| {
+    // Opened before it is renamed: the open file is read wherever it is put.
+    let file = std::fs::File::open(pending.written()).map_err(io(path.clone()))?;
+    let (written, placed) = std::thread::scope(|scope| {
         let path = &path;
         let writer = scope.spawn(move || -> Result<(), Error> {
-            let file = std::fs::File::open(path).map_err(io(path.clone()))?;
             let lines = std::io::BufRead::lines(std::io::BufReader::with_capacity(1 << 20, file));
             // A line that cannot be read back (or a file cut short meanwhile) fails the
             // transaction: nothing is stored.
@@ -210,13 +211,21 @@ fn run_in_pool(
             store.put_run_output(stored, meta, &receive)?;
             Ok(())
         });
+        let placed = scope.spawn(move || pending.finish());
+        // The table of shared identity strings lets go of them meanwhile (a reference count
+        // each), so that the rows, dropped below, hold the last ones: freeing the strings then
+        // overlaps the commit instead of following it.
+        let shared = scope.spawn(move || drop(keep));
         components.stream(&mut |message| send.send(message).is_ok());
         drop(send);
+        shared.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         // The run's flattened data is freed (millions of rows) while the writer commits.
         drop(components);
-        writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        let written = writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (written, placed.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
     written?;
+    placed.map_err(io(path.clone()))?;
     lap(&mut report, "output");
     let path = opts.out.join("report.json");
     output::write_atomic(&path, report.to_json().as_bytes()).map_err(io(path.clone()))?;
@@ -229,14 +238,15 @@ type Built = (String, (String, Vec<String>));
 type Kept = (String, Vec<String>);
 
 /// Writes the chunks of `lines` (profileId, (JSON line, identity keys)), in order, as
-/// profiles.jsonl at `path`; returns each profile's id and keys.
+/// profiles.jsonl at `path`, to be put in place by the caller; returns each profile's id and
+/// keys.
 fn write_lines(
     path: &std::path::Path,
     lines: std::sync::mpsc::Receiver<Vec<Built>>,
-) -> std::io::Result<Vec<Kept>> {
+) -> std::io::Result<(output::Pending, Vec<Kept>)> {
     use std::io::Write;
     let mut kept = Vec::new();
-    output::write_atomic_with(path, |f| {
+    let pending = output::write_pending(path, |f| {
         for chunk in lines {
             for (id, (line, keys)) in chunk {
                 f.write_all(line.as_bytes())?;
@@ -246,7 +256,7 @@ fn write_lines(
         }
         Ok(())
     })?;
-    Ok(kept)
+    Ok((pending, kept))
 }
 
 /// The wall clock, µs since the epoch.
