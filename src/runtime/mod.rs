@@ -144,6 +144,11 @@ fn run_in_pool(
     let (components, written) = std::thread::scope(|scope| {
         let (send, receive) = std::sync::mpsc::sync_channel(4);
         let writer = scope.spawn(|| write_lines(&path, receive));
+        // Ingest is done with the table of shared identity strings: it lets go of them
+        // meanwhile (a reference count each, off the workers), so that its memory is free for
+        // the profiles, and the rows, dropped after the output, hold the last references:
+        // freeing the strings then overlaps the store's commit instead of following it.
+        let shared = scope.spawn(move || drop(keep));
         let components = compute::compute(
             project,
             program,
@@ -158,6 +163,7 @@ fn run_in_pool(
             &mut |chunk| send.send(chunk).is_ok(),
         );
         drop(send);
+        shared.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (components, writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
     let (pending, profiles) = written.map_err(io(path.clone()))?;
@@ -212,13 +218,8 @@ fn run_in_pool(
             Ok(())
         });
         let placed = scope.spawn(move || pending.finish());
-        // The table of shared identity strings lets go of them meanwhile (a reference count
-        // each), so that the rows, dropped below, hold the last ones: freeing the strings then
-        // overlaps the commit instead of following it.
-        let shared = scope.spawn(move || drop(keep));
         components.stream(&mut |message| send.send(message).is_ok());
         drop(send);
-        shared.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         // The run's flattened data is freed (millions of rows) while the writer commits.
         drop(components);
         let written = writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
