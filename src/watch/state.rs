@@ -149,9 +149,16 @@ impl State {
             })
             .collect();
         let mut state = State::default();
+        let flattened: Vec<Flattened> =
+            flattened.into_iter().filter_map(Result::transpose).collect::<Result<_, _>>()?;
+        // Sized once: growing by doubling would copy millions of rows again and again.
         let mut pool = Pool::default();
+        let count = |f: fn(&Flattened) -> usize| flattened.iter().map(f).sum::<usize>();
+        pool.records.reserve(count(|f| f.flat.prepared.records.len()));
+        pool.events.reserve(count(|f| f.flat.prepared.events.len()));
+        pool.links.reserve(count(|f| f.flat.prepared.links.len()));
+        state.event_ids.reserve(count(|f| f.flat.ids.iter().flatten().count()));
         for f in flattened {
-            let Some(f) = f? else { continue };
             pool.add(&mut state.event_ids, f.flat);
             state.batches.insert(f.id, f.info);
         }
@@ -261,13 +268,20 @@ impl Pool {
     pub fn split(self) -> Vec<Comp> {
         let mut index: FxHashMap<Ident, usize> = FxHashMap::default();
         let mut idents: Vec<Ident> = Vec::new();
+        // Equal identities mostly share their strings (`ingest::shared`): by the strings'
+        // addresses most mentions are numbered without hashing or comparing text; `index`
+        // decides the first time each pair of addresses is seen.
+        let mut by_address: FxHashMap<(usize, usize), usize> = FxHashMap::default();
         let mut slot = |i: &Ident| -> usize {
-            if let Some(&n) = index.get(i) {
-                return n;
-            }
-            index.insert(i.clone(), idents.len());
-            idents.push(i.clone());
-            idents.len() - 1
+            let address = |s: &Arc<str>| Arc::as_ptr(s) as *const u8 as usize;
+            *by_address.entry((address(&i.namespace), address(&i.id))).or_insert_with(|| {
+                if let Some(&n) = index.get(i) {
+                    return n;
+                }
+                index.insert(i.clone(), idents.len());
+                idents.push(i.clone());
+                idents.len() - 1
+            })
         };
         let records: Vec<usize> = self.records.iter().map(|r| slot(&r.primary)).collect();
         let events: Vec<usize> = self.events.iter().map(|(_, e)| slot(&e.primary)).collect();
@@ -277,7 +291,22 @@ impl Pool {
             graph.union(a, b);
         }
         let (comp_at, count) = graph.labels();
-        let mut comps: Vec<Comp> = (0..count).map(|_| Comp::default()).collect();
+        // Each component's vectors sized once (most components are a few rows).
+        let mut sizes = vec![[0usize; 4]; count];
+        comp_at.iter().for_each(|&c| sizes[c][0] += 1);
+        records.iter().for_each(|&n| sizes[comp_at[n]][1] += 1);
+        events.iter().for_each(|&n| sizes[comp_at[n]][2] += 1);
+        links.iter().for_each(|&(a, _)| sizes[comp_at[a]][3] += 1);
+        let mut comps: Vec<Comp> = sizes
+            .into_iter()
+            .map(|[i, r, e, l]| Comp {
+                idents: Vec::with_capacity(i),
+                records: Vec::with_capacity(r),
+                events: Vec::with_capacity(e),
+                links: Vec::with_capacity(l),
+                ..Comp::default()
+            })
+            .collect();
         for (n, ident) in idents.into_iter().enumerate() {
             comps[comp_at[n]].idents.push(ident);
         }
