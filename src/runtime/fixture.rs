@@ -91,3 +91,20 @@ pub fn write(root: &Path, rel: &str, text: &str) {
     }
     let _ = std::fs::write(path, text);
 }
+
+/// An event of `dataset` keyed by `primary`, at time 0 on line `line` of batch 0, with no
+/// fields.
+pub fn event(dataset: u32, line: u32, primary: crate::ingest::Ident) -> crate::runtime::prepare::Ev {
+    crate::runtime::prepare::Ev {
+        dataset,
+        batch: 0,
+        line,
+        seq: 0,
+        time: 0,
+        primary,
+        body: None,
+        fields: Vec::new().into(),
+        mismatches: 0,
+        offset: None,
+    }
+}

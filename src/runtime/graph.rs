@@ -175,8 +175,8 @@ fn stitched(settings: &IdentitySettings, stitching: identity::Stitching) -> Stit
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::fixture::project;
-    use crate::runtime::prepare::{Ev, Prepared};
+    use crate::runtime::fixture::{event, project};
+    use crate::runtime::prepare::Prepared;
 
     #[test]
     fn stitching_the_run_s_nodes_gives_what_stitching_its_identities_gives() {
@@ -195,18 +195,7 @@ mod tests {
             batch: 0,
             line: 1,
         };
-        let ev = |p: &str| Ev {
-            dataset: 0,
-            batch: 0,
-            line: 1,
-            seq: 0,
-            time: 0,
-            primary: id(p),
-            body: None,
-            fields: Vec::new().into(),
-            mismatches: 0,
-            offset: None,
-        };
+        let ev = |p: &str| event(0, 1, id(p));
         let prepared = Prepared {
             // Two CRMIDs meet through one cookie (the newer link wins, the older is refused); a
             // graph of four sheds past the limit of 3; an unknown namespace stays out of graphs.

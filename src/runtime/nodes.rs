@@ -141,7 +141,7 @@ impl Numbering {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::prepare::{Ev, Link, Rec};
+    use crate::runtime::prepare::{Link, Rec};
 
     fn id(s: &str) -> Ident {
         Ident::new("ECID", s)
@@ -161,18 +161,7 @@ mod tests {
             primary: id(p),
             body: (&body).into(),
         };
-        let ev = |p: &str| Ev {
-            dataset: 1,
-            batch: 0,
-            line: 0,
-            seq: 0,
-            time: 0,
-            primary: id(p),
-            body: None,
-            fields: Vec::new().into(),
-            mismatches: 0,
-            offset: None,
-        };
+        let ev = |p: &str| crate::runtime::fixture::event(1, 0, id(p));
         let prepared = Prepared {
             records: vec![rec("z"), rec("a")].into(),
             events: vec![ev("y"), ev("b"), ev("y")].into(),
