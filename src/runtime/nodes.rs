@@ -4,7 +4,8 @@
 
 use super::prepare::Prepared;
 use crate::ingest::Ident;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap};
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 /// The node number of every identity of a [`Prepared`], and of each of its links' ends,
@@ -14,7 +15,7 @@ pub struct Nodes {
     /// Node → identity, in order of first appearance: link ends first (in link order), then
     /// the primaries that have no link (records, then events).
     pub idents: Vec<Ident>,
-    index: FxHashMap<Ident, u32>,
+    index: TextIndex,
     /// The two nodes of each link, in `Prepared::links` order.
     pub links: Vec<(u32, u32)>,
     /// The primary's node of each record and of each event, in their order.
@@ -57,18 +58,18 @@ impl Nodes {
 
     /// The node of `i`, numbering it when new.
     fn node(&mut self, i: &Ident) -> u32 {
-        if let Some(&n) = self.index.get(i) {
+        if let Some(n) = self.index.get(&self.idents, i) {
             return n;
         }
         let n = self.idents.len() as u32;
         self.idents.push(i.clone());
-        self.index.insert(i.clone(), n);
+        self.index.insert(&self.idents, n);
         n
     }
 
     /// The node of `i`, if it occurs in the data.
     pub fn get(&self, i: &Ident) -> Option<u32> {
-        self.index.get(i).copied()
+        self.index.get(&self.idents, i)
     }
 
     /// How many identities there are.
@@ -87,7 +88,7 @@ struct Numbering {
     /// Whether equal identities at different addresses share a number (else only `by_address`
     /// numbers, and equal text may have several numbers).
     by_text: bool,
-    index: FxHashMap<Ident, u32>,
+    index: TextIndex,
     /// Identities hold shared strings, and equal identities mostly share them (ingest gives
     /// every value of a run one string): a map by the two strings' addresses answers most
     /// occurrences without hashing or comparing text, and `index` decides the first time each
@@ -102,7 +103,7 @@ impl Numbering {
         Numbering {
             idents: Vec::with_capacity(expected),
             by_text: true,
-            index: FxHashMap::with_capacity_and_hasher(expected, Default::default()),
+            index: TextIndex::with_capacity(expected),
             by_address: FxHashMap::with_capacity_and_hasher(expected, Default::default()),
         }
     }
@@ -112,7 +113,7 @@ impl Numbering {
         Numbering {
             idents: Vec::with_capacity(expected),
             by_text: false,
-            index: FxHashMap::default(),
+            index: TextIndex::default(),
             by_address: FxHashMap::with_capacity_and_hasher(expected, Default::default()),
         }
     }
@@ -124,18 +125,45 @@ impl Numbering {
         if let Some(&n) = self.by_address.get(&key) {
             return n;
         }
-        let known = if self.by_text { self.index.get(i).copied() } else { None };
+        let known = if self.by_text { self.index.get(&self.idents, i) } else { None };
         let n = known.unwrap_or_else(|| {
             let n = self.idents.len() as u32;
             self.idents.push(i.clone());
             if self.by_text {
-                self.index.insert(i.clone(), n);
+                self.index.insert(&self.idents, n);
             }
             n
         });
         self.by_address.insert(key, n);
         n
     }
+}
+
+/// Numbers found by the text of the identities they number (in a list the caller keeps): a
+/// table of the numbers alone, 4 bytes a slot where a map keyed by the identities took 40, and
+/// it is alive at the run's peak of memory.
+#[derive(Debug, Default)]
+struct TextIndex(hashbrown::HashTable<u32>);
+
+impl TextIndex {
+    fn with_capacity(expected: usize) -> TextIndex {
+        TextIndex(hashbrown::HashTable::with_capacity(expected))
+    }
+
+    /// The number of `i` among `idents`, if it has one.
+    fn get(&self, idents: &[Ident], i: &Ident) -> Option<u32> {
+        self.0.find(text_hash(i), |&n| idents.get(n as usize) == Some(i)).copied()
+    }
+
+    /// Adds `n`, the number of `idents[n]`, which has none yet.
+    fn insert(&mut self, idents: &[Ident], n: u32) {
+        let hash = |m: &u32| idents.get(*m as usize).map_or(0, text_hash);
+        self.0.insert_unique(hash(&n), n, hash);
+    }
+}
+
+fn text_hash(i: &Ident) -> u64 {
+    FxBuildHasher.hash_one(i)
 }
 
 #[cfg(test)]

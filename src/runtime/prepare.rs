@@ -191,12 +191,20 @@ fn duplicates(parts: &[Part], starts: &[usize]) -> Vec<(usize, usize)> {
         .into_par_iter()
         .flat_map_iter(|shard| {
             let capacity = with_id / shards as usize + 16;
-            // (dataset, hash) → the first event with that hash: its number, part and id.
-            let mut by_hash: FxHashMap<(u32, u64), (usize, usize, EventId)> =
+            // (dataset, hash) → the number of the first event with that hash. Its part and id
+            // are found again from the number when a later event has the same hash (rarely
+            // more than once per id): the table is largest at the run's peak of memory.
+            let mut by_hash: FxHashMap<(u32, u64), usize> =
                 FxHashMap::with_capacity_and_hasher(capacity, Default::default());
+            let first_id = |g: usize| {
+                let p = starts.partition_point(|&s| s <= g).saturating_sub(1);
+                let part = parts.get(p)?;
+                let id = (*part.ids.get(g - starts.get(p).copied().unwrap_or(0))?)?;
+                part.id_text.get(id.start..id.end)
+            };
             let mut by_text: FxHashMap<(u32, &str), usize> = FxHashMap::default();
             let mut found = Vec::new();
-            for ((pi, part), start) in parts.iter().enumerate().zip(starts) {
+            for (part, start) in parts.iter().zip(starts) {
                 let text = |id: &EventId| part.id_text.get(id.start..id.end).unwrap_or_default();
                 for ((g, id), ev) in (*start..).zip(&part.ids).zip(&part.events) {
                     let Some(id) = id.filter(|id| id.hash % shards == shard) else { continue };
@@ -207,8 +215,8 @@ fn duplicates(parts: &[Part], starts: &[usize]) -> Vec<(usize, usize)> {
                     }
                     match by_hash.entry((ev.dataset, id.hash)) {
                         Entry::Occupied(slot) => {
-                            let &(first, fp, fid) = slot.get();
-                            match parts[fp].id_text.get(fid.start..fid.end) == Some(own) {
+                            let first = *slot.get();
+                            match first_id(first) == Some(own) {
                                 true => found.push((g, first)),
                                 false => {
                                     by_text.insert((ev.dataset, own), g);
@@ -216,7 +224,7 @@ fn duplicates(parts: &[Part], starts: &[usize]) -> Vec<(usize, usize)> {
                             }
                         }
                         Entry::Vacant(slot) => {
-                            slot.insert((g, pi, id));
+                            slot.insert(g);
                         }
                     }
                 }
