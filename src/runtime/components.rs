@@ -99,7 +99,19 @@ pub fn stream(
         graph.union(a as usize, b as usize);
     }
     let (comp, count) = graph.labels();
-    let mut parts: Vec<Part<'_>> = (0..count).map(|_| Part::default()).collect();
+    // Each part's vectors sized once (most components hold a few rows).
+    let mut sizes = vec![[0usize; 3]; count];
+    nodes.records.iter().for_each(|&n| sizes[comp[n as usize]][0] += 1);
+    nodes.events.iter().for_each(|&n| sizes[comp[n as usize]][1] += 1);
+    ends.iter().for_each(|&(a, _)| sizes[comp[a as usize]][2] += 1);
+    let mut parts: Vec<Part<'_>> = sizes
+        .into_iter()
+        .map(|[r, e, l]| Part {
+            records: Vec::with_capacity(r),
+            events: Vec::with_capacity(e),
+            links: Vec::with_capacity(l),
+        })
+        .collect();
     for (r, &n) in prepared.records.iter().zip(&nodes.records) {
         parts[comp[n as usize]].records.push((r, n));
     }
