@@ -47,7 +47,7 @@ pub struct Flat {
     /// `seq = rank << 32 | line`.
     pub prepared: Prepared,
     /// The `_id` of each event of `prepared.events`, for de-duplication across batches.
-    pub ids: Vec<Option<String>>,
+    pub ids: Vec<Option<std::sync::Arc<str>>>,
 }
 
 /// Flattens one batch with [`prepare::flatten`] at `rank` (its `batch`; `seq = rank << 32 |
@@ -60,8 +60,10 @@ pub fn flatten_batch(
     paths: &[EventPath],
     rank: u32,
 ) -> Flat {
-    let id_of: HashMap<u32, String> =
-        batch.events.iter().filter_map(|e| Some((e.line, e.id.clone()?))).collect();
+    // Shared strings, made here on the worker that flattens the batch: the session keeps
+    // each id twice (with its event and in its index of ids).
+    let id_of: HashMap<u32, std::sync::Arc<str>> =
+        batch.events.iter().filter_map(|e| Some((e.line, e.id.as_deref()?.into()))).collect();
     let part = prepare::flatten(rank, dataset_index, &entry, batch, paths);
     let prepared = prepare::merge(vec![part]);
     let ids = prepared.events.iter().map(|e| id_of.get(&e.line).cloned()).collect();

@@ -122,7 +122,7 @@ pub fn flatten(entry: BatchEntry, batch: Batch, shape: &Shape, rank: u32) -> Fla
         .events
         .iter()
         .zip(&flat.ids)
-        .filter_map(|(e, id)| Some((e.dataset, Arc::from(id.as_deref()?))))
+        .filter_map(|(e, id)| Some((e.dataset, Arc::clone(id.as_ref()?))))
         .collect();
     Flattened { id, info: BatchInfo { rank, idents, event_keys, dataset, rejections, counts }, flat }
 }
@@ -249,7 +249,6 @@ impl Pool {
         self.records.extend(flat.prepared.records);
         self.links.extend(flat.prepared.links);
         for (e, id) in flat.prepared.events.into_iter().zip(flat.ids) {
-            let id: Option<Arc<str>> = id.map(Arc::from);
             if let Some(id) = &id {
                 event_ids.entry((e.dataset, id.clone())).or_default().push((e.seq, e.primary.clone()));
             }
