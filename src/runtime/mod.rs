@@ -189,11 +189,12 @@ fn run_in_pool(
     let meta = [("lastRun", last), ("shed", serde_json::Value::Object(shed))];
 
     // Output. One writer thread stores the profiles (read back from profiles.jsonl as written,
-    // while another thread syncs it and puts it in place), `meta` and, in the same transaction, the identity components that the rayon pool groups and
-    // encodes meanwhile (CPU work overlapping I/O; a bounded channel of 64 chunks of 1 MiB lets
-    // the encoding run ahead while the profiles are inserted, and no further). The writer is a
-    // thread of its own, not a rayon task: it blocks on the channel, which must not take a
-    // worker away from the encoding (with one thread, that would never finish).
+    // while another thread syncs it and puts it in place), `meta` and, in the same
+    // transaction, the identity components that the rayon pool groups and encodes meanwhile
+    // (CPU work overlapping I/O; a bounded channel of 64 chunks of 1 MiB lets the encoding run
+    // ahead while the profiles are inserted, and no further). The writer is a thread of its
+    // own, not a rayon task: it blocks on the channel, which must not take a worker away from
+    // the encoding (with one thread, that would never finish).
     let (store, profiles, meta) = (&store, &profiles, &meta);
     let (send, receive) = std::sync::mpsc::sync_channel(64);
     // Opened before it is renamed: the open file is read wherever it is put.
