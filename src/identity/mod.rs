@@ -1,7 +1,8 @@
 //! Identity stitching: identities, links, primary-identity choice and the graph pass (SPEC 1.2, 1.4, 3).
 //!
 //! Everything here is a pure function over a partition of the data: no I/O, no global state.
-//! The runtime extracts [`Identity`]s and [`Link`]s from records, then calls [`stitch`].
+//! The runtime extracts [`Identity`]s and [`Link`]s from records, then calls [`stitch`], or
+//! [`stitch_numbered`] when it has numbered the identities already (a run does).
 //!
 //! Decisions where SPEC 3 is silent:
 //! - Link order is total: time desc, seq desc, then the endpoints in code order, then origin,
