@@ -40,7 +40,8 @@ impl Nodes {
                 (ends, links)
             },
             || {
-                // Numbered by address alone: `node` below decides which are equal by text.
+                // Numbered by address alone: the link ends' numbering decides, below, which are
+                // equal by text.
                 let mut primaries = Numbering::by_address(prepared.records.len());
                 let records: Vec<u32> =
                     prepared.records.iter().map(|r| primaries.number(&r.primary)).collect();
@@ -48,23 +49,17 @@ impl Nodes {
                 (primaries, records, events)
             },
         );
-        let ((ends, links), (primaries, records, events)) = (ends, primaries);
-        let mut nodes = Nodes { idents: ends.idents, index: ends.index, links, ..Nodes::default() };
-        let renumber: Vec<u32> = primaries.idents.iter().map(|i| nodes.node(i)).collect();
-        nodes.records = records.into_iter().map(|n| renumber[n as usize]).collect();
-        nodes.events = events.into_iter().map(|n| renumber[n as usize]).collect();
-        nodes
-    }
-
-    /// The node of `i`, numbering it when new.
-    fn node(&mut self, i: &Ident) -> u32 {
-        if let Some(n) = self.index.get(&self.idents, i) {
-            return n;
+        let ((mut ends, links), (primaries, records, events)) = (ends, primaries);
+        // Each primary's number among the link ends', or the next one.
+        let renumber: Vec<u32> = primaries.idents.iter().map(|i| ends.number(i)).collect();
+        let index = ends.index.unwrap_or_default();
+        Nodes {
+            idents: ends.idents,
+            index,
+            links,
+            records: records.into_iter().map(|n| renumber[n as usize]).collect(),
+            events: events.into_iter().map(|n| renumber[n as usize]).collect(),
         }
-        let n = self.idents.len() as u32;
-        self.idents.push(i.clone());
-        self.index.insert(&self.idents, n);
-        n
     }
 
     /// The node of `i`, if it occurs in the data.
@@ -85,10 +80,9 @@ impl Nodes {
 /// Identities numbered in order of first appearance.
 struct Numbering {
     idents: Vec<Ident>,
-    /// Whether equal identities at different addresses share a number (else only `by_address`
-    /// numbers, and equal text may have several numbers).
-    by_text: bool,
-    index: TextIndex,
+    /// Equal identities at different addresses share a number through it; without it only
+    /// `by_address` numbers, and equal text may have several numbers.
+    index: Option<TextIndex>,
     /// Identities hold shared strings, and equal identities mostly share them (ingest gives
     /// every value of a run one string): a map by the two strings' addresses answers most
     /// occurrences without hashing or comparing text, and `index` decides the first time each
@@ -102,8 +96,7 @@ impl Numbering {
     fn with_capacity(expected: usize) -> Numbering {
         Numbering {
             idents: Vec::with_capacity(expected),
-            by_text: true,
-            index: TextIndex::with_capacity(expected),
+            index: Some(TextIndex::with_capacity(expected)),
             by_address: FxHashMap::with_capacity_and_hasher(expected, Default::default()),
         }
     }
@@ -112,8 +105,7 @@ impl Numbering {
     fn by_address(expected: usize) -> Numbering {
         Numbering {
             idents: Vec::with_capacity(expected),
-            by_text: false,
-            index: TextIndex::default(),
+            index: None,
             by_address: FxHashMap::with_capacity_and_hasher(expected, Default::default()),
         }
     }
@@ -125,12 +117,12 @@ impl Numbering {
         if let Some(&n) = self.by_address.get(&key) {
             return n;
         }
-        let known = if self.by_text { self.index.get(&self.idents, i) } else { None };
+        let known = self.index.as_ref().and_then(|index| index.get(&self.idents, i));
         let n = known.unwrap_or_else(|| {
             let n = self.idents.len() as u32;
             self.idents.push(i.clone());
-            if self.by_text {
-                self.index.insert(&self.idents, n);
+            if let Some(index) = &mut self.index {
+                index.insert(&self.idents, n);
             }
             n
         });

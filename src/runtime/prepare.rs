@@ -141,11 +141,7 @@ pub fn merge(mut parts: Vec<Part>) -> Prepared {
         })
         .collect();
     let dups = duplicates(&parts, &starts);
-    // The part and index of event number `g` (an empty part starts where the next one does).
-    let locate = |g: usize| {
-        let p = starts.partition_point(|&s| s <= g).saturating_sub(1);
-        (p, g - starts.get(p).copied().unwrap_or(0))
-    };
+    let locate = |g: usize| locate(&starts, g);
     let mut left: Vec<Vec<usize>> = vec![Vec::new(); parts.len()];
     for &(dup, first) in &dups {
         // Same `_id` in the same dataset: the last ingested wins, in the first one's place
@@ -180,6 +176,13 @@ pub fn merge(mut parts: Vec<Part>) -> Prepared {
     out
 }
 
+/// The part and index of event number `g`, parts' events numbered from `starts` (an empty
+/// part starts where the next one does).
+fn locate(starts: &[usize], g: usize) -> (usize, usize) {
+    let p = starts.partition_point(|&s| s <= g).saturating_sub(1);
+    (p, g - starts.get(p).copied().unwrap_or(0))
+}
+
 /// The events that repeat the `(dataset, _id)` of an earlier one, as (event, first event with
 /// that id), numbered from `starts`, sorted. Events are split by the hash of their `_id` among
 /// the workers; each looks its share up by hash and compares the text, and keeps two different
@@ -197,9 +200,9 @@ fn duplicates(parts: &[Part], starts: &[usize]) -> Vec<(usize, usize)> {
             let mut by_hash: FxHashMap<(u32, u64), usize> =
                 FxHashMap::with_capacity_and_hasher(capacity, Default::default());
             let first_id = |g: usize| {
-                let p = starts.partition_point(|&s| s <= g).saturating_sub(1);
+                let (p, i) = locate(starts, g);
                 let part = parts.get(p)?;
-                let id = (*part.ids.get(g - starts.get(p).copied().unwrap_or(0))?)?;
+                let id = (*part.ids.get(i)?)?;
                 part.id_text.get(id.start..id.end)
             };
             let mut by_text: FxHashMap<(u32, &str), usize> = FxHashMap::default();
