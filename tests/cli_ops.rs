@@ -256,6 +256,32 @@ fn a_failed_export_is_a_failed_job() {
 }
 
 #[test]
+fn an_export_that_fails_midway_leaves_no_file() {
+    let p = ran("basic", "exportmidway");
+    // Events are read back from their batch files, which must not have changed since they were
+    // ingested: this one has, so the export stops at the first profile with an event in it,
+    // after other profiles were written.
+    let batch = p.0.join("data/web/2026-10-20.jsonl");
+    let mut text = std::fs::read_to_string(&batch).unwrap();
+    text.push('\n');
+    std::fs::write(&batch, text).unwrap();
+    for format in ["jsonl", "csv"] {
+        let out = p.0.join(format!("ev.{format}"));
+        let args = ["export", "--out", &out.display().to_string(), "--format", format, "--events", "page"];
+        let (code, _, err) = mosaic(&p.0, &args);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("the batch file changed"), "{err}");
+        assert!(!out.exists(), "{format}: a failed export leaves no file");
+    }
+    let left: Vec<String> = std::fs::read_dir(&p.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+}
+
+#[test]
 fn exported_jsonl_reads_back_as_profile_output() {
     let p = ran("basic", "roundtrip");
     let file = p.0.join("all.jsonl");

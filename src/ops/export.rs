@@ -11,11 +11,13 @@
 
 use super::world::World;
 use super::{jobs, now_ms, select_fields, Error, Session};
-use crate::output::write_atomic;
+use crate::output::{write_atomic, write_atomic_with};
 use crate::policy::DatasetClass;
+use crate::runtime::profile::profile_id;
 use serde_json::{json, Value as Json};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 /// The file format of an export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,24 +83,169 @@ pub fn export(session: &Session, req: &Request) -> Result<Json, Error> {
 }
 
 /// Selects, shapes and writes the profiles; returns the count and the count by namespace of
-/// the profileId.
+/// the profileId. JSONL and CSV stream: profiles go to the file one at a time, in profileId
+/// order, so memory does not grow with the store (a stored line that needs no reshaping is
+/// copied as it is; a CSV takes a first pass for its columns). A Parquet file types each column
+/// over all of its values, so its profiles are gathered.
 fn write(session: &Session, req: &Request) -> Result<(u64, BTreeMap<String, u64>), Error> {
-    let last = session.last_run()?;
-    let rebuild = req.events.is_some()
-        || req.from_ingest.is_some()
-        || req.policy.as_ref().is_some_and(|p| *p != last.policy);
-    let mut profiles: Vec<Json> = Vec::new();
-    if rebuild {
+    let profiles = Profiles::open(session, req)?;
+    let mut selection = Selection::new(session, req);
+    let io = |source| Error::Io { path: req.out.clone(), source };
+    match req.format {
+        Format::Jsonl => stream_to(&req.out, |file| {
+            profiles.each(session, req, &mut |item| {
+                if !selection.keeps(&item, session)? {
+                    return Ok(());
+                }
+                let line = match item {
+                    Item::Line(line) if req.fields.is_none() => std::borrow::Cow::Borrowed(line),
+                    item => std::borrow::Cow::Owned(selection.shape(item.into_json(session)?).to_string()),
+                };
+                file.write_all(line.as_bytes()).and_then(|()| file.write_all(b"\n")).map_err(io)
+            })
+        })?,
+        Format::Csv => {
+            let mut columns: BTreeSet<String> = BTreeSet::new();
+            profiles.each(session, req, &mut |item| {
+                if selection.keeps(&item, session)? {
+                    let profile = selection.shape(item.into_json(session)?);
+                    columns.extend(entity_leaves(&profile).into_keys());
+                }
+                Ok(())
+            })?;
+            // The second pass keeps the same profiles; only the first one's counts are kept.
+            let mut again = Selection::new(session, req);
+            stream_to(&req.out, |file| {
+                let mut csv = csv::Writer::from_writer(file);
+                let csv_err = |e: csv::Error| io(e.into());
+                let fixed = ["profileId", "identities", "audiences", "sources", "lastModifiedAt"];
+                let header = fixed.iter().copied().chain(columns.iter().map(String::as_str));
+                csv.write_record(header).map_err(csv_err)?;
+                profiles.each(session, req, &mut |item| {
+                    if !again.keeps(&item, session)? {
+                        return Ok(());
+                    }
+                    let profile = again.shape(item.into_json(session)?);
+                    csv.write_record(csv_record(&profile, &columns)).map_err(csv_err)
+                })?;
+                csv.flush().map_err(io)
+            })?;
+        }
+        Format::Parquet => {
+            let mut gathered: Vec<Json> = Vec::new();
+            profiles.each(session, req, &mut |item| {
+                if selection.keeps(&item, session)? {
+                    gathered.push(selection.shape(item.into_json(session)?));
+                }
+                Ok(())
+            })?;
+            let bytes = super::export_parquet::parquet_bytes(&gathered, req.events.is_some())
+                .map_err(|e| io(std::io::Error::other(format!("parquet: {e}"))))?;
+            write_atomic(&req.out, &bytes).map_err(io)?;
+        }
+    }
+    Ok((selection.count, selection.by_ns))
+}
+
+/// Writes `path` atomically with what `fill` writes; when `fill` fails, no file is left.
+fn stream_to(
+    path: &Path,
+    fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let mut failure = None;
+    let written = write_atomic_with(path, |file| {
+        fill(file).map_err(|e| {
+            failure = Some(e);
+            std::io::Error::other("export stopped")
+        })
+    });
+    match failure {
+        Some(e) => Err(e),
+        None => written.map_err(|source| Error::Io { path: path.to_path_buf(), source }),
+    }
+}
+
+/// One profile to export: a stored line, or one rebuilt from the stored batches.
+enum Item<'a> {
+    Line(&'a str),
+    Built(Json),
+}
+
+impl Item<'_> {
+    fn into_json(self, session: &Session) -> Result<Json, Error> {
+        match self {
+            Item::Line(line) => serde_json::from_str(line).map_err(|e| unreadable(session, e)),
+            Item::Built(json) => Ok(json),
+        }
+    }
+}
+
+/// A stored profile line that does not parse: the store is damaged.
+fn unreadable(session: &Session, source: serde_json::Error) -> Error {
+    let path = session.store.path().to_path_buf();
+    Error::Store(crate::store::Error::Decode { path, key: "profiles".into(), source })
+}
+
+/// The parts of a stored profile line that decide whether it is exported (the rest of the
+/// line, its entity above all, is skipped unparsed).
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Head<'a> {
+    #[serde(borrow)]
+    profile_id: std::borrow::Cow<'a, str>,
+    #[serde(default, borrow)]
+    sources: Vec<std::borrow::Cow<'a, str>>,
+    #[serde(default, borrow)]
+    audiences: Vec<std::borrow::Cow<'a, str>>,
+}
+
+/// Where the exported profiles come from: the stored ones, or, when the request needs events,
+/// ingestion times or another merge policy, ones rebuilt from the stored batches.
+enum Profiles<'s> {
+    Stored,
+    Rebuilt(Box<World<'s>>),
+}
+
+impl<'s> Profiles<'s> {
+    fn open(session: &'s Session, req: &Request) -> Result<Profiles<'s>, Error> {
+        let last = session.last_run()?;
+        let rebuild = req.events.is_some()
+            || req.from_ingest.is_some()
+            || req.policy.as_ref().is_some_and(|p| *p != last.policy);
+        if !rebuild {
+            return Ok(Profiles::Stored);
+        }
         let policy = req.policy.as_deref().or(Some(last.policy.as_str()));
-        let world = World::load(
-            &session.project,
-            &session.program,
-            &session.store,
-            policy,
-            last.as_of,
-            session.engine,
-        )?;
-        for g in 0..world.groups.len() {
+        let (project, program) = (&session.project, &session.program);
+        let world = World::load(project, program, &session.store, policy, last.as_of, session.engine)?;
+        Ok(Profiles::Rebuilt(Box::new(world)))
+    }
+
+    /// Hands `each` every profile, in profileId order, one at a time.
+    fn each(
+        &self,
+        session: &Session,
+        req: &Request,
+        each: &mut dyn FnMut(Item<'_>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let world = match self {
+            Profiles::Stored => {
+                let mut failure = None;
+                session.store.each_profile(&mut |line| match each(Item::Line(line)) {
+                    Ok(()) => true,
+                    Err(e) => {
+                        failure = Some(e);
+                        false
+                    }
+                })?;
+                return failure.map_or(Ok(()), Err);
+            }
+            Profiles::Rebuilt(world) => world,
+        };
+        let mut order: Vec<(String, usize)> =
+            (0..world.groups.len()).map(|g| (profile_id(&session.project, &world.groups[g]), g)).collect();
+        order.sort_unstable();
+        for (_, g) in order {
             if let Some(from) = req.from_ingest {
                 let fresh = |b: u32| world.batches.get(b as usize).is_some_and(|e| e.ingested_at >= from);
                 let touched = world.records_of(g).iter().any(|r| fresh(r.batch))
@@ -118,58 +265,81 @@ fn write(session: &Session, req: &Request) -> Result<(u64, BTreeMap<String, u64>
                     .collect::<Result<_, Error>>()?;
                 j["events"] = Json::Array(list);
             }
-            profiles.push(j);
+            each(Item::Built(j))?;
         }
-        profiles.sort_by(|a, b| a["profileId"].as_str().cmp(&b["profileId"].as_str()));
-    } else {
-        for line in session.store.profiles()? {
-            profiles.push(serde_json::from_str(&line).unwrap_or(Json::Null));
-        }
+        Ok(())
     }
-    let profile_dataset = |name: &Json| {
-        session.project.datasets.iter().any(|d| d.name.value == *name && d.class == DatasetClass::Profile)
-    };
-    profiles.retain(|p| {
-        // A profile made only of events has no record fragment (SPEC 8, `--empty-profiles`).
-        let has_attrs = p["sources"].as_array().is_some_and(|s| s.iter().any(profile_dataset));
-        let in_audience = req.audiences.is_empty()
-            || p["audiences"]
-                .as_array()
-                .is_some_and(|a| a.iter().any(|x| req.audiences.iter().any(|r| x == r)));
-        (has_attrs || req.empty_profiles) && in_audience
-    });
-    let mut by_ns: BTreeMap<String, u64> = BTreeMap::new();
-    for p in &mut profiles {
-        if let Some((ns, _)) = p["profileId"].as_str().and_then(|s| s.split_once(':')) {
-            *by_ns.entry(ns.to_string()).or_default() += 1;
-        }
-        if let Some(fields) = &req.fields {
-            let kept = select_fields(&p["entity"], fields);
-            p["entity"] = kept;
-        }
+}
+
+/// The request's filters and shaping, with the counts of what passed them.
+struct Selection<'r> {
+    req: &'r Request,
+    /// The names of the profile datasets: a profile with none among its sources is made only of
+    /// events and has no record fragment (SPEC 8, `--empty-profiles`).
+    profile_datasets: Vec<&'r str>,
+    count: u64,
+    by_ns: BTreeMap<String, u64>,
+}
+
+impl<'r> Selection<'r> {
+    fn new(session: &'r Session, req: &'r Request) -> Selection<'r> {
+        let profile_datasets = session
+            .project
+            .datasets
+            .iter()
+            .filter(|d| d.class == DatasetClass::Profile)
+            .map(|d| d.name.value.as_str())
+            .collect();
+        Selection { req, profile_datasets, count: 0, by_ns: BTreeMap::new() }
     }
-    let bytes = match req.format {
-        Format::Jsonl => profiles.iter().map(|p| format!("{p}\n")).collect::<String>().into_bytes(),
-        Format::Csv => csv_bytes(&profiles)?,
-        Format::Parquet => {
-            super::export_parquet::parquet_bytes(&profiles, req.events.is_some()).map_err(|e| Error::Io {
-                path: req.out.clone(),
-                source: std::io::Error::other(format!("parquet: {e}")),
-            })?
+
+    /// Whether `item` is exported; counts it when it is.
+    fn keeps(&mut self, item: &Item<'_>, session: &Session) -> Result<bool, Error> {
+        fn strings(j: &Json) -> Vec<std::borrow::Cow<'_, str>> {
+            j.as_array()
+                .map_or_else(Vec::new, |a| a.iter().filter_map(|x| x.as_str().map(Into::into)).collect())
         }
-    };
-    write_atomic(&req.out, &bytes).map_err(|source| Error::Io { path: req.out.clone(), source })?;
-    Ok((profiles.len() as u64, by_ns))
+        let head = match item {
+            Item::Line(line) => serde_json::from_str::<Head<'_>>(line).map_err(|e| unreadable(session, e))?,
+            Item::Built(j) => Head {
+                profile_id: j["profileId"].as_str().unwrap_or_default().into(),
+                sources: strings(&j["sources"]),
+                audiences: strings(&j["audiences"]),
+            },
+        };
+        let has_attrs = head.sources.iter().any(|s| self.profile_datasets.contains(&&**s));
+        let in_audience = self.req.audiences.is_empty()
+            || head.audiences.iter().any(|a| self.req.audiences.iter().any(|r| r == a));
+        if !((has_attrs || self.req.empty_profiles) && in_audience) {
+            return Ok(false);
+        }
+        self.count += 1;
+        if let Some((ns, _)) = head.profile_id.split_once(':') {
+            *self.by_ns.entry(ns.to_string()).or_default() += 1;
+        }
+        Ok(true)
+    }
+
+    /// The profile as exported: its entity cut down to `--fields`.
+    fn shape(&self, mut profile: Json) -> Json {
+        if let Some(fields) = &self.req.fields {
+            let kept = select_fields(&profile["entity"], fields);
+            profile["entity"] = kept;
+        }
+        profile
+    }
 }
 
 /// Each profile's entity as its leaf paths (the CSV and Parquet rows).
 pub(super) fn entity_rows(profiles: &[Json]) -> Vec<BTreeMap<String, Json>> {
-    let row = |p: &Json| {
-        let mut m = BTreeMap::new();
-        leaves(&p["entity"], "", &mut m);
-        m
-    };
-    profiles.iter().map(row).collect()
+    profiles.iter().map(entity_leaves).collect()
+}
+
+/// A profile's entity as its leaf paths (a CSV or Parquet row).
+fn entity_leaves(profile: &Json) -> BTreeMap<String, Json> {
+    let mut m = BTreeMap::new();
+    leaves(&profile["entity"], "", &mut m);
+    m
 }
 
 /// Every leaf path of a JSON object → its value (arrays and empty objects are leaves).
@@ -203,23 +373,17 @@ fn cell(v: &Json) -> String {
     }
 }
 
-fn csv_bytes(profiles: &[Json]) -> Result<Vec<u8>, Error> {
-    let rows = entity_rows(profiles);
-    let columns: BTreeSet<&String> = rows.iter().flat_map(|r| r.keys()).collect();
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let fixed = ["profileId", "identities", "audiences", "sources", "lastModifiedAt"];
-    let header: Vec<&str> = fixed.iter().copied().chain(columns.iter().map(|c| c.as_str())).collect();
-    let err = |e: csv::Error| Error::Usage(format!("csv: {e}"));
-    w.write_record(&header).map_err(err)?;
-    for (p, leaves) in profiles.iter().zip(&rows) {
-        let join = |k: &str| {
-            p[k].as_array()
-                .map_or_else(String::new, |a| a.iter().map(item_text).collect::<Vec<_>>().join("|"))
-        };
-        let mut rec = vec![cell(&p["profileId"]), join("identities"), join("audiences"), join("sources")];
-        rec.push(cell(&p["lastModifiedAt"]));
-        rec.extend(columns.iter().map(|c| leaves.get(*c).map_or_else(String::new, cell)));
-        w.write_record(&rec).map_err(err)?;
-    }
-    w.into_inner().map_err(|e| Error::Usage(format!("csv: {e}")))
+/// One CSV row of `profile`, with a cell for each of `columns` (its entity leaf paths).
+fn csv_record(profile: &Json, columns: &BTreeSet<String>) -> Vec<String> {
+    let join = |k: &str| {
+        profile[k]
+            .as_array()
+            .map_or_else(String::new, |a| a.iter().map(item_text).collect::<Vec<_>>().join("|"))
+    };
+    let leaves = entity_leaves(profile);
+    let mut record =
+        vec![cell(&profile["profileId"]), join("identities"), join("audiences"), join("sources")];
+    record.push(cell(&profile["lastModifiedAt"]));
+    record.extend(columns.iter().map(|c| leaves.get(c).map_or_else(String::new, cell)));
+    record
 }

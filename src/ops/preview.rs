@@ -35,6 +35,22 @@ struct Row {
     events: Vec<i64>,
 }
 
+/// What the reports read of a stored profile line.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Stored {
+    profile_id: String,
+    #[serde(default)]
+    identities: Vec<StoredIdentity>,
+    #[serde(default)]
+    sources: Vec<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct StoredIdentity {
+    namespace: String,
+}
+
 /// The report as JSON.
 pub fn preview(session: &Session, report: Report) -> Result<Json, Error> {
     let last = session.last_run()?;
@@ -46,21 +62,17 @@ pub fn preview(session: &Session, report: Report) -> Result<Json, Error> {
         last.as_of,
         session.engine,
     )?;
-    let stored: HashMap<String, Json> = session
-        .store
-        .profiles()?
-        .into_iter()
-        .filter_map(|line| serde_json::from_str::<Json>(&line).ok())
-        .filter_map(|p| Some((p["profileId"].as_str()?.to_string(), p)))
-        .collect();
+    // What the reports read of each stored profile, by profileId (its entity is skipped).
+    let mut stored: HashMap<String, Stored> = HashMap::new();
+    session.store.each_profile(&mut |line| {
+        if let Ok(p) = serde_json::from_str::<Stored>(line) {
+            stored.insert(p.profile_id.clone(), p);
+        }
+        true
+    })?;
     let mut rows = Vec::new();
     for g in 0..world.groups.len() {
         let Some(p) = stored.get(&profile_id(&session.project, &world.groups[g])) else { continue };
-        let strings = |k: &str| -> Vec<String> {
-            p[k].as_array()
-                .map_or_else(Vec::new, |a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
-        };
-        let ids = p["identities"].as_array().cloned().unwrap_or_default();
         let mut fragments: BTreeSet<(u32, String, String)> = BTreeSet::new();
         for r in world.records_of(g) {
             fragments.insert((r.dataset, r.primary.namespace.to_string(), r.primary.id.to_string()));
@@ -70,9 +82,9 @@ pub fn preview(session: &Session, report: Report) -> Result<Json, Error> {
             *fragments_by_ns.entry(ns.clone()).or_default() += 1;
         }
         rows.push(Row {
-            datasets: strings("sources").into_iter().collect(),
-            namespaces: ids.iter().filter_map(|i| i["namespace"].as_str().map(String::from)).collect(),
-            identities: ids.len(),
+            datasets: p.sources.iter().cloned().collect(),
+            namespaces: p.identities.iter().map(|i| i.namespace.clone()).collect(),
+            identities: p.identities.len(),
             fragments: fragments.len() as u64,
             fragments_by_ns,
             events: world.events_of(g).iter().map(|e| e.time).collect(),

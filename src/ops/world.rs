@@ -17,7 +17,8 @@ use crate::runtime::prepare::{self, Ev, Link, Prepared, Rec};
 use crate::runtime::profile;
 use crate::store::components::Component;
 use crate::store::{BatchEntry, Store};
-use std::collections::{BTreeSet, HashMap};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 /// Every stored batch, flattened and stitched under one merge policy.
@@ -34,7 +35,7 @@ pub struct World<'p> {
     /// The identity module's result, with refused links and shed identities and their reasons.
     pub stitching: identity::Stitching,
     /// Identity → index into `groups`.
-    pub owner: HashMap<Ident, usize>,
+    pub owner: FxHashMap<Ident, usize>,
     /// Per group: indexes into `prepared.records` / `prepared.events`, in ingestion order.
     pub records: Vec<Vec<usize>>,
     pub events: Vec<Vec<usize>>,
@@ -55,13 +56,14 @@ impl<'p> World<'p> {
         engine_kind: EngineKind,
     ) -> Result<World<'p>, Error> {
         let policy = merge_policy(project, policy)?;
-        let mut batches = Vec::new();
         let shared = crate::ingest::shared::Shared::for_project(project);
-        for entry in store.manifest()? {
-            if let Some(batch) = store.batch(&entry.id, &shared)? {
-                batches.push((entry, batch));
-            }
-        }
+        // Decoded in parallel, kept in manifest order.
+        let decoded: Vec<Option<(BatchEntry, crate::ingest::Batch)>> = store
+            .manifest()?
+            .into_par_iter()
+            .map(|entry| Ok(store.batch(&entry.id, &shared)?.map(|batch| (entry, batch))))
+            .collect::<Result<_, crate::store::Error>>()?;
+        let batches: Vec<_> = decoded.into_iter().flatten().collect();
         let dataset_index = project.dataset_indexes();
         let entries: Vec<BatchEntry> = batches.iter().map(|(e, _)| e.clone()).collect();
         let prepared = prepare::prepare(batches, &dataset_index, &program.event_paths);
@@ -129,17 +131,14 @@ impl<'p> World<'p> {
         if prepared.missing_fields {
             return Err(Error::Stale);
         }
-        let primaries: BTreeSet<Ident> = prepared
-            .records
-            .iter()
-            .map(|r| &r.primary)
-            .chain(prepared.events.iter().map(|e| &e.primary))
-            .cloned()
-            .collect();
+        let primaries = graph::distinct(
+            prepared.records.iter().map(|r| &r.primary).chain(prepared.events.iter().map(|e| &e.primary)),
+        );
         let stitching = graph::stitching(project, policy.identity_graph, &prepared.links, &primaries);
         let settings = &project.identity;
         let groups = graph::groups(settings, &stitching);
-        let mut owner = HashMap::new();
+        let mut owner =
+            FxHashMap::with_capacity_and_hasher(groups.iter().map(Vec::len).sum(), Default::default());
         for (g, ids) in groups.iter().enumerate() {
             for i in ids {
                 owner.insert(i.clone(), g);

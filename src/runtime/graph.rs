@@ -7,7 +7,6 @@ use crate::identity::{self, Identity, Origin};
 use crate::ingest::Ident;
 use crate::policy::{GraphType, IdentitySettings, Project};
 use rayon::prelude::*;
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// The stitched profiles.
@@ -40,13 +39,13 @@ pub fn from_identity(settings: &IdentitySettings, i: &Identity) -> Ident {
     Ident { namespace, id: i.value.clone() }
 }
 
-/// Stitches the runtime's links and primary identities with `identity::stitch`, keeping
+/// Stitches the runtime's links and primary identities ([`distinct`]) with `identity::stitch`, keeping
 /// everything it says (refused links, shed identities) for `explain`.
 pub fn stitching<'l>(
     project: &Project,
     graph: GraphType,
     links: impl IntoIterator<Item = &'l Link>,
-    primaries: &BTreeSet<Ident>,
+    primaries: &[Ident],
 ) -> identity::Stitching {
     let settings = &project.identity;
     // Without a graph every identity is its own profile: links are not looked at.
@@ -65,6 +64,20 @@ pub fn stitching<'l>(
         .collect();
     let primaries: Vec<Identity> = primaries.iter().filter_map(|i| to_identity(settings, i)).collect();
     identity::stitch(settings, graph, &links, &primaries)
+}
+
+/// The distinct identities of `ids`, sorted: the primaries [`stitch`] takes.
+pub fn distinct<'i>(ids: impl Iterator<Item = &'i Ident>) -> Vec<Ident> {
+    // Equal identities mostly share their strings (ingest gives each value one): most repeats
+    // go by address, without comparing text; the sort and dedup settle the rest.
+    let address = |i: &Ident| {
+        (Arc::as_ptr(&i.namespace) as *const u8 as usize, Arc::as_ptr(&i.id) as *const u8 as usize)
+    };
+    let mut seen = rustc_hash::FxHashSet::default();
+    let mut out: Vec<&Ident> = ids.filter(|&i| seen.insert(address(i))).collect();
+    out.par_sort_unstable();
+    out.dedup();
+    out.into_iter().cloned().collect()
 }
 
 /// Each stitched profile's identities as the runtime's, sorted.
@@ -93,12 +106,12 @@ pub fn unstitched(nodes: &Nodes) -> (Stitched, Vec<u32>) {
 }
 
 /// Groups identities into profiles. `primaries` are the identities that hold a record or an
-/// event: a group without one is not a profile.
+/// event ([`distinct`]): a group without one is not a profile.
 pub fn stitch<'l>(
     project: &Project,
     graph: GraphType,
     links: impl IntoIterator<Item = &'l Link>,
-    primaries: &BTreeSet<Ident>,
+    primaries: &[Ident],
 ) -> Stitched {
     stitched(&project.identity, stitching(project, graph, links, primaries))
 }
@@ -213,7 +226,7 @@ mod tests {
         };
         let nodes = Nodes::number(&prepared);
         let (by_nodes, owner) = stitch_nodes(&project, &prepared.links, &nodes);
-        let primaries: BTreeSet<Ident> = prepared.events.iter().map(|e| e.primary.clone()).collect();
+        let primaries = distinct(prepared.events.iter().map(|e| &e.primary));
         let by_identities = stitch(&project, GraphType::Pdg, &prepared.links, &primaries);
         assert_eq!(by_nodes.profiles, by_identities.profiles);
         assert_eq!(by_nodes.shed, by_identities.shed);

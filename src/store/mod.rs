@@ -85,6 +85,11 @@ pub fn state_dir(root: &Path) -> PathBuf {
 }
 
 impl Store {
+    /// The store's file, for errors about what it holds.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Opens (or creates) the store of the project at `root`; `fresh` deletes it first.
     pub fn open(root: &Path, fresh: bool) -> Result<Store, Error> {
         let dir = state_dir(root);

@@ -131,12 +131,8 @@ pub fn apply(
             .is_none_or(|s| s == e.seq),
     };
     let live: Vec<&Ev> = pool.events.iter().filter(|(id, e)| winner(id, e)).map(|(_, e)| e).collect();
-    let primaries: BTreeSet<Ident> = pool
-        .records
-        .iter()
-        .map(|r| r.primary.clone())
-        .chain(live.iter().map(|e| e.primary.clone()))
-        .collect();
+    let primaries =
+        graph::distinct(pool.records.iter().map(|r| &r.primary).chain(live.iter().map(|e| &e.primary)));
     tm(&format!("pool r{} e{} l{}", pool.records.len(), pool.events.len(), pool.links.len()));
     let stitched = graph::stitch(ctx.project, ctx.policy.identity_graph, &pool.links, &primaries);
     let mut owner: FxHashMap<&Ident, usize> = FxHashMap::default();

@@ -107,21 +107,35 @@ impl Store {
 
     /// Every stored profile line, sorted by profileId.
     pub fn profiles(&self) -> Result<Vec<String>, Error> {
+        let mut out = Vec::new();
+        self.each_profile(&mut |line| {
+            out.push(line.to_string());
+            true
+        })?;
+        Ok(out)
+    }
+
+    /// Hands every stored profile line to `each`, in profileId order, a page at a time (the
+    /// lines are never all in memory at once), until `each` says `false`.
+    pub fn each_profile(&self, each: &mut dyn FnMut(&str) -> bool) -> Result<(), Error> {
         self.read(|txn| {
-            let mut out = Vec::new();
             if let Some(old) = old_table(txn, OLD_PROFILES)? {
                 for item in old.iter()? {
-                    out.push(String::from_utf8_lossy(item?.1.value()).into_owned());
+                    if !each(&String::from_utf8_lossy(item?.1.value())) {
+                        break;
+                    }
                 }
-                return Ok(out);
+                return Ok(());
             }
             for item in txn.open_table(PROFILE_PAGES)?.iter()? {
                 let (first, page) = item?;
                 let page =
                     entries(page.value()).map_err(|_| Failure::Page(PROFILES, first.value().into()))?;
-                out.extend(page.into_iter().map(|(_, line)| line.to_string()));
+                if !page.into_iter().all(|(_, line)| each(line)) {
+                    break;
+                }
             }
-            Ok(out)
+            Ok(())
         })
     }
 
