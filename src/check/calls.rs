@@ -11,7 +11,18 @@ use crate::syntax::ast::{self, ExprKind as A, Literal};
 use crate::value::Value;
 
 /// The functions called as `f(…)`.
-const FUNCTIONS: &[&str] = &["date", "timestamp", "if", "currentYear", "currentMonth", "currentDayOfMonth"];
+const FUNCTIONS: &[&str] = &[
+    "date",
+    "timestamp",
+    "if",
+    "currentYear",
+    "currentMonth",
+    "currentDayOfMonth",
+    "now",
+    "today",
+    "yesterday",
+    "tomorrow",
+];
 
 /// Every method name, for suggestions.
 pub const METHODS: &[&str] = &[
@@ -90,6 +101,19 @@ impl Checker<'_> {
                     _ => Func::CurrentDayOfMonth,
                 };
                 self.expr(K::Call { func, args: Vec::new() }, Type::Int, span)
+            }
+            // The grammar reads these words (with or without `()`) as calls outside `occurs`.
+            f @ ("now" | "today" | "yesterday" | "tomorrow") => {
+                if !self.arity(name, args.len(), 0, 0) {
+                    return self.poison(span);
+                }
+                let func = match f {
+                    "now" => Func::Now,
+                    "today" => Func::Today,
+                    "yesterday" => Func::Yesterday,
+                    _ => Func::Tomorrow,
+                };
+                self.expr(K::Call { func, args: Vec::new() }, Type::Timestamp, span)
             }
             other => {
                 for a in args {

@@ -152,6 +152,19 @@ impl FunctionTranslator<'_> {
                 let present = self.b.ins().icmp_imm_s(IntCC::NotEqual, v, i64::MIN);
                 Ok(NV { kind: Kind::Int, present, v })
             }
+            Func::Now | Func::Today | Func::Yesterday | Func::Tomorrow => {
+                let word = func.time_word();
+                let Some(index) = super::helpers::TIME_WORDS.iter().position(|w| Some(w) == word.as_ref())
+                else {
+                    return unsupported("time word");
+                };
+                let w = self.b.ins().iconst(types::I64, index as i64);
+                let Some(v) = self.call("mosaic_time_word", &[self.rt, w]) else {
+                    return unsupported("helper");
+                };
+                let present = self.b.ins().icmp_imm_s(IntCC::NotEqual, v, i64::MIN);
+                Ok(NV { kind: Kind::Timestamp, present, v })
+            }
             Func::Count => match args.first().map(|a| &a.kind) {
                 Some(ExprKind::Each { op: ArrayOp::Filter, array, scope: 1, inner })
                     if matches!(array.kind, ExprKind::Events) && self.row.is_none() =>

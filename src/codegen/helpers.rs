@@ -204,6 +204,18 @@ pub extern "C" fn mosaic_current_part(r: *mut Runtime, part: i64) -> i64 {
     times::local_date(r.as_of, r.tz).map_or(i64::MIN, |d| times::part(d, part))
 }
 
+/// `now`, `today`, `yesterday` or `tomorrow` ([`TIME_WORDS`] index) as a timestamp; `i64::MIN`
+/// when out of range.
+pub extern "C" fn mosaic_time_word(r: *mut Runtime, word: i64) -> i64 {
+    let r = rt(r);
+    let word = usize::try_from(word).ok().and_then(|w| TIME_WORDS.get(w));
+    word.and_then(|w| times::anchor(w, r.as_of, r.tz)).unwrap_or(i64::MIN)
+}
+
+/// The time words `mosaic_time_word` takes, by index.
+pub const TIME_WORDS: [crate::ir::Time; 4] =
+    [crate::ir::Time::Now, crate::ir::Time::Today, crate::ir::Time::Yesterday, crate::ir::Time::Tomorrow];
+
 /// Appends a qualifying value of a LIST or COUNT_DISTINCT attribute.
 pub extern "C" fn mosaic_push(r: *mut Runtime, attr: i64, row: i64, bits: i64) {
     let r = rt(r);
@@ -243,6 +255,7 @@ pub fn all() -> Vec<Helper> {
         h("mosaic_date_to_ts", mosaic_date_to_ts as *const u8, &[I64, I64], Some(I64)),
         h("mosaic_date_part", mosaic_date_part as *const u8, &[I64, I64, I64, I64], Some(I64)),
         h("mosaic_current_part", mosaic_current_part as *const u8, &[I64, I64], Some(I64)),
+        h("mosaic_time_word", mosaic_time_word as *const u8, &[I64, I64], Some(I64)),
         h("mosaic_push", mosaic_push as *const u8, &[I64, I64, I64, I64], None),
     ]
 }

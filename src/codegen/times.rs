@@ -86,7 +86,7 @@ pub fn occurs_is_static(o: &Occurs) -> bool {
     }
 }
 
-fn anchor(t: &Time, as_of: i64, tz: &TimeZone) -> Option<i64> {
+pub(super) fn anchor(t: &Time, as_of: i64, tz: &TimeZone) -> Option<i64> {
     let day = |shift: i64| {
         let d = local_date(as_of, tz)?.checked_add(Span::new().days(shift)).ok()?;
         at_midnight(d, tz).map(|z| micros(&z))

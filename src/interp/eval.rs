@@ -116,6 +116,7 @@ impl<'a> Env<'a> {
             IsNotNull => Value::Bool(!arg(&vals, 0).is_null()),
             GetYear | GetMonth | GetDayOfMonth => time::eval_get_part(func, arg(&vals, 0), self.ctx),
             CurrentYear | CurrentMonth | CurrentDayOfMonth => time::eval_current_part(func, self.ctx),
+            Now | Today | Yesterday | Tomorrow => time::eval_time_word(func, self.ctx),
             MakeDate => time::eval_make_date(&vals),
             MakeTimestamp => time::eval_make_timestamp(arg(&vals, 0)),
             Count => arrays::eval_count(arg(&vals, 0)),

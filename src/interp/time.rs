@@ -80,15 +80,27 @@ pub fn shift(t: i64, n: i64, unit: Unit, tz: &TimeZone) -> Option<i64> {
 /// in the time zone, `yesterday`/`tomorrow` the start of the day before/after; an expression
 /// its timestamp or its date's midnight.
 fn anchor(env: &Env, time: &Time) -> Option<i64> {
-    let ctx = env.ctx;
-    let day_start = |delta: i32| date_midnight(local_date(ctx.as_of, &ctx.tz)?.checked_add(delta)?, &ctx.tz);
     match time {
+        Time::Expr(e) => instant(&env.eval(e), &env.ctx.tz),
+        word => word_instant(word, env.ctx),
+    }
+}
+
+/// The instant of a time word (`None` for an expression, or out of range).
+fn word_instant(word: &Time, ctx: &EvalContext) -> Option<i64> {
+    let day_start = |delta: i32| date_midnight(local_date(ctx.as_of, &ctx.tz)?.checked_add(delta)?, &ctx.tz);
+    match word {
         Time::Now => Some(ctx.as_of),
         Time::Today => day_start(0),
         Time::Yesterday => day_start(-1),
         Time::Tomorrow => day_start(1),
-        Time::Expr(e) => instant(&env.eval(e), &ctx.tz),
+        Time::Expr(_) => None,
     }
+}
+
+/// `now`, `today`, `yesterday`, `tomorrow` as values: the timestamps they name as anchors.
+pub fn eval_time_word(func: &Func, ctx: &EvalContext) -> Value {
+    func.time_word().and_then(|w| word_instant(&w, ctx)).map_or(Value::Null, Value::Timestamp)
 }
 
 /// `v occurs …`, false when `v` or an anchor is not a timestamp/date (a date counts as its

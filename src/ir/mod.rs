@@ -226,6 +226,12 @@ pub enum Func {
     CurrentYear,
     CurrentMonth,
     CurrentDayOfMonth,
+    /// `now`, `today`, `yesterday`, `tomorrow` as values: the timestamps they name in `occurs`
+    /// ([`Time`]; [`Func::time_word`]).
+    Now,
+    Today,
+    Yesterday,
+    Tomorrow,
     /// `date(y, m, d)` with non-constant arguments (constant ones are folded).
     MakeDate,
     /// `timestamp(s)` with a non-constant argument.
@@ -236,6 +242,19 @@ pub enum Func {
     Distinct,
     Includes,
     Intersects,
+}
+
+impl Func {
+    /// The time word a [`Func::Now`] (and the like) stands for.
+    pub fn time_word(&self) -> Option<Time> {
+        match self {
+            Func::Now => Some(Time::Now),
+            Func::Today => Some(Time::Today),
+            Func::Yesterday => Some(Time::Yesterday),
+            Func::Tomorrow => Some(Time::Tomorrow),
+            _ => None,
+        }
+    }
 }
 
 /// A regular expression literal: its source and the compiled form.

@@ -191,6 +191,10 @@ impl G {
                     )
                 }
             },
+            T::Ts if self.chance(25) => {
+                let func = self.pick(&[Func::Now, Func::Today, Func::Yesterday, Func::Tomorrow]);
+                ex(ExprKind::Call { func, args: Vec::new() }, Type::Timestamp)
+            }
             T::Ts | T::Date => self.if_expr(t, event, d),
         }
     }
