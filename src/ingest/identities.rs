@@ -147,13 +147,17 @@ pub fn extract_from<'v>(
     found
 }
 
-/// SPEC 1.4: events prefer the highest-priority namespace, profile records the dataset's
-/// declared primary field; both then fall back to the identity marked primary, then the first.
+/// SPEC 1.4: events prefer the highest-priority namespace (within it, the identity marked
+/// primary, else the first listed), profile records the dataset's declared primary field; both
+/// then fall back to the identity marked primary, then the first.
 fn choose_primary(class: DatasetClass, cands: &[Candidate]) -> usize {
     if class == DatasetClass::Event {
-        let best = cands.iter().enumerate().filter_map(|(i, c)| c.priority.map(|p| (p, i))).min();
-        if let Some((_, i)) = best {
-            return i;
+        if let Some(best) = cands.iter().filter_map(|c| c.priority).min() {
+            let in_best = || cands.iter().enumerate().filter(|(_, c)| c.priority == Some(best));
+            let marked = in_best().find(|(_, c)| c.marked_primary);
+            if let Some((i, _)) = marked.or_else(|| in_best().next()) {
+                return i;
+            }
         }
     } else if let Some(i) = cands.iter().position(|c| c.declared_primary) {
         return i;
