@@ -40,7 +40,8 @@ pub struct Column {
 }
 
 /// The events of one or more profiles, in columns. Rows of one profile are contiguous and sorted
-/// by (`timestamp`, dataset, ingestion order): the last row of equal timestamps is the newest.
+/// by (`timestamp`, ingestion order: batch id, then line): the last row of equal timestamps is the
+/// newest. The datasets' order in the policy files plays no part.
 #[derive(Debug, Clone, Default)]
 pub struct EventColumns {
     /// Record time of each event (µs since the epoch), never null.

@@ -169,7 +169,7 @@ fn leaf_json(world: &World, c: &LeafChoice) -> Json {
 /// event qualifies when a COUNT over it alone, with the attribute's filter and window, is 1.
 fn computed_json(world: &World, g: usize, entity: &Map, field: Option<&str>) -> Json {
     let mut events = world.events_of(g);
-    events.sort_by_key(|e| (e.time, e.dataset, e.seq));
+    events.sort_by_key(|e| (e.time, e.seq));
     let mut mismatches = 0;
     let cols = columns(&events, &world.program.event_paths, &world.eval.interner, &mut mismatches);
     let mut counting = world.program.clone();
@@ -245,7 +245,7 @@ fn clauses(e: &ir::Expr) -> (Option<LogicOp>, Vec<&ir::Expr>) {
 /// Each audience's membership and the value of each of its top-level clauses.
 fn audiences_json(world: &World, g: usize, entity: &Map) -> Json {
     let mut events = world.events_of(g);
-    events.sort_by_key(|e| (e.time, e.dataset, e.seq));
+    events.sort_by_key(|e| (e.time, e.seq));
     let mut mismatches = 0;
     let cols = columns(&events, &world.program.event_paths, &world.eval.interner, &mut mismatches);
     let profile = Value::object(entity.clone());

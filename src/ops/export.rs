@@ -258,7 +258,7 @@ impl<'s> Profiles<'s> {
             let mut j = p.to_json();
             if let Some(fields) = &req.events {
                 let mut evs = world.events_of(g);
-                evs.sort_by_key(|e| (e.time, e.dataset, e.seq));
+                evs.sort_by_key(|e| (e.time, e.seq));
                 let list = evs
                     .iter()
                     .map(|e| Ok(select_fields(&world.event_body(e)?, fields)))

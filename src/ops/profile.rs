@@ -111,7 +111,7 @@ fn shape(mut profile: Json, q: &Query, events: Option<Json>) -> Json {
 fn events_json(world: &World, g: usize, q: &Query) -> Result<Json, Error> {
     let mut events = world.events_of(g);
     events.retain(|e| q.from.is_none_or(|f| e.time >= f) && q.to.is_none_or(|t| e.time < t));
-    events.sort_by_key(|e| (e.time, e.dataset, e.seq));
+    events.sort_by_key(|e| (e.time, e.seq));
     if q.descending {
         events.reverse();
     }

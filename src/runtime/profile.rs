@@ -81,8 +81,8 @@ pub fn build(
         }
         last_modified = last_modified.max(Some(e.time));
     }
-    // Evaluation order: timestamp, then dataset, then ingestion (engine::EventColumns).
-    events.sort_by_key(|e| (e.time, e.dataset, e.seq));
+    // Evaluation order: timestamp, then ingestion order (engine::EventColumns).
+    events.sort_by_key(|e| (e.time, e.seq));
     let mut audiences = Vec::new();
     if let Some(engine) = ctx.engine {
         let interner = &ctx.eval.interner;
