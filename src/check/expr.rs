@@ -113,10 +113,14 @@ impl Checker<'_> {
 
     fn check_field(&mut self, target: &ast::Expr, name: &ast::Ident, span: &ast::Span) -> ir::Expr {
         let t = self.check_expr(target);
-        match self.field_type(&t.ty, name) {
-            Some(ty) => self.expr(K::Field { target: Box::new(t), name: name.node.clone() }, ty, span),
-            None => self.poison(span),
+        let Some(ty) = self.field_type(&t.ty, name) else { return self.poison(span) };
+        // A field of one event (`xEvent.topN(timestamp, 1).head().page`) is an event path that
+        // ingest must extract, like one read inside `xEvent[…]`.
+        if let Some(mut path) = event_field_path(&t) {
+            path.push(name.node.clone());
+            self.event_paths.insert(path, ty.clone());
         }
+        self.expr(K::Field { target: Box::new(t), name: name.node.clone() }, ty, span)
     }
 
     /// The scope entered by an operation over the elements of `array`.
@@ -307,6 +311,22 @@ impl Checker<'_> {
 }
 
 /// Whether an array expression holds events (so paths in its scope are event paths).
+/// The event path of `e` when it is one event taken out of `xEvent` (`…head()`: the empty
+/// path), or a field of a field … of one.
+fn event_field_path(e: &ir::Expr) -> Option<Vec<String>> {
+    match &e.kind {
+        K::Call { func: ir::Func::Head, args } => {
+            args.first().filter(|a| is_event_array(a)).map(|_| Vec::new())
+        }
+        K::Field { target, name } => {
+            let mut path = event_field_path(target)?;
+            path.push(name.clone());
+            Some(path)
+        }
+        _ => None,
+    }
+}
+
 pub fn is_event_array(e: &ir::Expr) -> bool {
     match &e.kind {
         K::Events => true,
