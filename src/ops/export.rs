@@ -107,8 +107,7 @@ fn write(session: &Session, req: &Request) -> Result<(u64, BTreeMap<String, u64>
         Format::Csv => {
             let mut columns: BTreeSet<String> = BTreeSet::new();
             profiles.each(session, req, &mut |item| {
-                if selection.keeps(&item, session)? {
-                    let profile = selection.shape(item.into_json(session)?);
+                if let Some(profile) = selection.take(item, session)? {
                     columns.extend(entity_leaves(&profile).into_keys());
                 }
                 Ok(())
@@ -121,12 +120,9 @@ fn write(session: &Session, req: &Request) -> Result<(u64, BTreeMap<String, u64>
                 let fixed = ["profileId", "identities", "audiences", "sources", "lastModifiedAt"];
                 let header = fixed.iter().copied().chain(columns.iter().map(String::as_str));
                 csv.write_record(header).map_err(csv_err)?;
-                profiles.each(session, req, &mut |item| {
-                    if !again.keeps(&item, session)? {
-                        return Ok(());
-                    }
-                    let profile = again.shape(item.into_json(session)?);
-                    csv.write_record(csv_record(&profile, &columns)).map_err(csv_err)
+                profiles.each(session, req, &mut |item| match again.take(item, session)? {
+                    Some(profile) => csv.write_record(csv_record(&profile, &columns)).map_err(csv_err),
+                    None => Ok(()),
                 })?;
                 csv.flush().map_err(io)
             })?;
@@ -134,9 +130,7 @@ fn write(session: &Session, req: &Request) -> Result<(u64, BTreeMap<String, u64>
         Format::Parquet => {
             let mut gathered: Vec<Json> = Vec::new();
             profiles.each(session, req, &mut |item| {
-                if selection.keeps(&item, session)? {
-                    gathered.push(selection.shape(item.into_json(session)?));
-                }
+                gathered.extend(selection.take(item, session)?);
                 Ok(())
             })?;
             let bytes = super::export_parquet::parquet_bytes(&gathered, req.events.is_some())
@@ -318,6 +312,14 @@ impl<'r> Selection<'r> {
             *self.by_ns.entry(ns.to_string()).or_default() += 1;
         }
         Ok(true)
+    }
+
+    /// `item` as exported, when it is ([`Selection::keeps`], [`Selection::shape`]).
+    fn take(&mut self, item: Item<'_>, session: &Session) -> Result<Option<Json>, Error> {
+        if !self.keeps(&item, session)? {
+            return Ok(None);
+        }
+        Ok(Some(self.shape(item.into_json(session)?)))
     }
 
     /// The profile as exported: its entity cut down to `--fields`.
