@@ -78,7 +78,7 @@ pub fn apply(
     // The winner of a shared `_id` may change: every holder of one is affected.
     for k in &keys {
         if let Some(holders) = state.event_ids.get_mut(k) {
-            holders.retain(|(seq, _)| !gone.contains(&((seq >> 32) as u32)));
+            holders.retain(|(seq, _)| !gone.contains(&((*seq >> 32) as u32)));
             idents.extend(holders.iter().map(|(_, p)| p.clone()));
         }
     }
@@ -116,7 +116,7 @@ pub fn apply(
         state.batches.insert(f.id, f.info);
     }
     for k in &keys {
-        if state.event_ids.get(k).is_some_and(Vec::is_empty) {
+        if state.event_ids.get(k).is_some_and(|holders| holders.is_empty()) {
             state.event_ids.remove(k);
         }
     }

@@ -53,8 +53,9 @@ pub struct Comp {
     pub shed: Vec<String>,
 }
 
-/// (dataset, `_id`) → (seq, primary) of every event with it; the highest seq wins.
-pub type EventIds = FxHashMap<(u32, Arc<str>), Vec<(u64, Ident)>>;
+/// (dataset, `_id`) → (seq, primary) of every event with it; the highest seq wins. Most ids have
+/// one event: it is kept inline, without an allocation of its own (there is an id per event).
+pub type EventIds = FxHashMap<(u32, Arc<str>), smallvec::SmallVec<[(u64, Ident); 1]>>;
 
 /// The session's data.
 #[derive(Debug, Default)]
