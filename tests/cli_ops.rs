@@ -256,6 +256,35 @@ fn a_failed_export_is_a_failed_job() {
 }
 
 #[test]
+fn events_of_datasets_outside_the_policy_are_not_the_profile_s() {
+    let p = fixture("basic", "outside");
+    // Under `crm-only` the web events take no part (SPEC 4, 5): not in the profile's events,
+    // nor in an export's.
+    let extra = "kind: MergePolicy\nname: crm-only\nidentityGraph: {type: pdg}\n\
+                 attributeMerge: {type: dataSetPrecedence, order: [crm]}\n";
+    std::fs::write(p.0.join("policies/crm-only.yaml"), extra).unwrap();
+    let (code, _, err) = mosaic(&p.0, &["run", "--as-of", AS_OF]);
+    assert_eq!(code, 0, "{err}");
+    let events = |args: &[&str]| {
+        let (code, out, err) = mosaic(&p.0, args);
+        assert_eq!(code, 0, "{err}");
+        json(&out)["events"].as_array().map_or(usize::MAX, Vec::len)
+    };
+    let lookup = ["profile", "--identity", "CRMID:c-1", "--events"];
+    assert!(events(&lookup) > 0, "the default policy's profile has web events");
+    assert_eq!(events(&[&lookup[..], &["--policy", "crm-only"]].concat()), 0);
+    let file = p.0.join("crm.jsonl").display().to_string();
+    let (code, _, err) =
+        mosaic(&p.0, &["export", "--out", &file, "--policy", "crm-only", "--events", "page"]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.lines().count() > 0);
+    for line in text.lines() {
+        assert_eq!(json(line)["events"], serde_json::json!([]), "{line}");
+    }
+}
+
+#[test]
 fn an_export_that_fails_midway_leaves_no_file() {
     let p = ran("basic", "exportmidway");
     // Events are read back from their batch files, which must not have changed since they were

@@ -39,6 +39,8 @@ pub struct World<'p> {
     /// Per group: indexes into `prepared.records` / `prepared.events`, in ingestion order.
     pub records: Vec<Vec<usize>>,
     pub events: Vec<Vec<usize>>,
+    /// For each dataset: whether it takes part under the policy (SPEC 4; as the runtime decides).
+    pub takes_part: Vec<bool>,
     pub engine: Arc<dyn Compiled>,
     /// Which engine `engine` is, for the extra programs `explain` compiles.
     pub engine_kind: EngineKind,
@@ -156,6 +158,9 @@ impl<'p> World<'p> {
                 events[g].push(i);
             }
         }
+        let takes_part = (0..project.datasets.len())
+            .map(|d| crate::merge::takes_part(policy, &project.datasets, d as u32))
+            .collect();
         let interner = Arc::new(Interner::new());
         let engine = engine::compile(program, engine_kind, &interner);
         let tz = jiff::tz::TimeZone::get(&project.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
@@ -171,6 +176,7 @@ impl<'p> World<'p> {
             owner,
             records,
             events,
+            takes_part,
             engine,
             engine_kind,
             eval,
@@ -182,21 +188,23 @@ impl<'p> World<'p> {
         self.owner.get(ident).copied()
     }
 
-    /// The records of group `g`, in ingestion order.
+    /// The records of group `g` from datasets that take part under the policy, in ingestion order.
     pub fn records_of(&self, g: usize) -> Vec<&Rec> {
-        self.records.get(g).map_or_else(Vec::new, |v| v.iter().map(|&i| &self.prepared.records[i]).collect())
+        let rows = self.records.get(g).map_or(&[][..], Vec::as_slice);
+        rows.iter().map(|&i| &self.prepared.records[i]).filter(|r| self.takes_part(r.dataset)).collect()
     }
 
-    /// The events of group `g`, in ingestion order.
+    /// The events of group `g` from datasets that take part under the policy (SPEC 5: a
+    /// profile's events are those of the datasets the merge policy includes), in ingestion
+    /// order.
     pub fn events_of(&self, g: usize) -> Vec<&Ev> {
-        self.events.get(g).map_or_else(Vec::new, |v| v.iter().map(|&i| &self.prepared.events[i]).collect())
+        let rows = self.events.get(g).map_or(&[][..], Vec::as_slice);
+        rows.iter().map(|&i| &self.prepared.events[i]).filter(|e| self.takes_part(e.dataset)).collect()
     }
 
-    /// For each dataset: whether it takes part under the policy (as the runtime decides).
-    pub fn takes_part(&self) -> Vec<bool> {
-        (0..self.project.datasets.len())
-            .map(|d| crate::merge::takes_part(self.policy, &self.project.datasets, d as u32))
-            .collect()
+    /// Whether dataset `d` takes part under the policy.
+    fn takes_part(&self, d: u32) -> bool {
+        self.takes_part.get(d as usize).copied().unwrap_or(false)
     }
 
     /// Builds the profile of group `g` exactly as `mosaic run` does (`None`: not a profile).
@@ -205,7 +213,7 @@ impl<'p> World<'p> {
             project: self.project,
             program: self.program,
             policy: self.policy,
-            takes_part: self.takes_part(),
+            takes_part: self.takes_part.clone(),
             engine: Some(self.engine.as_ref()),
             eval: self.eval.clone(),
         };
