@@ -71,7 +71,8 @@ fn ts() -> MergePolicy {
 }
 
 fn field(path: &str, strategy: Strategy, order: &[&str]) -> FieldRule {
-    FieldRule { path: path.into(), strategy, order: order.iter().map(|s| s.to_string()).collect() }
+    let order = order.iter().map(|s| s.to_string()).collect();
+    FieldRule { path: path.into(), strategy, order, at: None }
 }
 
 fn who() -> Identity {

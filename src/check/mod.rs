@@ -10,6 +10,7 @@ mod env;
 mod expr;
 mod occurs;
 pub mod schema;
+mod strategies;
 pub mod types;
 mod usage;
 
@@ -60,7 +61,8 @@ pub fn check_program_with(
             .map(|a| a.path.split('.').map(str::to_string).collect())
             .collect(),
     };
-    let mut diags = Vec::new();
+    // The field rules against the profile datasets' types (computed attributes not yet in).
+    let mut diags = strategies::field_rules(project, &env.profile);
     let mut event_paths: BTreeMap<Vec<String>, Type> = BTreeMap::new();
     let mut reads_events = false;
     let mut attributes = Vec::new();

@@ -133,4 +133,6 @@ codes! {
         "A dataset's `path` does not exist yet. The dataset is treated as empty until batch files appear there.";
     UninferredPath = "W0005", "field type could not be inferred",
         "A path used by a rule has no declared type and no value in the sampled data, so its type is unknown.\nDeclare it in the dataset's `schema` to get type checking.";
+    StrategyType = "W0006", "field strategy does not fit the field's type",
+        "A merge policy's field rule gives a field a strategy its values do not suit. `union` merges values into\nan array: on a field that holds one string, number or date, the merged array is what profiles show, and\nrules that read the field as that type see null. `sum`, `min` and `max` take numbers only: on a field\nwithout numbers they keep the most recent value. Declare the field as an array (for `union`), or pick\nanother strategy.";
 }

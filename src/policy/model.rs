@@ -197,6 +197,8 @@ pub struct FieldRule {
     pub strategy: Strategy,
     /// For `dataSetPrecedence`: dataset names, highest priority first.
     pub order: Vec<String>,
+    /// Where the strategy is written, for diagnostics (`None` for a rule made in code).
+    pub at: Option<Spanned<()>>,
 }
 
 #[derive(Debug, Clone)]

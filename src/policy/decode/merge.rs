@@ -157,7 +157,8 @@ fn decode_fields(cx: &mut Cx, node: &Node, orders: &mut Vec<Spanned<String>>) ->
             .at(cx.file, s.span.clone(), "needs an `order` list of datasets");
             cx.push(d);
         }
-        out.push(FieldRule { path, strategy, order });
+        let at = Some(cx.spanned((), s));
+        out.push(FieldRule { path, strategy, order, at });
     }
     out
 }
