@@ -3,6 +3,7 @@
 use super::types::{lookup, name};
 use crate::diag::{Code, Diagnostic};
 use crate::ir::Type;
+use crate::merge::strategy_name;
 use crate::policy::{Project, Strategy};
 
 /// W0006 for field rules whose strategy does not suit the field's type in `profile` (the
@@ -20,23 +21,19 @@ pub fn field_rules(project: &Project, profile: &Type) -> Vec<Diagnostic> {
                 ty,
                 Type::Bool | Type::Int | Type::Double | Type::String | Type::Timestamp | Type::Date
             );
-            let (strategy, why) = match rule.strategy {
-                Strategy::Union if scalar => ("union", "makes an array of it"),
+            let why = match rule.strategy {
+                Strategy::Union if scalar => "makes an array of it",
                 Strategy::Sum | Strategy::Min | Strategy::Max
                     if !matches!(ty, Type::Int | Type::Double | Type::Any | Type::Null) =>
                 {
-                    let s = match rule.strategy {
-                        Strategy::Sum => "sum",
-                        Strategy::Min => "min",
-                        _ => "max",
-                    };
-                    (s, "takes numbers only")
+                    "takes numbers only"
                 }
                 _ => continue,
             };
             let msg = format!(
-                "merge policy `{}`: `{strategy}` on `{}`, a field of type {}",
+                "merge policy `{}`: `{}` on `{}`, a field of type {}",
                 policy.name.value,
+                strategy_name(rule.strategy),
                 rule.path,
                 name(&ty)
             );

@@ -34,6 +34,15 @@ impl Ident {
     pub fn new(namespace: &str, id: &str) -> Ident {
         Ident { namespace: namespace.into(), id: id.into() }
     }
+
+    /// The addresses of its two strings: a key that finds most repeats of an identity without
+    /// hashing or comparing text, since equal identities mostly share their strings
+    /// (`ingest::shared`). Two live identities at one address are equal; equal ones may have
+    /// different addresses, so a map by address needs a text check the first time a pair is seen.
+    pub fn address(&self) -> (usize, usize) {
+        let at = |s: &Arc<str>| Arc::as_ptr(s) as *const u8 as usize;
+        (at(&self.namespace), at(&self.id))
+    }
 }
 
 impl std::fmt::Display for Ident {

@@ -21,7 +21,7 @@ mod resolve;
 mod strategy;
 
 pub use fragment::{apply_record, apply_record_untraced};
-pub use resolve::{merge, strategy_name, takes_part};
+pub use resolve::{merge, strategy_name, takes_part, taking_part};
 
 use crate::identity::{Identity, Origin};
 use crate::value::{Map, Value};

@@ -65,6 +65,11 @@ pub fn takes_part(policy: &MergePolicy, datasets: &[Dataset], dataset: u32) -> b
     }
 }
 
+/// [`takes_part`] for every dataset, by index.
+pub fn taking_part(policy: &MergePolicy, datasets: &[Dataset]) -> Vec<bool> {
+    (0..datasets.len()).map(|d| takes_part(policy, datasets, d as u32)).collect()
+}
+
 /// The rule deciding one path.
 #[derive(Clone, Copy)]
 struct Rule<'p> {

@@ -11,7 +11,7 @@
 
 use super::world::World;
 use super::{jobs, now_ms, select_fields, Error, Session};
-use crate::output::{write_atomic, write_atomic_with};
+use crate::output::{write_atomic, write_atomic_with, LineHead, Profile};
 use crate::policy::DatasetClass;
 use crate::runtime::profile::profile_id;
 use serde_json::{json, Value as Json};
@@ -159,17 +159,24 @@ fn stream_to(
     }
 }
 
-/// One profile to export: a stored line, or one rebuilt from the stored batches.
+/// One profile to export: a stored line, or one rebuilt from the stored batches (with its
+/// events when they are asked for).
 enum Item<'a> {
     Line(&'a str),
-    Built(Json),
+    Built(Profile, Option<Json>),
 }
 
 impl Item<'_> {
     fn into_json(self, session: &Session) -> Result<Json, Error> {
         match self {
             Item::Line(line) => serde_json::from_str(line).map_err(|e| unreadable(session, e)),
-            Item::Built(json) => Ok(json),
+            Item::Built(profile, events) => {
+                let mut json = profile.to_json();
+                if let Some(events) = events {
+                    json["events"] = events;
+                }
+                Ok(json)
+            }
         }
     }
 }
@@ -178,19 +185,6 @@ impl Item<'_> {
 fn unreadable(session: &Session, source: serde_json::Error) -> Error {
     let path = session.store.path().to_path_buf();
     Error::Store(crate::store::Error::Decode { path, key: "profiles".into(), source })
-}
-
-/// The parts of a stored profile line that decide whether it is exported (the rest of the
-/// line, its entity above all, is skipped unparsed).
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Head<'a> {
-    #[serde(borrow)]
-    profile_id: std::borrow::Cow<'a, str>,
-    #[serde(default, borrow)]
-    sources: Vec<std::borrow::Cow<'a, str>>,
-    #[serde(default, borrow)]
-    audiences: Vec<std::borrow::Cow<'a, str>>,
 }
 
 /// Where the exported profiles come from: the stored ones, or, when the request needs events,
@@ -248,18 +242,20 @@ impl<'s> Profiles<'s> {
                     continue;
                 }
             }
-            let Some(p) = world.build(g) else { continue };
-            let mut j = p.to_json();
-            if let Some(fields) = &req.events {
-                let mut evs = world.events_of(g);
-                evs.sort_by_key(|e| (e.time, e.seq));
-                let list = evs
-                    .iter()
-                    .map(|e| Ok(select_fields(&world.event_body(e)?, fields)))
-                    .collect::<Result<_, Error>>()?;
-                j["events"] = Json::Array(list);
-            }
-            each(Item::Built(j))?;
+            let Some(profile) = world.build(g) else { continue };
+            let events = match &req.events {
+                Some(fields) => {
+                    let mut evs = world.events_of(g);
+                    evs.sort_by_key(|e| (e.time, e.seq));
+                    let list = evs
+                        .iter()
+                        .map(|e| Ok(select_fields(&world.event_body(e)?, fields)))
+                        .collect::<Result<_, Error>>()?;
+                    Some(Json::Array(list))
+                }
+                None => None,
+            };
+            each(Item::Built(profile, events))?;
         }
         Ok(())
     }
@@ -289,16 +285,17 @@ impl<'r> Selection<'r> {
 
     /// Whether `item` is exported; counts it when it is.
     fn keeps(&mut self, item: &Item<'_>, session: &Session) -> Result<bool, Error> {
-        fn strings(j: &Json) -> Vec<std::borrow::Cow<'_, str>> {
-            j.as_array()
-                .map_or_else(Vec::new, |a| a.iter().filter_map(|x| x.as_str().map(Into::into)).collect())
+        fn strings(list: &[String]) -> Vec<std::borrow::Cow<'_, str>> {
+            list.iter().map(|s| s.as_str().into()).collect()
         }
+        // Only the head of a stored line is read here: its entity is parsed when it is shaped.
         let head = match item {
-            Item::Line(line) => serde_json::from_str::<Head<'_>>(line).map_err(|e| unreadable(session, e))?,
-            Item::Built(j) => Head {
-                profile_id: j["profileId"].as_str().unwrap_or_default().into(),
-                sources: strings(&j["sources"]),
-                audiences: strings(&j["audiences"]),
+            Item::Line(line) => LineHead::parse(line).map_err(|e| unreadable(session, e))?,
+            Item::Built(p, _) => LineHead {
+                profile_id: p.profile_id.as_str().into(),
+                sources: strings(&p.sources),
+                audiences: strings(&p.audiences),
+                ..LineHead::default()
             },
         };
         let has_attrs = head.sources.iter().any(|s| self.profile_datasets.contains(&&**s));

@@ -8,7 +8,7 @@
 
 use super::world::World;
 use super::{jobs::render_table, Error, Session};
-use crate::output::format_timestamp;
+use crate::output::{format_timestamp, LineHead};
 use crate::policy::{DatasetClass, MergeType};
 use crate::runtime::profile::profile_id;
 use serde_json::{json, Value as Json};
@@ -35,22 +35,6 @@ struct Row {
     events: Vec<i64>,
 }
 
-/// What the reports read of a stored profile line.
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Stored {
-    profile_id: String,
-    #[serde(default)]
-    identities: Vec<StoredIdentity>,
-    #[serde(default)]
-    sources: Vec<String>,
-}
-
-#[derive(serde::Deserialize)]
-struct StoredIdentity {
-    namespace: String,
-}
-
 /// The report as JSON.
 pub fn preview(session: &Session, report: Report) -> Result<Json, Error> {
     let last = session.last_run()?;
@@ -63,16 +47,21 @@ pub fn preview(session: &Session, report: Report) -> Result<Json, Error> {
         session.engine,
     )?;
     // What the reports read of each stored profile, by profileId (its entity is skipped).
-    let mut stored: HashMap<String, Stored> = HashMap::new();
+    // Each stored profile's identities' namespaces and its sources, by profileId.
+    let mut stored: HashMap<String, (Vec<String>, BTreeSet<String>)> = HashMap::new();
     session.store.each_profile(&mut |line| {
-        if let Ok(p) = serde_json::from_str::<Stored>(line) {
-            stored.insert(p.profile_id.clone(), p);
+        if let Ok(p) = LineHead::parse(line) {
+            let namespaces = p.identities.iter().map(|i| i.namespace.to_string()).collect();
+            let sources = p.sources.iter().map(|s| s.to_string()).collect();
+            stored.insert(p.profile_id.into_owned(), (namespaces, sources));
         }
         true
     })?;
     let mut rows = Vec::new();
     for g in 0..world.groups.len() {
-        let Some(p) = stored.get(&profile_id(&session.project, &world.groups[g])) else { continue };
+        let Some((namespaces, sources)) = stored.get(&profile_id(&session.project, &world.groups[g])) else {
+            continue;
+        };
         let mut fragments: BTreeSet<(u32, String, String)> = BTreeSet::new();
         for r in world.records_of(g) {
             fragments.insert((r.dataset, r.primary.namespace.to_string(), r.primary.id.to_string()));
@@ -82,9 +71,9 @@ pub fn preview(session: &Session, report: Report) -> Result<Json, Error> {
             *fragments_by_ns.entry(ns.clone()).or_default() += 1;
         }
         rows.push(Row {
-            datasets: p.sources.iter().cloned().collect(),
-            namespaces: p.identities.iter().map(|i| i.namespace.clone()).collect(),
-            identities: p.identities.len(),
+            datasets: sources.clone(),
+            namespaces: namespaces.iter().cloned().collect(),
+            identities: namespaces.len(),
             fragments: fragments.len() as u64,
             fragments_by_ns,
             events: world.events_of(g).iter().map(|e| e.time).collect(),

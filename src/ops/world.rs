@@ -158,9 +158,7 @@ impl<'p> World<'p> {
                 events[g].push(i);
             }
         }
-        let takes_part = (0..project.datasets.len())
-            .map(|d| crate::merge::takes_part(policy, &project.datasets, d as u32))
-            .collect();
+        let takes_part = crate::merge::taking_part(policy, &project.datasets);
         let interner = Arc::new(Interner::new());
         let engine = engine::compile(program, engine_kind, &interner);
         let tz = jiff::tz::TimeZone::get(&project.timezone).unwrap_or(jiff::tz::TimeZone::UTC);

@@ -7,6 +7,7 @@ use crate::ingest::Ident;
 use crate::value::{Map, Value};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Number, Value as Json};
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::Path;
 
@@ -126,6 +127,38 @@ impl Profile {
         // Serialized straight from the profile, without building a `Json` tree first: the same
         // bytes as `self.to_json().to_string()`, with far fewer allocations.
         serde_json::to_string(&LineOf(self)).unwrap_or_else(|_| self.to_json().to_string())
+    }
+}
+
+/// What commands read of a profile line without its entity, which is skipped unparsed: the
+/// store's profiles are lines of `profiles.jsonl`, and reading back a whole one builds a JSON
+/// tree for nothing. Strings borrow from the line where they hold no escapes.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LineHead<'a> {
+    #[serde(borrow)]
+    pub profile_id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub identities: Vec<LineIdentity<'a>>,
+    #[serde(borrow)]
+    pub sources: Vec<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub audiences: Vec<Cow<'a, str>>,
+}
+
+/// An identity of a [`LineHead`].
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct LineIdentity<'a> {
+    #[serde(borrow)]
+    pub namespace: Cow<'a, str>,
+    #[serde(borrow)]
+    pub id: Cow<'a, str>,
+}
+
+impl<'a> LineHead<'a> {
+    pub fn parse(line: &'a str) -> serde_json::Result<LineHead<'a>> {
+        serde_json::from_str(line)
     }
 }
 

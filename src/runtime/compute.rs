@@ -78,9 +78,7 @@ pub fn compute<T: Send>(
     lap(report, "identity");
 
     // Merge and evaluate, one profile per task.
-    let takes_part = (0..project.datasets.len())
-        .map(|d| crate::merge::takes_part(policy, &project.datasets, d as u32))
-        .collect();
+    let takes_part = crate::merge::taking_part(policy, &project.datasets);
     let tz = jiff::tz::TimeZone::get(&project.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
     let eval = EvalContext { as_of, tz, interner };
     let ctx = profile::Ctx { project, program, policy, takes_part, engine, eval };

@@ -70,11 +70,8 @@ pub fn stitching<'l>(
 pub fn distinct<'i>(ids: impl Iterator<Item = &'i Ident>) -> Vec<Ident> {
     // Equal identities mostly share their strings (ingest gives each value one): most repeats
     // go by address, without comparing text; the sort and dedup settle the rest.
-    let address = |i: &Ident| {
-        (Arc::as_ptr(&i.namespace) as *const u8 as usize, Arc::as_ptr(&i.id) as *const u8 as usize)
-    };
     let mut seen = rustc_hash::FxHashSet::default();
-    let mut out: Vec<&Ident> = ids.filter(|&i| seen.insert(address(i))).collect();
+    let mut out: Vec<&Ident> = ids.filter(|&i| seen.insert(i.address())).collect();
     out.par_sort_unstable();
     out.dedup();
     out.into_iter().cloned().collect()

@@ -6,7 +6,6 @@ use super::prepare::Prepared;
 use crate::ingest::Ident;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 use std::hash::BuildHasher;
-use std::sync::Arc;
 
 /// The node number of every identity of a [`Prepared`], and of each of its links' ends,
 /// records' and events' primaries.
@@ -112,8 +111,7 @@ impl Numbering {
 
     /// The number of `i`, numbering it when new.
     fn number(&mut self, i: &Ident) -> u32 {
-        let address = |s: &Arc<str>| Arc::as_ptr(s) as *const u8 as usize;
-        let key = (address(&i.namespace), address(&i.id));
+        let key = i.address();
         if let Some(&n) = self.by_address.get(&key) {
             return n;
         }

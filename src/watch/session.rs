@@ -178,9 +178,7 @@ impl Session {
             return Ok(Evaluation { report, changed: 0, millis: started.elapsed().as_millis() });
         }
         let shape = Shape::of(project, program);
-        let takes_part = (0..project.datasets.len())
-            .map(|d| crate::merge::takes_part(policy, &project.datasets, d as u32))
-            .collect();
+        let takes_part = crate::merge::taking_part(policy, &project.datasets);
         let tz = jiff::tz::TimeZone::get(&project.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
         let eval = crate::engine::EvalContext { as_of, tz, interner: Arc::clone(&loaded.interner) };
         let ctx = runtime::profile::Ctx {

@@ -273,8 +273,7 @@ impl Pool {
         // decides the first time each pair of addresses is seen.
         let mut by_address: FxHashMap<(usize, usize), usize> = FxHashMap::default();
         let mut slot = |i: &Ident| -> usize {
-            let address = |s: &Arc<str>| Arc::as_ptr(s) as *const u8 as usize;
-            *by_address.entry((address(&i.namespace), address(&i.id))).or_insert_with(|| {
+            *by_address.entry(i.address()).or_insert_with(|| {
                 if let Some(&n) = index.get(i) {
                     return n;
                 }
@@ -325,17 +324,7 @@ impl Pool {
 
 /// `NS:VALUE` of every identity listed in a profile's JSON line.
 pub fn identity_keys(line: &str) -> Vec<String> {
-    #[derive(serde::Deserialize)]
-    struct Id {
-        namespace: String,
-        id: String,
-    }
-    #[derive(serde::Deserialize)]
-    struct Head {
-        #[serde(default)]
-        identities: Vec<Id>,
-    }
-    serde_json::from_str::<Head>(line)
-        .map(|h| h.identities.into_iter().map(|i| format!("{}:{}", i.namespace, i.id)).collect())
+    crate::output::LineHead::parse(line)
+        .map(|h| h.identities.iter().map(|i| format!("{}:{}", i.namespace, i.id)).collect())
         .unwrap_or_default()
 }
