@@ -60,7 +60,7 @@ fn standard_namespaces_have_types_and_priorities() {
     }
     let prio = |c: &str| project.namespace(c).and_then(|n| n.priority).unwrap();
     assert!(prio("CRMID") < prio("IDFA") && prio("IDFA") < prio("ECID"));
-    let codes: Vec<_> = project.identity.namespaces.iter().map(|n| n.code.clone()).collect();
+    let codes: Vec<_> = project.identity.namespaces.iter().map(|n| n.code).collect();
     let mut sorted = codes.clone();
     sorted.sort();
     assert_eq!(codes, sorted);

@@ -29,9 +29,9 @@ pub use stitch::{
     ComponentStitching, Numbered, RefusedLink, ShedIdentity, StitchedProfile, Stitching,
 };
 
+use crate::ingest::Text;
 use crate::policy::{IdentitySettings, Namespace};
 use std::cmp::Ordering;
-use std::sync::Arc;
 
 /// One identity: a namespace and a normalized value. Matching needs both to be equal.
 /// The derived order (namespace index, value) is for maps only; output order is
@@ -41,12 +41,12 @@ pub struct Identity {
     /// Index into `Project.identity.namespaces`.
     pub ns: u32,
     /// The value after [`normalize_identity`].
-    pub value: Arc<str>,
+    pub value: Text,
 }
 
 impl Identity {
     pub fn new(ns: u32, value: impl AsRef<str>) -> Identity {
-        Identity { ns, value: Arc::from(value.as_ref()) }
+        Identity { ns, value: Text::new(value.as_ref()) }
     }
 
     /// The identity's namespace definition (`None` when `ns` is out of range).

@@ -1,7 +1,7 @@
 //! Identity value validation and normalization (SPEC 1.2, 1.4).
 
+use crate::ingest::Text;
 use crate::policy::{Namespace, Normalize};
-use std::sync::Arc;
 
 /// Identity values longer than this many characters are dropped (AEP guardrail).
 pub const MAX_IDENTITY_CHARS: usize = 1024;
@@ -41,7 +41,7 @@ const JUNK: [&str; 3] = ["null", "anonymous", "invalid"];
 /// value); then the value is rejected when it is blank (empty or only whitespace), longer than
 /// [`MAX_IDENTITY_CHARS`] characters (Unicode scalar values, not bytes), a junk value, or does
 /// not match the namespace `pattern` (checked against the normalized value).
-pub fn normalize_identity(ns: &Namespace, raw: &str) -> Result<Arc<str>, Rejection> {
+pub fn normalize_identity(ns: &Namespace, raw: &str) -> Result<Text, Rejection> {
     let mut value = raw.to_string();
     for step in &ns.normalize {
         value = match step {
@@ -65,5 +65,5 @@ pub fn normalize_identity(ns: &Namespace, raw: &str) -> Result<Arc<str>, Rejecti
             return Err(Rejection::Pattern(ns.code.to_string()));
         }
     }
-    Ok(Arc::from(value))
+    Ok(Text::new(&value))
 }

@@ -3,7 +3,7 @@
 
 use super::idmap::{self, scalar_text, IdentityMap};
 use super::record::Ident;
-use super::shared::Shared;
+use super::text::Text;
 use crate::policy::{Dataset, DatasetClass, Namespace, Normalize, Project};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -73,13 +73,12 @@ struct Candidate {
 
 /// Extracts the identities of `obj`, a record of `dataset`.
 /// `ids` is the record's `identityMap` when the parse already read it (see [`idmap::Seed`]);
-/// otherwise it is read from `obj`. Identity values come from `shared`.
+/// otherwise it is read from `obj`.
 pub fn extract(
     project: &Project,
     dataset: &Dataset,
     obj: &Map<String, Value>,
     ids: Option<&IdentityMap>,
-    shared: &Shared,
 ) -> Found {
     let parsed;
     let ids = match ids {
@@ -90,7 +89,7 @@ pub fn extract(
         }
     };
     let fields = dataset.identities.iter().map(|field| json_path(obj, &field.path));
-    extract_from(project, dataset, ids, fields, shared)
+    extract_from(project, dataset, ids, fields)
 }
 
 /// [`extract`] from a record's identity map and the values of the dataset's identity fields
@@ -100,7 +99,6 @@ pub fn extract_from<'v>(
     dataset: &Dataset,
     ids: Option<&IdentityMap>,
     fields: impl Iterator<Item = Option<&'v Value>>,
-    shared: &Shared,
 ) -> Found {
     let mut found = Found::default();
     let mut cands: Vec<Candidate> = Vec::new();
@@ -114,7 +112,7 @@ pub fn extract_from<'v>(
                 found.dropped += 1;
                 return;
             };
-            let ident = Ident { namespace: ns.code.clone(), id: shared.get(&id) };
+            let ident = Ident { namespace: ns.code, id: Text::new(&id) };
             if let Some(c) = cands.iter_mut().find(|c| c.ident == ident) {
                 c.marked_primary |= marked;
                 c.declared_primary |= declared;

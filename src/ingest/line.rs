@@ -4,7 +4,6 @@ use super::identities::{self, json_path};
 // An event's `_id` is text as an identity value is: strings as they are, numbers printed.
 use super::idmap::scalar_text;
 use super::record::{Batch, Event, Reason, Record, Rejection};
-use super::shared::Shared;
 use crate::policy::{Dataset, DatasetClass, Project};
 use serde_json::{Map, Value};
 
@@ -13,8 +12,6 @@ use serde_json::{Map, Value};
 pub struct Context<'a> {
     pub project: &'a Project,
     pub dataset: &'a Dataset,
-    /// The identity values of the run (see [`Shared`]).
-    pub shared: &'a Shared,
 }
 
 /// Lines longer than this are rejected (`tooLarge`). AEP's guardrails cap a record far lower
@@ -150,7 +147,7 @@ pub fn ingest_object(
     raw: &str,
 ) {
     let dataset = cx.dataset;
-    let found = identities::extract(cx.project, dataset, &obj, ids.as_ref(), cx.shared);
+    let found = identities::extract(cx.project, dataset, &obj, ids.as_ref());
     batch.dropped_identities += found.dropped;
     if found.identities.is_empty() {
         reject(batch, line, Reason::NoIdentity, "no valid identity in identityMap or identity fields", raw);
@@ -201,7 +198,7 @@ fn ingest_slots(
     raw: &str,
 ) {
     let fields = slots.identity_fields.iter().map(|&s| values.get(s).and_then(Option::as_ref));
-    let found = identities::extract_from(cx.project, cx.dataset, ids.as_ref(), fields, cx.shared);
+    let found = identities::extract_from(cx.project, cx.dataset, ids.as_ref(), fields);
     batch.dropped_identities += found.dropped;
     if found.identities.is_empty() {
         reject(batch, line, Reason::NoIdentity, "no valid identity in identityMap or identity fields", raw);

@@ -12,11 +12,12 @@ pub mod parquet;
 pub mod record;
 pub mod sample;
 pub mod scan;
-pub mod shared;
 pub mod sparse;
+pub mod text;
 pub mod typed;
 
 pub use record::{Batch, Event, Ident, Reason, Record, Rejection};
+pub use text::Text;
 
 use crate::policy::{Dataset, Format, Project};
 use std::path::{Path, PathBuf};
@@ -94,24 +95,20 @@ pub fn format_of(dataset: &Dataset, path: &Path) -> Option<Format> {
 pub struct Keep {
     /// The paths rules read; `None` keeps whole events.
     pub event_paths: Option<Vec<Vec<String>>>,
-    /// The identity values read so far, shared by every batch read with this `Keep` (and its
-    /// clones), so each distinct value is allocated once.
-    pub shared: shared::Shared,
 }
 
 impl Keep {
     /// Keeps whole events.
     pub fn whole() -> Keep {
-        Keep { event_paths: None, shared: shared::Shared::default() }
+        Keep { event_paths: None }
     }
 
-    /// Keeps the event paths `program` reads, sharing identity strings in a table seeded
-    /// with `project`'s namespace codes (so batches read from files and from the store agree).
-    pub fn for_program(project: &Project, program: &crate::ir::Program) -> Keep {
+    /// Keeps the event paths `program` reads.
+    pub fn for_program(program: &crate::ir::Program) -> Keep {
         let mut paths: Vec<Vec<String>> = program.event_paths.iter().map(|p| p.path.clone()).collect();
         paths.sort();
         paths.dedup();
-        Keep { event_paths: Some(paths), shared: shared::Shared::for_project(project) }
+        Keep { event_paths: Some(paths) }
     }
 
     /// How to parse a line of `dataset`: the kept paths plus what ingest itself reads
@@ -138,7 +135,7 @@ pub fn read_batch(project: &Project, file: &BatchFile, keep: &Keep) -> Batch {
     let Some(dataset) = project.dataset(&file.dataset) else {
         return batch;
     };
-    let cx = line::Context { project, dataset, shared: &keep.shared };
+    let cx = line::Context { project, dataset };
     let format = format_of(dataset, &file.path);
     let read = match format {
         Some(Format::Jsonl) => read_jsonl(&cx, &mut batch, &file.path, keep),
@@ -176,8 +173,7 @@ pub fn batch_from_values(
     values: &[serde_json::Value],
 ) -> Batch {
     let mut batch = Batch { id: id.to_string(), dataset: dataset.name.value.clone(), ..Batch::default() };
-    let shared = shared::Shared::default();
-    let cx = line::Context { project, dataset, shared: &shared };
+    let cx = line::Context { project, dataset };
     for (i, v) in values.iter().enumerate() {
         let line = i as u32 + 1;
         let raw = v.to_string();

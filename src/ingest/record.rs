@@ -1,47 +1,26 @@
 //! What ingest extracts from one batch file: records, events, rejections and counters.
 
+use super::text::Text;
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
 
 /// One identity as read from a record: canonical namespace code (as spelt in the namespace
-/// definition) and the normalized value. Both are shared strings: an identity is copied into
-/// every link and event that names it, and a copy is a reference count, not an allocation.
-#[derive(Debug, Clone, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+/// definition) and the normalized value. Both are interned ([`Text`]): an identity is copied
+/// into every link and event that names it, and a copy is two addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Ident {
-    pub namespace: Arc<str>,
-    pub id: Arc<str>,
-}
-
-/// Equal text, as derived, but two shared strings at one address are equal without reading
-/// them: equal identities mostly share their strings (`ingest::shared`), and reading the text
-/// of a value last touched long ago is a cache miss.
-impl PartialEq for Ident {
-    fn eq(&self, other: &Ident) -> bool {
-        let same = |a: &Arc<str>, b: &Arc<str>| Arc::ptr_eq(a, b) || a == b;
-        same(&self.namespace, &other.namespace) && same(&self.id, &other.id)
-    }
-}
-
-/// By text, as derived (equal identities hash alike whether they share strings or not).
-impl std::hash::Hash for Ident {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.namespace.hash(state);
-        self.id.hash(state);
-    }
+    pub namespace: Text,
+    pub id: Text,
 }
 
 impl Ident {
     pub fn new(namespace: &str, id: &str) -> Ident {
-        Ident { namespace: namespace.into(), id: id.into() }
+        Ident { namespace: Text::new(namespace), id: Text::new(id) }
     }
 
-    /// The addresses of its two strings: a key that finds most repeats of an identity without
-    /// hashing or comparing text, since equal identities mostly share their strings
-    /// (`ingest::shared`). Two live identities at one address are equal; equal ones may have
-    /// different addresses, so a map by address needs a text check the first time a pair is seen.
+    /// The addresses of its two texts: equal identities, and only they, have equal addresses
+    /// (see [`Text`]), so this is a key that finds an identity without hashing its text.
     pub fn address(&self) -> (usize, usize) {
-        let at = |s: &Arc<str>| Arc::as_ptr(s) as *const u8 as usize;
-        (at(&self.namespace), at(&self.id))
+        (self.namespace.address(), self.id.address())
     }
 }
 

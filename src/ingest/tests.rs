@@ -185,7 +185,7 @@ fn chunked_jsonl_reading_keeps_line_numbers_and_offsets() {
     let text = lines.join("\n");
     write(&root, "data/ds/a.jsonl", &text);
     let files = list_batches(&p).expect("list");
-    let keep = Keep { event_paths: Some(vec![vec!["eventType".into()]]), ..Keep::default() };
+    let keep = Keep { event_paths: Some(vec![vec!["eventType".into()]]) };
     let b = read_batch(&p, &files[0], &keep);
     let rejected: Vec<(u32, Reason)> = b.rejections.iter().map(|r| (r.line, r.reason)).collect();
     assert_eq!(rejected, vec![(21, Reason::InvalidJson), (1501, Reason::TooLarge)]);

@@ -92,9 +92,8 @@ fn run(
     kind: EngineKind,
 ) -> Result<u64, Error> {
     let mut records = 0u64;
-    let shared = crate::ingest::shared::Shared::default();
     for id in ids {
-        if let Some(b) = store.batch(id, &shared)? {
+        if let Some(b) = store.batch(id)? {
             records += (b.records.len() + b.events.len()) as u64;
         }
     }

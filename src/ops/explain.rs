@@ -115,7 +115,7 @@ fn graph_json(world: &World, g: usize) -> Json {
 fn identity_of(world: &World, i: &Ident) -> Identity {
     let ns =
         world.project.identity.namespaces.iter().position(|n| *n.code == *i.namespace).unwrap_or(usize::MAX);
-    Identity::new(ns as u32, &i.id)
+    Identity::new(ns as u32, i.id)
 }
 
 /// The merge module's explained merge over the group's records.

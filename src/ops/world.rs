@@ -58,12 +58,11 @@ impl<'p> World<'p> {
         engine_kind: EngineKind,
     ) -> Result<World<'p>, Error> {
         let policy = merge_policy(project, policy)?;
-        let shared = crate::ingest::shared::Shared::for_project(project);
         // Decoded in parallel, kept in manifest order.
         let decoded: Vec<Option<(BatchEntry, crate::ingest::Batch)>> = store
             .manifest()?
             .into_par_iter()
-            .map(|entry| Ok(store.batch(&entry.id, &shared)?.map(|batch| (entry, batch))))
+            .map(|entry| Ok(store.batch(&entry.id)?.map(|batch| (entry, batch))))
             .collect::<Result<_, crate::store::Error>>()?;
         let batches: Vec<_> = decoded.into_iter().flatten().collect();
         let dataset_index = project.dataset_indexes();
@@ -143,7 +142,7 @@ impl<'p> World<'p> {
             FxHashMap::with_capacity_and_hasher(groups.iter().map(Vec::len).sum(), Default::default());
         for (g, ids) in groups.iter().enumerate() {
             for i in ids {
-                owner.insert(i.clone(), g);
+                owner.insert(*i, g);
             }
         }
         let n = groups.len();

@@ -146,7 +146,7 @@ fn identity_settings(
             }
         }
     }
-    namespaces.sort_by(|a, b| a.code.cmp(&b.code));
+    namespaces.sort_by_key(|a| a.code);
     IdentitySettings { graph_limit, namespaces }
 }
 
@@ -167,7 +167,7 @@ fn complete(ns: NamespaceDoc, base: Option<Namespace>, diags: &mut Vec<Diagnosti
         }
     };
     Some(Namespace {
-        code: ns.code.value.into(),
+        code: crate::ingest::Text::new(&ns.code.value),
         ty,
         unique: ns.unique.or(base.as_ref().map(|b| b.unique)).unwrap_or(false),
         priority: ns.priority.or(base.as_ref().and_then(|b| b.priority)),

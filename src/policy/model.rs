@@ -103,8 +103,8 @@ pub enum Normalize {
 
 #[derive(Debug, Clone)]
 pub struct Namespace {
-    /// The spelling used on output; shared with every identity ingested in the namespace.
-    pub code: std::sync::Arc<str>,
+    /// The spelling used on output, which every identity ingested in the namespace takes.
+    pub code: crate::ingest::Text,
     pub ty: NamespaceType,
     pub unique: bool,
     /// Lower is more important; `None` = no priority (sorts after every priority).

@@ -82,7 +82,7 @@ pub fn ingest_all(
         .filter_map(|(f, _)| Some((f, plan.manifest.get(&f.id)?)))
         .map(|(f, entry)| {
             // A batch missing from the store (it should not be) counts as empty.
-            let batch = store.batch(&f.id, &keep.shared)?.unwrap_or_else(|| Batch {
+            let batch = store.batch(&f.id)?.unwrap_or_else(|| Batch {
                 id: f.id.clone(),
                 dataset: f.dataset.clone(),
                 ..Batch::default()

@@ -5,9 +5,9 @@ use super::prepare::Link;
 use super::rows::Rows;
 use crate::identity::{self, Identity, Origin};
 use crate::ingest::Ident;
+use crate::ingest::Text;
 use crate::policy::{GraphType, IdentitySettings, Project};
 use rayon::prelude::*;
-use std::sync::Arc;
 
 /// The stitched profiles.
 #[derive(Debug, Default)]
@@ -24,19 +24,14 @@ pub struct Stitched {
 /// The graph's identity of an ingested one (ingest keeps only identities of known
 /// namespaces, spelt as in their definition).
 pub fn to_identity(settings: &IdentitySettings, i: &Ident) -> Option<Identity> {
-    // Ingest takes the namespace's own string, so the pointer mostly answers.
-    let ns = settings
-        .namespaces
-        .iter()
-        .position(|n| Arc::ptr_eq(&n.code, &i.namespace) || *n.code == *i.namespace)?;
-    // The identity shares the ingested value's string.
-    Some(Identity { ns: ns as u32, value: i.id.clone() })
+    let ns = settings.namespaces.iter().position(|n| n.code == i.namespace)?;
+    Some(Identity { ns: ns as u32, value: i.id })
 }
 
 /// The runtime's identity of a graph identity.
 pub fn from_identity(settings: &IdentitySettings, i: &Identity) -> Ident {
-    let namespace = i.namespace(settings).map_or_else(|| Arc::from(""), |n| n.code.clone());
-    Ident { namespace, id: i.value.clone() }
+    let namespace = i.namespace(settings).map_or_else(|| Text::new(""), |n| n.code);
+    Ident { namespace, id: i.value }
 }
 
 /// Stitches the runtime's links and primary identities ([`distinct`]) with `identity::stitch`, keeping
@@ -68,13 +63,11 @@ pub fn stitching<'l>(
 
 /// The distinct identities of `ids`, sorted: the primaries [`stitch`] takes.
 pub fn distinct<'i>(ids: impl Iterator<Item = &'i Ident>) -> Vec<Ident> {
-    // Equal identities mostly share their strings (ingest gives each value one): most repeats
-    // go by address, without comparing text; the sort and dedup settle the rest.
+    // Repeats go by address, without reading text (see `ingest::Text`).
     let mut seen = rustc_hash::FxHashSet::default();
-    let mut out: Vec<&Ident> = ids.filter(|&i| seen.insert(i.address())).collect();
+    let mut out: Vec<Ident> = ids.filter(|&i| seen.insert(i.address())).copied().collect();
     out.par_sort_unstable();
-    out.dedup();
-    out.into_iter().cloned().collect()
+    out
 }
 
 /// Each stitched profile's identities as the runtime's, sorted.
@@ -97,7 +90,7 @@ pub fn unstitched(nodes: &Nodes) -> (Stitched, Vec<u32>) {
     let (mut profiles, mut owner) = (Vec::new(), vec![u32::MAX; nodes.len()]);
     for (n, ident) in nodes.idents.iter().enumerate().filter(|&(n, _)| keyed[n]) {
         owner[n] = profiles.len() as u32;
-        profiles.push(vec![ident.clone()]);
+        profiles.push(vec![*ident]);
     }
     (Stitched { profiles, ..Stitched::default() }, owner)
 }

@@ -108,7 +108,7 @@ fn run_in_pool(
     };
 
     // Ingest extracts from events only the values of the paths the program reads.
-    let keep = crate::ingest::Keep::for_program(project, program);
+    let keep = crate::ingest::Keep::for_program(program);
     let store = Store::open(&project.root, opts.fresh)?;
     let bar = progress_bar(opts.progress);
     let tick = |done: u64, total: u64| {
@@ -144,11 +144,6 @@ fn run_in_pool(
     let (components, written) = std::thread::scope(|scope| {
         let (send, receive) = std::sync::mpsc::sync_channel(4);
         let writer = scope.spawn(|| write_lines(&path, receive));
-        // Ingest is done with the table of shared identity strings: it lets go of them
-        // meanwhile (a reference count each, off the workers), so that its memory is free for
-        // the profiles, and the rows, dropped after the output, hold the last references:
-        // freeing the strings then overlaps the store's commit instead of following it.
-        let shared = scope.spawn(move || drop(keep));
         let components = compute::compute(
             project,
             program,
@@ -163,7 +158,6 @@ fn run_in_pool(
             &mut |chunk| send.send(chunk).is_ok(),
         );
         drop(send);
-        shared.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (components, writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
     let (pending, profiles) = written.map_err(io(path.clone()))?;

@@ -4,8 +4,7 @@
 
 use super::prepare::Prepared;
 use crate::ingest::Ident;
-use rustc_hash::{FxBuildHasher, FxHashMap};
-use std::hash::BuildHasher;
+use rustc_hash::FxHashMap;
 
 /// The node number of every identity of a [`Prepared`], and of each of its links' ends,
 /// records' and events' primaries.
@@ -14,7 +13,8 @@ pub struct Nodes {
     /// Node → identity, in order of first appearance: link ends first (in link order), then
     /// the primaries that have no link (records, then events).
     pub idents: Vec<Ident>,
-    index: TextIndex,
+    /// Node of each identity, by its texts' addresses.
+    index: FxHashMap<(usize, usize), u32>,
     /// The two nodes of each link, in `Prepared::links` order.
     pub links: Vec<(u32, u32)>,
     /// The primary's node of each record and of each event, in their order.
@@ -39,9 +39,7 @@ impl Nodes {
                 (ends, links)
             },
             || {
-                // Numbered by address alone: the link ends' numbering decides, below, which are
-                // equal by text.
-                let mut primaries = Numbering::by_address(prepared.records.len());
+                let mut primaries = Numbering::with_capacity(prepared.records.len());
                 let records: Vec<u32> =
                     prepared.records.iter().map(|r| primaries.number(&r.primary)).collect();
                 let events: Vec<u32> = prepared.events.iter().map(|e| primaries.number(&e.primary)).collect();
@@ -51,10 +49,9 @@ impl Nodes {
         let ((mut ends, links), (primaries, records, events)) = (ends, primaries);
         // Each primary's number among the link ends', or the next one.
         let renumber: Vec<u32> = primaries.idents.iter().map(|i| ends.number(i)).collect();
-        let index = ends.index.unwrap_or_default();
         Nodes {
             idents: ends.idents,
-            index,
+            index: ends.by_address,
             links,
             records: records.into_iter().map(|n| renumber[n as usize]).collect(),
             events: events.into_iter().map(|n| renumber[n as usize]).collect(),
@@ -63,7 +60,7 @@ impl Nodes {
 
     /// The node of `i`, if it occurs in the data.
     pub fn get(&self, i: &Ident) -> Option<u32> {
-        self.index.get(&self.idents, i)
+        self.index.get(&i.address()).copied()
     }
 
     /// How many identities there are.
@@ -76,16 +73,12 @@ impl Nodes {
     }
 }
 
-/// Identities numbered in order of first appearance.
+/// Identities numbered in order of first appearance, found again by their texts' addresses
+/// (equal identities, and only they, have equal addresses: see `ingest::Text`), so numbering
+/// hashes two integers and never reads an identity's text.
+#[derive(Debug, Default)]
 struct Numbering {
     idents: Vec<Ident>,
-    /// Equal identities at different addresses share a number through it; without it only
-    /// `by_address` numbers, and equal text may have several numbers.
-    index: Option<TextIndex>,
-    /// Identities hold shared strings, and equal identities mostly share them (ingest gives
-    /// every value of a run one string): a map by the two strings' addresses answers most
-    /// occurrences without hashing or comparing text, and `index` decides the first time each
-    /// pair of addresses is seen. Two live strings at one address are one string.
     by_address: FxHashMap<(usize, usize), u32>,
 }
 
@@ -95,65 +88,19 @@ impl Numbering {
     fn with_capacity(expected: usize) -> Numbering {
         Numbering {
             idents: Vec::with_capacity(expected),
-            index: Some(TextIndex::with_capacity(expected)),
-            by_address: FxHashMap::with_capacity_and_hasher(expected, Default::default()),
-        }
-    }
-
-    /// Like [`Numbering::with_capacity`], but numbering by address alone.
-    fn by_address(expected: usize) -> Numbering {
-        Numbering {
-            idents: Vec::with_capacity(expected),
-            index: None,
             by_address: FxHashMap::with_capacity_and_hasher(expected, Default::default()),
         }
     }
 
     /// The number of `i`, numbering it when new.
     fn number(&mut self, i: &Ident) -> u32 {
-        let key = i.address();
-        if let Some(&n) = self.by_address.get(&key) {
-            return n;
+        let next = self.idents.len() as u32;
+        let n = *self.by_address.entry(i.address()).or_insert(next);
+        if n == next {
+            self.idents.push(*i);
         }
-        let known = self.index.as_ref().and_then(|index| index.get(&self.idents, i));
-        let n = known.unwrap_or_else(|| {
-            let n = self.idents.len() as u32;
-            self.idents.push(i.clone());
-            if let Some(index) = &mut self.index {
-                index.insert(&self.idents, n);
-            }
-            n
-        });
-        self.by_address.insert(key, n);
         n
     }
-}
-
-/// Numbers found by the text of the identities they number (in a list the caller keeps): a
-/// table of the numbers alone, 4 bytes a slot where a map keyed by the identities took 40, and
-/// it is alive at the run's peak of memory.
-#[derive(Debug, Default)]
-struct TextIndex(hashbrown::HashTable<u32>);
-
-impl TextIndex {
-    fn with_capacity(expected: usize) -> TextIndex {
-        TextIndex(hashbrown::HashTable::with_capacity(expected))
-    }
-
-    /// The number of `i` among `idents`, if it has one.
-    fn get(&self, idents: &[Ident], i: &Ident) -> Option<u32> {
-        self.0.find(text_hash(i), |&n| idents.get(n as usize) == Some(i)).copied()
-    }
-
-    /// Adds `n`, the number of `idents[n]`, which has none yet.
-    fn insert(&mut self, idents: &[Ident], n: u32) {
-        let hash = |m: &u32| idents.get(*m as usize).map_or(0, text_hash);
-        self.0.insert_unique(hash(&n), n, hash);
-    }
-}
-
-fn text_hash(i: &Ident) -> u64 {
-    FxBuildHasher.hash_one(i)
 }
 
 #[cfg(test)]

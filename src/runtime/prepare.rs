@@ -356,9 +356,7 @@ fn share_strings(value: Value, strings: &mut FxHashSet<Arc<str>>) -> Value {
 }
 
 /// A record's identities (distinct, as ingest found them) split into the primary one, at
-/// `primary`, and the others in their order; `None` when there is no such identity. The
-/// identities are moved, not cloned: each clone or drop of one touches its shared string's
-/// count, a cache miss per identity on a batch just read.
+/// `primary`, and the others in their order; `None` when there is no such identity.
 fn split_primary(mut ids: Vec<Ident>, primary: u32) -> Option<(Ident, Vec<Ident>)> {
     let primary = primary as usize;
     (primary < ids.len()).then(|| (ids.remove(primary), ids))
@@ -376,7 +374,7 @@ fn links_of(
 ) {
     for other in others.into_iter().filter(|i| i != primary) {
         let (dataset, batch, line) = at;
-        links.push(Link { a: primary.clone(), b: other, time, seq, dataset, batch, line });
+        links.push(Link { a: *primary, b: other, time, seq, dataset, batch, line });
     }
 }
 

@@ -9,9 +9,7 @@
 
 use super::wire::{deref_to, Corrupt, In, Out};
 use super::PackedJson;
-use crate::ingest::shared::Shared;
-use crate::ingest::{Batch, Event, Ident, Reason, Record, Rejection};
-use std::sync::Arc;
+use crate::ingest::{Batch, Event, Ident, Reason, Record, Rejection, Text};
 
 /// Layout version; bump on any change below. It is part of every batch's fingerprint
 /// (`runtime::batches`), so a run re-reads the files of batches stored in another layout.
@@ -47,7 +45,7 @@ pub fn encode(batch: &Batch) -> Vec<u8> {
         .chain(batch.events.iter().flat_map(|e| &e.identities))
     {
         if !w.namespaces.contains(&ident.namespace) {
-            w.namespaces.push(ident.namespace.clone());
+            w.namespaces.push(ident.namespace);
         }
     }
     let n = w.namespaces.len() as u64;
@@ -135,18 +133,17 @@ fn json_bound(v: &serde_json::Value) -> usize {
     }
 }
 
-/// Decodes what [`encode`] wrote, its identity strings (namespaces and values) taken from
-/// `shared` as ingest takes them, so a stored batch's identities share their text with the
-/// run's other batches like freshly read ones (see `ingest::shared`).
-pub fn decode(bytes: &[u8], shared: &Shared) -> Result<Batch, Error> {
+/// Decodes what [`encode`] wrote, its identity strings (namespaces and values) interned as
+/// ingest interns them.
+pub fn decode(bytes: &[u8]) -> Result<Batch, Error> {
     let (&version, rest) = bytes.split_first().ok_or(Error::Corrupt)?;
     if version != VERSION {
         return Err(Error::Version(version));
     }
-    let mut r = Reader { r: In { bytes: rest }, namespaces: Vec::new(), shared };
+    let mut r = Reader { r: In { bytes: rest }, namespaces: Vec::new() };
     let n = r.len()?;
     for _ in 0..n {
-        let ns = shared.get(r.str()?);
+        let ns = Text::new(r.str()?);
         r.namespaces.push(ns);
     }
     let mut batch = Batch { id: r.str()?.to_string(), dataset: r.str()?.to_string(), ..Batch::default() };
@@ -197,7 +194,7 @@ pub fn decode(bytes: &[u8], shared: &Shared) -> Result<Batch, Error> {
 
 struct Writer {
     w: Out,
-    namespaces: Vec<Arc<str>>,
+    namespaces: Vec<Text>,
 }
 deref_to!(Writer, w, Out);
 
@@ -215,8 +212,7 @@ impl Writer {
 
 struct Reader<'b> {
     r: In<'b>,
-    namespaces: Vec<Arc<str>>,
-    shared: &'b Shared,
+    namespaces: Vec<Text>,
 }
 deref_to!(lifetime 'b; Reader<'b>, r, In<'b>);
 
@@ -231,9 +227,9 @@ impl<'b> Reader<'b> {
         let mut ids = Vec::with_capacity(n);
         for _ in 0..n {
             let ns = self.index()?;
-            let namespace = self.namespaces.get(ns).ok_or(Error::Corrupt)?.clone();
+            let namespace = *self.namespaces.get(ns).ok_or(Error::Corrupt)?;
             let id = self.r.str()?;
-            ids.push(Ident { namespace, id: self.shared.get(id) });
+            ids.push(Ident { namespace, id: Text::new(id) });
         }
         Ok((ids, self.u32()?))
     }

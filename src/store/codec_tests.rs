@@ -54,7 +54,7 @@ fn round_trips() {
     let batch = sample();
     let bytes = encode(&batch);
     assert!(bytes.len() <= size_bound(&batch), "{} > {}", bytes.len(), size_bound(&batch));
-    let back = decode(&bytes, &Shared::default()).expect("decodes");
+    let back = decode(&bytes).expect("decodes");
     assert_eq!(format!("{back:?}"), format!("{batch:?}"));
 }
 
@@ -63,10 +63,7 @@ fn every_reason_round_trips() {
     for reason in Reason::ALL {
         let mut batch = sample();
         batch.rejections[0].reason = reason;
-        assert_eq!(
-            decode(&encode(&batch), &Shared::default()).expect("decodes").rejections[0].reason,
-            reason
-        );
+        assert_eq!(decode(&encode(&batch)).expect("decodes").rejections[0].reason, reason);
     }
 }
 
@@ -74,18 +71,18 @@ fn every_reason_round_trips() {
 fn truncated_or_foreign_bytes_are_errors_not_panics() {
     let bytes = encode(&sample());
     for cut in 0..bytes.len() {
-        assert!(decode(&bytes[..cut], &Shared::default()).is_err(), "cut at {cut}");
+        assert!(decode(&bytes[..cut]).is_err(), "cut at {cut}");
     }
-    assert!(matches!(decode(b"{\"id\":1}", &Shared::default()), Err(Error::Version(b'{'))));
+    assert!(matches!(decode(b"{\"id\":1}"), Err(Error::Version(b'{'))));
     let mut trailing = bytes.clone();
     trailing.push(0);
-    assert!(decode(&trailing, &Shared::default()).is_err());
+    assert!(decode(&trailing).is_err());
 }
 
 #[test]
 fn json_keeps_number_kinds_and_member_order() {
     let batch = sample();
-    let back = decode(&encode(&batch), &Shared::default()).expect("decodes");
+    let back = decode(&encode(&batch)).expect("decodes");
     assert_eq!(back.records[0].body, batch.records[0].body);
     assert_eq!(back.records[0].body.value().to_string(), batch.records[0].body.value().to_string());
     assert_eq!(back.events[1].fields, batch.events[1].fields);
@@ -95,27 +92,18 @@ fn json_keeps_number_kinds_and_member_order() {
 fn deep_nesting_is_corrupt_not_a_stack_overflow() {
     let mut bytes: Vec<u8> = std::iter::repeat_n([tag::ARRAY, 1], 5000).flatten().collect();
     bytes.push(tag::NULL);
-    let shared = Shared::default();
-    let mut r = Reader { r: In { bytes: &bytes }, namespaces: Vec::new(), shared: &shared };
+    let mut r = Reader { r: In { bytes: &bytes }, namespaces: Vec::new() };
     assert!(matches!(r.json(), Err(Error::Corrupt)));
-    let mut r =
-        Reader { r: In { bytes: &bytes[bytes.len() - 21..] }, namespaces: Vec::new(), shared: &shared };
+    let mut r = Reader { r: In { bytes: &bytes[bytes.len() - 21..] }, namespaces: Vec::new() };
     assert!(r.json().is_ok(), "ten levels are fine");
 }
 
 #[test]
-fn decoded_identities_share_their_strings_through_the_table() {
+fn decoded_identities_are_the_interned_texts() {
     let bytes = encode(&sample());
-    let code: std::sync::Arc<str> = "Email".into();
-    let shared = Shared::default();
-    shared.seed(&code);
-    let (a, b) = (decode(&bytes, &shared).expect("decodes"), decode(&bytes, &shared).expect("decodes"));
-    let email = |batch: &Batch| batch.records[0].identities[1].clone();
+    let (a, b) = (decode(&bytes).expect("decodes"), decode(&bytes).expect("decodes"));
+    let email = |batch: &Batch| batch.records[0].identities[1];
     assert_eq!(email(&a), Ident::new("Email", "a@b.se"));
-    assert!(std::sync::Arc::ptr_eq(&email(&a).id, &email(&b).id), "one string for one value");
-    assert!(std::sync::Arc::ptr_eq(&email(&a).namespace, &code), "the seeded namespace string");
-    assert!(
-        std::sync::Arc::ptr_eq(&email(&a).id, &a.events[1].identities[0].id),
-        "across records and events"
-    );
+    assert_eq!(email(&a).address(), email(&b).address(), "one text for one value");
+    assert_eq!(email(&a).address(), a.events[1].identities[0].address(), "across records and events");
 }

@@ -14,10 +14,9 @@
 
 use super::wire::{deref_to, Corrupt, In, Out};
 use super::PackedJson;
-use crate::ingest::Ident;
+use crate::ingest::{Ident, Text};
 use crate::runtime::prepare::{seq_of, Ev, Link, Rec};
 use rustc_hash::FxHashMap;
-use std::sync::Arc;
 
 /// Layout version; bump on any change below (it is part of `runtime::components::stamp`, so
 /// blobs of another layout are stale, not misread).
@@ -89,7 +88,7 @@ pub fn encode_onto<'p>(part: &Part<'p>, out: Vec<u8>) -> Vec<u8> {
     used.sort_unstable();
     used.dedup();
     let mut w = Writer { w: Out { out }, idents: FxHashMap::default(), used };
-    // The blob's namespaces, borrowed: cloning a shared string every thread touches costs more.
+    // The blob's namespaces, by text.
     let mut namespaces: Vec<&'p str> = Vec::new();
     w.out.push(VERSION);
     // The run's batch indexes, ascending, each as the gap from the one before.
@@ -181,14 +180,14 @@ pub fn decode(bytes: &[u8], batch_ids: &[String]) -> Result<Component, Error> {
     r.batches = out.batches.len();
     let n = r.len()?;
     for _ in 0..n {
-        let ns = r.str()?.into();
+        let ns = Text::new(r.str()?);
         r.namespaces.push(ns);
     }
     let n = r.len()?;
     for _ in 0..n {
         let ns = usize::try_from(r.uint()?).map_err(|_| Error::Corrupt)?;
-        let namespace = r.namespaces.get(ns).ok_or(Error::Corrupt)?.clone();
-        let ident = Ident { namespace, id: r.str()?.into() };
+        let namespace = *r.namespaces.get(ns).ok_or(Error::Corrupt)?;
+        let ident = Ident { namespace, id: Text::new(r.str()?) };
         r.idents.push(ident);
     }
     let n = r.len()?;
@@ -256,7 +255,7 @@ impl Writer {
 
 struct Reader<'b> {
     r: In<'b>,
-    namespaces: Vec<Arc<str>>,
+    namespaces: Vec<Text>,
     idents: Vec<Ident>,
     /// The size of the batch table, which local batch indexes must stay under.
     batches: usize,

@@ -199,11 +199,11 @@ impl Store {
     }
 
     /// Loads one stored batch.
-    pub fn batch(&self, id: &str, shared: &crate::ingest::shared::Shared) -> Result<Option<Batch>, Error> {
+    pub fn batch(&self, id: &str) -> Result<Option<Batch>, Error> {
         let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
         let table = txn.open_table(BATCHES).map_err(|e| self.db_err(e))?;
         match table.get(id).map_err(|e| self.db_err(e))? {
-            Some(v) => codec::decode(v.value(), shared).map(Some).map_err(|source| Error::Batch {
+            Some(v) => codec::decode(v.value()).map(Some).map_err(|source| Error::Batch {
                 path: self.path.clone(),
                 key: id.to_string(),
                 source,

@@ -79,7 +79,7 @@ pub fn apply(
     for k in &keys {
         if let Some(holders) = state.event_ids.get_mut(k) {
             holders.retain(|(seq, _)| !gone.contains(&((*seq >> 32) as u32)));
-            idents.extend(holders.iter().map(|(_, p)| p.clone()));
+            idents.extend(holders.iter().map(|(_, p)| *p));
         }
     }
 

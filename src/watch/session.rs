@@ -155,7 +155,7 @@ impl Session {
             self.store = Some(Store::open(&project.root, false)?);
         }
         let Some(store) = self.store.as_ref() else { return self.evaluate_full() };
-        let keep = crate::ingest::Keep::for_program(project, program);
+        let keep = crate::ingest::Keep::for_program(program);
         // The batch is committed to the store before anything else (a kill loses nothing).
         let ingested = runtime::incremental::ingest_new(project, store, &keep, runtime::wall_clock_us())?;
         let (added, removed) = (ingested.added.len() as u64, ingested.removed.len() as u64);
@@ -305,10 +305,7 @@ impl Session {
             return Ok(state.batches.get(id).map(|b| b.counts));
         }
         let store = crate::store::Store::open(self.root(), false)?;
-        let shared = crate::ingest::shared::Shared::default();
-        Ok(store
-            .batch(id, &shared)?
-            .map(|b| ((b.records.len() + b.events.len()) as u64, b.rejections.len() as u64)))
+        Ok(store.batch(id)?.map(|b| ((b.records.len() + b.events.len()) as u64, b.rejections.len() as u64)))
     }
 }
 

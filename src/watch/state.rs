@@ -138,15 +138,13 @@ impl State {
         // them as often as after them: `bench-…` before `part-…`); the upper half is for files
         // sorting last, `GAP` apart.
         let gap = (u32::MAX / 2) / (entries.len() as u32).saturating_add(1);
-        // The stored batches' identity values share their text, as a run's do.
-        let shared = crate::ingest::shared::Shared::default();
         let flattened: Vec<Result<Option<Flattened>, crate::store::Error>> = entries
             .into_par_iter()
             .with_max_len(1)
             .enumerate()
             .map(|(i, entry)| {
                 let rank = (i as u32 + 1).saturating_mul(gap);
-                Ok(store.batch(&entry.id, &shared)?.map(|batch| flatten(entry, batch, shape, rank)))
+                Ok(store.batch(&entry.id)?.map(|batch| flatten(entry, batch, shape, rank)))
             })
             .collect();
         let mut state = State::default();
@@ -206,7 +204,7 @@ impl State {
         let c = self.next_comp;
         self.next_comp += 1;
         for i in &comp.idents {
-            self.comp_of.insert(i.clone(), c);
+            self.comp_of.insert(*i, c);
         }
         self.comps.insert(c, comp);
     }
@@ -251,7 +249,7 @@ impl Pool {
         self.links.extend(flat.prepared.links);
         for (e, id) in flat.prepared.events.into_iter().zip(flat.ids) {
             if let Some(id) = &id {
-                event_ids.entry((e.dataset, id.clone())).or_default().push((e.seq, e.primary.clone()));
+                event_ids.entry((e.dataset, id.clone())).or_default().push((e.seq, e.primary));
             }
             self.events.push((id, e));
         }
@@ -266,19 +264,12 @@ impl Pool {
 
     /// Splits the data into plain connected components (union-find over every link).
     pub fn split(self) -> Vec<Comp> {
-        let mut index: FxHashMap<Ident, usize> = FxHashMap::default();
         let mut idents: Vec<Ident> = Vec::new();
-        // Equal identities mostly share their strings (`ingest::shared`): by the strings'
-        // addresses most mentions are numbered without hashing or comparing text; `index`
-        // decides the first time each pair of addresses is seen.
+        // Numbered by the texts' addresses, without reading text (see `ingest::Text`).
         let mut by_address: FxHashMap<(usize, usize), usize> = FxHashMap::default();
         let mut slot = |i: &Ident| -> usize {
             *by_address.entry(i.address()).or_insert_with(|| {
-                if let Some(&n) = index.get(i) {
-                    return n;
-                }
-                index.insert(i.clone(), idents.len());
-                idents.push(i.clone());
+                idents.push(*i);
                 idents.len() - 1
             })
         };
