@@ -118,8 +118,9 @@ fn span(unit: Unit, n: i64) -> Option<Span> {
     }
 }
 
-/// `t ± n units`: fixed lengths up to weeks, calendar months and years in the time zone.
-fn shift(t: i64, unit: Unit, n: i64, tz: &TimeZone) -> Option<i64> {
+/// `t ± n units`: fixed lengths up to weeks, calendar months and years in UTC (as
+/// `interp::time::shift`).
+fn shift(t: i64, unit: Unit, n: i64) -> Option<i64> {
     let fixed = |u: i64| t.checked_add(n.checked_mul(u)?);
     match unit {
         Unit::Millisecond => fixed(1_000),
@@ -129,7 +130,7 @@ fn shift(t: i64, unit: Unit, n: i64, tz: &TimeZone) -> Option<i64> {
         Unit::Day => fixed(86_400_000_000),
         Unit::Week => fixed(7 * 86_400_000_000),
         Unit::Month | Unit::Year => {
-            let z = zoned(t, tz)?.checked_add(span(unit, n)?).ok()?;
+            let z = zoned(t, &TimeZone::UTC)?.checked_add(span(unit, n)?).ok()?;
             Some(micros(&z))
         }
     }
@@ -146,7 +147,7 @@ fn occurs_bounds_opt(o: &Occurs, as_of: i64, tz: &TimeZone) -> Option<[i64; 4]> 
         Occurs::Distance { cmp, count, unit, after, anchor: a } => {
             let t = anchor(a, as_of, tz)?;
             let n = if *after { *count } else { count.checked_neg()? };
-            let b = shift(t, *unit, n, tz)?;
+            let b = shift(t, *unit, n)?;
             if *after {
                 match cmp {
                     CmpOp::Le => r(t, b),

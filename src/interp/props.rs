@@ -77,12 +77,11 @@ proptest! {
     }
 
     #[test]
-    fn month_shift_round_trips_within_a_day(t in instant(), n in -30i64..30, zone in 0..ZONES.len()) {
-        let tz = jiff::tz::TimeZone::get(ZONES[zone]).unwrap_or(jiff::tz::TimeZone::UTC);
-        let there = shift(t, n, Unit::Month, &tz).unwrap();
-        let back = shift(there, -n, Unit::Month, &tz).unwrap();
-        // Clamping to a month's end can move the day back by up to 3 days, DST by an hour.
-        prop_assert!((t - back).abs() <= 3 * 86_400_000_000 + 3_600_000_000);
+    fn month_shift_round_trips_within_three_days(t in instant(), n in -30i64..30) {
+        let there = shift(t, n, Unit::Month).unwrap();
+        let back = shift(there, -n, Unit::Month).unwrap();
+        // Clamping to a month's end can move the day back by up to 3 days.
+        prop_assert!(back <= t && t - back <= 3 * 86_400_000_000);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Dates and times: `occurs`, the date parts, `date(..)`/`timestamp(..)`, and the calendar
-//! arithmetic they share (jiff, in the project's time zone `ctx.tz`).
+//! arithmetic they share (jiff: calendar days and units in the project's time zone `ctx.tz`,
+//! `occurs` distances in months and years by the UTC calendar, see [`shift`]).
 
 use super::eval::{arg, Env};
 use crate::engine::EvalContext;
@@ -63,9 +64,11 @@ pub fn instant(v: &Value, tz: &TimeZone) -> Option<i64> {
     }
 }
 
-/// `t + n unit`: month and year by the calendar in the time zone (the day clamped to the
-/// month's end), the other units by their fixed length. `None` on overflow.
-pub fn shift(t: i64, n: i64, unit: Unit, tz: &TimeZone) -> Option<i64> {
+/// `t + n unit`: month and year by the calendar in UTC (the day clamped to the month's end), as
+/// SPEC 6 has a computed attribute's MONTHS lookback, so `occurs <= 1 months before now` and a
+/// one-month `duration` are one window; the other units by their fixed length. `None` on
+/// overflow.
+pub fn shift(t: i64, n: i64, unit: Unit) -> Option<i64> {
     if let Some(len) = fixed_len(unit) {
         return t.checked_add(n.checked_mul(len)?);
     }
@@ -73,7 +76,7 @@ pub fn shift(t: i64, n: i64, unit: Unit, tz: &TimeZone) -> Option<i64> {
         Unit::Year => Span::new().try_years(n).ok()?,
         _ => Span::new().try_months(n).ok()?,
     };
-    Some(zoned(t, tz)?.checked_add(span).ok()?.timestamp().as_microsecond())
+    Some(zoned(t, &TimeZone::UTC)?.checked_add(span).ok()?.timestamp().as_microsecond())
 }
 
 /// The instant a time anchor denotes: `now` is the as-of instant; `today` the start of its day
@@ -106,7 +109,7 @@ pub fn eval_time_word(func: &Func, ctx: &EvalContext) -> Value {
 /// `v occurs …`, false when `v` or an anchor is not a timestamp/date (a date counts as its
 /// midnight) or on overflow:
 /// - `<cmp> N unit before t`: `v <= t` and the distance `t - v` compared with N units, where
-///   "distance ≤ N units" means `v >= t - N units` (month/year by the calendar, see [`shift`]),
+///   "distance ≤ N units" means `v >= t - N units` (month/year by the UTC calendar, see [`shift`]),
 ///   so `occurs <= 2 months before now` is `now - 2 months <= v <= now`; `= N` is exactly
 ///   `v = t - N units`. `after t` mirrors it: `v >= t`, distance `v - t`, bound `t + N units`.
 /// - `before t` is `v < t`, `after t` is `v > t`;
@@ -125,10 +128,10 @@ fn eval_occurs_opt(env: &Env, v: &Value, occurs: &Occurs) -> Option<bool> {
         Occurs::Distance { cmp, count, unit, after, anchor: a } => {
             let a = anchor(env, a)?;
             if *after {
-                let bound = shift(a, *count, *unit, tz)?;
+                let bound = shift(a, *count, *unit)?;
                 t >= a && cmp_holds(*cmp, t.cmp(&bound))
             } else {
-                let bound = shift(a, count.checked_neg()?, *unit, tz)?;
+                let bound = shift(a, count.checked_neg()?, *unit)?;
                 t <= a && cmp_holds(*cmp, bound.cmp(&t))
             }
         }
