@@ -107,6 +107,13 @@ impl<'a> Merger<'a> {
         }
     }
 
+    /// Whether a field rule is listed for a path strictly under `path`.
+    fn has_rule_under(&self, path: &str) -> bool {
+        self.policy.fields.iter().any(|r| {
+            r.path.len() > path.len() && r.path.starts_with(path) && r.path.as_bytes()[path.len()] == b'.'
+        })
+    }
+
     /// The 0-based rank of a fragment's dataset in `order`.
     fn dataset_rank(&self, part: usize, order: &[String]) -> Option<usize> {
         let name = self.datasets.get(self.parts[part].dataset as usize)?.name.value.as_str();
@@ -147,17 +154,30 @@ impl<'a> Merger<'a> {
                 .filter_map(|(i, m)| m.get(key).filter(|v| !v.is_null()).map(|v| (*i, v)))
                 .collect();
             let rule = self.rule_for(&sub);
+            // Every object goes down, not only those this path's rule lets in: a longer rule
+            // replaces it for everything under its own path (SPEC 4), and each path under
+            // this one ranks the candidates again by the rule that covers it.
+            let objects: Vec<(usize, &'a Map)> = cands
+                .iter()
+                .filter_map(|&(i, v)| match v {
+                    Value::Object(m) => Some((i, &**m)),
+                    _ => None,
+                })
+                .collect();
             let ranked = self.rank(rule, cands);
-            let Some(&(_, head)) = ranked.first() else { continue };
+            let Some(&(_, head)) = ranked.first() else {
+                // Nothing here under this path's rule; a longer rule under it may still take
+                // values from the objects it left out.
+                if !objects.is_empty() && self.has_rule_under(&sub) {
+                    let merged = self.merge_object(&sub, &objects);
+                    if !merged.is_empty() {
+                        out.insert(key.clone(), Value::object(merged));
+                    }
+                }
+                continue;
+            };
             if let Value::Object(_) = head {
-                let inner: Vec<(usize, &'a Map)> = ranked
-                    .iter()
-                    .filter_map(|&(i, v)| match v {
-                        Value::Object(m) => Some((i, &**m)),
-                        _ => None,
-                    })
-                    .collect();
-                let merged = self.merge_object(&sub, &inner);
+                let merged = self.merge_object(&sub, &objects);
                 if merged.is_empty() && rule.strategy == Strategy::NonEmpty {
                     continue;
                 }

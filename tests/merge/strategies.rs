@@ -150,3 +150,27 @@ fn an_object_a_longer_rule_empties_stays_present() {
     let filled = [frag(CRM, 1, 1, json!({"address": {"city": ""}})), frag(WEB, 2, 2, json!({"address": {}}))];
     assert_eq!(entity(&filled, &p), json!({"address": {}}));
 }
+
+#[test]
+fn a_longer_rule_takes_values_the_shorter_rule_leaves_out() {
+    let p = policy(
+        MergeType::TimestampOrdered,
+        &[],
+        vec![
+            field("address", Strategy::DataSetPrecedence, &["crm"]),
+            field("address.city", Strategy::MostRecent, &[]),
+        ],
+    );
+    let crm = frag(CRM, 1, 1, json!({"address": {"city": "crm", "zip": "1"}}));
+    let loyalty = frag(LOYALTY, 2, 2, json!({"address": {"city": "loyalty", "zip": "2"}}));
+    assert_eq!(entity(&[crm, loyalty.clone()], &p), json!({"address": {"city": "loyalty", "zip": "1"}}));
+    // With no crm address at all, the city still comes through its own rule; `zip` does not.
+    assert_eq!(entity(&[loyalty], &p), json!({"address": {"city": "loyalty"}}));
+    let only_outer = policy(
+        MergeType::TimestampOrdered,
+        &[],
+        vec![field("address", Strategy::DataSetPrecedence, &["crm"])],
+    );
+    let loyalty = frag(LOYALTY, 2, 2, json!({"address": {"city": "loyalty"}, "n": 1}));
+    assert_eq!(entity(&[loyalty], &only_outer), json!({"n": 1}));
+}
