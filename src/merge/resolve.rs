@@ -178,11 +178,16 @@ impl<'a> Merger<'a> {
             };
             if let Value::Object(_) = head {
                 let merged = self.merge_object(&sub, &objects);
-                if merged.is_empty() && rule.strategy == Strategy::NonEmpty {
-                    continue;
-                }
-                if merged.is_empty() && self.explain {
-                    self.record(&sub, rule, &ranked, 0, Value::object(Map::new()));
+                if merged.is_empty() {
+                    // Merging is per leaf, and an empty object is a leaf: the path stays `{}`
+                    // where a candidate that takes part holds it empty. An object whose leaves
+                    // the rules under it all left out is no leaf of its own, and goes.
+                    let held_empty =
+                        ranked.iter().position(|(_, v)| matches!(v, Value::Object(m) if m.is_empty()));
+                    let Some(winner) = held_empty else { continue };
+                    if self.explain {
+                        self.record(&sub, rule, &ranked, winner, Value::object(Map::new()));
+                    }
                 }
                 out.insert(key.clone(), Value::object(merged));
                 continue;

@@ -139,14 +139,14 @@ fn a_field_rule_covers_everything_under_its_path_and_the_longest_wins() {
 }
 
 #[test]
-fn an_object_a_longer_rule_empties_stays_present() {
+fn an_object_a_longer_rule_empties_goes_unless_a_fragment_holds_it_empty() {
     let p = policy(
         MergeType::TimestampOrdered,
         &[],
         vec![field("address", Strategy::MostRecent, &[]), field("address.city", Strategy::NonEmpty, &[])],
     );
     let fs = [frag(CRM, 1, 1, json!({"address": {"city": ""}, "n": 1}))];
-    assert_eq!(entity(&fs, &p), json!({"address": {}, "n": 1}));
+    assert_eq!(entity(&fs, &p), json!({"n": 1}));
     let filled = [frag(CRM, 1, 1, json!({"address": {"city": ""}})), frag(WEB, 2, 2, json!({"address": {}}))];
     assert_eq!(entity(&filled, &p), json!({"address": {}}));
 }
