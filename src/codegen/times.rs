@@ -1,10 +1,13 @@
-//! Calendar arithmetic done on the Rust side: lookback windows and `occurs` bounds per call.
+//! Calendar arithmetic done on the Rust side: lookback windows and `occurs` bounds per call,
+//! with the interpreter's own month shifts, calendar periods and windows (`interp::time`,
+//! `interp::attribute`), so the two engines count time one way.
 //!
 //! An `occurs` whose anchors are `now`, `today`, `yesterday`, `tomorrow` or constants is reduced,
 //! once per call, to an inclusive range `[lo, hi]` of microseconds (minus one excluded instant for
 //! `!=`), so the native test is two integer comparisons.
 
-use crate::ir::{self, CmpOp, DurationUnit, Occurs, Time, Unit};
+use crate::interp::time::{period, shift};
+use crate::ir::{self, CmpOp, Occurs, Time};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp, ZonedDateTime};
@@ -50,20 +53,8 @@ pub fn date_to_ts(days: i64, tz: &TimeZone) -> i64 {
     civil(days).and_then(|d| at_midnight(d, tz)).map_or(MIN, |z| micros(&z))
 }
 
-/// Start of the lookback window of a duration ending at `as_of` (MONTHS by calendar in UTC).
-pub fn window_start(d: Option<ir::Duration>, as_of: i64) -> i64 {
-    let Some(d) = d else { return MIN };
-    let fixed = |unit: i64| d.count.checked_mul(unit).and_then(|len| as_of.checked_sub(len)).unwrap_or(MIN);
-    match d.unit {
-        DurationUnit::Minutes => fixed(60_000_000),
-        DurationUnit::Hours => fixed(3_600_000_000),
-        DurationUnit::Days => fixed(86_400_000_000),
-        DurationUnit::Weeks => fixed(7 * 86_400_000_000),
-        DurationUnit::Months => zoned(as_of, &TimeZone::UTC)
-            .and_then(|z| z.checked_sub(Span::new().try_months(d.count).ok()?).ok())
-            .map_or(MIN, |z| micros(&z)),
-    }
-}
+/// Start of the lookback window of a duration ending at `as_of`: the interpreter's.
+pub use crate::interp::attribute::window_start;
 
 /// Whether an anchor is known without data (so its bounds can be precomputed).
 pub fn anchor_is_static(t: &Time) -> bool {
@@ -104,38 +95,6 @@ pub(super) fn anchor(t: &Time, as_of: i64, tz: &TimeZone) -> Option<i64> {
     }
 }
 
-/// A span of `n` units.
-fn span(unit: Unit, n: i64) -> Option<Span> {
-    match unit {
-        Unit::Millisecond => Span::new().try_milliseconds(n).ok(),
-        Unit::Second => Span::new().try_seconds(n).ok(),
-        Unit::Minute => Span::new().try_minutes(n).ok(),
-        Unit::Hour => Span::new().try_hours(n).ok(),
-        Unit::Day => Span::new().try_days(n).ok(),
-        Unit::Week => Span::new().try_weeks(n).ok(),
-        Unit::Month => Span::new().try_months(n).ok(),
-        Unit::Year => Span::new().try_years(n).ok(),
-    }
-}
-
-/// `t ± n units`: fixed lengths up to weeks, calendar months and years in UTC (as
-/// `interp::time::shift`).
-fn shift(t: i64, unit: Unit, n: i64) -> Option<i64> {
-    let fixed = |u: i64| t.checked_add(n.checked_mul(u)?);
-    match unit {
-        Unit::Millisecond => fixed(1_000),
-        Unit::Second => fixed(1_000_000),
-        Unit::Minute => fixed(60_000_000),
-        Unit::Hour => fixed(3_600_000_000),
-        Unit::Day => fixed(86_400_000_000),
-        Unit::Week => fixed(7 * 86_400_000_000),
-        Unit::Month | Unit::Year => {
-            let z = zoned(t, &TimeZone::UTC)?.checked_add(span(unit, n)?).ok()?;
-            Some(micros(&z))
-        }
-    }
-}
-
 /// The inclusive range `[lo, hi]` (plus an excluded instant) an `occurs` accepts, this call.
 pub fn occurs_bounds(o: &Occurs, as_of: i64, tz: &TimeZone) -> [i64; 4] {
     occurs_bounds_opt(o, as_of, tz).unwrap_or(EMPTY)
@@ -147,7 +106,7 @@ fn occurs_bounds_opt(o: &Occurs, as_of: i64, tz: &TimeZone) -> Option<[i64; 4]> 
         Occurs::Distance { cmp, count, unit, after, anchor: a } => {
             let t = anchor(a, as_of, tz)?;
             let n = if *after { *count } else { count.checked_neg()? };
-            let b = shift(t, *unit, n)?;
+            let b = shift(t, n, *unit)?;
             if *after {
                 match cmp {
                     CmpOp::Le => r(t, b),
@@ -184,41 +143,8 @@ fn occurs_bounds_opt(o: &Occurs, as_of: i64, tz: &TimeZone) -> Option<[i64; 4]> 
         }
         Occurs::Between { start, end } => r(anchor(start, as_of, tz)?, anchor(end, as_of, tz)?),
         Occurs::Calendar { offset, unit } => {
-            let (lo, hi) = period(as_of, *offset, *unit, tz)?;
+            let (lo, hi) = period(as_of, tz, *offset, *unit)?;
             r(lo, hi - 1)
         }
-    }
-}
-
-/// The calendar period `[start, end)` `offset` units away from the one holding `as_of`: days
-/// from local midnight, weeks from Monday, months from the 1st, years from January 1st; shorter
-/// units cut on the local wall clock (by the offset in force at `as_of`) and shifted by their
-/// fixed length.
-fn period(as_of: i64, offset: i64, unit: Unit, tz: &TimeZone) -> Option<(i64, i64)> {
-    let z = zoned(as_of, tz)?;
-    let today = z.date();
-    let first = |d: Date, step: Span| -> Option<(i64, i64)> {
-        let start = d.checked_add(step.checked_mul(offset).ok()?).ok()?;
-        let end = start.checked_add(step).ok()?;
-        Some((micros(&at_midnight(start, tz)?), micros(&at_midnight(end, tz)?)))
-    };
-    let fixed = |len: i64| -> Option<(i64, i64)> {
-        let off = i64::from(z.offset().seconds()) * 1_000_000;
-        let local = as_of.checked_add(off)?;
-        let start = (local.div_euclid(len) * len - off).checked_add(offset.checked_mul(len)?)?;
-        Some((start, start.checked_add(len)?))
-    };
-    match unit {
-        Unit::Day => first(today, Span::new().days(1)),
-        Unit::Week => {
-            let back = i64::from(today.weekday().to_monday_zero_offset());
-            first(today.checked_sub(Span::new().try_days(back).ok()?).ok()?, Span::new().weeks(1))
-        }
-        Unit::Month => first(today.first_of_month(), Span::new().months(1)),
-        Unit::Year => first(today.first_of_year(), Span::new().years(1)),
-        Unit::Millisecond => fixed(1_000),
-        Unit::Second => fixed(1_000_000),
-        Unit::Minute => fixed(60_000_000),
-        Unit::Hour => fixed(3_600_000_000),
     }
 }

@@ -19,12 +19,12 @@
 //!   nothing (SPEC 1.6: every function but COUNT).
 
 mod arrays;
-mod attribute;
+pub(crate) mod attribute;
 mod eval;
 mod events;
 mod ops;
 mod strings;
-mod time;
+pub(crate) mod time;
 
 #[cfg(test)]
 mod props;

@@ -64,9 +64,9 @@ proptest! {
     #[test]
     fn calendar_periods_contain_now_and_tile(as_of in instant(), zone in 0..ZONES.len(), unit in 0..UNITS.len()) {
         let cx = ctx(as_of, zone);
-        let this = period(&cx, 0, UNITS[unit]);
-        let next = period(&cx, 1, UNITS[unit]);
-        let last = period(&cx, -1, UNITS[unit]);
+        let this = period(cx.as_of, &cx.tz, 0, UNITS[unit]);
+        let next = period(cx.as_of, &cx.tz, 1, UNITS[unit]);
+        let last = period(cx.as_of, &cx.tz, -1, UNITS[unit]);
         let ((lo, hi), (nlo, _), (_, lhi)) = (this.unwrap(), next.unwrap(), last.unwrap());
         prop_assert!(lo <= as_of && as_of < hi, "{lo} <= {as_of} < {hi}");
         // Sub-day units are cut on the local clock and can overlap or gap across an offset change.

@@ -117,7 +117,7 @@ pub fn eval_time_word(func: &Func, ctx: &EvalContext) -> Value {
 /// - `between a and b`: `a <= v <= b`;
 /// - `this|last|next unit`: `v` lies in the calendar unit containing `now`, or the one before or
 ///   after it (see [`period`]).
-pub fn eval_occurs(env: &Env, v: &Value, occurs: &Occurs) -> bool {
+pub(super) fn eval_occurs(env: &Env, v: &Value, occurs: &Occurs) -> bool {
     eval_occurs_opt(env, v, occurs).unwrap_or(false)
 }
 
@@ -152,7 +152,7 @@ fn eval_occurs_opt(env: &Env, v: &Value, occurs: &Occurs) -> Option<bool> {
         }
         Occurs::Between { start, end } => anchor(env, start)? <= t && t <= anchor(env, end)?,
         Occurs::Calendar { offset, unit } => {
-            let (lo, hi) = period(env.ctx, *offset, *unit)?;
+            let (lo, hi) = period(env.ctx.as_of, &env.ctx.tz, *offset, *unit)?;
             lo <= t && t < hi
         }
     })
@@ -180,13 +180,12 @@ fn cmp_holds(op: CmpOp, ord: Ordering) -> bool {
     }
 }
 
-/// The calendar period `[start, end)` `offset` units away from the one containing `now`, in
-/// the time zone. Days start at local midnight, weeks on Monday (ISO), months on the 1st,
+/// The calendar period `[start, end)` `offset` units away from the one containing `as_of`, in
+/// the time zone `tz`. Days start at local midnight, weeks on Monday (ISO), months on the 1st,
 /// years on January 1st. Hours, minutes, seconds and milliseconds are cut on the local wall
 /// clock (so a +05:30 zone's hours start at :30 UTC) and shifted by their fixed length.
-pub fn period(ctx: &EvalContext, offset: i64, unit: Unit) -> Option<(i64, i64)> {
-    let tz = &ctx.tz;
-    let z = zoned(ctx.as_of, tz)?;
+pub fn period(as_of: i64, tz: &TimeZone, offset: i64, unit: Unit) -> Option<(i64, i64)> {
+    let z = zoned(as_of, tz)?;
     let today = z.date();
     let first = |d: Date, n: i64, step: Span| -> Option<(i64, i64)> {
         let start = d.checked_add(step.checked_mul(n).ok()?).ok()?;
@@ -205,7 +204,7 @@ pub fn period(ctx: &EvalContext, offset: i64, unit: Unit) -> Option<(i64, i64)> 
         _ => {
             let len = fixed_len(unit)?;
             let off = i64::from(z.offset().seconds()) * 1_000_000;
-            let local = ctx.as_of.checked_add(off)?;
+            let local = as_of.checked_add(off)?;
             let start = local.div_euclid(len) * len - off;
             let start = start.checked_add(offset.checked_mul(len)?)?;
             Some((start, start.checked_add(len)?))
