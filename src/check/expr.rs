@@ -310,7 +310,6 @@ impl Checker<'_> {
     }
 }
 
-/// Whether an array expression holds events (so paths in its scope are event paths).
 /// The event path of `e` when it is one event taken out of `xEvent` (`…head()`: the empty
 /// path), or a field of a field … of one.
 fn event_field_path(e: &ir::Expr) -> Option<Vec<String>> {
@@ -327,6 +326,7 @@ fn event_field_path(e: &ir::Expr) -> Option<Vec<String>> {
     }
 }
 
+/// Whether an array expression holds events (so paths in its scope are event paths).
 pub fn is_event_array(e: &ir::Expr) -> bool {
     match &e.kind {
         K::Events => true,

@@ -6,7 +6,7 @@
 //! once per call, to an inclusive range `[lo, hi]` of microseconds (minus one excluded instant for
 //! `!=`), so the native test is two integer comparisons.
 
-use crate::interp::time::{period, shift};
+use crate::interp::time::{period, shift, word_instant};
 use crate::ir::{self, CmpOp, Occurs, Time};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -77,21 +77,16 @@ pub fn occurs_is_static(o: &Occurs) -> bool {
     }
 }
 
+/// The instant of a static anchor (see [`anchor_is_static`]): a time word as the interpreter
+/// reads it, or a constant.
 pub(super) fn anchor(t: &Time, as_of: i64, tz: &TimeZone) -> Option<i64> {
-    let day = |shift: i64| {
-        let d = local_date(as_of, tz)?.checked_add(Span::new().days(shift)).ok()?;
-        at_midnight(d, tz).map(|z| micros(&z))
-    };
     match t {
-        Time::Now => Some(as_of),
-        Time::Today => day(0),
-        Time::Yesterday => day(-1),
-        Time::Tomorrow => day(1),
         Time::Expr(e) => match e.kind {
             ir::ExprKind::Const(crate::value::Value::Timestamp(us)) => Some(us),
             ir::ExprKind::Const(crate::value::Value::Date(d)) => Some(date_to_ts(d as i64, tz)),
             _ => None,
         },
+        word => word_instant(word, as_of, tz),
     }
 }
 

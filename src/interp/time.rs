@@ -85,15 +85,16 @@ pub fn shift(t: i64, n: i64, unit: Unit) -> Option<i64> {
 fn anchor(env: &Env, time: &Time) -> Option<i64> {
     match time {
         Time::Expr(e) => instant(&env.eval(e), &env.ctx.tz),
-        word => word_instant(word, env.ctx),
+        word => word_instant(word, env.ctx.as_of, &env.ctx.tz),
     }
 }
 
-/// The instant of a time word (`None` for an expression, or out of range).
-fn word_instant(word: &Time, ctx: &EvalContext) -> Option<i64> {
-    let day_start = |delta: i32| date_midnight(local_date(ctx.as_of, &ctx.tz)?.checked_add(delta)?, &ctx.tz);
+/// The instant of a time word at `as_of` in the time zone `tz` (`None` for an expression, or
+/// out of range).
+pub fn word_instant(word: &Time, as_of: i64, tz: &TimeZone) -> Option<i64> {
+    let day_start = |delta: i32| date_midnight(local_date(as_of, tz)?.checked_add(delta)?, tz);
     match word {
-        Time::Now => Some(ctx.as_of),
+        Time::Now => Some(as_of),
         Time::Today => day_start(0),
         Time::Yesterday => day_start(-1),
         Time::Tomorrow => day_start(1),
@@ -103,7 +104,7 @@ fn word_instant(word: &Time, ctx: &EvalContext) -> Option<i64> {
 
 /// `now`, `today`, `yesterday`, `tomorrow` as values: the timestamps they name as anchors.
 pub fn eval_time_word(func: &Func, ctx: &EvalContext) -> Value {
-    func.time_word().and_then(|w| word_instant(&w, ctx)).map_or(Value::Null, Value::Timestamp)
+    func.time_word().and_then(|w| word_instant(&w, ctx.as_of, &ctx.tz)).map_or(Value::Null, Value::Timestamp)
 }
 
 /// `v occurs …`, false when `v` or an anchor is not a timestamp/date (a date counts as its

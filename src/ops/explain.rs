@@ -113,9 +113,8 @@ fn graph_json(world: &World, g: usize) -> Json {
 
 /// The identity of the merge module for a runtime identity.
 fn identity_of(world: &World, i: &Ident) -> Identity {
-    let ns =
-        world.project.identity.namespaces.iter().position(|n| *n.code == *i.namespace).unwrap_or(usize::MAX);
-    Identity::new(ns as u32, i.id)
+    crate::runtime::graph::to_identity(&world.project.identity, i)
+        .unwrap_or(Identity { ns: u32::MAX, value: i.id })
 }
 
 /// The merge module's explained merge over the group's records.

@@ -46,8 +46,8 @@ pub fn preview(session: &Session, report: Report) -> Result<Json, Error> {
         last.as_of,
         session.engine,
     )?;
-    // What the reports read of each stored profile, by profileId (its entity is skipped).
-    // Each stored profile's identities' namespaces and its sources, by profileId.
+    // What the reports read of each stored profile, by profileId: its identities' namespaces
+    // and its sources (the entity is skipped unparsed).
     let mut stored: HashMap<String, (Vec<String>, BTreeSet<String>)> = HashMap::new();
     session.store.each_profile(&mut |line| {
         if let Ok(p) = LineHead::parse(line) {
