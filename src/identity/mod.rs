@@ -17,12 +17,12 @@
 //! - `graphLimit` applies to pass-1 graphs; the pieces left after shedding are never re-checked
 //!   (they can only be smaller).
 
-mod normalize;
 mod primary;
 mod stitch;
 pub(crate) mod union_find;
 
-pub use normalize::{normalize_identity, Rejection, MAX_IDENTITY_CHARS};
+/// Identity values are validated and normalized by one rule, where ingest reads them.
+pub use crate::ingest::identities::{normalize_identity, Rejection, MAX_IDENTITY_CHARS};
 pub use primary::{primary_of_event, primary_of_record, Candidate};
 pub use stitch::{
     components, components_of, link_order, stitch, stitch_component, stitch_numbered, Component,

@@ -8,10 +8,39 @@ use crate::policy::{Dataset, DatasetClass, Namespace, Normalize, Project};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
-/// Values that never identify anyone.
+/// Placeholder values that never identify anyone (AEP blocks them); compared case-insensitively
+/// after trimming, because `NULL` or ` Anonymous ` are the same placeholder written by another
+/// system.
 const PLACEHOLDERS: [&str; 3] = ["null", "anonymous", "invalid"];
-/// Longest identity value accepted, in characters.
-const MAX_IDENTITY_LEN: usize = 1024;
+/// Identity values longer than this many characters (Unicode scalar values, not bytes) are
+/// dropped (AEP guardrail).
+pub const MAX_IDENTITY_CHARS: usize = 1024;
+
+/// Why an identity value was dropped; a run counts them (`droppedIdentities`), `profile
+/// --identity` names the reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    #[error("empty identity value")]
+    Empty,
+    #[error("identity value longer than {MAX_IDENTITY_CHARS} characters")]
+    TooLong,
+    #[error("junk identity value `{0}`")]
+    Junk(String),
+    #[error("identity value does not match the pattern of namespace {0}")]
+    Pattern(String),
+}
+
+impl Rejection {
+    /// A short stable name for reports (`empty`, `tooLong`, `junk`, `pattern`).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Rejection::Empty => "empty",
+            Rejection::TooLong => "tooLong",
+            Rejection::Junk(_) => "junk",
+            Rejection::Pattern(_) => "pattern",
+        }
+    }
+}
 
 /// Identities found in one record.
 #[derive(Debug, Default)]
@@ -34,9 +63,15 @@ pub fn json_path<'a>(obj: &'a Map<String, Value>, path: &str) -> Option<&'a Valu
     Some(cur)
 }
 
-/// Validates and normalizes one identity value of namespace `ns`. A value that normalizing
-/// leaves as it is (the usual case) is not copied.
-pub fn normalize<'v>(ns: &Namespace, raw: &'v str) -> Option<Cow<'v, str>> {
+/// Validates and normalizes one identity value of namespace `ns` (SPEC 1.2, 1.4): the one
+/// rule for values read at ingest and for identities given on the command line, so a lookup
+/// finds exactly what a run stored.
+///
+/// Order: the namespace's `normalize` steps are applied first (so matching sees the normalized
+/// value); then the value is rejected when it is blank (empty or only whitespace), longer than
+/// [`MAX_IDENTITY_CHARS`] characters, a placeholder, or does not match the namespace `pattern`.
+/// A value that normalizing leaves as it is (the usual case) is not copied.
+pub fn normalize<'v>(ns: &Namespace, raw: &'v str) -> Result<Cow<'v, str>, Rejection> {
     let mut v = Cow::Borrowed(raw);
     for n in &ns.normalize {
         v = match (n, v) {
@@ -49,18 +84,28 @@ pub fn normalize<'v>(ns: &Namespace, raw: &'v str) -> Option<Cow<'v, str>> {
             (Normalize::Uppercase, v) => Cow::Owned(v.to_uppercase()),
         };
     }
-    if v.is_empty() || v.chars().count() > MAX_IDENTITY_LEN {
-        return None;
+    let trimmed = v.trim();
+    if trimmed.is_empty() {
+        return Err(Rejection::Empty);
     }
-    if PLACEHOLDERS.iter().any(|p| v.eq_ignore_ascii_case(p)) {
-        return None;
+    // At most 4 bytes a character: a short value needs no counting.
+    if v.len() > MAX_IDENTITY_CHARS && v.chars().count() > MAX_IDENTITY_CHARS {
+        return Err(Rejection::TooLong);
+    }
+    if PLACEHOLDERS.iter().any(|p| trimmed.eq_ignore_ascii_case(p)) {
+        return Err(Rejection::Junk(v.into_owned()));
     }
     if let Some(re) = &ns.pattern {
         if !re.is_match(&v) {
-            return None;
+            return Err(Rejection::Pattern(ns.code.to_string()));
         }
     }
-    Some(v)
+    Ok(v)
+}
+
+/// [`normalize`], interned.
+pub fn normalize_identity(ns: &Namespace, raw: &str) -> Result<Text, Rejection> {
+    normalize(ns, raw).map(|v| Text::new(&v))
 }
 
 /// A candidate before the primary choice.
@@ -108,7 +153,7 @@ pub fn extract_from<'v>(
                 found.dropped += 1;
                 return;
             };
-            let Some(id) = normalize(ns, raw) else {
+            let Ok(id) = normalize(ns, raw) else {
                 found.dropped += 1;
                 return;
             };
