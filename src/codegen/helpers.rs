@@ -6,6 +6,7 @@
 
 use super::times;
 use crate::intern::Interner;
+use crate::interp::time::{civil, local_civil};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -194,14 +195,17 @@ pub extern "C" fn mosaic_date_to_ts(r: *mut Runtime, days: i64) -> i64 {
 /// zone) or a date; `i64::MIN` when out of range (treated as null by the caller).
 pub extern "C" fn mosaic_date_part(r: *mut Runtime, is_date: i64, bits: i64, part: i64) -> i64 {
     let r = rt(r);
-    let date = if is_date != 0 { times::civil(bits) } else { times::local_date(bits, r.tz) };
+    let date = match is_date {
+        0 => local_civil(bits, r.tz),
+        _ => i32::try_from(bits).ok().and_then(civil),
+    };
     date.map_or(i64::MIN, |d| times::part(d, part))
 }
 
 /// Year, month or day of month of `now` in the project's time zone.
 pub extern "C" fn mosaic_current_part(r: *mut Runtime, part: i64) -> i64 {
     let r = rt(r);
-    times::local_date(r.as_of, r.tz).map_or(i64::MIN, |d| times::part(d, part))
+    local_civil(r.as_of, r.tz).map_or(i64::MIN, |d| times::part(d, part))
 }
 
 /// `now`, `today`, `yesterday` or `tomorrow` ([`TIME_WORDS`] index) as a timestamp; `i64::MIN`

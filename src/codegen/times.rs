@@ -6,31 +6,17 @@
 //! once per call, to an inclusive range `[lo, hi]` of microseconds (minus one excluded instant for
 //! `!=`), so the native test is two integer comparisons.
 
-use crate::interp::time::{period, shift, word_instant};
+use crate::interp::time::{date_midnight, local_date, period, shift, word_instant};
 use crate::ir::{self, CmpOp, Occurs, Time};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::{Span, Timestamp, ZonedDateTime};
 
 const MIN: i64 = i64::MIN;
 const MAX: i64 = i64::MAX;
 /// A range that holds nothing, for anchors out of the calendar's range.
 pub const EMPTY: [i64; 4] = [1, 0, 0, 0];
 
-/// The civil date of a count of days since 1970-01-01.
-pub fn civil(days: i64) -> Option<Date> {
-    Date::constant(1970, 1, 1).checked_add(Span::new().try_days(days).ok()?).ok()
-}
-
-pub fn zoned(us: i64, tz: &TimeZone) -> Option<ZonedDateTime> {
-    Some(Timestamp::from_microsecond(us).ok()?.to_zoned_datetime(tz.clone()))
-}
-
-/// The date of an instant in the time zone.
-pub fn local_date(us: i64, tz: &TimeZone) -> Option<Date> {
-    zoned(us, tz).map(|z| z.date())
-}
-
+/// Year (0), month (1) or day of month (2) of a date.
 pub fn part(d: Date, part: i64) -> i64 {
     match part {
         0 => d.year() as i64,
@@ -39,18 +25,9 @@ pub fn part(d: Date, part: i64) -> i64 {
     }
 }
 
-fn micros(z: &ZonedDateTime) -> i64 {
-    z.timestamp().as_microsecond()
-}
-
-/// The first instant of a date in the time zone (after a DST gap at midnight, the gap's end).
-fn at_midnight(d: Date, tz: &TimeZone) -> Option<ZonedDateTime> {
-    d.to_zoned_datetime(tz.clone()).ok()?.start_of_day().ok()
-}
-
-/// A date's midnight in the time zone, µs; `i64::MIN` when out of range.
+/// A date's midnight in the time zone, µs (the interpreter's); `i64::MIN` when out of range.
 pub fn date_to_ts(days: i64, tz: &TimeZone) -> i64 {
-    civil(days).and_then(|d| at_midnight(d, tz)).map_or(MIN, |z| micros(&z))
+    i32::try_from(days).ok().and_then(|d| date_midnight(d, tz)).unwrap_or(MIN)
 }
 
 /// Start of the lookback window of a duration ending at `as_of`: the interpreter's.
@@ -132,9 +109,7 @@ fn occurs_bounds_opt(o: &Occurs, as_of: i64, tz: &TimeZone) -> Option<[i64; 4]> 
         }
         Occurs::On { anchor: a } => {
             let d = local_date(anchor(a, as_of, tz)?, tz)?;
-            let start = at_midnight(d, tz)?;
-            let next = at_midnight(d.checked_add(Span::new().days(1)).ok()?, tz)?;
-            r(micros(&start), micros(&next) - 1)
+            r(date_midnight(d, tz)?, date_midnight(d.checked_add(1)?, tz)? - 1)
         }
         Occurs::Between { start, end } => r(anchor(start, as_of, tz)?, anchor(end, as_of, tz)?),
         Occurs::Calendar { offset, unit } => {

@@ -51,8 +51,13 @@ pub fn date_midnight(date: i32, tz: &TimeZone) -> Option<i64> {
 }
 
 /// The calendar date of a timestamp in the time zone.
-fn local_date(us: i64, tz: &TimeZone) -> Option<i32> {
-    days(zoned(us, tz)?.date())
+pub fn local_civil(us: i64, tz: &TimeZone) -> Option<Date> {
+    zoned(us, tz).map(|z| z.date())
+}
+
+/// The calendar date of a timestamp in the time zone, as days since 1970-01-01.
+pub fn local_date(us: i64, tz: &TimeZone) -> Option<i32> {
+    days(local_civil(us, tz)?)
 }
 
 /// A timestamp, or a date as its midnight; anything else has no instant.
@@ -218,7 +223,7 @@ pub fn period(as_of: i64, tz: &TimeZone, offset: i64, unit: Unit) -> Option<(i64
 pub fn eval_get_part(func: &Func, v: &Value, ctx: &EvalContext) -> Value {
     let date = match v {
         Value::Date(d) => civil(*d),
-        Value::Timestamp(t) => zoned(*t, &ctx.tz).map(|z| z.date()),
+        Value::Timestamp(t) => local_civil(*t, &ctx.tz),
         _ => None,
     };
     date.map_or(Value::Null, |d| date_part(func, d))
@@ -227,7 +232,7 @@ pub fn eval_get_part(func: &Func, v: &Value, ctx: &EvalContext) -> Value {
 /// `currentYear()`, `currentMonth()`, `currentDayOfMonth()`: the parts of the as-of date in the
 /// time zone.
 pub fn eval_current_part(func: &Func, ctx: &EvalContext) -> Value {
-    zoned(ctx.as_of, &ctx.tz).map_or(Value::Null, |z| date_part(func, z.date()))
+    local_civil(ctx.as_of, &ctx.tz).map_or(Value::Null, |d| date_part(func, d))
 }
 
 fn date_part(func: &Func, d: Date) -> Value {
