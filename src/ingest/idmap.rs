@@ -28,23 +28,30 @@ pub type IdentityMap<'a> = Vec<(Cow<'a, str>, Vec<Entry<'a>>)>;
 /// The identity map of a parsed `identityMap` value (`None` when it is not an object).
 pub fn from_value(v: &Value) -> Option<IdentityMap<'_>> {
     let map = v.as_object()?;
-    fn entry(e: &Value) -> Entry<'_> {
-        Entry {
-            id: e.get("id").and_then(scalar_cow).or_else(|| scalar_cow(e)),
-            primary: e.get("primary").and_then(Value::as_bool).unwrap_or(false),
-        }
-    }
     let out = map
         .iter()
         .map(|(code, entries)| {
             let list = match entries {
-                Value::Array(items) => items.iter().map(entry).collect(),
-                other => vec![entry(other)],
+                Value::Array(items) => items.iter().filter_map(entry_of).collect(),
+                other => entry_of(other).into_iter().collect(),
             };
             (Cow::Borrowed(code.as_str()), list)
         })
         .collect();
     Some(out)
+}
+
+/// One entry of a parsed map; `None` for no identity at all: `null`, or an object whose `id`
+/// is missing or `null` (what a Parquet or CSV null cell is), which is not counted as dropped.
+fn entry_of(e: &Value) -> Option<Entry<'_>> {
+    let id = match e {
+        Value::Object(members) => members.get("id")?,
+        bare => bare,
+    };
+    if id.is_null() {
+        return None;
+    }
+    Some(Entry { id: scalar_cow(id), primary: e.get("primary").and_then(Value::as_bool).unwrap_or(false) })
 }
 
 /// An identity value as text: strings as they are, numbers printed (CSV/JSON ids are often
@@ -150,29 +157,29 @@ impl<'de> Visitor<'de> for EntriesVisitor {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut out = Vec::new();
         while let Some(e) = seq.next_element_seed(EntrySeed)? {
-            out.push(e);
+            out.extend(e);
         }
         Ok(out)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        EntryVisitor.visit_map(map).map(|e| vec![e])
+        EntryVisitor.visit_map(map).map(|e| e.into_iter().collect())
     }
 
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        EntryVisitor.visit_str(v).map(|e| vec![e])
+        EntryVisitor.visit_str(v).map(|e| e.into_iter().collect())
     }
 
     fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        EntryVisitor.visit_i64(v).map(|e| vec![e])
+        EntryVisitor.visit_i64(v).map(|e| e.into_iter().collect())
     }
 
     fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        EntryVisitor.visit_u64(v).map(|e| vec![e])
+        EntryVisitor.visit_u64(v).map(|e| e.into_iter().collect())
     }
 
     fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        EntryVisitor.visit_f64(v).map(|e| vec![e])
+        EntryVisitor.visit_f64(v).map(|e| e.into_iter().collect())
     }
 
     fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
@@ -180,77 +187,83 @@ impl<'de> Visitor<'de> for EntriesVisitor {
     }
 
     fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-        Ok(vec![Entry { id: None, primary: false }])
+        Ok(Vec::new())
     }
 }
 
 struct EntrySeed;
 
 impl<'de> DeserializeSeed<'de> for EntrySeed {
-    type Value = Entry<'static>;
+    type Value = Option<Entry<'static>>;
 
-    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Entry<'static>, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Self::Value, D::Error> {
         de.deserialize_any(EntryVisitor)
     }
 }
 
-/// One entry: an object with `id` and `primary`, or a bare value.
+/// One entry: an object with `id` and `primary`, or a bare value; `None` when it names no
+/// identity (see [`entry_of`]).
 struct EntryVisitor;
 
 impl EntryVisitor {
-    fn bare(id: Option<String>) -> Entry<'static> {
-        Entry { id: id.map(Cow::Owned), primary: false }
+    fn bare(id: Option<String>) -> Option<Entry<'static>> {
+        Some(Entry { id: id.map(Cow::Owned), primary: false })
     }
 }
 
 impl<'de> Visitor<'de> for EntryVisitor {
-    type Value = Entry<'static>;
+    type Value = Option<Entry<'static>>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an identity entry")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entry<'static>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut entry = Entry { id: None, primary: false };
+        let mut named = false;
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             match key.as_ref() {
-                "id" => entry.id = map.next_value::<Value>().map(|v| scalar_text(&v).map(Cow::Owned))?,
+                "id" => {
+                    let v = map.next_value::<Value>()?;
+                    named = !v.is_null();
+                    entry.id = scalar_text(&v).map(Cow::Owned);
+                }
                 "primary" => entry.primary = map.next_value::<Value>()?.as_bool().unwrap_or(false),
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
-        Ok(entry)
+        Ok(named.then_some(entry))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Entry<'static>, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(Self::bare(None))
     }
 
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Entry<'static>, E> {
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
         Ok(Self::bare(Some(v.to_string())))
     }
 
-    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Entry<'static>, E> {
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
         Ok(Self::bare(Some(serde_json::Number::from(v).to_string())))
     }
 
-    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Entry<'static>, E> {
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
         Ok(Self::bare(Some(serde_json::Number::from(v).to_string())))
     }
 
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Entry<'static>, E> {
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
         Ok(Self::bare(serde_json::Number::from_f64(v).map(|n| n.to_string())))
     }
 
-    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Entry<'static>, E> {
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
         Ok(Self::bare(None))
     }
 
-    fn visit_unit<E: serde::de::Error>(self) -> Result<Entry<'static>, E> {
-        Ok(Self::bare(None))
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
     }
 }
 
@@ -285,5 +298,23 @@ mod tests {
         ] {
             agrees(text);
         }
+    }
+
+    /// A null entry, or one without an id or with a null one, names no identity (a Parquet or
+    /// CSV null cell), so nothing is dropped; a value that is there but not text is.
+    #[test]
+    fn null_entries_name_no_identity() {
+        let v: Value = serde_json::from_str(
+            r#"{"ECID":[{"id":"k"},{"id":null},null,{"primary":true}],"Email":null,"Phone":true,"X":[[1]]}"#,
+        )
+        .expect("valid JSON");
+        let map = from_value(&v).expect("an object");
+        let ids = |code: &str| -> Vec<Option<&str>> {
+            let (_, entries) = map.iter().find(|(c, _)| c == code).expect("listed");
+            entries.iter().map(|e| e.id.as_deref()).collect()
+        };
+        assert_eq!(ids("ECID"), vec![Some("k")]);
+        assert_eq!(ids("Email"), Vec::<Option<&str>>::new());
+        assert_eq!((ids("Phone"), ids("X")), (vec![None], vec![None]));
     }
 }

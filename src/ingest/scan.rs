@@ -330,32 +330,42 @@ impl<'t> Scan<'t> {
 
     /// A namespace's value: a list of entries, or one entry.
     fn entries(&mut self) -> Option<Vec<Entry<'t>>> {
+        let mut out = Vec::new();
         match self.peek()? {
-            b'[' => {
-                let mut out = Vec::new();
-                self.items(|s| s.entry().map(|e| out.push(e)))?;
-                Some(out)
-            }
-            _ => self.entry().map(|e| vec![e]),
+            b'[' => self.items(|s| s.entry().map(|e| out.extend(e)))?,
+            _ => out.extend(self.entry()?),
         }
+        Some(out)
     }
 
-    /// One entry: an object with `id` and `primary`, or a bare value (as `idmap::EntryVisitor`).
-    fn entry(&mut self) -> Option<Entry<'t>> {
+    /// One entry: an object with `id` and `primary`, or a bare value; `None` inside when it
+    /// names no identity (as `idmap::EntryVisitor`: `null`, or no `id` or a `null` one).
+    fn entry(&mut self) -> Option<Option<Entry<'t>>> {
         let mut entry = Entry { id: None, primary: false };
+        let mut named = true;
         match self.peek()? {
-            b'{' => self.members(|s, key| {
-                match key {
-                    "id" => entry.id = s.id_text()?,
-                    "primary" => entry.primary = s.value()?.as_bool().unwrap_or(false),
-                    _ => s.skip()?,
-                }
-                Some(())
-            })?,
-            b'[' | b't' | b'f' | b'n' => self.skip()?,
+            b'{' => {
+                named = false;
+                self.members(|s, key| {
+                    match key {
+                        "id" => {
+                            named = s.peek()? != b'n';
+                            entry.id = s.id_text()?;
+                        }
+                        "primary" => entry.primary = s.value()?.as_bool().unwrap_or(false),
+                        _ => s.skip()?,
+                    }
+                    Some(())
+                })?
+            }
+            b'n' => {
+                named = false;
+                self.skip()?
+            }
+            b'[' | b't' | b'f' => self.skip()?,
             _ => entry.id = self.id_text()?,
         }
-        Some(entry)
+        Some(named.then_some(entry))
     }
 
     /// An identity value as `idmap::scalar_text` reads it: a plain string borrowed from the
