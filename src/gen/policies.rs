@@ -1,4 +1,5 @@
-//! The policy files of a generated project: the retail example's, with the merge policy and attribute set chosen by the options.
+//! The policy files of a generated project: the retail example's, with the merge policy and
+//! attribute set chosen by the options.
 
 use crate::policy::GraphType;
 

@@ -1,4 +1,5 @@
-//! A small deterministic PRNG (splitmix64) keyed by (seed, stream, index), so any record can be regenerated alone.
+//! A small deterministic PRNG (splitmix64) keyed by (seed, stream, index), so any record can be
+//! regenerated alone.
 
 /// splitmix64: tiny, fast, and good enough for synthetic data; its output is fixed forever,
 /// which keeps `mosaic gen` byte-identical across versions and platforms.

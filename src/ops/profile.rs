@@ -3,10 +3,10 @@
 //!
 //! Decisions: the run's policy answers from the stored profiles (an index from every identity
 //! to its profileId), so a lookup reads two keys; `--events`, another `--policy`, and policy
-//! files edited since the run rebuild the profiles from the stored data ([`World::load_for`]: only the identity components of the
-//! asked identities, which the run stored; the whole store when those are stale) — for another
-//! policy they are re-stitched and re-merged under it, so the answer is what
-//! `mosaic run --policy` would write.
+//! files edited since the run rebuild the profiles from the stored data ([`World::load_for`]:
+//! only the identity components of the asked identities, which the run stored; the whole store
+//! when those are stale) — for another policy they are re-stitched and re-merged under it, so
+//! the answer is what `mosaic run --policy` would write.
 //! An identity that stitching shed from an over-full graph (SPEC 3) gets its own profile, with
 //! a `"shed": {"identity", "fromProfile", "reason"}` member added to say so.
 

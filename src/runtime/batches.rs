@@ -47,10 +47,11 @@ pub fn ingest_all(
     // Each worker reads, encodes and flattens one batch at a time, so at most one whole batch
     // per worker is in memory. Every batch is a task of its own (`with_max_len(1)`): rayon
     // otherwise hands each worker a run of batches that no other worker can take over, and
-    // on 2 threads one worker read alone for the last second of ingest. The encoded batches go to one writer thread, which commits what
-    // has arrived in one transaction while the workers go on reading: they never wait on the
-    // disk flush of a commit, only on a full queue. A kill loses at most the batches not yet
-    // committed. The writer is a thread of its own, not a rayon task: it blocks on the queue.
+    // on 2 threads one worker read alone for the last second of ingest. The encoded batches go
+    // to one writer thread, which commits what has arrived in one transaction while the
+    // workers go on reading: they never wait on the disk flush of a commit, only on a full
+    // queue. A kill loses at most the batches not yet committed. The writer is a thread of its
+    // own, not a rayon task: it blocks on the queue.
     let (send, receive) = std::sync::mpsc::sync_channel::<(BatchEntry, Vec<u8>)>(QUEUED);
     let plan = &plan;
     let (fresh, stored) = std::thread::scope(|scope| {
