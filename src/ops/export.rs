@@ -11,7 +11,7 @@
 
 use super::world::World;
 use super::{jobs, now_ms, select_fields, Error, Session};
-use crate::output::{write_atomic, write_atomic_with, LineHead, Profile};
+use crate::output::{write_atomic_with, LineHead, Profile};
 use crate::policy::DatasetClass;
 use crate::runtime::profile::profile_id;
 use serde_json::{json, Value as Json};
@@ -128,14 +128,26 @@ fn write(session: &Session, req: &Request) -> Result<(u64, BTreeMap<String, u64>
             })?;
         }
         Format::Parquet => {
-            let mut gathered: Vec<Json> = Vec::new();
+            use super::export_parquet::{Planner, Writer};
+            let parquet =
+                |e: parquet::errors::ParquetError| io(std::io::Error::other(format!("parquet: {e}")));
+            let mut plan = Planner::new(req.events.is_some());
             profiles.each(session, req, &mut |item| {
-                gathered.extend(selection.take(item, session)?);
+                if let Some(profile) = selection.take(item, session)? {
+                    plan.add(&profile);
+                }
                 Ok(())
             })?;
-            let bytes = super::export_parquet::parquet_bytes(&gathered, req.events.is_some())
-                .map_err(|e| io(std::io::Error::other(format!("parquet: {e}"))))?;
-            write_atomic(&req.out, &bytes).map_err(io)?;
+            // The second pass keeps the same profiles, as the CSV export's does.
+            let mut again = Selection::new(session, req);
+            stream_to(&req.out, |file| {
+                let mut writer = Writer::new(file, &plan).map_err(parquet)?;
+                profiles.each(session, req, &mut |item| match again.take(item, session)? {
+                    Some(profile) => writer.push(profile).map_err(parquet),
+                    None => Ok(()),
+                })?;
+                writer.finish().map(drop).map_err(parquet)
+            })?;
         }
     }
     Ok((selection.count, selection.by_ns))
@@ -330,12 +342,8 @@ impl<'r> Selection<'r> {
 }
 
 /// Each profile's entity as its leaf paths (the CSV and Parquet rows).
-pub(super) fn entity_rows(profiles: &[Json]) -> Vec<BTreeMap<String, Json>> {
-    profiles.iter().map(entity_leaves).collect()
-}
-
 /// A profile's entity as its leaf paths (a CSV or Parquet row).
-fn entity_leaves(profile: &Json) -> BTreeMap<String, Json> {
+pub(super) fn entity_leaves(profile: &Json) -> BTreeMap<String, Json> {
     let mut m = BTreeMap::new();
     leaves(&profile["entity"], "", &mut m);
     m

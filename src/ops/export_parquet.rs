@@ -6,8 +6,12 @@
 //! LIST of JSON strings. A leaf column is typed when all its values share one type (an int
 //! column with doubles becomes DOUBLE while every int is exact in a double); otherwise, and
 //! for arrays and objects, it holds JSON text (logical type JSON).
+//!
+//! Written in two passes over the profiles, as the CSV export is: a [`Planner`] sees every
+//! profile to decide the columns and their types, then a [`Writer`] holds one row group at a
+//! time, so the export's memory does not grow with the number of profiles.
 
-use super::export::{entity_rows, item_text};
+use super::export::{entity_leaves, item_text};
 use parquet::basic::{Compression, LogicalType, Repetition, TimeUnit, Type as Physical};
 use parquet::column::writer::ColumnWriter;
 use parquet::data_type::ByteArray;
@@ -17,10 +21,16 @@ use parquet::file::writer::{SerializedColumnWriter, SerializedFileWriter};
 use parquet::schema::types::{Type, TypePtr};
 use serde_json::Value as Json;
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
 use std::sync::Arc;
 
-/// Rows per row group: bounds what a reader holds at once.
+/// Rows per row group at most: bounds what a reader holds at once.
 const ROW_GROUP_ROWS: usize = 65_536;
+/// About how many bytes of profile JSON a row group holds at most: the column writers buffer
+/// a whole row group, so this bounds the export's memory (a profile's JSON tree and its cells
+/// take ~20 times its text) whatever the profiles' size (with `--events`, one profile can be
+/// megabytes).
+const ROW_GROUP_BYTES: usize = 4 << 20;
 
 /// The greatest magnitude up to which every integer is exact in a double (2^53).
 const EXACT_IN_DOUBLE: i64 = 1 << 53;
@@ -69,70 +79,142 @@ struct Chunk {
     rep: Option<Vec<i16>>,
 }
 
-/// The profiles (already filtered and projected, with `events` when `with_events`) as a
-/// Parquet file.
-pub fn parquet_bytes(profiles: &[Json], with_events: bool) -> Result<Vec<u8>, ParquetError> {
-    write_groups(profiles, with_events, ROW_GROUP_ROWS)
+/// The first pass: the entity leaf paths of every exported profile and their types.
+#[derive(Debug, Default)]
+pub struct Planner {
+    with_events: bool,
+    leaves: BTreeMap<String, KindOf>,
 }
 
-fn write_groups(profiles: &[Json], with_events: bool, group_rows: usize) -> Result<Vec<u8>, ParquetError> {
-    let rows = entity_rows(profiles);
-    let columns = columns(&rows, with_events);
-    let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
-    let mut writer = SerializedFileWriter::new(Vec::new(), schema(&columns)?, Arc::new(props))?;
-    let group_rows = group_rows.max(1);
-    for (group, leaves) in profiles.chunks(group_rows).zip(rows.chunks(group_rows)) {
-        let mut rg = writer.next_row_group()?;
-        for column in &columns {
+impl Planner {
+    /// A planner for profiles with (`with_events`) or without an `events` member.
+    pub fn new(with_events: bool) -> Planner {
+        Planner { with_events, leaves: BTreeMap::new() }
+    }
+
+    /// Takes one profile's leaves into account.
+    pub fn add(&mut self, profile: &Json) {
+        for (path, value) in entity_leaves(profile) {
+            self.leaves.entry(path).or_default().add(&value);
+        }
+    }
+
+    /// The columns: the fixed ones, then one per entity leaf path (sorted); a leaf named like a
+    /// fixed column is prefixed with `entity.` so no two columns share a name.
+    fn columns(&self) -> Vec<Column> {
+        let mut out = vec![
+            Column { name: "profileId".into(), source: Source::ProfileId },
+            Column { name: "identities".into(), source: Source::Strings("identities") },
+            Column { name: "audiences".into(), source: Source::Strings("audiences") },
+            Column { name: "sources".into(), source: Source::Strings("sources") },
+            Column { name: "lastModifiedAt".into(), source: Source::LastModified },
+        ];
+        if self.with_events {
+            out.push(Column { name: "events".into(), source: Source::Events });
+        }
+        let mut taken: BTreeSet<String> = out.iter().map(|c| c.name.clone()).collect();
+        for (path, kind) in &self.leaves {
+            let mut name = path.clone();
+            while taken.contains(&name) {
+                name = format!("entity.{name}");
+            }
+            taken.insert(name.clone());
+            out.push(Column { name, source: Source::Leaf(path.clone(), kind.kind()) });
+        }
+        out
+    }
+}
+
+/// The second pass: profiles in, row groups out to `W`.
+pub struct Writer<W: Write + Send> {
+    file: SerializedFileWriter<W>,
+    columns: Vec<Column>,
+    group_rows: usize,
+    /// The profiles of the row group being gathered, with their entity leaves, and about how
+    /// many bytes of JSON they are.
+    profiles: Vec<Json>,
+    rows: Vec<BTreeMap<String, Json>>,
+    bytes: usize,
+}
+
+impl<W: Write + Send> Writer<W> {
+    /// A writer of the columns `plan` decided, onto `out`.
+    pub fn new(out: W, plan: &Planner) -> Result<Writer<W>, ParquetError> {
+        Writer::with_group_rows(out, plan, ROW_GROUP_ROWS)
+    }
+
+    fn with_group_rows(out: W, plan: &Planner, group_rows: usize) -> Result<Writer<W>, ParquetError> {
+        let columns = plan.columns();
+        let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
+        let file = SerializedFileWriter::new(out, schema(&columns)?, Arc::new(props))?;
+        let group_rows = group_rows.max(1);
+        Ok(Writer { file, columns, group_rows, profiles: Vec::new(), rows: Vec::new(), bytes: 0 })
+    }
+
+    /// Adds one profile (the planner saw it), writing a row group when one is full.
+    pub fn push(&mut self, profile: Json) -> Result<(), ParquetError> {
+        self.bytes += json_bytes(&profile);
+        self.rows.push(entity_leaves(&profile));
+        self.profiles.push(profile);
+        if self.profiles.len() >= self.group_rows || self.bytes >= ROW_GROUP_BYTES {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the last row group and the footer; gives back the output.
+    pub fn finish(mut self) -> Result<W, ParquetError> {
+        self.flush()?;
+        self.file.into_inner()
+    }
+
+    fn flush(&mut self) -> Result<(), ParquetError> {
+        if self.profiles.is_empty() {
+            return Ok(());
+        }
+        let mut rg = self.file.next_row_group()?;
+        for column in &self.columns {
             let Some(mut w) = rg.next_column()? else {
                 return Err(ParquetError::General(format!("no writer for column `{}`", column.name)));
             };
-            write_chunk(&mut w, &chunk(&column.source, group, leaves))?;
+            write_chunk(&mut w, &chunk(&column.source, &self.profiles, &self.rows))?;
             w.close()?;
         }
         rg.close()?;
+        self.profiles.clear();
+        self.rows.clear();
+        self.bytes = 0;
+        Ok(())
     }
-    writer.into_inner()
 }
 
-/// The fixed columns, then one per entity leaf path (sorted); a leaf named like a fixed
-/// column is prefixed with `entity.` so no two columns share a name.
-fn columns(rows: &[BTreeMap<String, Json>], with_events: bool) -> Vec<Column> {
-    let mut out = vec![
-        Column { name: "profileId".into(), source: Source::ProfileId },
-        Column { name: "identities".into(), source: Source::Strings("identities") },
-        Column { name: "audiences".into(), source: Source::Strings("audiences") },
-        Column { name: "sources".into(), source: Source::Strings("sources") },
-        Column { name: "lastModifiedAt".into(), source: Source::LastModified },
-    ];
-    if with_events {
-        out.push(Column { name: "events".into(), source: Source::Events });
+/// About the size of `v` as JSON text (strings and keys by length, other scalars 8 bytes).
+fn json_bytes(v: &Json) -> usize {
+    match v {
+        Json::String(s) => s.len() + 2,
+        Json::Array(items) => 2 + items.iter().map(|i| json_bytes(i) + 1).sum::<usize>(),
+        Json::Object(members) => 2 + members.iter().map(|(k, v)| k.len() + 4 + json_bytes(v)).sum::<usize>(),
+        _ => 8,
     }
-    let mut taken: BTreeSet<String> = out.iter().map(|c| c.name.clone()).collect();
-    let paths: BTreeSet<&String> = rows.iter().flat_map(|r| r.keys()).collect();
-    for path in paths {
-        let kind = kind_of(rows.iter().filter_map(|r| r.get(path)));
-        let mut name = path.clone();
-        while taken.contains(&name) {
-            name = format!("entity.{name}");
-        }
-        taken.insert(name.clone());
-        out.push(Column { name, source: Source::Leaf(path.clone(), kind) });
-    }
-    out
 }
 
-/// The one type every value has (ints and doubles together are doubles), else JSON.
-fn kind_of<'a>(values: impl Iterator<Item = &'a Json>) -> Kind {
-    let mut kind: Option<Kind> = None;
-    let mut inexact_int = false;
-    for v in values {
+/// The one type every value of a column has (ints and doubles together are doubles), else
+/// JSON; taken one value at a time.
+#[derive(Debug, Default, Clone, Copy)]
+struct KindOf {
+    kind: Option<Kind>,
+    /// An int no double holds exactly was seen.
+    inexact_int: bool,
+}
+
+impl KindOf {
+    fn add(&mut self, v: &Json) {
         let k = match v {
             Json::Bool(_) => Kind::Bool,
             Json::String(_) => Kind::Text,
             Json::Number(n) => match n.as_i64() {
                 Some(i) => {
-                    inexact_int |= !(-EXACT_IN_DOUBLE..=EXACT_IN_DOUBLE).contains(&i);
+                    self.inexact_int |= !(-EXACT_IN_DOUBLE..=EXACT_IN_DOUBLE).contains(&i);
                     Kind::Int
                 }
                 // A u64 beyond i64 fits neither INT64 nor (exactly) DOUBLE.
@@ -141,17 +223,20 @@ fn kind_of<'a>(values: impl Iterator<Item = &'a Json>) -> Kind {
             },
             Json::Null | Json::Array(_) | Json::Object(_) => Kind::Json,
         };
-        kind = Some(match (kind, k) {
+        self.kind = Some(match (self.kind, k) {
             (None, k) => k,
             (Some(a), b) if a == b => a,
             (Some(Kind::Int | Kind::Double), Kind::Int | Kind::Double) => Kind::Double,
             _ => Kind::Json,
         });
     }
-    match kind {
-        Some(Kind::Double) if inexact_int => Kind::Json,
-        Some(k) => k,
-        None => Kind::Json,
+
+    fn kind(self) -> Kind {
+        match self.kind {
+            Some(Kind::Double) if self.inexact_int => Kind::Json,
+            Some(k) => k,
+            None => Kind::Json,
+        }
     }
 }
 
@@ -296,7 +381,11 @@ mod tests {
 
     #[test]
     fn a_leaf_is_typed_only_when_all_its_values_share_a_type() {
-        let kind = |vs: Json| kind_of(vs.as_array().into_iter().flatten());
+        let kind = |vs: Json| {
+            let mut k = KindOf::default();
+            vs.as_array().into_iter().flatten().for_each(|v| k.add(v));
+            k.kind()
+        };
         assert_eq!(kind(json!([true, false])), Kind::Bool);
         assert_eq!(kind(json!([1, -2])), Kind::Int);
         assert_eq!(kind(json!([1, 2.5])), Kind::Double);
@@ -313,11 +402,9 @@ mod tests {
 
     #[test]
     fn a_leaf_named_like_a_fixed_column_is_renamed() {
-        let rows = vec![BTreeMap::from([
-            ("profileId".to_string(), json!("x")),
-            ("entity.profileId".to_string(), json!(1)),
-        ])];
-        let names: Vec<String> = columns(&rows, false).into_iter().map(|c| c.name).collect();
+        let mut plan = Planner::new(false);
+        plan.add(&json!({"entity": {"profileId": "x", "entity": {"profileId": 1}}}));
+        let names: Vec<String> = plan.columns().into_iter().map(|c| c.name).collect();
         let fixed = ["profileId", "identities", "audiences", "sources", "lastModifiedAt"];
         assert_eq!(names[..5], fixed);
         assert_eq!(names[5..], ["entity.profileId", "entity.entity.profileId"]);
@@ -335,7 +422,13 @@ mod tests {
                        "audiences": [], "sources": ["web"], "lastModifiedAt": "2026-10-01T00:00:00.000Z"})
             })
             .collect();
-        let bytes = write_groups(&profiles, false, 2).unwrap();
+        let mut plan = Planner::new(false);
+        profiles.iter().for_each(|p| plan.add(p));
+        let mut writer = Writer::with_group_rows(Vec::new(), &plan, 2).unwrap();
+        for p in profiles {
+            writer.push(p).unwrap();
+        }
+        let bytes = writer.finish().unwrap();
         let path = std::env::temp_dir().join(format!("mosaic-export-parquet-{}.parquet", std::process::id()));
         std::fs::write(&path, bytes).unwrap();
         let reader = SerializedFileReader::try_from(std::fs::File::open(&path).unwrap()).unwrap();
@@ -362,5 +455,29 @@ mod tests {
             assert_eq!(row["n"], if i % 2 == 0 { json!(i) } else { Json::Null });
             assert_eq!(row["audiences"], json!([]));
         }
+    }
+
+    #[test]
+    fn a_row_group_ends_at_its_byte_budget() {
+        use parquet::file::reader::{FileReader, SerializedFileReader};
+        let big = "x".repeat(ROW_GROUP_BYTES / 3);
+        let profiles: Vec<Json> = (0..5)
+            .map(|i| {
+                json!({"profileId": format!("ECID:p{i}"), "identities": [], "entity": {"note": big},
+                            "audiences": [], "sources": [], "lastModifiedAt": null})
+            })
+            .collect();
+        let mut plan = Planner::new(false);
+        profiles.iter().for_each(|p| plan.add(p));
+        let mut writer = Writer::new(Vec::new(), &plan).unwrap();
+        for p in profiles {
+            writer.push(p).unwrap();
+        }
+        let path = std::env::temp_dir().join(format!("mosaic-export-budget-{}.parquet", std::process::id()));
+        std::fs::write(&path, writer.finish().unwrap()).unwrap();
+        let reader = SerializedFileReader::try_from(std::fs::File::open(&path).unwrap()).unwrap();
+        let groups: Vec<i64> = reader.metadata().row_groups().iter().map(|g| g.num_rows()).collect();
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(groups, vec![3, 2], "three profiles reach the budget");
     }
 }
