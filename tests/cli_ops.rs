@@ -294,7 +294,7 @@ fn an_export_that_fails_midway_leaves_no_file() {
     let mut text = std::fs::read_to_string(&batch).unwrap();
     text.push('\n');
     std::fs::write(&batch, text).unwrap();
-    for format in ["jsonl", "csv"] {
+    for format in ["jsonl", "csv", "parquet"] {
         let out = p.0.join(format!("ev.{format}"));
         let args = ["export", "--out", &out.display().to_string(), "--format", format, "--events", "page"];
         let (code, _, err) = mosaic(&p.0, &args);
@@ -302,6 +302,13 @@ fn an_export_that_fails_midway_leaves_no_file() {
         assert!(err.contains("the batch file changed"), "{err}");
         assert!(!out.exists(), "{format}: a failed export leaves no file");
     }
+    // A batch file removed since the run: the same, with another reason.
+    std::fs::remove_file(&batch).unwrap();
+    let out = p.0.join("gone.jsonl");
+    let (code, _, err) = mosaic(&p.0, &["export", "--out", &out.display().to_string(), "--events", "page"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("the batch file is gone") && err.contains("2026-10-20.jsonl"), "{err}");
+    assert!(!out.exists(), "a failed export leaves no file");
     let left: Vec<String> = std::fs::read_dir(&p.0)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -261,12 +261,45 @@ fn read_line(cx: &line::Context, batch: &mut Batch, line: u32, raw: &[u8], plan:
 
 /// The line of a JSONL batch file starting at byte `offset` (an event's [`Event::offset`]).
 pub fn read_line_at(path: &Path, offset: u64) -> std::io::Result<String> {
-    use std::io::{BufRead, Seek};
-    let mut file = std::io::BufReader::new(std::fs::File::open(path)?);
-    file.seek(std::io::SeekFrom::Start(offset))?;
-    let mut line = String::new();
-    file.read_line(&mut line)?;
-    Ok(line.trim_end_matches(['\n', '\r']).to_string())
+    read_line_from(&std::fs::File::open(path)?, offset)
+}
+
+/// The line of an open JSONL batch file starting at byte `offset`, read 1 KiB at a time (an
+/// event's line is usually shorter) with positioned reads, so one file serves many readers.
+pub fn read_line_from(file: &std::fs::File, offset: u64) -> std::io::Result<String> {
+    let mut line = Vec::new();
+    let mut chunk = [0u8; 1024];
+    let mut at = offset;
+    loop {
+        let n = read_at(file, &mut chunk, at)?;
+        let read = &chunk[..n];
+        match memchr::memchr(b'\n', read) {
+            Some(end) => {
+                line.extend_from_slice(&read[..end]);
+                break;
+            }
+            None if n == 0 => break,
+            None => line.extend_from_slice(read),
+        }
+        at += n as u64;
+        if line.len() > line::MAX_LINE_BYTES {
+            break;
+        }
+    }
+    if line.last() == Some(&b'\r') {
+        line.pop();
+    }
+    String::from_utf8(line).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+}
+
+#[cfg(unix)]
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, offset)
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use super::{jobs, now_ms, select_fields, Error, Session};
 use crate::output::{write_atomic_with, LineHead, Profile};
 use crate::policy::DatasetClass;
 use crate::runtime::profile::profile_id;
+use rayon::prelude::*;
 use serde_json::{json, Value as Json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -245,32 +246,48 @@ impl<'s> Profiles<'s> {
         let mut order: Vec<(String, usize)> =
             (0..world.groups.len()).map(|g| (profile_id(&session.project, &world.groups[g]), g)).collect();
         order.sort_unstable();
-        for (_, g) in order {
-            if let Some(from) = req.from_ingest {
-                let fresh = |b: u32| world.batches.get(b as usize).is_some_and(|e| e.ingested_at >= from);
-                let touched = world.records_of(g).iter().any(|r| fresh(r.batch))
-                    || world.events_of(g).iter().any(|e| fresh(e.batch));
-                if !touched {
-                    continue;
-                }
+        // Profiles are built (and their events read back) in parallel a chunk at a time, and
+        // handed out in order.
+        for chunk in order.chunks(BUILD_CHUNK) {
+            let built: Vec<Option<(Profile, Option<Json>)>> =
+                chunk.par_iter().map(|&(_, g)| built(world, req, g)).collect::<Result<_, Error>>()?;
+            for (profile, events) in built.into_iter().flatten() {
+                each(Item::Built(profile, events))?;
             }
-            let Some(profile) = world.build(g) else { continue };
-            let events = match &req.events {
-                Some(fields) => {
-                    let mut evs = world.events_of(g);
-                    evs.sort_by_key(|e| (e.time, e.seq));
-                    let list = evs
-                        .iter()
-                        .map(|e| Ok(select_fields(&world.event_body(e)?, fields)))
-                        .collect::<Result<_, Error>>()?;
-                    Some(Json::Array(list))
-                }
-                None => None,
-            };
-            each(Item::Built(profile, events))?;
         }
         Ok(())
     }
+}
+
+/// How many rebuilt profiles are built at once: enough to keep every thread busy, few enough
+/// that their events stay small.
+const BUILD_CHUNK: usize = 1024;
+
+/// Group `g`'s profile, with its events when asked for; `None` when the request leaves it out
+/// (`--from-ingest`) or it has nothing to show.
+fn built(world: &World<'_>, req: &Request, g: usize) -> Result<Option<(Profile, Option<Json>)>, Error> {
+    if let Some(from) = req.from_ingest {
+        let fresh = |b: u32| world.batches.get(b as usize).is_some_and(|e| e.ingested_at >= from);
+        let touched = world.records_of(g).iter().any(|r| fresh(r.batch))
+            || world.events_of(g).iter().any(|e| fresh(e.batch));
+        if !touched {
+            return Ok(None);
+        }
+    }
+    let Some(profile) = world.build(g) else { return Ok(None) };
+    let events = match &req.events {
+        Some(fields) => {
+            let mut evs = world.events_of(g);
+            evs.sort_by_key(|e| (e.time, e.seq));
+            let list = evs
+                .iter()
+                .map(|e| Ok(select_fields(&world.event_body(e)?, fields)))
+                .collect::<Result<_, Error>>()?;
+            Some(Json::Array(list))
+        }
+        None => None,
+    };
+    Ok(Some((profile, events)))
 }
 
 /// The request's filters and shaping, with the counts of what passed them.

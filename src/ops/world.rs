@@ -45,6 +45,10 @@ pub struct World<'p> {
     /// Which engine `engine` is, for the extra programs `explain` compiles.
     pub engine_kind: EngineKind,
     pub eval: EvalContext,
+    /// Batch files opened to read event lines back (`event_body`), by batch index, each
+    /// checked against its manifest entry once: an export with events reads millions of lines,
+    /// and opening and checking the file for each cost more than reading it.
+    files: std::sync::Mutex<FxHashMap<u32, Arc<std::fs::File>>>,
 }
 
 impl<'p> World<'p> {
@@ -177,6 +181,7 @@ impl<'p> World<'p> {
             engine,
             engine_kind,
             eval,
+            files: Default::default(),
         })
     }
 
@@ -231,34 +236,56 @@ impl<'p> World<'p> {
         let Some(offset) = e.offset else {
             return Ok(e.body.as_deref().cloned().unwrap_or(serde_json::Value::Null));
         };
-        let entry = self.batches.get(e.batch as usize);
-        let id = entry.map_or("", |b| b.id.as_str());
-        let path = self.project.dataset(self.dataset_name(e.dataset)).map_or_else(
-            || self.project.root.join(id),
-            |d| self.project.root.join(&d.path).join(id.split_once('/').map_or(id, |(_, file)| file)),
-        );
-        let changed = |what: &str| Error::Io {
-            path: path.clone(),
-            source: std::io::Error::other(format!("{what} since it was ingested; run `mosaic run` again")),
-        };
-        let meta = std::fs::metadata(&path).map_err(|_| changed("the batch file is gone"))?;
+        let file = self.batch_file(e.batch)?;
+        let line = crate::ingest::read_line_from(&file, offset)
+            .map_err(|source| Error::Io { path: self.batch_path(e.batch), source })?;
+        serde_json::from_str(&line).map_err(|_| changed(self.batch_path(e.batch), "the batch file changed"))
+    }
+
+    /// The open batch file of batch `index`, checked against its manifest entry when first
+    /// opened.
+    fn batch_file(&self, index: u32) -> Result<Arc<std::fs::File>, Error> {
+        let mut files = self.files.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(file) = files.get(&index) {
+            return Ok(Arc::clone(file));
+        }
+        let path = self.batch_path(index);
+        let file = std::fs::File::open(&path).map_err(|_| changed(path.clone(), "the batch file is gone"))?;
+        let meta = file.metadata().map_err(|_| changed(path.clone(), "the batch file is gone"))?;
         let mtime = meta
             .modified()
             .ok()
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_nanos() as i128);
+        let entry = self.batches.get(index as usize);
         if entry.is_none_or(|b| b.size != meta.len() || b.mtime != mtime) {
-            return Err(changed("the batch file changed"));
+            return Err(changed(path, "the batch file changed"));
         }
-        let line = crate::ingest::read_line_at(&path, offset)
-            .map_err(|source| Error::Io { path: path.clone(), source })?;
-        serde_json::from_str(&line).map_err(|_| changed("the batch file changed"))
+        let file = Arc::new(file);
+        files.insert(index, Arc::clone(&file));
+        Ok(file)
+    }
+
+    /// Where batch `index`'s file is: under its dataset's folder.
+    fn batch_path(&self, index: u32) -> std::path::PathBuf {
+        let id = self.batches.get(index as usize).map_or("", |b| b.id.as_str());
+        let (dataset, file) = id.split_once('/').unwrap_or(("", id));
+        match self.project.dataset(dataset) {
+            Some(d) => self.project.root.join(&d.path).join(file),
+            None => self.project.root.join(id),
+        }
     }
 
     /// The dataset name of a dataset index.
     pub fn dataset_name(&self, dataset: u32) -> &str {
         self.project.datasets.get(dataset as usize).map_or("", |d| d.name.value.as_str())
     }
+}
+
+/// A batch file that is not as it was ingested: the store cannot answer until a run.
+fn changed(path: std::path::PathBuf, what: &str) -> Error {
+    let source = std::io::Error::other(format!("{what} since it was ingested; run `mosaic run` again"));
+    Error::Io { path, source }
 }
 
 /// Test hook: `full` always loads the whole store; `components` refuses to fall back to it
