@@ -31,6 +31,11 @@ const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 /// reads each stored batch once, so a small cache costs no speed and most of the peak memory.
 const CACHE_BYTES: usize = 64 << 20;
 
+/// How long opening the store waits while another process holds it: a `mosaic` process that
+/// was killed lets go of its lock a moment after it is gone, and an operation started then
+/// should not fail for that.
+const BUSY_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Manifest status of a batch removed by `mosaic delete`: never re-ingested (unless `--fresh`).
 pub const DELETED: &str = "deleted";
 
@@ -39,6 +44,11 @@ pub const DELETED: &str = "deleted";
 pub enum Error {
     #[error("profile store {path}: {source}")]
     Db { path: PathBuf, source: redb::Error },
+    #[error(
+        "profile store {path} is in use by another mosaic process (a `mosaic watch` keeps it open \
+         while it runs); try again when that process has finished"
+    )]
+    Busy { path: PathBuf },
     #[error("profile store {path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
     #[error("profile store {path}: unreadable entry for `{key}` (run with --fresh to rebuild it): {source}")]
@@ -90,19 +100,46 @@ impl Store {
         &self.path
     }
 
-    /// Opens (or creates) the store of the project at `root`; `fresh` deletes it first.
+    /// Opens (or creates) the store of the project at `root`; `fresh` deletes it first. While
+    /// another process holds the store, waits for it for up to [`BUSY_PATIENCE`], then fails
+    /// with [`Error::Busy`].
     pub fn open(root: &Path, fresh: bool) -> Result<Store, Error> {
+        Store::open_with_patience(root, fresh, BUSY_PATIENCE)
+    }
+
+    /// [`Store::open`], waiting at most `patience` for another process to let go of the store.
+    pub fn open_with_patience(
+        root: &Path,
+        fresh: bool,
+        patience: std::time::Duration,
+    ) -> Result<Store, Error> {
         let dir = state_dir(root);
         let path = dir.join("store.redb");
         let io = |source| Error::Io { path: path.clone(), source };
         std::fs::create_dir_all(&dir).map_err(io)?;
-        if fresh && path.exists() {
-            std::fs::remove_file(&path).map_err(io)?;
-        }
-        let db = Database::builder()
-            .set_cache_size(CACHE_BYTES)
-            .create(&path)
-            .map_err(|e| Error::Db { path: path.clone(), source: e.into() })?;
+        let started = std::time::Instant::now();
+        let db = loop {
+            // A fresh store is removed only when no other process holds it (the probe does not
+            // repair a store left by a kill: it is about to go).
+            if fresh && path.exists() {
+                match Database::builder().set_repair_callback(|r| r.abort()).create(&path) {
+                    Err(redb::DatabaseError::DatabaseAlreadyOpen) => {}
+                    Ok(held) => {
+                        drop(held);
+                        std::fs::remove_file(&path).map_err(io)?;
+                    }
+                    Err(_) => std::fs::remove_file(&path).map_err(io)?,
+                }
+            }
+            match Database::builder().set_cache_size(CACHE_BYTES).create(&path) {
+                Ok(db) => break db,
+                Err(redb::DatabaseError::DatabaseAlreadyOpen) if started.elapsed() < patience => {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                Err(redb::DatabaseError::DatabaseAlreadyOpen) => return Err(Error::Busy { path }),
+                Err(e) => return Err(Error::Db { path: path.clone(), source: e.into() }),
+            }
+        };
         let store = Store { db, path };
         store.write(|txn| {
             txn.open_table(MANIFEST)?;
@@ -300,5 +337,39 @@ impl Store {
         let next = self.meta("jobCounter")?.and_then(|v| v.as_u64()).unwrap_or(0) + 1;
         self.put_meta("jobCounter", &serde_json::json!(next))?;
         Ok(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn project(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("mosaic-store-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    /// A store another process (here: another handle) holds is refused with a message that
+    /// says so, and `--fresh` does not delete it from under its holder.
+    #[test]
+    fn a_held_store_is_busy_and_not_removed_by_fresh() {
+        let root = project("busy");
+        let held = Store::open(&root, true).expect("store");
+        held.put_meta("mark", &serde_json::json!("kept")).expect("write");
+        for fresh in [false, true] {
+            let refused = Store::open_with_patience(&root, fresh, Duration::ZERO);
+            let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(message.contains("is in use by another mosaic process"), "{message}");
+        }
+        drop(held);
+        let again = Store::open_with_patience(&root, false, Duration::ZERO).expect("free again");
+        assert_eq!(again.meta("mark").expect("read"), Some(serde_json::json!("kept")));
+        drop(again);
+        let fresh = Store::open_with_patience(&root, true, Duration::ZERO).expect("fresh");
+        assert_eq!(fresh.meta("mark").expect("read"), None, "a fresh store is empty");
+        drop(fresh);
+        let _ = std::fs::remove_dir_all(&root);
     }
 }
