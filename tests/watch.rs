@@ -101,6 +101,38 @@ fn reload_swaps_good_policies_and_keeps_the_last_good_on_errors() {
 }
 
 #[test]
+fn other_commands_use_the_store_between_evaluations_and_their_changes_are_noticed() {
+    let p = Project::new("shared");
+    p.batch("crm", "001.jsonl", &[p.customer(1, 2), p.customer(2, 0)]);
+    p.batch("web", "001.jsonl", &[p.purchase(1, "e1", 150), p.purchase(2, "e2", 20)]);
+    let mut w = Watcher::start(&p);
+    w.wait_for_log("watching");
+    w.wait_for_fresh_run(&p);
+    let mosaic = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_mosaic"))
+            .args(args)
+            .arg(&p.root)
+            .env("MOSAIC_TEST_INGEST_TIME", project::INGEST_TIME)
+            .output()
+            .unwrap();
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    // While the watch waits, the store is free for a lookup.
+    assert!(mosaic(&["profile", "--identity", "CRMID:c-1"]).contains("CRMID:c-1"));
+    // A delete changes the store behind the watch's back (no file event); the next batch finds
+    // the store other than the watch left it, and the watch evaluates in full: the purchases
+    // are gone with their batch, as in a fresh run without it.
+    mosaic(&["delete", "--batch", "web/001.jsonl"]);
+    p.batch("crm", "002.jsonl", &[p.customer(3, 1)]);
+    let without = p.copy_without("deleted", "data/web/001.jsonl");
+    w.wait_for_fresh_run(&without);
+    let _ = std::fs::remove_dir_all(&without.root);
+    w.terminate();
+}
+
+#[test]
 fn kill_at_any_point_then_restart_equals_a_fresh_run() {
     let p = Project::new("kill");
     p.batch("crm", "000.jsonl", &[p.customer(0, 1)]);

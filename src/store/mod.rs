@@ -45,8 +45,8 @@ pub enum Error {
     #[error("profile store {path}: {source}")]
     Db { path: PathBuf, source: redb::Error },
     #[error(
-        "profile store {path} is in use by another mosaic process (a `mosaic watch` keeps it open \
-         while it runs); try again when that process has finished"
+        "profile store {path} is in use by another mosaic process (a run, an operation, or an \
+         evaluation of `mosaic watch`); try again when it has finished"
     )]
     Busy { path: PathBuf },
     #[error("profile store {path}: {source}")]

@@ -9,6 +9,11 @@
 //! which the loop calls once idle and before exit. Architecture Invariant: after a flush the
 //! store and `profiles.jsonl` equal those of a fresh `mosaic run` over the same files and
 //! policies (with `--as-of` pinned; on the wall clock only the rebuilt profiles move with it).
+//!
+//! The store is open only during an evaluation, so `profile`, `export` and the other commands
+//! can use it while the session waits (redb lets one process at a time have the file). Between
+//! evaluations another process may change it (a `run`, a `delete`): an evaluation that finds
+//! the store's manifest or last-run options other than the session left them evaluates in full.
 
 use super::apply;
 use super::classify::Layout;
@@ -75,9 +80,8 @@ pub struct Session {
     /// The data behind `profiles` (`None` until a full evaluation has built it, or after an
     /// incremental one gave up).
     state: Option<State>,
-    /// Open between full evaluations (a run opens the store itself, and redb allows one
-    /// handle per process).
-    store: Option<Store>,
+    /// The store as this session last left it (`None`: unknown, evaluate in full).
+    seen: Option<StoreMark>,
     /// `profiles.jsonl` lags behind `profiles`.
     dirty: bool,
     last_full: Instant,
@@ -113,7 +117,7 @@ impl Session {
             loaded: Arc::new(loaded),
             profiles,
             state: None,
-            store: None,
+            seen: None,
             dirty: false,
             last_full: Instant::now(),
             pool,
@@ -151,10 +155,13 @@ impl Session {
         let policy = project.merge_policy(self.opts.policy.as_deref()).ok_or_else(|| {
             Error::UnknownPolicy(self.opts.policy.clone().unwrap_or_else(|| "(default)".into()))
         })?;
-        if self.store.is_none() {
-            self.store = Some(Store::open(&project.root, false)?);
+        let store = Store::open(&project.root, false)?;
+        if self.seen.as_ref() != Some(&StoreMark::of(&store)?) {
+            // Changed by another process since this session's last evaluation: the state is stale.
+            drop(store);
+            return self.evaluate_full();
         }
-        let Some(store) = self.store.as_ref() else { return self.evaluate_full() };
+        let store = &store;
         let keep = crate::ingest::Keep::for_program(program);
         // The batch is committed to the store before anything else (a kill loses nothing).
         let ingested = runtime::incremental::ingest_new(project, store, &keep, runtime::wall_clock_us())?;
@@ -175,6 +182,7 @@ impl Session {
             report.batches = state.batches.len() as u64;
             report.run.stored_batches = report.batches;
             self.state = Some(state);
+            self.seen = Some(StoreMark::of(store)?);
             return Ok(Evaluation { report, changed: 0, millis: started.elapsed().as_millis() });
         }
         let shape = Shape::of(project, program);
@@ -215,6 +223,7 @@ impl Session {
         report.run =
             RunStats { ingested_batches: added, stored_batches: report.batches.saturating_sub(added) };
         self.state = Some(state);
+        self.seen = Some(StoreMark::of(store)?);
         Ok(Evaluation { report, changed: update.changes.len() as u64, millis: started.elapsed().as_millis() })
     }
 
@@ -225,7 +234,7 @@ impl Session {
         let started = Instant::now();
         self.last_full = started;
         self.state = None;
-        self.store = None;
+        self.seen = None;
         let as_of = self.opts.as_of.unwrap_or_else(runtime::wall_clock_us);
         // One program for the whole evaluation, even if a swap is pending.
         let loaded = Arc::clone(&self.loaded);
@@ -267,7 +276,7 @@ impl Session {
             None => load(),
         }?;
         self.state = Some(state);
-        self.store = Some(store);
+        self.seen = Some(StoreMark::of(&store)?);
         Ok(Evaluation { report, changed: lines.len() as u64, millis: started.elapsed().as_millis() })
     }
 
@@ -312,6 +321,21 @@ impl Session {
 /// The program's computed attributes with where they land, for change descriptions.
 fn attribute_paths(program: &crate::ir::Program) -> Vec<AttributePath<'_>> {
     program.attributes.iter().map(|a| AttributePath { name: &a.name, path: &a.path }).collect()
+}
+
+/// What tells a session whether another process changed the store since it last did: the
+/// batch manifest and the options of the last full run (the only writers besides a session
+/// are `run` and `delete`, which change one or both).
+#[derive(Debug, PartialEq)]
+struct StoreMark {
+    manifest: Vec<crate::store::BatchEntry>,
+    last_run: Option<serde_json::Value>,
+}
+
+impl StoreMark {
+    fn of(store: &Store) -> Result<StoreMark, Error> {
+        Ok(StoreMark { manifest: store.manifest()?, last_run: store.meta("lastRun")? })
+    }
 }
 
 /// The profiles the previous session left: the store's, which every batch updates in the same

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 pub const AS_OF: &str = "2026-10-01T12:00:00Z";
-const INGEST_TIME: &str = "2026-01-01T00:00:00Z";
+pub const INGEST_TIME: &str = "2026-01-01T00:00:00Z";
 const TIMEOUT: Duration = Duration::from_secs(180);
 
 /// The policies of the small generated projects (shared with the `run` tests).
