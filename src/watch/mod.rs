@@ -153,6 +153,7 @@ pub fn watch(opts: Options) -> Result<(), Error> {
             }
             let result = session.evaluate();
             last_eval = Instant::now();
+            let mut retry = false;
             match result {
                 Ok(eval) => {
                     log_batches(&session, &pending, &eval);
@@ -160,10 +161,15 @@ pub fn watch(opts: Options) -> Result<(), Error> {
                         log_evaluation("rescan", &eval);
                     }
                 }
-                Err(e) => eprintln!("error: {e}"),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    // Another process has the store (opening it waited a while): a rescan
+                    // finds every batch this evaluation could not take.
+                    retry = e.is_busy();
+                }
             }
             pending.clear();
-            rescan = false;
+            rescan = retry;
         }
         if pending.is_empty() && !rescan && !compiling {
             idle_work(&mut session, last_eval);

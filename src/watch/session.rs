@@ -61,6 +61,18 @@ pub enum Error {
     Notify { path: PathBuf, source: notify::Error },
 }
 
+impl Error {
+    /// Another process held the store for longer than opening it waits: the evaluation did
+    /// nothing, and trying again later will do it.
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            Error::Store(crate::store::Error::Busy { .. })
+                | Error::Runtime(runtime::Error::Store(crate::store::Error::Busy { .. }))
+        )
+    }
+}
+
 /// What one evaluation did.
 #[derive(Debug)]
 pub struct Evaluation {
