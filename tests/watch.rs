@@ -6,7 +6,7 @@
 mod project;
 
 use mosaic::watch::classify::{classify, Layout, RecordedEvent};
-use project::{fresh_run, write, Project, Watcher, AS_OF};
+use project::{fresh_run, mosaic, write, Project, Watcher, AS_OF};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -108,23 +108,12 @@ fn other_commands_use_the_store_between_evaluations_and_their_changes_are_notice
     let mut w = Watcher::start(&p);
     w.wait_for_log("watching");
     w.wait_for_fresh_run(&p);
-    let mosaic = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_mosaic"))
-            .args(args)
-            .arg(&p.root)
-            .env("MOSAIC_TEST_INGEST_TIME", project::INGEST_TIME)
-            .output()
-            .unwrap();
-        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
-        text(&out.stdout)
-    };
     // While the watch waits, the store is free for a lookup.
-    assert!(mosaic(&["profile", "--identity", "CRMID:c-1"]).contains("CRMID:c-1"));
+    assert!(mosaic(&p.root, &["profile", "--identity", "CRMID:c-1"]).contains("CRMID:c-1"));
     // A delete changes the store behind the watch's back (no file event); the next batch finds
     // the store other than the watch left it, and the watch evaluates in full: the purchases
     // are gone with their batch, as in a fresh run without it.
-    mosaic(&["delete", "--batch", "web/001.jsonl"]);
+    mosaic(&p.root, &["delete", "--batch", "web/001.jsonl"]);
     p.batch("crm", "002.jsonl", &[p.customer(3, 1)]);
     let without = p.copy_without("deleted", "data/web/001.jsonl");
     w.wait_for_fresh_run(&without);

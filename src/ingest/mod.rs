@@ -259,13 +259,9 @@ fn read_line(cx: &line::Context, batch: &mut Batch, line: u32, raw: &[u8], plan:
     }
 }
 
-/// The line of a JSONL batch file starting at byte `offset` (an event's [`Event::offset`]).
-pub fn read_line_at(path: &Path, offset: u64) -> std::io::Result<String> {
-    read_line_from(&std::fs::File::open(path)?, offset)
-}
-
-/// The line of an open JSONL batch file starting at byte `offset`, read 1 KiB at a time (an
-/// event's line is usually shorter) with positioned reads, so one file serves many readers.
+/// The line of an open JSONL batch file starting at byte `offset` (an event's
+/// [`Event::offset`]), read 1 KiB at a time (an event's line is usually shorter) with
+/// positioned reads, so one file serves many readers.
 pub fn read_line_from(file: &std::fs::File, offset: u64) -> std::io::Result<String> {
     let mut line = Vec::new();
     let mut chunk = [0u8; 1024];

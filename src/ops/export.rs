@@ -105,25 +105,22 @@ fn write(session: &Session, req: &Request) -> Result<(u64, BTreeMap<String, u64>
                 file.write_all(line.as_bytes()).and_then(|()| file.write_all(b"\n")).map_err(io)
             })
         })?,
+        // CSV and Parquet read the profiles twice: first for their columns, then to write them.
+        // The second pass keeps the same profiles; only the first one's counts are kept.
         Format::Csv => {
             let mut columns: BTreeSet<String> = BTreeSet::new();
-            profiles.each(session, req, &mut |item| {
-                if let Some(profile) = selection.take(item, session)? {
-                    columns.extend(entity_leaves(&profile).into_keys());
-                }
+            profiles.each_taken(session, req, &mut selection, &mut |profile| {
+                columns.extend(entity_leaves(&profile).into_keys());
                 Ok(())
             })?;
-            // The second pass keeps the same profiles; only the first one's counts are kept.
-            let mut again = Selection::new(session, req);
             stream_to(&req.out, |file| {
                 let mut csv = csv::Writer::from_writer(file);
                 let csv_err = |e: csv::Error| io(e.into());
                 let fixed = ["profileId", "identities", "audiences", "sources", "lastModifiedAt"];
                 let header = fixed.iter().copied().chain(columns.iter().map(String::as_str));
                 csv.write_record(header).map_err(csv_err)?;
-                profiles.each(session, req, &mut |item| match again.take(item, session)? {
-                    Some(profile) => csv.write_record(csv_record(&profile, &columns)).map_err(csv_err),
-                    None => Ok(()),
+                profiles.each_taken(session, req, &mut Selection::new(session, req), &mut |profile| {
+                    csv.write_record(csv_record(&profile, &columns)).map_err(csv_err)
                 })?;
                 csv.flush().map_err(io)
             })?;
@@ -133,19 +130,14 @@ fn write(session: &Session, req: &Request) -> Result<(u64, BTreeMap<String, u64>
             let parquet =
                 |e: parquet::errors::ParquetError| io(std::io::Error::other(format!("parquet: {e}")));
             let mut plan = Planner::new(req.events.is_some());
-            profiles.each(session, req, &mut |item| {
-                if let Some(profile) = selection.take(item, session)? {
-                    plan.add(&profile);
-                }
+            profiles.each_taken(session, req, &mut selection, &mut |profile| {
+                plan.add(&profile);
                 Ok(())
             })?;
-            // The second pass keeps the same profiles, as the CSV export's does.
-            let mut again = Selection::new(session, req);
             stream_to(&req.out, |file| {
                 let mut writer = Writer::new(file, &plan).map_err(parquet)?;
-                profiles.each(session, req, &mut |item| match again.take(item, session)? {
-                    Some(profile) => writer.push(profile).map_err(parquet),
-                    None => Ok(()),
+                profiles.each_taken(session, req, &mut Selection::new(session, req), &mut |profile| {
+                    writer.push(profile).map_err(parquet)
                 })?;
                 writer.finish().map(drop).map_err(parquet)
             })?;
@@ -220,6 +212,20 @@ impl<'s> Profiles<'s> {
         let (project, program) = (&session.project, &session.program);
         let world = World::load(project, program, &session.store, policy, last.as_of, session.engine)?;
         Ok(Profiles::Rebuilt(Box::new(world)))
+    }
+
+    /// Hands `each` every profile `selection` takes (filtered and shaped), in profileId order.
+    fn each_taken(
+        &self,
+        session: &Session,
+        req: &Request,
+        selection: &mut Selection<'_>,
+        each: &mut dyn FnMut(Json) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        self.each(session, req, &mut |item| match selection.take(item, session)? {
+            Some(profile) => each(profile),
+            None => Ok(()),
+        })
     }
 
     /// Hands `each` every profile, in profileId order, one at a time.

@@ -130,10 +130,8 @@ pub struct Writer<W: Write + Send> {
     file: SerializedFileWriter<W>,
     columns: Vec<Column>,
     group_rows: usize,
-    /// The profiles of the row group being gathered, with their entity leaves, and about how
-    /// many bytes of JSON they are.
+    /// The profiles of the row group being gathered, and about how many bytes of JSON they are.
     profiles: Vec<Json>,
-    rows: Vec<BTreeMap<String, Json>>,
     bytes: usize,
 }
 
@@ -148,13 +146,12 @@ impl<W: Write + Send> Writer<W> {
         let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
         let file = SerializedFileWriter::new(out, schema(&columns)?, Arc::new(props))?;
         let group_rows = group_rows.max(1);
-        Ok(Writer { file, columns, group_rows, profiles: Vec::new(), rows: Vec::new(), bytes: 0 })
+        Ok(Writer { file, columns, group_rows, profiles: Vec::new(), bytes: 0 })
     }
 
     /// Adds one profile (the planner saw it), writing a row group when one is full.
     pub fn push(&mut self, profile: Json) -> Result<(), ParquetError> {
         self.bytes += json_bytes(&profile);
-        self.rows.push(entity_leaves(&profile));
         self.profiles.push(profile);
         if self.profiles.len() >= self.group_rows || self.bytes >= ROW_GROUP_BYTES {
             self.flush()?;
@@ -172,17 +169,17 @@ impl<W: Write + Send> Writer<W> {
         if self.profiles.is_empty() {
             return Ok(());
         }
+        let rows: Vec<BTreeMap<String, Json>> = self.profiles.iter().map(entity_leaves).collect();
         let mut rg = self.file.next_row_group()?;
         for column in &self.columns {
             let Some(mut w) = rg.next_column()? else {
                 return Err(ParquetError::General(format!("no writer for column `{}`", column.name)));
             };
-            write_chunk(&mut w, &chunk(&column.source, &self.profiles, &self.rows))?;
+            write_chunk(&mut w, &chunk(&column.source, &self.profiles, &rows))?;
             w.close()?;
         }
         rg.close()?;
         self.profiles.clear();
-        self.rows.clear();
         self.bytes = 0;
         Ok(())
     }

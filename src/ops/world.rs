@@ -268,7 +268,7 @@ impl<'p> World<'p> {
 
     /// Where batch `index`'s file is: under its dataset's folder.
     fn batch_path(&self, index: u32) -> std::path::PathBuf {
-        let id = self.batches.get(index as usize).map_or("", |b| b.id.as_str());
+        let id = self.batch_id(index);
         let (dataset, file) = id.split_once('/').unwrap_or(("", id));
         match self.project.dataset(dataset) {
             Some(d) => self.project.root.join(&d.path).join(file),

@@ -122,13 +122,10 @@ impl Store {
             // A fresh store is removed only when no other process holds it (the probe does not
             // repair a store left by a kill: it is about to go).
             if fresh && path.exists() {
-                match Database::builder().set_repair_callback(|r| r.abort()).create(&path) {
-                    Err(redb::DatabaseError::DatabaseAlreadyOpen) => {}
-                    Ok(held) => {
-                        drop(held);
-                        std::fs::remove_file(&path).map_err(io)?;
-                    }
-                    Err(_) => std::fs::remove_file(&path).map_err(io)?,
+                let probe = Database::builder().set_repair_callback(|r| r.abort()).create(&path);
+                if !matches!(probe, Err(redb::DatabaseError::DatabaseAlreadyOpen)) {
+                    drop(probe);
+                    std::fs::remove_file(&path).map_err(io)?;
                 }
             }
             match Database::builder().set_cache_size(CACHE_BYTES).create(&path) {

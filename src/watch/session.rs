@@ -193,8 +193,8 @@ impl Session {
         if added + removed == 0 {
             report.batches = state.batches.len() as u64;
             report.run.stored_batches = report.batches;
+            // Nothing was written: the store is as `seen` says.
             self.state = Some(state);
-            self.seen = Some(StoreMark::of(store)?);
             return Ok(Evaluation { report, changed: 0, millis: started.elapsed().as_millis() });
         }
         let shape = Shape::of(project, program);

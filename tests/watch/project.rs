@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 pub const AS_OF: &str = "2026-10-01T12:00:00Z";
-pub const INGEST_TIME: &str = "2026-01-01T00:00:00Z";
+const INGEST_TIME: &str = "2026-01-01T00:00:00Z";
 const TIMEOUT: Duration = Duration::from_secs(180);
 
 /// The policies of the small generated projects (shared with the `run` tests).
@@ -103,6 +103,19 @@ fn copy_tree(from: &Path, to: &Path, skip: &Path) {
             std::fs::copy(&path, to.join(&name)).unwrap();
         }
     }
+}
+
+/// The standard output of `mosaic ARGS... ROOT`, which must succeed.
+pub fn mosaic(root: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_mosaic"))
+        .args(args)
+        .arg(root)
+        .env("MOSAIC_TEST_INGEST_TIME", INGEST_TIME)
+        .output()
+        .unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    text(&out.stdout)
 }
 
 /// `profiles.jsonl` of a fresh `mosaic run` over a copy of `root`'s policies and data.
