@@ -72,3 +72,22 @@ fn runtime_cases() {
         insta::assert_json_snapshot!(value);
     });
 }
+
+/// A Parquet dataset types its fields from its files, as JSONL and CSV datasets do: without its
+/// `schema:`, the `parquet_dataset` case's rules still type-check and give the same profiles.
+#[test]
+fn a_parquet_dataset_without_a_schema_is_typed_from_its_rows() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/runtime/parquet_dataset");
+    let bare = TempDir(std::env::temp_dir().join(format!("mosaic-rt-{}-parquet_bare", std::process::id())));
+    let _ = std::fs::remove_dir_all(&bare.0);
+    copy_dir(&case, &bare.0);
+    let policies = bare.0.join("policies/policies.yaml");
+    let text = std::fs::read_to_string(&policies).unwrap();
+    let schema = "schema:\n  eventType: string\n  commerce.order.priceTotal: double\n";
+    assert!(text.contains(schema), "the case declares the web dataset's schema");
+    std::fs::write(&policies, text.replace(schema, "")).unwrap();
+    let declared = run_case(&case, "jit").expect("the case runs");
+    let inferred = run_case(&bare.0, "jit").expect("the case without a schema runs");
+    assert!(declared.0.contains("spend30"), "the attribute has values: {}", declared.0);
+    assert_eq!(inferred, declared);
+}

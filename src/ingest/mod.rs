@@ -190,6 +190,10 @@ pub fn batch_from_values(
 /// How much of a JSONL file is read at a time.
 const CHUNK: u64 = 1 << 20;
 
+/// The UTF-8 byte order mark, skipped at the start of a JSONL file (the csv crate skips it
+/// in CSV files).
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Reads a JSONL file a chunk at a time into `batch`, so a large file is never whole in memory.
 /// With a sparse plan, each event keeps its line's offset and its fields are taken from the
 /// parsed line at once, so the parsed lines never pile up either.
@@ -201,6 +205,13 @@ fn read_jsonl(cx: &line::Context, batch: &mut Batch, path: &Path, keep: &Keep) -
     let size = file.metadata()?.len();
     let mut buf: Vec<u8> = Vec::with_capacity(CHUNK as usize);
     let (mut line, mut offset, mut first) = (0u32, 0u64, true);
+    // A byte order mark (as Windows tools write) is no part of the first line: the line's
+    // offset, for reading it back, starts after it.
+    (&mut file).take(BOM.len() as u64).read_to_end(&mut buf)?;
+    if buf == BOM {
+        buf.clear();
+        offset = BOM.len() as u64;
+    }
     loop {
         let eof = (&mut file).take(CHUNK).read_to_end(&mut buf)? == 0;
         // Complete lines only, except at the end of the file (its last line may lack `\n`).

@@ -40,12 +40,14 @@ pub fn ingest_parquet(cx: &Context, batch: &mut Batch, path: &Path) {
     }
 }
 
-/// The first `max` rows of a Parquet file as JSON objects (for the schema sampler).
-pub fn read_rows(path: &Path, max: usize) -> Result<Vec<Map<String, Value>>, String> {
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let reader = SerializedFileReader::try_from(file).map_err(|e| e.to_string())?;
-    let rows = reader.get_row_iter(None).map_err(|e| e.to_string())?;
-    rows.take(max).map(|r| r.map(|row| row_to_json(&row)).map_err(|e| e.to_string())).collect()
+/// The first `max` rows of a Parquet file as JSON objects, as ingest reads them, for the schema
+/// sampler: best effort, so the rows before the first that cannot be read (none when the file
+/// cannot be opened).
+pub fn read_rows(path: &Path, max: usize) -> Vec<Map<String, Value>> {
+    let Ok(file) = std::fs::File::open(path) else { return Vec::new() };
+    let Ok(reader) = SerializedFileReader::try_from(file) else { return Vec::new() };
+    let Ok(rows) = reader.get_row_iter(None) else { return Vec::new() };
+    rows.take(max).map_while(Result::ok).map(|row| row_to_json(&row)).collect()
 }
 
 fn row_to_json(row: &Row) -> Map<String, Value> {

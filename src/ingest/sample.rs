@@ -1,7 +1,7 @@
 //! Sampling records of each dataset for schema inference, and the cache of the inferred types.
 //!
 //! Sampling is best effort: unreadable files and invalid lines are skipped here (ingest reports
-//! them properly); Parquet files are not sampled yet.
+//! them properly). JSONL, CSV and Parquet files are sampled alike, as records.
 //!
 //! Every command compiles the policies, and reading and typing a thousand records per dataset
 //! is most of that. So the inferred types are cached in `.mosaic/samples.json` (only once the
@@ -50,7 +50,8 @@ pub fn sample_types(project: &Project, max_records: usize) -> SampleTypes {
 }
 
 /// Bumped whenever sampling or inference changes what it produces.
-const CACHE_VERSION: u32 = 1;
+/// 2: Parquet files are sampled, and a byte order mark opening a JSONL file is skipped.
+const CACHE_VERSION: u32 = 2;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Cache {
@@ -109,7 +110,11 @@ fn sample_dataset(ds: &Dataset, listing: &Listing, max: usize) -> Vec<Value> {
         match format {
             Some(Format::Jsonl) => out.extend(jsonl_records(reader, room)),
             Some(Format::Csv) => out.extend(csv_records(reader, room)),
-            Some(Format::Parquet) | None => {}
+            // Rows as ingest reads them (a null cell is a null member, which types nothing).
+            Some(Format::Parquet) => {
+                out.extend(super::parquet::read_rows(&file, room).into_iter().map(Value::Object));
+            }
+            None => {}
         }
     }
     out
@@ -130,7 +135,11 @@ pub fn jsonl_records(reader: impl BufRead, max: usize) -> Vec<Value> {
     reader
         .split(b'\n')
         .map_while(Result::ok)
-        .filter_map(|l| serde_json::from_slice::<Value>(&l).ok())
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let l = if i == 0 { l.strip_prefix(super::BOM).unwrap_or(&l) } else { &l };
+            serde_json::from_slice::<Value>(l).ok()
+        })
         .filter(Value::is_object)
         .take(max)
         .collect()

@@ -147,7 +147,7 @@ fn parquet_rows_become_records() {
     write_parquet(&root.join("data/ds/a.parquet")).expect("write parquet");
     let files = list_batches(&p).expect("list");
     let b = read_batch(&p, &files[0], &super::Keep::whole());
-    let sample = parquet::read_rows(&files[0].path, 1).expect("rows");
+    let sample = parquet::read_rows(&files[0].path, 1);
     let _ = std::fs::remove_dir_all(&root);
     assert_eq!(sample.len(), 1);
     assert_eq!(sample[0]["crmId"], "c-1");
@@ -209,6 +209,40 @@ fn chunked_jsonl_reading_keeps_line_numbers_and_offsets() {
         let back = read_line_from(&file, offsets[i]).expect("line");
         assert_eq!(back, lines[i].trim_end_matches('\r'));
     }
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// A byte order mark (Windows tools write one) opens no line: the first line is read as it
+/// would be without it, in JSONL as in CSV, and an event of it is read back from its offset.
+#[test]
+fn a_byte_order_mark_is_skipped() {
+    let (bom, bom_text) = ("\u{feff}", "\u{feff}{\"crmId\": \"c-9\"}\r\n");
+    let jsonl = "{\"crmId\": \"c-1\", \"timestamp\": \"2026-10-01T12:00:00Z\"}\r\n{\"crmId\": \"c-2\"}\r\n";
+    let with = batch_of("bom-jsonl", DatasetClass::Profile, "a.jsonl", &format!("{bom}{jsonl}"));
+    let without = batch_of("no-bom-jsonl", DatasetClass::Profile, "a.jsonl", jsonl);
+    assert!(with.rejections.is_empty(), "{:?}", with.rejections);
+    assert_eq!(format!("{:?}", with.records), format!("{:?}", without.records));
+    let only = batch_of("bom-only", DatasetClass::Profile, "a.jsonl", bom);
+    assert!(only.records.is_empty() && only.rejections.is_empty());
+    // A mark anywhere else is no mark: a second one makes the line invalid JSON.
+    let twice = batch_of("bom-twice", DatasetClass::Profile, "a.jsonl", &format!("{bom}{bom_text}"));
+    assert_eq!(twice.rejections.iter().map(|r| r.reason).collect::<Vec<_>>(), vec![Reason::InvalidJson]);
+    let csv = "crmId,person.name\r\nc-1,Ann\r\n";
+    let with = batch_of("bom-csv", DatasetClass::Profile, "a.csv", &format!("{bom}{csv}"));
+    let without = batch_of("no-bom-csv", DatasetClass::Profile, "a.csv", csv);
+    assert_eq!(format!("{:?}", with.records), format!("{:?}", without.records));
+
+    let root = temp_dir("bom-offsets");
+    let ds = dataset("ds", DatasetClass::Event, false, &[("crmId", "CRMID", true)]);
+    let p = project(&root, vec![ds], vec![policy("p", GraphType::Pdg, MergeType::TimestampOrdered, &[])]);
+    let first = r#"{"_id": "e-1", "timestamp": "2026-10-01T12:00:00Z", "crmId": "c-1", "eventType": "a"}"#;
+    write(&root, "data/ds/a.jsonl", &format!("{bom}{first}\n"));
+    let files = list_batches(&p).expect("list");
+    let b = read_batch(&p, &files[0], &Keep { event_paths: Some(vec![vec!["eventType".into()]]) });
+    assert_eq!(b.events.len(), 1);
+    assert_eq!(b.events[0].offset, Some(bom.len() as u64));
+    let file = std::fs::File::open(&files[0].path).expect("batch file");
+    assert_eq!(read_line_from(&file, bom.len() as u64).expect("line"), first);
     let _ = std::fs::remove_dir_all(&root);
 }
 
