@@ -145,3 +145,38 @@ fn explain_code_prints_the_explanation() {
     assert!(list.lines().any(|l| l.starts_with("E0001")) && list.lines().any(|l| l.starts_with("W0004")));
     assert_eq!(mosaic(&["explain-code", "E9999"], None).status.code(), Some(2));
 }
+
+/// A folder inside a dataset's folder is not read, and `check` says so at the dataset's `path`
+/// (W0007); hidden folders and, for a dataset at the project's root, the project's own
+/// folders are not mentioned.
+#[test]
+fn a_folder_inside_a_dataset_folder_is_a_warning() {
+    let dataset = ("policies/datasets.yaml", "kind: Dataset\nname: web\nclass: profile\npath: data/web\n");
+    let p = Project::new(
+        "nested",
+        &[
+            MANIFEST,
+            dataset,
+            ("data/web/a.jsonl", ""),
+            ("data/web/2026-10/b.jsonl", ""),
+            ("data/web/.cache/c.jsonl", ""),
+        ],
+    );
+    let o = mosaic(&["check", p.0.to_str().unwrap()], None);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("warning[W0007]: the files in `data/web/2026-10` are not read"), "{out}");
+    assert!(out.contains("path: data/web"), "{out}");
+    assert!(!out.contains(".cache"), "{out}");
+    assert!(out.ends_with("checked 2 policy files: 0 errors, 1 warning\n"), "{out}");
+
+    let root =
+        Project::new("root-dataset", &[MANIFEST, DATASET, ("tests/case.yaml", ""), ("out/report.json", "")]);
+    let o = mosaic(&["check", root.0.to_str().unwrap()], None);
+    assert_eq!(
+        stdout(&o),
+        "checked 2 policy files: 0 errors, 0 warnings\n",
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -135,4 +135,6 @@ codes! {
         "A path used by a rule has no declared type and no value in the sampled data, so its type is unknown.\nDeclare it in the dataset's `schema` to get type checking.";
     StrategyType = "W0006", "field strategy does not fit the field's type",
         "A merge policy's field rule gives a field a strategy its values do not suit. `union` merges values into\nan array: on a field that holds one string, number or date, the merged array is what profiles show, and\nrules that read the field as that type see null. `sum`, `min` and `max` take numbers only: on a field\nwithout numbers they keep the most recent value. Declare the field as an array (for `union`), or pick\nanother strategy.";
+    NestedDataFolder = "W0007", "folder inside a dataset folder is not read",
+        "Each batch is a file directly in the dataset's folder. Files in folders inside it (a partitioned layout\nsuch as `data/web/2026-10/part-1.jsonl`) are not read: move them up into the dataset's folder, or make\neach such folder a dataset of its own.";
 }

@@ -34,8 +34,34 @@ pub struct BatchFile {
     pub mtime: i128,
 }
 
-/// Every batch file of every dataset, sorted by batch id. Hidden files are skipped, as are
-/// folders inside a dataset's folder.
+/// Whether a file named `name` is no batch: hidden files and editors' swap and backup files and
+/// copiers' partial files, which become batches when renamed into place. `run`, `watch` and
+/// the type sampler all skip them.
+pub fn is_temporary(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name == "4913" // vim probes whether it may write the folder with this name
+        || [".swp", ".swx", ".swo", ".tmp", ".part", ".crdownload", ".partial"].iter().any(|s| name.ends_with(s))
+        || name.contains(".tmp-")
+}
+
+/// The folders directly inside a dataset's folder (hidden ones aside): ingest does not read
+/// them, which `check` says (W0007) so that files put there are not missed unnoticed.
+pub fn nested_folders(folder: &Path) -> Vec<std::path::PathBuf> {
+    let mut out: Vec<std::path::PathBuf> = std::fs::read_dir(folder)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .filter(|e| std::fs::metadata(e.path()).is_ok_and(|m| m.is_dir()))
+        .map(|e| e.path())
+        .collect();
+    out.sort();
+    out
+}
+
+/// Every batch file of every dataset, sorted by batch id: the files directly in a dataset's
+/// folder, but [temporary](is_temporary) ones.
 pub fn list_batches(project: &Project) -> std::io::Result<Vec<BatchFile>> {
     let mut out = Vec::new();
     for ds in &project.datasets {
@@ -49,8 +75,9 @@ pub fn list_batches(project: &Project) -> std::io::Result<Vec<BatchFile>> {
         for entry in entries {
             let entry = entry?;
             let name = entry.file_name().to_string_lossy().to_string();
-            let meta = entry.metadata()?;
-            if name.starts_with('.') || !meta.is_file() {
+            // A link to a file is that file (the sampler reads it too).
+            let meta = std::fs::metadata(entry.path()).or_else(|_| entry.metadata())?;
+            if is_temporary(&name) || !meta.is_file() {
                 continue;
             }
             let mtime = meta

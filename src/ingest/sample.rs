@@ -81,6 +81,7 @@ fn listing(root: &Path, ds: &Dataset) -> Listing {
         .into_iter()
         .flatten()
         .filter_map(Result::ok)
+        .filter(|e| !super::is_temporary(&e.file_name().to_string_lossy()))
         .filter_map(|e| {
             let meta = std::fs::metadata(e.path()).ok().filter(std::fs::Metadata::is_file)?;
             let mtime = meta

@@ -246,6 +246,31 @@ fn a_byte_order_mark_is_skipped() {
     let _ = std::fs::remove_dir_all(&root);
 }
 
+/// The files directly in a dataset's folder are its batches, a link to a file included; hidden
+/// files, editors' and copiers' temporary files and folders are not (as `watch` ignores them).
+#[test]
+fn batches_are_the_files_of_a_dataset_folder_but_temporary_ones() {
+    let root = temp_dir("listing");
+    let ds = dataset("ds", DatasetClass::Profile, false, &[("crmId", "CRMID", true)]);
+    let p = project(&root, vec![ds], vec![]);
+    let line = "{\"crmId\": \"c-1\"}\n";
+    for name in
+        ["a.jsonl", ".hidden.jsonl", "b.jsonl~", "c.jsonl.part", "d.jsonl.swp", "e.jsonl.tmp-12", "f.csv"]
+    {
+        write(&root, &format!("data/ds/{name}"), line);
+    }
+    write(&root, "data/ds/sub/g.jsonl", line);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(root.join("data/ds/a.jsonl"), root.join("data/ds/h.jsonl")).expect("symlink");
+    let ids: Vec<String> = list_batches(&p).expect("list").into_iter().map(|f| f.id).collect();
+    let _ = std::fs::remove_dir_all(&root);
+    let mut expected = vec!["ds/a.jsonl", "ds/f.csv"];
+    if cfg!(unix) {
+        expected.push("ds/h.jsonl");
+    }
+    assert_eq!(ids, expected);
+}
+
 /// Normalizing without copying gives what copying at every step gave.
 #[test]
 fn normalize_equals_the_copying_reference() {

@@ -217,6 +217,28 @@ fn datasets(
                 .at(at.file, at.span.clone(), "treated as empty until batch files appear"),
             );
         }
+        if doc.inside {
+            // A dataset at the project's root does not read the project's own folders either.
+            let own = ["policies", "tests", "out"].map(|f| root.join(f));
+            let folder = root.join(&doc.dataset.path);
+            for nested in crate::ingest::nested_folders(&folder).into_iter().filter(|n| !own.contains(n)) {
+                let at = doc.path.as_ref().unwrap_or(&doc.dataset.name);
+                let shown = nested.strip_prefix(root).unwrap_or(&nested).display().to_string();
+                diags.push(
+                    Diagnostic::new(
+                        Code::NestedDataFolder,
+                        format!(
+                            "the files in `{shown}` are not read: it is a folder inside a dataset folder"
+                        ),
+                    )
+                    .at(
+                        at.file,
+                        at.span.clone(),
+                        "batches are the files directly in this folder",
+                    ),
+                );
+            }
+        }
         out.push(doc.dataset);
     }
     out

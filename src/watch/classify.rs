@@ -142,7 +142,7 @@ fn change_of(path: &Path, removed: bool, layout: &Layout) -> Option<Change> {
         return None;
     }
     let name = path.file_name()?.to_string_lossy();
-    if is_temporary(&name) {
+    if crate::ingest::is_temporary(&name) {
         return None;
     }
     if path == Path::new("mosaic.yaml") {
@@ -169,15 +169,6 @@ fn change_of(path: &Path, removed: bool, layout: &Layout) -> Option<Change> {
         }
     }
     None
-}
-
-/// Editors' swap and backup files, copiers' partial files and every hidden file.
-pub fn is_temporary(name: &str) -> bool {
-    name.starts_with('.')
-        || name.ends_with('~')
-        || name == "4913" // vim probes whether it may write the folder with this name
-        || [".swp", ".swx", ".swo", ".tmp", ".part", ".crdownload", ".partial"].iter().any(|s| name.ends_with(s))
-        || name.contains(".tmp-")
 }
 
 /// `path` relative to `root`, with `.` parts dropped; `None` outside the project.
