@@ -17,11 +17,23 @@ pub fn ingest_csv(cx: &Context, batch: &mut Batch, bytes: &[u8]) {
         }
     };
     let kinds: Vec<CellKind> = headers.iter().map(|h| cell_kind(dataset, h)).collect();
-    for row in reader.records() {
-        match row {
-            Ok(row) => {
+    let mut row = csv::StringRecord::new();
+    loop {
+        let start = reader.position().byte() as usize;
+        match reader.read_record(&mut row) {
+            Ok(false) => break,
+            Ok(true) => {
                 let line = row.position().map_or(0, |p| p.line() as u32);
                 let raw = row.iter().collect::<Vec<_>>().join(",");
+                let end = reader.position().byte() as usize;
+                let span = bytes.get(start..end).unwrap_or_default();
+                if let Some(problem) = malformed(&row, headers.len(), span, end >= bytes.len()) {
+                    // An unclosed quote's row is shown as it is in the file: the rest of it.
+                    let text = String::from_utf8_lossy(span);
+                    let shown = if problem.whole_rest { text.trim_end() } else { &raw };
+                    reject(batch, line, Reason::InvalidCsv, problem.detail, shown);
+                    continue;
+                }
                 if raw.len() > super::line::MAX_LINE_BYTES {
                     reject(batch, line, Reason::TooLarge, "row is over the size limit", &raw);
                     continue;
@@ -40,6 +52,33 @@ pub fn ingest_csv(cx: &Context, batch: &mut Batch, bytes: &[u8]) {
             }
         }
     }
+}
+
+/// Why a row cannot be read as its header says.
+struct Malformed {
+    detail: String,
+    /// The row runs to the end of the file (an unclosed quote).
+    whole_rest: bool,
+}
+
+/// A row with a value in a cell the header names no column for (the value would be lost), or
+/// one whose quoted field is never closed: the csv crate reads the rest of the file into it, so
+/// the rows after it would silently become part of one value. `span` is the row's bytes in the
+/// file, `last` whether it ends the file. Empty cells past the header (trailing commas) are fine.
+fn malformed(row: &csv::StringRecord, columns: usize, span: &[u8], last: bool) -> Option<Malformed> {
+    if row.iter().skip(columns).any(|cell| !cell.is_empty()) {
+        let detail = format!("{} cells, but the header names {columns} columns", row.len());
+        return Some(Malformed { detail, whole_rest: false });
+    }
+    // Only the last row can hold an unclosed quote (any other ended at a closing one). Its quotes
+    // pair up when every quoted field is closed: an opening and a closing quote, and `""`
+    // inside. An odd count in a row that took in a line break is a quote left open.
+    let quotes = span.iter().filter(|&&b| b == b'"').count();
+    let unclosed = last && quotes % 2 == 1 && row.iter().any(|cell| cell.contains('\n'));
+    unclosed.then(|| Malformed {
+        detail: "a quoted field is never closed: the rest of the file was read as one value".into(),
+        whole_rest: true,
+    })
 }
 
 /// How a column's cells are read.

@@ -78,6 +78,25 @@ fn csv_headers_are_dotted_paths() {
     assert_eq!((b.rejections[0].line, b.rejections[0].reason), (3, Reason::NoIdentity));
 }
 
+/// A CSV row with a value past the header's columns is rejected, not cut (trailing empty cells
+/// are fine), and so is a last row whose quote is never closed, which would have swallowed
+/// the rows after it; a closed multi-line field and a stray quote are not mistaken for one.
+#[test]
+fn csv_rows_that_would_lose_values_are_rejected() {
+    let text = "crmId,note\nc-1,\"two\nlines\"\nc-2,a,b\nc-3,a,,\nc-4,5\" screen\n\"c-5,open\nc-6,x\n";
+    let b = batch_of("csv-malformed", DatasetClass::Profile, "a.csv", text);
+    let ids: Vec<String> = b.records.iter().map(|r| r.identities[0].to_string()).collect();
+    assert_eq!(ids, ["CRMID:c-1", "CRMID:c-3", "CRMID:c-4"]);
+    assert_eq!(b.records[0].body.value()["note"], "two\nlines");
+    assert_eq!(b.records[2].body.value()["note"], "5\" screen");
+    let rejected: Vec<(u32, Reason, &str)> =
+        b.rejections.iter().map(|r| (r.line, r.reason, r.raw.as_str())).collect();
+    assert_eq!(rejected, [(4, Reason::InvalidCsv, "c-2,a,b"), (7, Reason::InvalidCsv, "\"c-5,open\nc-6,x")]);
+    assert!(b.rejections[1].detail.contains("never closed"), "{}", b.rejections[1].detail);
+    let closed = batch_of("csv-closed", DatasetClass::Profile, "a.csv", "crmId,note\nc-1,\"a\nb\"\n");
+    assert!(closed.rejections.is_empty() && closed.records.len() == 1, "{:?}", closed.rejections);
+}
+
 #[test]
 fn oversized_lines_are_rejected() {
     let big = format!("{{\"crmId\": \"c-1\", \"pad\": \"{}\"}}", "x".repeat(line::MAX_LINE_BYTES));
