@@ -48,11 +48,11 @@ pub fn render(s: &Summary) -> String {
     }
     let _ = writeln!(
         t,
-        "\nBad lines (invalid JSON, no identity, no or an invalid timestamp) must be rejected and\n\
-         counted; duplicates are identical re-sent events (same `_id`). About 0.5% of people share\n\
-         their main device with the previous person; one in fifty CRM records is replaced by\n\
-         `updates-0001.jsonl`; `patch-0001.csv` patches loyalty points and removes some promo codes\n\
-         with an explicit `null` cell."
+        "\nBad lines (invalid JSON, no identity, no or an invalid timestamp, a CSV row with more cells\n\
+         than its header) must be rejected and counted; duplicates are identical re-sent events (same\n\
+         `_id`). About 0.5% of people share their main device with the previous person; one in fifty\n\
+         CRM records is replaced by `updates-0001.jsonl`; `patch-0001.csv` patches loyalty points and\n\
+         removes some promo codes with an explicit `null` cell."
     );
     t
 }
