@@ -111,13 +111,21 @@ pub fn parse(file: FileId, text: &str) -> (Vec<Node>, Vec<Diagnostic>) {
         match item {
             Ok((event, span)) => builder.event(event, &span),
             Err(e) => {
-                let at = index.byte(e.marker().index());
+                let mut at = index.byte(e.marker().index());
+                let mut label = "the YAML parser stopped here";
+                // A tab is reported where the scalar or block it breaks starts: point at the tab.
+                if e.info().contains("tab") {
+                    if let Some(tab) = text[at..].find('\t') {
+                        at += tab;
+                        label = "a tab: YAML indents with spaces only";
+                    }
+                }
                 let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
                 builder.diags.push(
                     Diagnostic::new(Code::YamlSyntax, format!("yaml syntax error: {}", e.info())).at(
                         file,
                         at..end,
-                        "the YAML parser stopped here",
+                        label,
                     ),
                 );
                 break;

@@ -54,6 +54,18 @@ fn syntax_errors_point_at_the_error_and_keep_earlier_documents() {
     assert!(at >= 12 && at <= text.len(), "{at}");
 }
 
+/// A tab indenting a line is reported at the tab, not at the scalar before it.
+#[test]
+fn a_tab_is_pointed_at() {
+    let text = "kind: A\nname: tabbed\n\tduration: 1\n";
+    let (_, diags) = parse(FileId(0), text);
+    assert_eq!(diags.len(), 1);
+    assert!(diags[0].message.contains("tab"), "{}", diags[0].message);
+    let primary = diags[0].primary.as_ref().unwrap();
+    assert_eq!(primary.range, 21..22);
+    assert_eq!(primary.message, "a tab: YAML indents with spaces only");
+}
+
 #[test]
 fn syntax_error_after_multi_byte_characters_is_at_a_char_boundary() {
     let text = "ü: 日本\n  bad: [\n";
