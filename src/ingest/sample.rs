@@ -104,7 +104,7 @@ fn sample_dataset(ds: &Dataset, listing: &Listing, max: usize) -> Vec<Value> {
         if out.len() >= max {
             break;
         }
-        let format = ds.format.or_else(|| format_of(&file));
+        let format = super::format_of(ds, &file);
         let room = max - out.len();
         // Files are streamed: only the first records are read, however large the batch.
         let Ok(reader) = std::fs::File::open(&file).map(std::io::BufReader::new) else { continue };
@@ -119,15 +119,6 @@ fn sample_dataset(ds: &Dataset, listing: &Listing, max: usize) -> Vec<Value> {
         }
     }
     out
-}
-
-fn format_of(file: &Path) -> Option<Format> {
-    match file.extension()?.to_str()? {
-        "jsonl" | "json" | "ndjson" => Some(Format::Jsonl),
-        "csv" => Some(Format::Csv),
-        "parquet" => Some(Format::Parquet),
-        _ => None,
-    }
 }
 
 /// JSON objects of the non-empty, valid lines.
