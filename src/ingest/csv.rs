@@ -70,15 +70,36 @@ fn malformed(row: &csv::StringRecord, columns: usize, span: &[u8], last: bool) -
         let detail = format!("{} cells, but the header names {columns} columns", row.len());
         return Some(Malformed { detail, whole_rest: false });
     }
-    // Only the last row can hold an unclosed quote (any other ended at a closing one). Its quotes
-    // pair up when every quoted field is closed: an opening and a closing quote, and `""`
-    // inside. An odd count in a row that took in a line break is a quote left open.
-    let quotes = span.iter().filter(|&&b| b == b'"').count();
-    let unclosed = last && quotes % 2 == 1 && row.iter().any(|cell| cell.contains('\n'));
+    // Only the last row can hold an unclosed quote (any other ended at a closing one).
+    let unclosed = last && ends_quoted(span);
     unclosed.then(|| Malformed {
         detail: "a quoted field is never closed: the rest of the file was read as one value".into(),
         whole_rest: true,
     })
+}
+
+/// Whether `row` (a row's bytes) ends inside a quoted field, read as the csv crate reads it: a
+/// field that starts with `"` is quoted up to a `"` not doubled; in any other field, and after
+/// the closing quote, a `"` is text.
+fn ends_quoted(row: &[u8]) -> bool {
+    let (mut quoted, mut field_start, mut i) = (false, true, 0);
+    while i < row.len() {
+        let b = row[i];
+        if quoted {
+            if b == b'"' {
+                if row.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    quoted = false;
+                }
+            }
+        } else if field_start && b == b'"' {
+            quoted = true;
+        }
+        field_start = !quoted && matches!(b, b',' | b'\n' | b'\r');
+        i += 1;
+    }
+    quoted
 }
 
 /// How a column's cells are read.

@@ -93,8 +93,10 @@ fn csv_rows_that_would_lose_values_are_rejected() {
         b.rejections.iter().map(|r| (r.line, r.reason, r.raw.as_str())).collect();
     assert_eq!(rejected, [(4, Reason::InvalidCsv, "c-2,a,b"), (7, Reason::InvalidCsv, "\"c-5,open\nc-6,x")]);
     assert!(b.rejections[1].detail.contains("never closed"), "{}", b.rejections[1].detail);
-    let closed = batch_of("csv-closed", DatasetClass::Profile, "a.csv", "crmId,note\nc-1,\"a\nb\"\n");
+    let closed = "crmId,note,size\nc-1,\"a\nb\"\"\",5\" screen\n";
+    let closed = batch_of("csv-closed", DatasetClass::Profile, "a.csv", closed);
     assert!(closed.rejections.is_empty() && closed.records.len() == 1, "{:?}", closed.rejections);
+    assert_eq!(closed.records[0].body.value()["note"], "a\nb\"");
 }
 
 #[test]
