@@ -458,6 +458,16 @@ fn rule_tests_pass_fail_and_update() {
     assert_eq!(std::fs::read_to_string(&snap).unwrap(), text);
 }
 
+/// A case file with mistakes fails with each one at its place in the file (E0013), the other
+/// cases still run; a misspelt key is refused rather than leaving the case without its data.
+#[test]
+fn rule_test_case_mistakes_point_at_their_place() {
+    let p = fixture("rules", "ruletest-bad");
+    let bad = "name: bad\nasOf: 2026-11-01\npolicy: crm-frist\nrecord:\n  crm: []\nrecords:\n  crmm:\n    - { crmId: c-1 }\n  web: [5]\nidentities: [\"CRMID:c-1\", \"FOO:x\"]\n";
+    std::fs::write(p.0.join("tests/bad.yaml"), bad).unwrap();
+    insta::assert_snapshot!("test_bad_case", shown(mosaic(&p.0, &["test"])));
+}
+
 #[test]
 fn shed_identities_are_their_own_profiles_and_say_so() {
     let p = ran("shed", "shed");

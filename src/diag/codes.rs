@@ -73,6 +73,8 @@ codes! {
         "A project has at most one Project and at most one IdentitySettings document.";
     DuplicateKey = "E0012", "a mapping has the same key twice",
         "YAML mappings must not repeat a key; the second value would silently win.";
+    BadTestCase = "E0013", "rule test case is not valid",
+        "A `tests/<case>.yaml` file for `mosaic test` is a mapping with `name`, `description`, `asOf` (RFC 3339),\noptional `policy` (a merge policy of the project), `records` (dataset name → list of records, each a\nmapping) and `identities` (a list of NAMESPACE:VALUE of the project's namespaces). Any other key is\nrefused, so that a misspelt key never silently leaves a case without its records or identities.";
     SecondDefaultPolicy = "E0101", "more than one default merge policy",
         "Exactly one merge policy may have `default: true`. Remove `default: true` from all but one.";
     PrecedenceWithoutOrder = "E0102", "`dataSetPrecedence` without `order`",

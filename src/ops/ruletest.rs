@@ -11,7 +11,7 @@
 
 use super::yaml::to_yaml;
 use super::Error;
-use crate::diag::FileId;
+use crate::diag::{Code, Diagnostic, FileId, Files};
 use crate::engine::{self, EngineKind};
 use crate::intern::Interner;
 use crate::ir;
@@ -105,7 +105,8 @@ pub(crate) fn node_json(n: &Node) -> Json {
     }
 }
 
-/// Runs one case; returns the snapshot text, or why the case could not run.
+/// Runs one case; returns the snapshot text, or why the case could not run (a problem in the
+/// case file as diagnostics at its place in the file, E0013).
 fn run_case(
     project: &Project,
     program: &ir::Program,
@@ -114,55 +115,175 @@ fn run_case(
     kind: EngineKind,
 ) -> Result<String, String> {
     let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let (docs, diags) = pyaml::parse(FileId(0), &text);
-    let case = match (docs.first(), diags.is_empty()) {
-        (Some(doc), true) => node_json(doc),
-        _ => return Err(format!("{}: not a valid YAML test case", file.display())),
+    let mut files = Files::new();
+    let id = files.add(file.strip_prefix(&project.root).unwrap_or(file).display().to_string(), text.as_str());
+    let (docs, mut diags) = pyaml::parse(id, &text);
+    let case = match diags.is_empty() {
+        true => Case::read(project, id, docs.first(), &mut diags),
+        false => None,
     };
-    let as_of = case["asOf"]
-        .as_str()
-        .and_then(crate::ingest::line::parse_timestamp)
-        .ok_or_else(|| format!("{name}: `asOf` must be an RFC 3339 timestamp"))?;
-    let policy = case["policy"].as_str().map(String::from);
-    if let Some(p) = &policy {
-        project.merge_policy(Some(p)).ok_or_else(|| format!("{name}: no merge policy named `{p}`"))?;
-    }
+    let Some(case) = case.filter(|_| diags.is_empty()) else {
+        crate::diag::sort(&mut diags);
+        return Err(crate::diag::render_human(&files, &diags).trim_end().to_string());
+    };
     let tmp = std::env::temp_dir().join(format!("mosaic-test-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
-    let result = run_in(project, program, &case, &tmp, as_of, policy, name, kind);
+    let result = run_in(project, program, &case, &tmp, name, kind);
     let _ = std::fs::remove_dir_all(&tmp);
     let profiles = result?;
-    let header = format!(
-        "# {name}: {}\n",
-        case["description"].as_str().unwrap_or("").split_whitespace().collect::<Vec<_>>().join(" ")
-    );
+    let header = format!("# {name}: {}\n", case.description.split_whitespace().collect::<Vec<_>>().join(" "));
     Ok(header + &to_yaml(&profiles))
+}
+
+/// The keys of a case (README of the example project, "Rule tests").
+const CASE_KEYS: [&str; 6] = ["name", "description", "asOf", "policy", "records", "identities"];
+
+/// A case file, checked against the project: every problem is a diagnostic at its place.
+struct Case {
+    description: String,
+    as_of: i64,
+    policy: Option<String>,
+    /// Dataset name and its records (JSON objects), in the order given.
+    records: Vec<(String, Vec<Json>)>,
+    /// Each listed identity as written, and as the store keys it.
+    identities: Vec<(String, String)>,
+}
+
+impl Case {
+    fn read(
+        project: &Project,
+        file: FileId,
+        doc: Option<&Node>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Case> {
+        let problem = |node: &Node, message: String, label: &str| {
+            Diagnostic::new(Code::BadTestCase, message).at(file, node.span.clone(), label)
+        };
+        let Some(doc) = doc.filter(|d| d.as_mapping().is_some()) else {
+            let at = doc.map_or(0..0, |d| d.span.clone());
+            let message = "a rule test case is a mapping of name, asOf, records and identities";
+            diags.push(Diagnostic::new(Code::BadTestCase, message).at(file, at, "not a mapping"));
+            return None;
+        };
+        for (key, _) in doc.as_mapping().unwrap_or_default() {
+            let k = key.as_str().unwrap_or_default();
+            if !CASE_KEYS.contains(&k) {
+                let label = match crate::diag::suggest::closest(k, CASE_KEYS) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("a case has {}", CASE_KEYS.join(", ")),
+                };
+                diags.push(problem(key, format!("unknown key `{k}` in a rule test case"), &label));
+            }
+        }
+        let as_of = match doc.get("asOf") {
+            None => {
+                let first = &doc.as_mapping().unwrap_or_default()[0].0;
+                diags.push(problem(first, "the case has no `asOf`".into(), "add `asOf:` (RFC 3339)"));
+                None
+            }
+            Some(v) => {
+                let t = v.as_str().and_then(crate::ingest::line::parse_timestamp);
+                if t.is_none() {
+                    diags.push(problem(
+                        v,
+                        "`asOf` must be an RFC 3339 timestamp".into(),
+                        "e.g. 2026-10-01T12:00:00Z",
+                    ));
+                }
+                t
+            }
+        };
+        let policy = doc.get("policy").map(|v| {
+            let name = v.as_str().unwrap_or_default().to_string();
+            if project.merge_policy(Some(&name)).is_none() {
+                let names = project.merge_policies.iter().map(|p| p.name.value.as_str());
+                let label = crate::diag::suggest::closest(&name, names).map_or_else(
+                    || "not a merge policy of the project".into(),
+                    |s| format!("did you mean `{s}`?"),
+                );
+                diags.push(problem(v, format!("no merge policy named `{name}`"), &label));
+            }
+            name
+        });
+        let mut records = Vec::new();
+        match doc.get("records").map(|r| (r, r.as_mapping())) {
+            None => {}
+            Some((r, None)) => diags.push(problem(
+                r,
+                "`records` maps dataset names to lists of records".into(),
+                "not a mapping",
+            )),
+            Some((_, Some(by_dataset))) => {
+                for (key, list) in by_dataset {
+                    let dataset = key.as_str().unwrap_or_default().to_string();
+                    if project.dataset(&dataset).is_none() {
+                        let names = project.datasets.iter().map(|d| d.name.value.as_str());
+                        let label = crate::diag::suggest::closest(&dataset, names).map_or_else(
+                            || "not a dataset of the project".into(),
+                            |s| format!("did you mean `{s}`?"),
+                        );
+                        diags.push(problem(key, format!("no dataset named `{dataset}`"), &label));
+                    }
+                    let Kind::Sequence(items) = &list.kind else {
+                        diags.push(problem(
+                            list,
+                            format!("the records of `{dataset}` must be a list"),
+                            "not a list",
+                        ));
+                        continue;
+                    };
+                    for item in items.iter().filter(|i| i.as_mapping().is_none()) {
+                        diags.push(problem(
+                            item,
+                            "a record is a mapping (a JSON object)".into(),
+                            "not a mapping",
+                        ));
+                    }
+                    records.push((dataset, items.iter().map(node_json).collect()));
+                }
+            }
+        }
+        let mut identities = Vec::new();
+        match doc.get("identities").map(|i| (i, &i.kind)) {
+            None => {}
+            Some((_, Kind::Sequence(items))) => {
+                for item in items {
+                    let text = item.as_str().unwrap_or_default();
+                    match super::parse_identity(project, text) {
+                        Ok(ident) => identities.push((text.to_string(), ident.to_string())),
+                        Err(e) => diags.push(problem(item, e.to_string(), "not an identity of the project")),
+                    }
+                }
+            }
+            Some((i, _)) => {
+                diags.push(problem(i, "`identities` is a list of NAMESPACE:VALUE".into(), "not a list"))
+            }
+        }
+        let description = doc.get("description").and_then(Node::as_str).unwrap_or_default().to_string();
+        Some(Case { description, as_of: as_of?, policy, records, identities })
+    }
 }
 
 /// Writes the case's records as batches of a temporary project, runs it, and reads back the
 /// profiles of the listed identities.
-#[allow(clippy::too_many_arguments)] // the case, where to run it, and the run options
 fn run_in(
     project: &Project,
     program: &ir::Program,
-    case: &Json,
+    case: &Case,
     tmp: &Path,
-    as_of: i64,
-    policy: Option<String>,
     name: &str,
     kind: EngineKind,
 ) -> Result<Json, String> {
     let mut proj = project.clone();
     proj.root = tmp.to_path_buf();
-    let records = case["records"].as_object().cloned().unwrap_or_default();
     for ds in &mut proj.datasets {
         ds.path = PathBuf::from("data").join(&ds.name.value);
         ds.format = Some(Format::Jsonl);
     }
-    for (dataset, list) in &records {
+    for (dataset, list) in &case.records {
         let ds = proj.dataset(dataset).ok_or_else(|| format!("{name}: no dataset named `{dataset}`"))?;
         let mut body = String::new();
-        for r in list.as_array().into_iter().flatten() {
+        for r in list {
             body.push_str(&r.to_string());
             body.push('\n');
         }
@@ -170,12 +291,12 @@ fn run_in(
         crate::output::write_atomic(&path, body.as_bytes())
             .map_err(|e| format!("{}: {e}", path.display()))?;
     }
-    std::env::set_var(INGEST_TIME_ENV, crate::output::format_timestamp(as_of));
+    std::env::set_var(INGEST_TIME_ENV, crate::output::format_timestamp(case.as_of));
     let interner = Arc::new(Interner::new());
     let engine = engine::compile(program, kind, &interner);
     let opts = runtime::Options {
-        as_of,
-        policy,
+        as_of: case.as_of,
+        policy: case.policy.clone(),
         out: tmp.join("out"),
         threads: Some(1),
         engine: kind,
@@ -186,15 +307,13 @@ fn run_in(
         .map_err(|e| format!("{name}: {e}"))?;
     let store = Store::open(tmp, false).map_err(|e| format!("{name}: {e}"))?;
     let mut out = serde_json::Map::new();
-    for id in case["identities"].as_array().into_iter().flatten() {
-        let text = id.as_str().unwrap_or_default();
-        let ident = super::parse_identity(project, text).map_err(|e| format!("{name}: {e}"))?;
+    for (text, key) in &case.identities {
         let line = store
-            .profile_of_identity(&ident.to_string())
+            .profile_of_identity(key)
             .and_then(|p| p.map_or(Ok(None), |p| store.profile(&p)))
             .map_err(|e| format!("{name}: {e}"))?;
         let profile = line.and_then(|l| serde_json::from_str(&l).ok()).unwrap_or(Json::Null);
-        out.insert(text.to_string(), profile);
+        out.insert(text.clone(), profile);
     }
     Ok(Json::Object(out))
 }
