@@ -53,7 +53,12 @@ pub fn nested_folders(folder: &Path) -> Vec<std::path::PathBuf> {
         .flatten()
         .filter_map(Result::ok)
         .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-        .filter(|e| std::fs::metadata(e.path()).is_ok_and(|m| m.is_dir()))
+        // The entry's type comes with the listing; only a link needs a look at its target.
+        .filter(|e| match e.file_type() {
+            Ok(t) if t.is_symlink() => std::fs::metadata(e.path()).is_ok_and(|m| m.is_dir()),
+            Ok(t) => t.is_dir(),
+            Err(_) => false,
+        })
         .map(|e| e.path())
         .collect();
     out.sort();
