@@ -80,6 +80,13 @@ fn go(args: &Args) -> Result<String, ops::Error> {
     } else {
         ops::profile::lookup_stored(&store, &q)?
     };
+    // A path no profile has may be a typo: say so, as the output cannot (it is just empty).
+    for path in q.fields.iter().flatten() {
+        let held = |p: &serde_json::Value| path.iter().try_fold(&p["entity"], |v, k| v.get(k)).is_some();
+        if !profiles.iter().any(held) {
+            eprintln!("note: no profile here has the field `{}`", path.join("."));
+        }
+    }
     let value = if profiles.len() == 1 { profiles.remove(0) } else { serde_json::Value::Array(profiles) };
     Ok(match args.format {
         Format::Json => format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default()),
