@@ -16,6 +16,10 @@ pub fn ingest_csv(cx: &Context, batch: &mut Batch, bytes: &[u8]) {
             return;
         }
     };
+    if let Some(problem) = clashing_columns(&headers) {
+        reject(batch, 1, Reason::InvalidCsv, problem, &headers.join(","));
+        return;
+    }
     let kinds: Vec<CellKind> = headers.iter().map(|h| cell_kind(dataset, h)).collect();
     let mut row = csv::StringRecord::new();
     loop {
@@ -27,7 +31,7 @@ pub fn ingest_csv(cx: &Context, batch: &mut Batch, bytes: &[u8]) {
                 let raw = row.iter().collect::<Vec<_>>().join(",");
                 let end = reader.position().byte() as usize;
                 let span = bytes.get(start..end).unwrap_or_default();
-                if let Some(problem) = malformed(&row, headers.len(), span, end >= bytes.len()) {
+                if let Some(problem) = malformed(&row, &headers, span, end >= bytes.len()) {
                     // An unclosed quote's row is shown as it is in the file: the rest of it.
                     let text = String::from_utf8_lossy(span);
                     let shown = if problem.whole_rest { text.trim_end() } else { &raw };
@@ -39,7 +43,9 @@ pub fn ingest_csv(cx: &Context, batch: &mut Batch, bytes: &[u8]) {
                     continue;
                 }
                 let mut obj = Map::new();
-                for ((h, kind), cell) in headers.iter().zip(&kinds).zip(row.iter()) {
+                for ((h, kind), cell) in
+                    headers.iter().zip(&kinds).zip(row.iter()).filter(|((h, _), _)| !h.is_empty())
+                {
                     if let Some(v) = convert(*kind, cell) {
                         insert_path(&mut obj, h, v);
                     }
@@ -54,6 +60,25 @@ pub fn ingest_csv(cx: &Context, batch: &mut Batch, bytes: &[u8]) {
     }
 }
 
+/// Two header cells that would write the same place of a row's object: the same path twice, or
+/// a path and one inside it (`address` and `address.city`). Either would lose one cell of every
+/// row silently, so the file is refused at its header.
+fn clashing_columns(headers: &[String]) -> Option<String> {
+    for (i, a) in headers.iter().enumerate().filter(|(_, a)| !a.is_empty()) {
+        for b in headers[i + 1..].iter().filter(|b| !b.is_empty()) {
+            let inside =
+                |outer: &str, inner: &str| inner.strip_prefix(outer).is_some_and(|r| r.starts_with('.'));
+            if a == b {
+                return Some(format!("the header names the column `{a}` twice"));
+            }
+            if inside(a, b) || inside(b, a) {
+                return Some(format!("the header's columns `{a}` and `{b}` overlap: one holds the other"));
+            }
+        }
+    }
+    None
+}
+
 /// Why a row cannot be read as its header says.
 struct Malformed {
     detail: String,
@@ -61,13 +86,19 @@ struct Malformed {
     whole_rest: bool,
 }
 
-/// A row with a value in a cell the header names no column for (the value would be lost), or
+/// A row with a value in a cell the header names no column for (past its columns, or under an
+/// empty header cell: the value would be lost), or
 /// one whose quoted field is never closed: the csv crate reads the rest of the file into it, so
 /// the rows after it would silently become part of one value. `span` is the row's bytes in the
 /// file, `last` whether it ends the file. Empty cells past the header (trailing commas) are fine.
-fn malformed(row: &csv::StringRecord, columns: usize, span: &[u8], last: bool) -> Option<Malformed> {
+fn malformed(row: &csv::StringRecord, headers: &[String], span: &[u8], last: bool) -> Option<Malformed> {
+    let columns = headers.len();
     if row.iter().skip(columns).any(|cell| !cell.is_empty()) {
         let detail = format!("{} cells, but the header names {columns} columns", row.len());
+        return Some(Malformed { detail, whole_rest: false });
+    }
+    if let Some(at) = row.iter().zip(headers).position(|(cell, h)| h.is_empty() && !cell.is_empty()) {
+        let detail = format!("a value in column {}, which the header leaves unnamed", at + 1);
         return Some(Malformed { detail, whole_rest: false });
     }
     // Only the last row can hold an unclosed quote (any other ended at a closing one).

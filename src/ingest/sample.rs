@@ -146,7 +146,8 @@ pub fn csv_records(input: impl Read, max: usize) -> Vec<Value> {
     for row in reader.records().filter_map(Result::ok).take(max) {
         let mut record = Map::new();
         for (header, cell) in headers.iter().zip(row.iter()) {
-            if cell.is_empty() {
+            // Ingest reads no cell under an unnamed column.
+            if cell.is_empty() || header.trim().is_empty() {
                 continue;
             }
             let segs: Vec<&str> = header.split('.').collect();

@@ -93,6 +93,21 @@ fn csv_rows_that_would_lose_values_are_rejected() {
         b.rejections.iter().map(|r| (r.line, r.reason, r.raw.as_str())).collect();
     assert_eq!(rejected, [(4, Reason::InvalidCsv, "c-2,a,b"), (7, Reason::InvalidCsv, "\"c-5,open\nc-6,x")]);
     assert!(b.rejections[1].detail.contains("never closed"), "{}", b.rejections[1].detail);
+    for header in ["crmId,note,note", "crmId,a,a.b", "crmId,a.b.c,a.b"] {
+        let b = batch_of("csv-clash", DatasetClass::Profile, "a.csv", &format!("{header}\nc-1,x,y\n"));
+        assert!(b.records.is_empty(), "{header}");
+        let rejected: Vec<(u32, Reason, &str)> =
+            b.rejections.iter().map(|r| (r.line, r.reason, r.raw.as_str())).collect();
+        assert_eq!(rejected, [(1, Reason::InvalidCsv, header)]);
+    }
+    // Unnamed columns (trailing commas in the header) are fine while their cells are empty.
+    let b = batch_of("csv-unnamed", DatasetClass::Profile, "a.csv", "crmId,note,,\nc-1,x,,\nc-2,y,z,\n");
+    assert_eq!(b.records.len(), 1);
+    assert_eq!(b.records[0].body.value(), serde_json::json!({"crmId": "c-1", "note": "x"}));
+    assert_eq!(
+        b.rejections.iter().map(|r| (r.line, r.reason)).collect::<Vec<_>>(),
+        [(3, Reason::InvalidCsv)]
+    );
     let closed = "crmId,note,size\nc-1,\"a\nb\"\"\",5\" screen\n";
     let closed = batch_of("csv-closed", DatasetClass::Profile, "a.csv", closed);
     assert!(closed.rejections.is_empty() && closed.records.len() == 1, "{:?}", closed.rejections);
