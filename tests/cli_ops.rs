@@ -173,6 +173,7 @@ fn explain_shows_graph_provenance_attributes_and_clauses() {
         ("unknown_identity", &["explain", "--identity", "ECID:nope"]),
         ("bad_field", &["explain", "--identity", "CRMID:c-1", "--field", "a b"]),
         ("bad_as_of", &["explain", "--identity", "CRMID:c-1", "--as-of", "soon"]),
+        ("no_such_field", &["explain", "--identity", "CRMID:c-2", "--field", "ctiy", "--format", "yaml"]),
     ];
     for (name, args) in cases {
         insta::assert_snapshot!(format!("explain_{name}"), shown(mosaic(&p.0, args)));

@@ -37,6 +37,12 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         }
         let as_of = args.as_of.as_deref().map(|t| ops::parse_time("--as-of", t)).transpose()?;
         let v = ops::explain::explain(&session, &ident, args.field.as_deref(), as_of)?;
+        let empty = |key: &str| v[key].as_array().is_none_or(Vec::is_empty);
+        if let Some(f) = args.field.as_deref().filter(|_| empty("attributes") && empty("computedAttributes"))
+        {
+            // Nothing to explain may be a typo: say so, as the output cannot.
+            eprintln!("note: the profile has no field `{f}` and no computed attribute of that name");
+        }
         Ok(match args.format {
             Format::Text => ops::explain_text::render(&v),
             Format::Json => format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()),
