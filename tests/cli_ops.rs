@@ -466,6 +466,7 @@ fn rule_test_case_mistakes_point_at_their_place() {
     let p = fixture("rules", "ruletest-bad");
     let bad = "name: bad\nasOf: 2026-11-01\npolicy: crm-frist\nrecord:\n  crm: []\nrecords:\n  crmm:\n    - { crmId: c-1 }\n  web: [5]\nidentities: [\"CRMID:c-1\", \"FOO:x\"]\n";
     std::fs::write(p.0.join("tests/bad.yaml"), bad).unwrap();
+    std::fs::write(p.0.join("tests/empty.yaml"), "{}\n").unwrap();
     insta::assert_snapshot!("test_bad_case", shown(mosaic(&p.0, &["test"])));
 }
 

@@ -87,10 +87,10 @@ struct Malformed {
 }
 
 /// A row with a value in a cell the header names no column for (past its columns, or under an
-/// empty header cell: the value would be lost), or
-/// one whose quoted field is never closed: the csv crate reads the rest of the file into it, so
-/// the rows after it would silently become part of one value. `span` is the row's bytes in the
-/// file, `last` whether it ends the file. Empty cells past the header (trailing commas) are fine.
+/// empty header cell: the value would be lost), or one whose quoted field is never closed (the
+/// csv crate reads the rest of the file into it, so the rows after it would silently become part
+/// of one value). `span` is the row's bytes in the file, `last` whether it ends the file. Empty
+/// cells past the header (trailing commas) are fine.
 fn malformed(row: &csv::StringRecord, headers: &[String], span: &[u8], last: bool) -> Option<Malformed> {
     let columns = headers.len();
     if row.iter().skip(columns).any(|cell| !cell.is_empty()) {

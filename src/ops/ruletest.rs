@@ -168,16 +168,13 @@ impl Case {
         for (key, _) in doc.as_mapping().unwrap_or_default() {
             let k = key.as_str().unwrap_or_default();
             if !CASE_KEYS.contains(&k) {
-                let label = match crate::diag::suggest::closest(k, CASE_KEYS) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("a case has {}", CASE_KEYS.join(", ")),
-                };
+                let label = did_you_mean(k, CASE_KEYS, &format!("a case has {}", CASE_KEYS.join(", ")));
                 diags.push(problem(key, format!("unknown key `{k}` in a rule test case"), &label));
             }
         }
         let as_of = match doc.get("asOf") {
             None => {
-                let first = &doc.as_mapping().unwrap_or_default()[0].0;
+                let first = doc.as_mapping().and_then(<[_]>::first).map_or(doc, |(k, _)| k);
                 diags.push(problem(first, "the case has no `asOf`".into(), "add `asOf:` (RFC 3339)"));
                 None
             }
@@ -197,10 +194,7 @@ impl Case {
             let name = v.as_str().unwrap_or_default().to_string();
             if project.merge_policy(Some(&name)).is_none() {
                 let names = project.merge_policies.iter().map(|p| p.name.value.as_str());
-                let label = crate::diag::suggest::closest(&name, names).map_or_else(
-                    || "not a merge policy of the project".into(),
-                    |s| format!("did you mean `{s}`?"),
-                );
+                let label = did_you_mean(&name, names, "not a merge policy of the project");
                 diags.push(problem(v, format!("no merge policy named `{name}`"), &label));
             }
             name
@@ -218,10 +212,7 @@ impl Case {
                     let dataset = key.as_str().unwrap_or_default().to_string();
                     if project.dataset(&dataset).is_none() {
                         let names = project.datasets.iter().map(|d| d.name.value.as_str());
-                        let label = crate::diag::suggest::closest(&dataset, names).map_or_else(
-                            || "not a dataset of the project".into(),
-                            |s| format!("did you mean `{s}`?"),
-                        );
+                        let label = did_you_mean(&dataset, names, "not a dataset of the project");
                         diags.push(problem(key, format!("no dataset named `{dataset}`"), &label));
                     }
                     let Kind::Sequence(items) = &list.kind else {
@@ -262,6 +253,12 @@ impl Case {
         let description = doc.get("description").and_then(Node::as_str).unwrap_or_default().to_string();
         Some(Case { description, as_of: as_of?, policy, records, identities })
     }
+}
+
+/// "did you mean `x`?" for the candidate closest to `name`, else `otherwise`.
+fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>, otherwise: &str) -> String {
+    crate::diag::suggest::closest(name, candidates)
+        .map_or_else(|| otherwise.to_string(), |s| format!("did you mean `{s}`?"))
 }
 
 /// Writes the case's records as batches of a temporary project, runs it, and reads back the
