@@ -226,6 +226,17 @@ fn export_writes_files_and_job_records() {
             "from_ingest_earlier",
             vec!["--out".into(), out("recent.jsonl"), "--from-ingest".into(), "2026-10-31T00:00:00Z".into()],
         ),
+        (
+            "fields_typo",
+            vec![
+                "--out".into(),
+                out("typo.parquet"),
+                "--format".into(),
+                "parquet".into(),
+                "--fields".into(),
+                "nmae,name".into(),
+            ],
+        ),
         ("unknown_audience", vec!["--out".into(), out("x.jsonl"), "--audience".into(), "vip".into()]),
         ("unknown_format", vec!["--out".into(), out("x.xml"), "--format".into(), "xml".into()]),
         (

@@ -65,7 +65,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         if let Some(p) = &req.policy {
             session.project.merge_policy(Some(p)).ok_or_else(|| ops::Error::UnknownPolicy(p.clone()))?;
         }
-        let job = export::export(&session, &req)?;
+        let (job, unheld) = export::export(&session, &req)?;
+        for path in unheld {
+            eprintln!("note: no exported profile has the field `{path}`");
+        }
         Ok(format!("{}\n", serde_json::to_string_pretty(&job).unwrap_or_default()))
     };
     match go() {

@@ -43,8 +43,9 @@ pub struct Request {
     pub format: Format,
 }
 
-/// Runs the export job and returns its final record (also stored).
-pub fn export(session: &Session, req: &Request) -> Result<Json, Error> {
+/// Runs the export job and returns its final record (also stored) and the `--fields` paths
+/// that no exported profile held (a typo, say).
+pub fn export(session: &Session, req: &Request) -> Result<(Json, Vec<String>), Error> {
     for a in &req.audiences {
         if !session.project.audiences.iter().any(|x| x.name.value == *a) {
             return Err(Error::UnknownAudience(a.clone()));
@@ -64,16 +65,16 @@ pub fn export(session: &Session, req: &Request) -> Result<Json, Error> {
     let start = now_ms();
     jobs::set_status(&session.store, &mut job, "PROCESSING")?;
     match write(session, req) {
-        Ok((count, by_ns)) => {
+        Ok(written) => {
             let end = now_ms();
             job["metrics"] = json!({
                 "totalTime": {"startTimeInMs": start, "endTimeInMs": end, "totalTimeInMs": end - start},
-                "totalExportedProfileCounter": count,
-                "exportedProfileByNamespaceCounter": by_ns,
+                "totalExportedProfileCounter": written.count,
+                "exportedProfileByNamespaceCounter": written.by_ns,
             });
             job["errors"] = json!([]);
             jobs::set_status(&session.store, &mut job, "SUCCEEDED")?;
-            Ok(job)
+            Ok((job, written.unheld))
         }
         Err(e) => {
             job["errors"] = json!([{"code": "EXPORT", "msg": e.to_string()}]);
@@ -83,12 +84,20 @@ pub fn export(session: &Session, req: &Request) -> Result<Json, Error> {
     }
 }
 
-/// Selects, shapes and writes the profiles; returns the count and the count by namespace of
-/// the profileId. JSONL and CSV stream: profiles go to the file one at a time, in profileId
+/// What an export wrote.
+struct Written {
+    count: u64,
+    /// The count by namespace of the profileId.
+    by_ns: BTreeMap<String, u64>,
+    /// The `--fields` paths that no exported profile held.
+    unheld: Vec<String>,
+}
+
+/// Selects, shapes and writes the profiles. JSONL and CSV stream: profiles go to the file one at a time, in profileId
 /// order, so memory does not grow with the store (a stored line that needs no reshaping is
 /// copied as it is; a CSV takes a first pass for its columns). A Parquet file types each column
 /// over all of its values, so its profiles are gathered.
-fn write(session: &Session, req: &Request) -> Result<(u64, BTreeMap<String, u64>), Error> {
+fn write(session: &Session, req: &Request) -> Result<Written, Error> {
     let profiles = Profiles::open(session, req)?;
     let mut selection = Selection::new(session, req);
     let io = |source| Error::Io { path: req.out.clone(), source };
@@ -143,7 +152,9 @@ fn write(session: &Session, req: &Request) -> Result<(u64, BTreeMap<String, u64>
             })?;
         }
     }
-    Ok((selection.count, selection.by_ns))
+    let unheld = req.fields.iter().flatten().zip(&selection.held).filter(|(_, held)| !**held);
+    let unheld = unheld.map(|(path, _)| path.join(".")).collect();
+    Ok(Written { count: selection.count, by_ns: selection.by_ns, unheld })
 }
 
 /// Writes `path` atomically with what `fill` writes; when `fill` fails, no file is left.
@@ -304,6 +315,8 @@ struct Selection<'r> {
     profile_datasets: Vec<&'r str>,
     count: u64,
     by_ns: BTreeMap<String, u64>,
+    /// For each `--fields` path, whether an exported profile held it.
+    held: Vec<bool>,
 }
 
 impl<'r> Selection<'r> {
@@ -315,7 +328,8 @@ impl<'r> Selection<'r> {
             .filter(|d| d.class == DatasetClass::Profile)
             .map(|d| d.name.value.as_str())
             .collect();
-        Selection { req, profile_datasets, count: 0, by_ns: BTreeMap::new() }
+        let held = vec![false; req.fields.as_ref().map_or(0, Vec::len)];
+        Selection { req, profile_datasets, count: 0, by_ns: BTreeMap::new(), held }
     }
 
     /// Whether `item` is exported; counts it when it is.
@@ -354,9 +368,12 @@ impl<'r> Selection<'r> {
         Ok(Some(self.shape(item.into_json(session)?)))
     }
 
-    /// The profile as exported: its entity cut down to `--fields`.
-    fn shape(&self, mut profile: Json) -> Json {
+    /// The profile as exported: its entity cut down to `--fields` (noting which it held).
+    fn shape(&mut self, mut profile: Json) -> Json {
         if let Some(fields) = &self.req.fields {
+            for (held, path) in self.held.iter_mut().zip(fields) {
+                *held = *held || path.iter().try_fold(&profile["entity"], |v, k| v.get(k)).is_some();
+            }
             let kept = select_fields(&profile["entity"], fields);
             profile["entity"] = kept;
         }
