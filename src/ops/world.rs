@@ -62,16 +62,20 @@ impl<'p> World<'p> {
         engine_kind: EngineKind,
     ) -> Result<World<'p>, Error> {
         let policy = merge_policy(project, policy)?;
-        // Decoded in parallel, kept in manifest order.
-        let decoded: Vec<Option<(BatchEntry, crate::ingest::Batch)>> = store
-            .manifest()?
-            .into_par_iter()
-            .map(|entry| Ok(store.batch(&entry.id)?.map(|batch| (entry, batch))))
-            .collect::<Result<_, crate::store::Error>>()?;
-        let batches: Vec<_> = decoded.into_iter().flatten().collect();
+        let entries: Vec<BatchEntry> =
+            store.manifest()?.into_iter().filter(|e| e.status != crate::store::DELETED).collect();
+        // Decoded in parallel, kept in manifest order, and each flattened as soon as it is
+        // decoded, so the decoded batches are never all in memory at once (as a run reads them).
         let dataset_index = project.dataset_indexes();
-        let entries: Vec<BatchEntry> = batches.iter().map(|(e, _)| e.clone()).collect();
-        let prepared = prepare::prepare(batches, &dataset_index, &program.event_paths);
+        let parts: Vec<prepare::Part> = entries
+            .par_iter()
+            .enumerate()
+            .map(|(bi, entry)| {
+                let batch = store.batch(&entry.id)?.unwrap_or_default();
+                Ok(prepare::flatten(bi as u32, &dataset_index, entry, batch, &program.event_paths))
+            })
+            .collect::<Result<_, crate::store::Error>>()?;
+        let prepared = prepare::merge(parts);
         World::assemble(project, program, policy, entries, prepared, as_of, engine_kind)
     }
 

@@ -103,21 +103,6 @@ pub struct Part {
     missing_fields: bool,
 }
 
-/// Flattens `batches` (sorted by id) into one [`Prepared`]: [`flatten`] on each, in parallel,
-/// then [`merge`].
-pub fn prepare(
-    batches: Vec<(BatchEntry, Batch)>,
-    dataset_index: &HashMap<&str, u32>,
-    paths: &[EventPath],
-) -> Prepared {
-    let parts: Vec<Part> = batches
-        .into_par_iter()
-        .enumerate()
-        .map(|(bi, (entry, batch))| flatten(bi as u32, dataset_index, &entry, batch, paths))
-        .collect();
-    merge(parts)
-}
-
 /// Where an event's `_id` is in its part's `id_text`, and its hash.
 #[derive(Debug, Clone, Copy)]
 struct EventId {
