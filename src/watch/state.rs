@@ -157,16 +157,20 @@ impl State {
         pool.events.reserve(count(|f| f.flat.prepared.events.len()));
         pool.links.reserve(count(|f| f.flat.prepared.links.len()));
         state.event_ids.reserve(count(|f| f.flat.ids.iter().flatten().count()));
+        let mut ids = Vec::with_capacity(state.event_ids.capacity());
         for f in flattened {
-            pool.add(&mut state.event_ids, f.flat);
+            pool.add_rows(f.flat, &mut ids);
             state.batches.insert(f.id, f.info);
         }
+        // Splitting into components and indexing the events' ids touch different data: one
+        // worker each.
+        let (comps, ()) = rayon::join(|| pool.split(), || index_ids(&mut state.event_ids, ids));
         let profiles = profiles.iter().map(|(id, line)| (id.clone(), identity_keys(line)));
         let shed = match store.meta("shed")? {
             Some(serde_json::Value::Object(shed)) => shed,
             _ => serde_json::Map::new(),
         };
-        state.settle(pool.split(), profiles, shed);
+        state.settle(comps, profiles, shed);
         Ok(state)
     }
 
@@ -234,6 +238,16 @@ impl State {
     }
 }
 
+/// An event's entry in [`EventIds`]: (dataset, `_id`) and (seq, primary).
+type IdEntry = ((u32, Arc<str>), (u64, Ident));
+
+/// Adds `ids` to `event_ids`, in order.
+fn index_ids(event_ids: &mut EventIds, ids: Vec<IdEntry>) {
+    for (key, holder) in ids {
+        event_ids.entry(key).or_default().push(holder);
+    }
+}
+
 /// Flattened data not yet split into components.
 #[derive(Default)]
 pub struct Pool {
@@ -245,11 +259,18 @@ pub struct Pool {
 impl Pool {
     /// Adds a flattened batch and indexes its events' `_id`s.
     pub fn add(&mut self, event_ids: &mut EventIds, flat: Flat) {
+        let mut ids = Vec::new();
+        self.add_rows(flat, &mut ids);
+        index_ids(event_ids, ids);
+    }
+
+    /// Adds a flattened batch, pushing its events' `_id` entries onto `ids` for [`index_ids`].
+    fn add_rows(&mut self, flat: Flat, ids: &mut Vec<IdEntry>) {
         self.records.extend(flat.prepared.records);
         self.links.extend(flat.prepared.links);
         for (e, id) in flat.prepared.events.into_iter().zip(flat.ids) {
             if let Some(id) = &id {
-                event_ids.entry((e.dataset, id.clone())).or_default().push((e.seq, e.primary));
+                ids.push(((e.dataset, id.clone()), (e.seq, e.primary)));
             }
             self.events.push((id, e));
         }
