@@ -138,6 +138,23 @@ fn identity_settings(
                 diags.push(duplicate("namespace code", &ns.code, first));
                 continue;
             }
+            // Identities are written `NS:VALUE` (keys, profileIds, `--identity`) and overlap
+            // reports join codes with `,`: a code holding either could not be read back.
+            let code = &ns.code;
+            if code.value.is_empty()
+                || code.value.contains([':', ','])
+                || code.value.contains(char::is_whitespace)
+            {
+                diags.push(
+                    Diagnostic::new(Code::InvalidValue, format!("invalid namespace code `{}`", code.value))
+                        .at(
+                            code.file,
+                            code.span.clone(),
+                            "a code is one word: no `:`, `,` or space (identities are written CODE:value)",
+                        ),
+                );
+                continue;
+            }
             seen.push(ns.code.clone());
             let base = namespaces.iter().position(|n| n.code.eq_ignore_ascii_case(&ns.code.value));
             let inherited = base.map(|i| namespaces.remove(i));

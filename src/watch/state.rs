@@ -179,27 +179,31 @@ impl State {
     /// value) it holds; every shed identity is recorded, held or not.
     pub fn settle(
         &mut self,
-        mut comps: Vec<Comp>,
+        comps: Vec<Comp>,
         profiles: impl IntoIterator<Item = (String, Vec<String>)>,
         shed: impl IntoIterator<Item = (String, serde_json::Value)>,
     ) {
-        let mut comp_at: FxHashMap<String, usize> = FxHashMap::default();
-        for (c, comp) in comps.iter().enumerate() {
-            comp_at.extend(comp.idents.iter().map(|i| (i.to_string(), c)));
+        let first = self.next_comp;
+        for comp in comps {
+            self.insert(comp);
         }
+        // The new component holding the identity `NS:VALUE`. Its texts are interned, so
+        // finding them makes no string: the table hands back the identity's own texts.
+        let (comp_of, comps) = (&self.comp_of, &mut self.comps);
+        let new_comp = |key: &str| {
+            let (ns, value) = key.split_once(':')?;
+            comp_of.get(&Ident::new(ns, value)).copied().filter(|&c| c >= first)
+        };
         for (id, keys) in profiles {
-            if let Some(&c) = keys.first().and_then(|k| comp_at.get(k)) {
-                comps[c].profiles.push((id, keys));
+            if let Some(comp) = keys.first().and_then(|k| new_comp(k)).and_then(|c| comps.get_mut(&c)) {
+                comp.profiles.push((id, keys));
             }
         }
         for (key, value) in shed {
-            if let Some(&c) = comp_at.get(&key) {
-                comps[c].shed.push(key.clone());
+            if let Some(comp) = new_comp(&key).and_then(|c| comps.get_mut(&c)) {
+                comp.shed.push(key.clone());
             }
             self.shed.insert(key, value);
-        }
-        for comp in comps {
-            self.insert(comp);
         }
     }
 
