@@ -54,6 +54,14 @@ fn row_to_json(row: &Row) -> Map<String, Value> {
     row.get_column_iter().map(|(k, v)| (k.clone(), field_to_json(v))).collect()
 }
 
+/// A decimal's digits (`-12.50`, `7`) as a JSON number.
+fn decimal(digits: &str) -> Value {
+    if let Ok(i) = digits.parse::<i64>() {
+        return i.into();
+    }
+    digits.parse::<f64>().map_or_else(|_| Value::String(digits.to_string()), float)
+}
+
 fn float(f: f64) -> Value {
     Number::from_f64(f).map_or(Value::Null, Value::Number)
 }
@@ -73,8 +81,10 @@ fn field_to_json(f: &Field) -> Value {
         Field::Float16(n) => float(f64::from(*n)),
         Field::Float(n) => float(f64::from(*n)),
         Field::Double(n) => float(*n),
-        // Decimals keep their exact digits as text, as AEP exports them.
-        Field::Decimal(_) => Value::String(f.to_string()),
+        // Decimals are numbers (money in a warehouse's export is DECIMAL): an int when they
+        // have no fraction and fit one, else the double nearest their digits, as a JSON
+        // number with those digits reads.
+        Field::Decimal(_) => decimal(&f.to_string()),
         Field::Str(s) => Value::String(s.clone()),
         Field::Bytes(b) => Value::String(String::from_utf8_lossy(b.data()).into_owned()),
         Field::Date(d) => Value::String(format_date(*d)),
