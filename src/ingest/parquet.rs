@@ -1,12 +1,20 @@
 //! Parquet batches: each row becomes a JSON object (groups → objects, lists → arrays,
-//! timestamps → RFC 3339 strings, dates → `YYYY-MM-DD`), then goes the way of a JSON line.
+//! timestamps → RFC 3339 strings, dates → `YYYY-MM-DD`, decimals → numbers, UUIDs → their
+//! text), then goes the way of a JSON line.
+//!
+//! The parquet crate's row reader hands UUIDs over as 16 raw bytes and nanosecond timestamps
+//! (what pandas writes by default) as plain integers; [`Columns`] finds those columns in the
+//! file's schema, so their values are converted by what the column is.
 
 use super::line::{ingest_object, reject, Context};
 use super::record::{Batch, Reason};
 use crate::output::{format_date, format_timestamp};
+use parquet::basic::{ConvertedType, LogicalType, TimeUnit};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::record::{Field, Row};
+use parquet::schema::types::Type;
 use serde_json::{Map, Number, Value};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// Reads a whole Parquet file into `batch`; rows are numbered from 1.
@@ -18,6 +26,7 @@ pub fn ingest_parquet(cx: &Context, batch: &mut Batch, path: &Path) {
         Ok(r) => r,
         Err(e) => return reject(batch, 0, Reason::UnreadableFile, e, ""),
     };
+    let columns = Columns::of(reader.metadata().file_metadata().schema());
     let rows = match reader.get_row_iter(None) {
         Ok(rows) => rows,
         Err(e) => return reject(batch, 0, Reason::UnreadableFile, e.to_string(), ""),
@@ -26,7 +35,7 @@ pub fn ingest_parquet(cx: &Context, batch: &mut Batch, path: &Path) {
         let line = i as u32 + 1;
         match row {
             Ok(row) => {
-                let obj = row_to_json(&row);
+                let obj = columns.row(&row);
                 let raw = Value::Object(obj.clone()).to_string();
                 if raw.len() > super::line::MAX_LINE_BYTES {
                     reject(batch, line, Reason::TooLarge, "row is over the size limit", &raw);
@@ -46,8 +55,140 @@ pub fn ingest_parquet(cx: &Context, batch: &mut Batch, path: &Path) {
 pub fn read_rows(path: &Path, max: usize) -> Vec<Map<String, Value>> {
     let Ok(file) = std::fs::File::open(path) else { return Vec::new() };
     let Ok(reader) = SerializedFileReader::try_from(file) else { return Vec::new() };
+    let columns = Columns::of(reader.metadata().file_metadata().schema());
     let Ok(rows) = reader.get_row_iter(None) else { return Vec::new() };
-    rows.take(max).map_while(Result::ok).map(|row| row_to_json(&row)).collect()
+    rows.take(max).map_while(Result::ok).map(|row| columns.row(&row)).collect()
+}
+
+/// What a column holds beyond what the row reader says of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// 16 bytes of a UUID.
+    Uuid,
+    /// An integer of nanoseconds since the epoch.
+    Nanos,
+}
+
+/// The columns of a file that need converting by their type, by their path in a row: field
+/// names from the top, joined by `\u{1}` (a list adds no name: its elements sit at its path).
+/// Columns inside maps are not followed; they are rare, and a map's keys are data.
+struct Columns(HashMap<String, Kind>);
+
+impl Columns {
+    fn of(schema: &Type) -> Columns {
+        let mut found = HashMap::new();
+        for field in schema.get_fields() {
+            walk(field, field.name().to_string(), &mut found);
+        }
+        Columns(found)
+    }
+
+    /// A row as a JSON object.
+    fn row(&self, row: &Row) -> Map<String, Value> {
+        self.group(row, &mut String::new())
+    }
+
+    fn group(&self, row: &Row, path: &mut String) -> Map<String, Value> {
+        let mut out = Map::new();
+        for (name, field) in row.get_column_iter() {
+            let len = path.len();
+            if len > 0 {
+                path.push('\u{1}');
+            }
+            path.push_str(name);
+            out.insert(name.clone(), self.field(field, path));
+            path.truncate(len);
+        }
+        out
+    }
+
+    fn kind(&self, path: &str) -> Option<Kind> {
+        if self.0.is_empty() {
+            return None;
+        }
+        self.0.get(path).copied()
+    }
+
+    fn field(&self, f: &Field, path: &mut String) -> Value {
+        match f {
+            Field::Bytes(b) if self.kind(path) == Some(Kind::Uuid) && b.len() == 16 => uuid(b.data()),
+            Field::Long(n) if self.kind(path) == Some(Kind::Nanos) => {
+                Value::String(format_timestamp(n.div_euclid(1000)))
+            }
+            Field::Group(row) => Value::Object(self.group(row, path)),
+            Field::ListInternal(list) => {
+                Value::Array(list.elements().iter().map(|e| self.field(e, path)).collect())
+            }
+            // Everything else, maps too (their values are not followed, see `Columns`).
+            _ => field_to_json(f),
+        }
+    }
+}
+
+/// Records in `found` the special columns at or under `t`, whose row path is `path`.
+fn walk(t: &Type, path: String, found: &mut HashMap<String, Kind>) {
+    let info = t.get_basic_info();
+    if !t.is_group() {
+        let kind = match info.logical_type_ref() {
+            Some(LogicalType::Uuid) => Some(Kind::Uuid),
+            Some(LogicalType::Timestamp(ts)) if ts.unit == TimeUnit::NANOS => Some(Kind::Nanos),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            found.insert(path, kind);
+        }
+        return;
+    }
+    let list = info.converted_type() == ConvertedType::LIST
+        || matches!(info.logical_type_ref(), Some(LogicalType::List));
+    let map = matches!(info.converted_type(), ConvertedType::MAP | ConvertedType::MAP_KEY_VALUE)
+        || matches!(info.logical_type_ref(), Some(LogicalType::Map));
+    if map {
+        return;
+    }
+    if list {
+        // A list's repeated child is its element, or wraps it when it is a group of one field
+        // (the standard three levels); either way the element sits at the list's own path.
+        if let Some(repeated) = t.get_fields().first() {
+            let element = match repeated.get_fields() {
+                [only] if repeated.is_group() => only,
+                _ => repeated,
+            };
+            walk_element(element, path, found);
+        }
+        return;
+    }
+    for field in t.get_fields() {
+        walk(field, format!("{path}\u{1}{}", field.name()), found);
+    }
+}
+
+/// Like [`walk`] for a list's element, which adds no name of its own to the path.
+fn walk_element(element: &Type, path: String, found: &mut HashMap<String, Kind>) {
+    if element.is_group()
+        && !matches!(
+            element.get_basic_info().converted_type(),
+            ConvertedType::LIST | ConvertedType::MAP | ConvertedType::MAP_KEY_VALUE
+        )
+    {
+        for field in element.get_fields() {
+            walk(field, format!("{path}\u{1}{}", field.name()), found);
+        }
+    } else {
+        walk(element, path, found);
+    }
+}
+
+/// The canonical text of a UUID's 16 bytes: `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
+fn uuid(bytes: &[u8]) -> Value {
+    let mut s = String::with_capacity(36);
+    for (i, b) in bytes.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            s.push('-');
+        }
+        s.push_str(&format!("{b:02x}"));
+    }
+    Value::String(s)
 }
 
 fn row_to_json(row: &Row) -> Map<String, Value> {
