@@ -74,9 +74,7 @@ fn new_batches_are_ingested_and_logged() {
 
 #[test]
 fn reload_swaps_good_policies_and_keeps_the_last_good_on_errors() {
-    let p = Project::new("reload");
-    p.batch("crm", "001.jsonl", &[p.customer(1, 2), p.customer(2, 0)]);
-    p.batch("web", "001.jsonl", &[p.purchase(1, "e1", 150), p.purchase(2, "e2", 20)]);
+    let p = Project::two_customers("reload");
     let mut w = Watcher::start(&p);
     w.wait_for_log("watching");
 
@@ -102,9 +100,7 @@ fn reload_swaps_good_policies_and_keeps_the_last_good_on_errors() {
 
 #[test]
 fn other_commands_use_the_store_between_evaluations_and_their_changes_are_noticed() {
-    let p = Project::new("shared");
-    p.batch("crm", "001.jsonl", &[p.customer(1, 2), p.customer(2, 0)]);
-    p.batch("web", "001.jsonl", &[p.purchase(1, "e1", 150), p.purchase(2, "e2", 20)]);
+    let p = Project::two_customers("shared");
     let mut w = Watcher::start(&p);
     w.wait_for_log("watching");
     w.wait_for_fresh_run(&p);

@@ -82,7 +82,7 @@ fn go(args: &Args) -> Result<String, ops::Error> {
     };
     // A path no profile has may be a typo: say so, as the output cannot (it is just empty).
     for path in q.fields.iter().flatten() {
-        let held = |p: &serde_json::Value| path.iter().try_fold(&p["entity"], |v, k| v.get(k)).is_some();
+        let held = |p: &serde_json::Value| ops::field_at(&p["entity"], path).is_some();
         if !profiles.iter().any(held) {
             eprintln!("note: no profile here has the field `{}`", path.join("."));
         }

@@ -7,20 +7,19 @@ use serde_json::{Map, Number, Value};
 
 /// Reads a whole CSV file into `batch`.
 pub fn ingest_csv(cx: &Context, batch: &mut Batch, bytes: &[u8]) {
-    let dataset = cx.dataset;
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-    let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(|s| s.trim().to_string()).collect(),
+    let columns = match reader.headers() {
+        Ok(h) => Columns::of(cx.dataset, h),
         Err(e) => {
             reject(batch, 1, Reason::InvalidCsv, e.to_string(), "");
             return;
         }
     };
-    if let Some(problem) = clashing_columns(&headers) {
+    let headers = &columns.headers;
+    if let Some(problem) = clashing_columns(headers) {
         reject(batch, 1, Reason::InvalidCsv, problem, &headers.join(","));
         return;
     }
-    let kinds: Vec<CellKind> = headers.iter().map(|h| cell_kind(dataset, h)).collect();
     let mut row = csv::StringRecord::new();
     loop {
         let start = reader.position().byte() as usize;
@@ -31,7 +30,7 @@ pub fn ingest_csv(cx: &Context, batch: &mut Batch, bytes: &[u8]) {
                 let raw = row.iter().collect::<Vec<_>>().join(",");
                 let end = reader.position().byte() as usize;
                 let span = bytes.get(start..end).unwrap_or_default();
-                if let Some(problem) = malformed(&row, &headers, span, end >= bytes.len()) {
+                if let Some(problem) = malformed(&row, headers, span, end >= bytes.len()) {
                     // An unclosed quote's row is shown as it is in the file: the rest of it.
                     let text = String::from_utf8_lossy(span);
                     let shown = if problem.whole_rest { text.trim_end() } else { &raw };
@@ -42,21 +41,51 @@ pub fn ingest_csv(cx: &Context, batch: &mut Batch, bytes: &[u8]) {
                     reject(batch, line, Reason::TooLarge, "row is over the size limit", &raw);
                     continue;
                 }
-                let mut obj = Map::new();
-                for ((h, kind), cell) in
-                    headers.iter().zip(&kinds).zip(row.iter()).filter(|((h, _), _)| !h.is_empty())
-                {
-                    if let Some(v) = convert(*kind, cell) {
-                        insert_path(&mut obj, h, v);
-                    }
-                }
-                ingest_object(cx, batch, line, obj, None, &raw);
+                ingest_object(cx, batch, line, columns.object(&row), None, &raw);
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line() as u32);
                 reject(batch, line, Reason::InvalidCsv, e.to_string(), "");
             }
         }
+    }
+}
+
+/// The first `max` rows of a CSV file as ingest reads them, for the type sampler: best effort,
+/// so rows that do not read are skipped, and a file whose header ingest refuses gives none.
+pub fn sample(dataset: &Dataset, input: impl std::io::Read, max: usize) -> Vec<Value> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+    let Ok(columns) = reader.headers().map(|h| Columns::of(dataset, h)) else { return Vec::new() };
+    if clashing_columns(&columns.headers).is_some() {
+        return Vec::new();
+    }
+    let rows = reader.records().filter_map(Result::ok).take(max);
+    rows.map(|row| Value::Object(columns.object(&row))).collect()
+}
+
+/// A file's columns: each header cell's path (trimmed) and how its cells are read.
+struct Columns {
+    headers: Vec<String>,
+    kinds: Vec<CellKind>,
+}
+
+impl Columns {
+    fn of(dataset: &Dataset, header: &csv::StringRecord) -> Columns {
+        let headers: Vec<String> = header.iter().map(|s| s.trim().to_string()).collect();
+        let kinds = headers.iter().map(|h| cell_kind(dataset, h)).collect();
+        Columns { headers, kinds }
+    }
+
+    /// A row as the object its dotted headers build (an unnamed column's cells are left out).
+    fn object(&self, row: &csv::StringRecord) -> Map<String, Value> {
+        let mut obj = Map::new();
+        let cells = self.headers.iter().zip(&self.kinds).zip(row.iter());
+        for ((h, kind), cell) in cells.filter(|((h, _), _)| !h.is_empty()) {
+            if let Some(v) = convert(*kind, cell) {
+                insert_path(&mut obj, h, v);
+            }
+        }
+        obj
     }
 }
 

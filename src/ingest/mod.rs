@@ -65,41 +65,46 @@ pub fn nested_folders(folder: &Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-/// Every batch file of every dataset, sorted by batch id: the files directly in a dataset's
-/// folder, but [temporary](is_temporary) ones.
+/// Every batch file of every dataset, sorted by batch id.
 pub fn list_batches(project: &Project) -> std::io::Result<Vec<BatchFile>> {
     let mut out = Vec::new();
     for ds in &project.datasets {
-        let dir = project.root.join(&ds.path);
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(e) => e,
-            // A dataset with no data yet is not an error.
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(e),
-        };
-        for entry in entries {
-            let entry = entry?;
-            let name = entry.file_name().to_string_lossy().to_string();
-            // A link to a file is that file (the sampler reads it too).
-            let meta = std::fs::metadata(entry.path()).or_else(|_| entry.metadata())?;
-            if is_temporary(&name) || !meta.is_file() {
-                continue;
-            }
-            let mtime = meta
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos() as i128);
-            out.push(BatchFile {
-                id: format!("{}/{}", ds.name.value, name),
-                dataset: ds.name.value.clone(),
-                path: entry.path(),
-                size: meta.len(),
-                mtime,
-            });
-        }
+        out.extend(dataset_batches(&project.root, ds)?);
     }
     out.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(out)
+}
+
+/// The batch files of one dataset: the files directly in its folder (a link to a file is that
+/// file), but [temporary](is_temporary) ones; none while the folder does not exist.
+pub fn dataset_batches(root: &Path, ds: &Dataset) -> std::io::Result<Vec<BatchFile>> {
+    let entries = match std::fs::read_dir(root.join(&ds.path)) {
+        Ok(e) => e,
+        // A dataset with no data yet is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().to_string();
+        let meta = std::fs::metadata(entry.path()).or_else(|_| entry.metadata())?;
+        if is_temporary(&name) || !meta.is_file() {
+            continue;
+        }
+        let mtime = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as i128);
+        out.push(BatchFile {
+            id: format!("{}/{}", ds.name.value, name),
+            dataset: ds.name.value.clone(),
+            path: entry.path(),
+            size: meta.len(),
+            mtime,
+        });
+    }
     Ok(out)
 }
 

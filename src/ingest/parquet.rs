@@ -15,6 +15,7 @@ use parquet::record::{Field, Row};
 use parquet::schema::types::Type;
 use serde_json::{Map, Number, Value};
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::path::Path;
 
 /// Reads a whole Parquet file into `batch`; rows are numbered from 1.
@@ -109,6 +110,7 @@ impl Columns {
         self.0.get(path).copied()
     }
 
+    /// A value as JSON, at `path` in the row.
     fn field(&self, f: &Field, path: &mut String) -> Value {
         match f {
             Field::Bytes(b) if self.kind(path) == Some(Kind::Uuid) && b.len() == 16 => uuid(b.data()),
@@ -119,8 +121,46 @@ impl Columns {
             Field::ListInternal(list) => {
                 Value::Array(list.elements().iter().map(|e| self.field(e, path)).collect())
             }
-            // Everything else, maps too (their values are not followed, see `Columns`).
-            _ => field_to_json(f),
+            Field::MapInternal(map) => {
+                // No column is recorded under a map (see `Columns`): its values get a path that
+                // names none.
+                let len = path.len();
+                path.push_str("\u{1}\u{0}");
+                let entries = map.entries().iter().map(|(k, v)| {
+                    let key = match k {
+                        Field::Str(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    (key, self.field(v, path))
+                });
+                let object = Value::Object(entries.collect());
+                path.truncate(len);
+                object
+            }
+            Field::Null => Value::Null,
+            Field::Bool(b) => Value::Bool(*b),
+            Field::Byte(n) => (*n).into(),
+            Field::Short(n) => (*n).into(),
+            Field::Int(n) => (*n).into(),
+            Field::Long(n) => (*n).into(),
+            Field::UByte(n) => (*n).into(),
+            Field::UShort(n) => (*n).into(),
+            Field::UInt(n) => (*n).into(),
+            Field::ULong(n) => (*n).into(),
+            Field::Float16(n) => float(f64::from(*n)),
+            Field::Float(n) => float(f64::from(*n)),
+            Field::Double(n) => float(*n),
+            // Decimals are numbers (money in a warehouse's export is DECIMAL): an int when they
+            // have no fraction and fit one, else the double nearest their digits, as a JSON
+            // number with those digits reads.
+            Field::Decimal(_) => decimal(&f.to_string()),
+            Field::Str(s) => Value::String(s.clone()),
+            Field::Bytes(b) => Value::String(String::from_utf8_lossy(b.data()).into_owned()),
+            Field::Date(d) => Value::String(format_date(*d)),
+            Field::TimeMillis(t) => (*t).into(),
+            Field::TimeMicros(t) => (*t).into(),
+            Field::TimestampMillis(t) => Value::String(format_timestamp(t.saturating_mul(1000))),
+            Field::TimestampMicros(t) => Value::String(format_timestamp(*t)),
         }
     }
 }
@@ -154,28 +194,12 @@ fn walk(t: &Type, path: String, found: &mut HashMap<String, Kind>) {
                 [only] if repeated.is_group() => only,
                 _ => repeated,
             };
-            walk_element(element, path, found);
+            walk(element, path, found);
         }
         return;
     }
     for field in t.get_fields() {
         walk(field, format!("{path}\u{1}{}", field.name()), found);
-    }
-}
-
-/// Like [`walk`] for a list's element, which adds no name of its own to the path.
-fn walk_element(element: &Type, path: String, found: &mut HashMap<String, Kind>) {
-    if element.is_group()
-        && !matches!(
-            element.get_basic_info().converted_type(),
-            ConvertedType::LIST | ConvertedType::MAP | ConvertedType::MAP_KEY_VALUE
-        )
-    {
-        for field in element.get_fields() {
-            walk(field, format!("{path}\u{1}{}", field.name()), found);
-        }
-    } else {
-        walk(element, path, found);
     }
 }
 
@@ -186,13 +210,9 @@ fn uuid(bytes: &[u8]) -> Value {
         if matches!(i, 4 | 6 | 8 | 10) {
             s.push('-');
         }
-        s.push_str(&format!("{b:02x}"));
+        let _ = write!(s, "{b:02x}");
     }
     Value::String(s)
-}
-
-fn row_to_json(row: &Row) -> Map<String, Value> {
-    row.get_column_iter().map(|(k, v)| (k.clone(), field_to_json(v))).collect()
 }
 
 /// A decimal's digits (`-12.50`, `7`) as a JSON number.
@@ -205,47 +225,4 @@ fn decimal(digits: &str) -> Value {
 
 fn float(f: f64) -> Value {
     Number::from_f64(f).map_or(Value::Null, Value::Number)
-}
-
-fn field_to_json(f: &Field) -> Value {
-    match f {
-        Field::Null => Value::Null,
-        Field::Bool(b) => Value::Bool(*b),
-        Field::Byte(n) => (*n).into(),
-        Field::Short(n) => (*n).into(),
-        Field::Int(n) => (*n).into(),
-        Field::Long(n) => (*n).into(),
-        Field::UByte(n) => (*n).into(),
-        Field::UShort(n) => (*n).into(),
-        Field::UInt(n) => (*n).into(),
-        Field::ULong(n) => (*n).into(),
-        Field::Float16(n) => float(f64::from(*n)),
-        Field::Float(n) => float(f64::from(*n)),
-        Field::Double(n) => float(*n),
-        // Decimals are numbers (money in a warehouse's export is DECIMAL): an int when they
-        // have no fraction and fit one, else the double nearest their digits, as a JSON
-        // number with those digits reads.
-        Field::Decimal(_) => decimal(&f.to_string()),
-        Field::Str(s) => Value::String(s.clone()),
-        Field::Bytes(b) => Value::String(String::from_utf8_lossy(b.data()).into_owned()),
-        Field::Date(d) => Value::String(format_date(*d)),
-        Field::TimeMillis(t) => (*t).into(),
-        Field::TimeMicros(t) => (*t).into(),
-        Field::TimestampMillis(t) => Value::String(format_timestamp(t.saturating_mul(1000))),
-        Field::TimestampMicros(t) => Value::String(format_timestamp(*t)),
-        Field::Group(row) => Value::Object(row_to_json(row)),
-        Field::ListInternal(list) => Value::Array(list.elements().iter().map(field_to_json).collect()),
-        Field::MapInternal(map) => Value::Object(
-            map.entries()
-                .iter()
-                .map(|(k, v)| {
-                    let key = match k {
-                        Field::Str(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    (key, field_to_json(v))
-                })
-                .collect(),
-        ),
-    }
 }

@@ -13,9 +13,9 @@ use crate::check::SampleTypes;
 use crate::ir::Type;
 use crate::policy::{Dataset, Format, Project};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 /// The type of the first `max_records` records of each dataset's batch files (files sorted by
@@ -50,7 +50,8 @@ pub fn sample_types(project: &Project, max_records: usize) -> SampleTypes {
 }
 
 /// Bumped whenever sampling or inference changes what it produces.
-/// 2: Parquet files are sampled, and a byte order mark opening a JSONL file is skipped.
+/// 2: Parquet files are sampled, a byte order mark opening a JSONL file is skipped, and CSV
+/// cells are typed as ingest types them (`ingest::csv::sample`).
 const CACHE_VERSION: u32 = 2;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -75,25 +76,15 @@ struct Listing {
     files: Vec<(PathBuf, u64, i128)>,
 }
 
+/// The dataset's batch files as ingest lists them (none when the folder cannot be read).
 fn listing(root: &Path, ds: &Dataset) -> Listing {
-    let folder = root.join(&ds.path);
-    let mut files: Vec<(PathBuf, u64, i128)> = std::fs::read_dir(&folder)
+    let batches = super::dataset_batches(root, ds).unwrap_or_default();
+    let mut files: Vec<(PathBuf, u64, i128)> = batches
         .into_iter()
-        .flatten()
-        .filter_map(Result::ok)
-        .filter(|e| !super::is_temporary(&e.file_name().to_string_lossy()))
-        .filter_map(|e| {
-            let meta = std::fs::metadata(e.path()).ok().filter(std::fs::Metadata::is_file)?;
-            let mtime = meta
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(-1, |d| d.as_nanos() as i128);
-            Some((PathBuf::from(e.file_name()), meta.len(), mtime))
-        })
+        .filter_map(|b| Some((PathBuf::from(b.path.file_name()?), b.size, b.mtime)))
         .collect();
     files.sort();
-    Listing { folder, format: ds.format.map(|f| format!("{f:?}")), files }
+    Listing { folder: root.join(&ds.path), format: ds.format.map(|f| format!("{f:?}")), files }
 }
 
 /// The first `max` records of the files in `listing` (a listing of `ds`'s folder).
@@ -110,7 +101,7 @@ fn sample_dataset(ds: &Dataset, listing: &Listing, max: usize) -> Vec<Value> {
         let Ok(reader) = std::fs::File::open(&file).map(std::io::BufReader::new) else { continue };
         match format {
             Some(Format::Jsonl) => out.extend(jsonl_records(reader, room)),
-            Some(Format::Csv) => out.extend(csv_records(reader, room)),
+            Some(Format::Csv) => out.extend(super::csv::sample(ds, reader, room)),
             // Rows as ingest reads them (a null cell is a null member, which types nothing).
             Some(Format::Parquet) => {
                 out.extend(super::parquet::read_rows(&file, room).into_iter().map(Value::Object));
@@ -137,68 +128,18 @@ pub fn jsonl_records(reader: impl BufRead, max: usize) -> Vec<Value> {
         .collect()
 }
 
-/// CSV rows as objects: dotted headers make nested objects; cells are typed as int, double,
-/// bool or string, and an empty cell is absent.
-pub fn csv_records(input: impl Read, max: usize) -> Vec<Value> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
-    let Ok(headers) = reader.headers().cloned() else { return Vec::new() };
-    let mut out = Vec::new();
-    for row in reader.records().filter_map(Result::ok).take(max) {
-        let mut record = Map::new();
-        for (header, cell) in headers.iter().zip(row.iter()) {
-            // Ingest reads no cell under an unnamed column.
-            if cell.is_empty() || header.trim().is_empty() {
-                continue;
-            }
-            let segs: Vec<&str> = header.split('.').collect();
-            insert(&mut record, &segs, cell_value(cell));
-        }
-        out.push(Value::Object(record));
-    }
-    out
-}
-
-fn insert(map: &mut Map<String, Value>, segs: &[&str], v: Value) {
-    match segs {
-        [] => {}
-        [last] => {
-            map.insert((*last).to_string(), v);
-        }
-        [first, rest @ ..] => {
-            let slot = map.entry((*first).to_string()).or_insert_with(|| Value::Object(Map::new()));
-            if !slot.is_object() {
-                *slot = Value::Object(Map::new());
-            }
-            if let Value::Object(inner) = slot {
-                insert(inner, rest, v);
-            }
-        }
-    }
-}
-
-fn cell_value(cell: &str) -> Value {
-    if let Ok(i) = cell.parse::<i64>() {
-        return Value::from(i);
-    }
-    if let Ok(d) = cell.parse::<f64>() {
-        if d.is_finite() {
-            return Value::from(d);
-        }
-    }
-    match cell {
-        "true" => Value::Bool(true),
-        "false" => Value::Bool(false),
-        _ => Value::String(cell.to_string()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn csv_headers_nest_and_cells_are_typed() {
-        let rows = csv_records("a.b,a.c,d,e\n1,2.5,true,x\n,,false,\n".as_bytes(), 10);
+        let project = project_at(Path::new("."), &["web"]);
+        let rows = super::super::csv::sample(
+            &project.datasets[0],
+            "a.b,a.c,d,e\n1,2.5,true,x\n,,false,\n".as_bytes(),
+            10,
+        );
         assert_eq!(rows[0], serde_json::json!({"a": {"b": 1, "c": 2.5}, "d": true, "e": "x"}));
         assert_eq!(rows[1], serde_json::json!({"d": false}));
     }

@@ -93,10 +93,10 @@ struct Written {
     unheld: Vec<String>,
 }
 
-/// Selects, shapes and writes the profiles. JSONL and CSV stream: profiles go to the file one at a time, in profileId
-/// order, so memory does not grow with the store (a stored line that needs no reshaping is
-/// copied as it is; a CSV takes a first pass for its columns). A Parquet file types each column
-/// over all of its values, so its profiles are gathered.
+/// Selects, shapes and writes the profiles. Every format streams: profiles go to the file one at
+/// a time, in profileId order, so memory does not grow with the store (a stored line that needs
+/// no reshaping is copied as it is). CSV and Parquet take a first pass for their columns (Parquet
+/// types each column over all of its values) and write row groups as they fill.
 fn write(session: &Session, req: &Request) -> Result<Written, Error> {
     let profiles = Profiles::open(session, req)?;
     let mut selection = Selection::new(session, req);
@@ -372,7 +372,7 @@ impl<'r> Selection<'r> {
     fn shape(&mut self, mut profile: Json) -> Json {
         if let Some(fields) = &self.req.fields {
             for (held, path) in self.held.iter_mut().zip(fields) {
-                *held = *held || path.iter().try_fold(&profile["entity"], |v, k| v.get(k)).is_some();
+                *held = *held || super::field_at(&profile["entity"], path).is_some();
             }
             let kept = select_fields(&profile["entity"], fields);
             profile["entity"] = kept;

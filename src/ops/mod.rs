@@ -204,22 +204,16 @@ pub fn parse_fields(text: &str) -> Result<Vec<Vec<String>>, Error> {
 pub fn select_fields(entity: &serde_json::Value, fields: &[Vec<String>]) -> serde_json::Value {
     let mut out = serde_json::Map::new();
     for path in fields {
-        let mut cur = entity;
-        let mut found = true;
-        for seg in path {
-            match cur.get(seg) {
-                Some(v) => cur = v,
-                None => {
-                    found = false;
-                    break;
-                }
-            }
-        }
-        if found {
-            insert_path(&mut out, path, cur.clone());
+        if let Some(v) = field_at(entity, path) {
+            insert_path(&mut out, path, v.clone());
         }
     }
     serde_json::Value::Object(out)
+}
+
+/// The value at `path` (a `--fields` path) in a JSON object, when it is there.
+pub fn field_at<'v>(entity: &'v serde_json::Value, path: &[String]) -> Option<&'v serde_json::Value> {
+    path.iter().try_fold(entity, |v, seg| v.get(seg))
 }
 
 fn insert_path(into: &mut serde_json::Map<String, serde_json::Value>, path: &[String], v: serde_json::Value) {

@@ -44,6 +44,14 @@ impl Project {
         p
     }
 
+    /// A project with two customers, each with one purchase (`crm/001.jsonl`, `web/001.jsonl`).
+    pub fn two_customers(name: &str) -> Project {
+        let p = Project::new(name);
+        p.batch("crm", "001.jsonl", &[p.customer(1, 2), p.customer(2, 0)]);
+        p.batch("web", "001.jsonl", &[p.purchase(1, "e1", 150), p.purchase(2, "e2", 20)]);
+        p
+    }
+
     pub fn customer(&self, c: u32, tier: u32) -> String {
         format!(
             "{{\"crmId\": \"c-{c}\", \"identityMap\": {{\"Email\": [{{\"id\": \"u{c}@x.se\"}}]}}, \"tier\": {tier}, \"extSourceSystemAudit\": {{\"lastUpdatedDate\": \"2026-09-{:02}T00:00:00Z\"}}}}",
