@@ -108,7 +108,7 @@ pub fn ingest_json_line(
 }
 
 /// A parsed line into `batch`: a record or event when it is an object, else a rejection.
-fn ingest_parsed(
+pub(super) fn ingest_parsed(
     cx: &Context,
     batch: &mut Batch,
     line: u32,

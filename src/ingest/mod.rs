@@ -3,6 +3,7 @@
 //! One file is one batch (`<dataset>/<file name>`). A batch is read whole into a [`Batch`]; no
 //! bad line stops it: each becomes a [`Rejection`] with its line number and reason.
 
+pub mod array;
 mod csv;
 pub mod direct;
 pub mod identities;
@@ -21,6 +22,11 @@ pub use text::Text;
 
 use crate::policy::{Dataset, Format, Project};
 use std::path::{Path, PathBuf};
+
+/// Bumped whenever reading a file changes what is extracted from it: part of every batch's
+/// fingerprint (`runtime::batches`), so a store of an earlier mosaic reads its files again.
+/// 1: a file holding one JSON array of records is read element by element ([`array`]).
+pub const READING: u32 = 1;
 
 /// A batch file found on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,7 +181,7 @@ pub fn read_batch(project: &Project, file: &BatchFile, keep: &Keep) -> Batch {
     let cx = line::Context { project, dataset };
     let format = format_of(dataset, &file.path);
     let read = match format {
-        Some(Format::Jsonl) => read_jsonl(&cx, &mut batch, &file.path, keep),
+        Some(Format::Jsonl) => read_json(&cx, &mut batch, &file.path, keep),
         other => std::fs::read(&file.path).map(|bytes| match other {
             Some(Format::Csv) => csv::ingest_csv(&cx, &mut batch, &bytes),
             Some(Format::Parquet) => parquet::ingest_parquet(&cx, &mut batch, &file.path),
@@ -230,6 +236,59 @@ const CHUNK: u64 = 1 << 20;
 /// The UTF-8 byte order mark, skipped at the start of a JSONL file (the csv crate skips it
 /// in CSV files).
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Reads a JSON file: the elements of an [array file](array), else the lines of JSON Lines.
+fn read_json(cx: &line::Context, batch: &mut Batch, path: &Path, keep: &Keep) -> std::io::Result<()> {
+    if array::first_char(path)? == Some(b'[') {
+        let bytes = std::fs::read(path)?;
+        if let Some(elements) = array::elements(bytes.strip_prefix(BOM).unwrap_or(&bytes)) {
+            elements.iter().for_each(|e| read_element(cx, batch, e));
+            return Ok(());
+        }
+    }
+    read_jsonl(cx, batch, path, keep)
+}
+
+/// One element of an array file. Its event keeps its whole body (it has no line of its own
+/// to be read back from); where a parse error is, is told in the file's lines and columns.
+fn read_element(cx: &line::Context, batch: &mut Batch, element: &array::Element) {
+    let array::Element { line, column, text, broken } = *element;
+    let raw = String::from_utf8_lossy(text);
+    if let Some(why) = broken {
+        return line::reject(
+            batch,
+            line,
+            Reason::InvalidJson,
+            format!("{why} (line {line}, column {column})"),
+            &raw,
+        );
+    }
+    if text.len() > line::MAX_LINE_BYTES {
+        let detail =
+            format!("element of {} bytes is over the {} byte limit", text.len(), line::MAX_LINE_BYTES);
+        return line::reject(batch, line, Reason::TooLarge, detail, &raw);
+    }
+    let parsed = std::str::from_utf8(text)
+        .map_err(|e| format!("not UTF-8: {e}"))
+        .and_then(|text| serde_json::from_str(text).map_err(|e| at_place(&e, line, column)));
+    match parsed {
+        Ok(value) => line::ingest_parsed(cx, batch, line, Ok((value, None)), &raw),
+        Err(detail) => line::reject(batch, line, Reason::InvalidJson, detail, &raw),
+    }
+}
+
+/// serde_json's message for an element starting at `line` and `column` of its file, with the
+/// place of the error in the file's lines and columns instead of the element's.
+fn at_place(e: &serde_json::Error, line: u32, column: u32) -> String {
+    let message = e.to_string();
+    if e.line() == 0 {
+        return format!("{message} (in the element at line {line}, column {column})");
+    }
+    let message = message.rfind(" at line ").map_or(message.as_str(), |at| &message[..at]);
+    let (l, c) = (e.line() as u32, e.column() as u32);
+    let (l, c) = if l <= 1 { (line, column + c.saturating_sub(1)) } else { (line + l - 1, c) };
+    format!("{message} at line {l} column {c}")
+}
 
 /// Reads a JSONL file a chunk at a time into `batch`, so a large file is never whole in memory.
 /// With a sparse plan, each event keeps its line's offset and its fields are taken from the

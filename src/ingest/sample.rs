@@ -52,7 +52,8 @@ pub fn sample_types(project: &Project, max_records: usize) -> SampleTypes {
 /// Bumped whenever sampling or inference changes what it produces.
 /// 2: Parquet files are sampled, a byte order mark opening a JSONL file is skipped, and CSV
 /// cells are typed as ingest types them (`ingest::csv::sample`).
-const CACHE_VERSION: u32 = 2;
+/// 3: a file holding one JSON array is sampled by its elements (`ingest::array`).
+const CACHE_VERSION: u32 = 3;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Cache {
@@ -100,7 +101,10 @@ fn sample_dataset(ds: &Dataset, listing: &Listing, max: usize) -> Vec<Value> {
         // Files are streamed: only the first records are read, however large the batch.
         let Ok(reader) = std::fs::File::open(&file).map(std::io::BufReader::new) else { continue };
         match format {
-            Some(Format::Jsonl) => out.extend(jsonl_records(reader, room)),
+            Some(Format::Jsonl) => match super::array::sample(&file, room) {
+                Some(records) => out.extend(records),
+                None => out.extend(jsonl_records(reader, room)),
+            },
             Some(Format::Csv) => out.extend(super::csv::sample(ds, reader, room)),
             // Rows as ingest reads them (a null cell is a null member, which types nothing).
             Some(Format::Parquet) => {
@@ -191,6 +195,18 @@ mod tests {
             vec![serde_json::json!({"n": 1, "x": {"y": "a"}}), serde_json::json!({"n": 2, "x": {"y": "b"}})];
         assert_eq!(web, expected);
         assert!(missing.is_empty());
+    }
+
+    #[test]
+    fn an_array_file_is_sampled_by_its_elements() {
+        let root = temp_root("array");
+        std::fs::create_dir_all(root.join("data/web")).unwrap();
+        std::fs::write(root.join("data/web/a.json"), "[\n  {\"n\": 1},\n  2,\n  {\"n\": 3}\n]\n").unwrap();
+        let project = project_at(&root, &["web"]);
+        let ds = &project.datasets[0];
+        let rows = sample_dataset(ds, &listing(&root, ds), 10);
+        let _ = std::fs::remove_dir_all(&root);
+        assert_eq!(rows, vec![serde_json::json!({"n": 1}), serde_json::json!({"n": 3})]);
     }
 
     #[test]

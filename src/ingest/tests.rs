@@ -354,3 +354,56 @@ fn normalize_equals_the_copying_reference() {
         }
     }
 }
+
+#[test]
+fn a_json_array_file_is_read_element_by_element() {
+    // Pretty-printed, as tools export: each element is a record numbered by its first line.
+    let text = "\u{feff}[\n  {\"crmId\": \"c-1\", \"name\": \"Ann\"},\n  {\"crmId\": \"c-2\",\n   \"tags\": [\"a,b\", \"]\"]},\n  [1],\n  {\"crmId\": \"c-3\" \"name\": 1},\n  {\"name\": \"no id\"}\n]\n";
+    let b = batch_of("array", DatasetClass::Profile, "a.json", text);
+    let records: Vec<(u32, String)> =
+        b.records.iter().map(|r| (r.line, r.identities[r.primary as usize].to_string())).collect();
+    assert_eq!(records, vec![(2, "CRMID:c-1".to_string()), (3, "CRMID:c-2".to_string())]);
+    assert_eq!(b.records[1].body.value()["tags"], serde_json::json!(["a,b", "]"]));
+    let rejected: Vec<(u32, &str, &str)> =
+        b.rejections.iter().map(|r| (r.line, r.reason.as_str(), r.raw.as_str())).collect();
+    assert_eq!(
+        rejected,
+        vec![
+            (5, "notAnObject", "[1]"),
+            (6, "invalidJson", "{\"crmId\": \"c-3\" \"name\": 1}"),
+            (7, "noIdentity", "{\"name\": \"no id\"}"),
+        ]
+    );
+    // The parse error's place is the file's, not the element's.
+    assert_eq!(b.rejections[1].detail, "expected `,` or `}` at line 6 column 19");
+}
+
+#[test]
+fn an_array_file_that_is_cut_short_is_read_as_lines() {
+    // No line is taken into another's rejection: each is rejected on its own.
+    let text = "[{\"crmId\": \"c-1\"},\n {\"crmId\": \"c-2\"},\n {\"crmId\": \"c-3\", \"name\": ";
+    let b = batch_of("array-cut", DatasetClass::Profile, "a.json", text);
+    assert!(b.records.is_empty());
+    let rejected: Vec<(u32, Reason)> = b.rejections.iter().map(|r| (r.line, r.reason)).collect();
+    assert_eq!(rejected, vec![(1, Reason::InvalidJson), (2, Reason::InvalidJson), (3, Reason::InvalidJson)]);
+}
+
+#[test]
+fn events_of_an_array_file_keep_their_bodies_and_fields() {
+    let root = temp_dir("array-events");
+    let ds = dataset("web", DatasetClass::Event, false, &[]);
+    let p = project(&root, vec![ds], vec![policy("p", GraphType::Pdg, MergeType::TimestampOrdered, &[])]);
+    let event = |n: u32| {
+        format!("{{\"_id\": \"e{n}\", \"timestamp\": \"2026-10-0{n}T00:00:00Z\", \"identityMap\": {{\"ECID\": [{{\"id\": \"d-{n}\"}}]}}, \"price\": {n}}}")
+    };
+    write(&root, "data/web/a.json", &format!("[\n{},\n{}\n]", event(1), event(2)));
+    let files = list_batches(&p).expect("list");
+    let keep = Keep { event_paths: Some(vec![vec!["price".to_string()]]) };
+    let b = read_batch(&p, &files[0], &keep);
+    let _ = std::fs::remove_dir_all(&root);
+    let events: Vec<(u32, Option<u64>, &serde_json::Value)> =
+        b.events.iter().map(|e| (e.line, e.offset, &e.fields[0])).collect();
+    assert_eq!(events, vec![(2, None, &serde_json::json!(1)), (3, None, &serde_json::json!(2))]);
+    assert_eq!(b.events[1].body["_id"], "e2");
+    assert!(b.rejections.is_empty());
+}

@@ -226,7 +226,7 @@ fn fingerprint(project: &Project, dataset: &crate::policy::Dataset, keep: &inges
         crate::policy::DatasetClass::Profile => None,
     };
     let text = format!(
-        "{:?}|{:?}|{}|{:?}|{:?}|{:?}|{:?}|layout {}",
+        "{:?}|{:?}|{}|{:?}|{:?}|{:?}|{:?}|layout {}|reading {}",
         dataset.class,
         dataset.format,
         dataset.timestamp,
@@ -235,6 +235,7 @@ fn fingerprint(project: &Project, dataset: &crate::policy::Dataset, keep: &inges
         project.identity.namespaces,
         kept,
         crate::store::BATCH_LAYOUT,
+        crate::ingest::READING,
     );
     let mut hash = crate::fnv::Fnv::default();
     hash.bytes(text.as_bytes());
