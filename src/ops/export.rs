@@ -265,9 +265,12 @@ impl<'s> Profiles<'s> {
         order.sort_unstable();
         // Profiles are built (and their events read back) in parallel a chunk at a time, and
         // handed out in order.
+        let plan = req.events.as_deref().map(super::world::fields_plan);
         for chunk in order.chunks(BUILD_CHUNK) {
-            let built: Vec<Option<(Profile, Option<Json>)>> =
-                chunk.par_iter().map(|&(_, g)| built(world, req, g)).collect::<Result<_, Error>>()?;
+            let built: Vec<Option<(Profile, Option<Json>)>> = chunk
+                .par_iter()
+                .map(|&(_, g)| built(world, req, plan.as_ref(), g))
+                .collect::<Result<_, Error>>()?;
             for (profile, events) in built.into_iter().flatten() {
                 each(Item::Built(profile, events))?;
             }
@@ -280,9 +283,14 @@ impl<'s> Profiles<'s> {
 /// that their events stay small.
 const BUILD_CHUNK: usize = 1024;
 
-/// Group `g`'s profile, with its events when asked for; `None` when the request leaves it out
-/// (`--from-ingest`) or it has nothing to show.
-fn built(world: &World<'_>, req: &Request, g: usize) -> Result<Option<(Profile, Option<Json>)>, Error> {
+/// Group `g`'s profile, with its events when asked for (their fields read with `plan`, made
+/// for them); `None` when the request leaves it out (`--from-ingest`) or it has nothing to show.
+fn built(
+    world: &World<'_>,
+    req: &Request,
+    plan: Option<&crate::ingest::sparse::Plan>,
+    g: usize,
+) -> Result<Option<(Profile, Option<Json>)>, Error> {
     if let Some(from) = req.from_ingest {
         let fresh = |b: u32| world.batches.get(b as usize).is_some_and(|e| e.ingested_at >= from);
         let touched = world.records_of(g).iter().any(|r| fresh(r.batch))
@@ -292,17 +300,15 @@ fn built(world: &World<'_>, req: &Request, g: usize) -> Result<Option<(Profile, 
         }
     }
     let Some(profile) = world.build(g) else { return Ok(None) };
-    let events = match &req.events {
-        Some(fields) => {
+    let events = match (&req.events, plan) {
+        (Some(fields), Some(plan)) => {
             let mut evs = world.events_of(g);
             evs.sort_by_key(|e| (e.time, e.seq));
-            let list = evs
-                .iter()
-                .map(|e| Ok(select_fields(&world.event_body(e)?, fields)))
-                .collect::<Result<_, Error>>()?;
+            let list =
+                evs.iter().map(|e| world.event_fields(e, fields, plan)).collect::<Result<_, Error>>()?;
             Some(Json::Array(list))
         }
-        None => None,
+        _ => None,
     };
     Ok(Some((profile, events)))
 }

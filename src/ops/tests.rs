@@ -52,3 +52,35 @@ fn diff_marks_changes_with_context() {
     assert_eq!(d, "--- expected\n+++ actual\n@@\n 2\n 3\n 4\n-5\n+five\n 6\n 7\n 8\n");
     assert_eq!(unified_diff(a, a), "--- expected\n+++ actual\n");
 }
+
+/// `export --events` parses event lines only as far as the fields reach (`world::fields_plan`):
+/// what it takes must be what the fields select from the whole line.
+#[test]
+fn event_fields_from_the_slim_parse_are_those_of_the_whole_line() {
+    let lines = [
+        r#"{"eventType": "view", "web": {"page": {"name": "home", "url": "u"}, "x": 1}, "n": 2}"#,
+        r#"{"eventType": "buy", "items": [{"sku": "a", "price": 1}, {"sku": "b"}], "n": null}"#,
+        r#"{"web": [{"page": {"name": "in an array"}}], "eventType": 7, "eventType": "dup"}"#,
+        r#"{"identityMap": {"ECID": [{"id": "e"}]}, "web": {"page": "not an object"}}"#,
+        r#"{"a": {"b": {"c": [1, {"d": 2}]}}, "e\u0074": "escaped key"}"#,
+    ];
+    let field_lists: [&[&str]; 5] = [
+        &["eventType"],
+        &["web.page.name", "n"],
+        &["items", "items.sku"],
+        &["identityMap.ECID", "web"],
+        &["a.b.c", "a.b", "et", "missing.path"],
+    ];
+    for fields in field_lists {
+        let fields: Vec<Vec<String>> =
+            fields.iter().map(|f| f.split('.').map(str::to_string).collect()).collect();
+        let plan = crate::ops::world::fields_plan(&fields);
+        for line in lines {
+            let whole: serde_json::Value = serde_json::from_str(line).expect("valid");
+            let (slim, _) = plan.parse(line).expect("valid");
+            assert_eq!(select_fields(&slim, &fields), select_fields(&whole, &fields), "{fields:?} of {line}");
+        }
+    }
+    // A line that changed into invalid JSON is refused, as a whole parse refuses it.
+    assert!(crate::ops::world::fields_plan(&[vec!["n".into()]]).parse(r#"{"n": 1, "x": [}"#).is_err());
+}
