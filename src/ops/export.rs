@@ -11,7 +11,7 @@
 
 use super::world::World;
 use super::{jobs, now_ms, select_fields, Error, Session};
-use crate::output::{write_atomic_with, LineHead, Profile};
+use crate::output::{write_atomic_with, LineHead};
 use crate::policy::DatasetClass;
 use crate::runtime::profile::profile_id;
 use rayon::prelude::*;
@@ -176,23 +176,18 @@ fn stream_to(
 }
 
 /// One profile to export: a stored line, or one rebuilt from the stored batches (with its
-/// events when they are asked for).
+/// events when they are asked for) and already made JSON, as the workers that rebuild profiles
+/// make it (one thread writes the file: it only shapes and prints).
 enum Item<'a> {
     Line(&'a str),
-    Built(Profile, Option<Json>),
+    Built(Json),
 }
 
 impl Item<'_> {
     fn into_json(self, session: &Session) -> Result<Json, Error> {
         match self {
             Item::Line(line) => serde_json::from_str(line).map_err(|e| unreadable(session, e)),
-            Item::Built(profile, events) => {
-                let mut json = profile.to_json();
-                if let Some(events) = events {
-                    json["events"] = events;
-                }
-                Ok(json)
-            }
+            Item::Built(json) => Ok(json),
         }
     }
 }
@@ -264,15 +259,23 @@ impl<'s> Profiles<'s> {
             (0..world.groups.len()).map(|g| (profile_id(&session.project, &world.groups[g]), g)).collect();
         order.sort_unstable();
         // Profiles are built (and their events read back) in parallel a chunk at a time, and
-        // handed out in order.
+        // handed out in order. A JSONL export that writes profiles whole gets them as lines
+        // printed by the workers too, as stored lines are handed out: the one thread writing the
+        // file then only copies them.
         let plan = req.events.as_deref().map(super::world::fields_plan);
+        let print = req.format == Format::Jsonl && req.fields.is_none();
+        let filter = Filter::new(&session.project.datasets, req);
         for chunk in order.chunks(BUILD_CHUNK) {
-            let built: Vec<Option<(Profile, Option<Json>)>> = chunk
+            let built: Vec<Option<Json>> = chunk
                 .par_iter()
-                .map(|&(_, g)| built(world, req, plan.as_ref(), g))
+                .map(|&(_, g)| built(world, req, &filter, plan.as_ref(), g))
                 .collect::<Result<_, Error>>()?;
-            for (profile, events) in built.into_iter().flatten() {
-                each(Item::Built(profile, events))?;
+            if print {
+                // Consumed by the workers, which free the trees too.
+                let lines: Vec<String> = built.into_par_iter().flatten().map(|j| j.to_string()).collect();
+                lines.iter().try_for_each(|line| each(Item::Line(line)))?;
+            } else {
+                built.into_iter().flatten().try_for_each(|json| each(Item::Built(json)))?;
             }
         }
         Ok(())
@@ -283,14 +286,16 @@ impl<'s> Profiles<'s> {
 /// that their events stay small.
 const BUILD_CHUNK: usize = 1024;
 
-/// Group `g`'s profile, with its events when asked for (their fields read with `plan`, made
-/// for them); `None` when the request leaves it out (`--from-ingest`) or it has nothing to show.
+/// Group `g`'s profile as JSON, with its events when asked for (their fields read with `plan`,
+/// made for them); `None` when the request leaves it out (`--from-ingest`, `filter`) or it has
+/// nothing to show.
 fn built(
     world: &World<'_>,
     req: &Request,
+    filter: &Filter<'_>,
     plan: Option<&crate::ingest::sparse::Plan>,
     g: usize,
-) -> Result<Option<(Profile, Option<Json>)>, Error> {
+) -> Result<Option<Json>, Error> {
     if let Some(from) = req.from_ingest {
         let fresh = |b: u32| world.batches.get(b as usize).is_some_and(|e| e.ingested_at >= from);
         let touched = world.records_of(g).iter().any(|r| fresh(r.batch))
@@ -300,6 +305,10 @@ fn built(
         }
     }
     let Some(profile) = world.build(g) else { return Ok(None) };
+    // A profile the request leaves out is not shown: its events are not read back.
+    if !filter.passes(&profile.sources, &profile.audiences) {
+        return Ok(None);
+    }
     let events = match (&req.events, plan) {
         (Some(fields), Some(plan)) => {
             let mut evs = world.events_of(g);
@@ -310,15 +319,45 @@ fn built(
         }
         _ => None,
     };
-    Ok(Some((profile, events)))
+    let mut json = profile.to_json();
+    if let Some(events) = events {
+        json["events"] = events;
+    }
+    Ok(Some(json))
+}
+
+/// Which profiles the request exports: those with a record fragment (or all, with
+/// `--empty-profiles`) in one of its audiences (or all, when it names none).
+struct Filter<'r> {
+    req: &'r Request,
+    /// The names of the profile datasets: a profile with none among its sources is made only of
+    /// events and has no record fragment (SPEC 8, `--empty-profiles`).
+    profile_datasets: Vec<&'r str>,
+}
+
+impl<'r> Filter<'r> {
+    fn new(datasets: &'r [crate::policy::Dataset], req: &'r Request) -> Filter<'r> {
+        let profile_datasets = datasets
+            .iter()
+            .filter(|d| d.class == DatasetClass::Profile)
+            .map(|d| d.name.value.as_str())
+            .collect();
+        Filter { req, profile_datasets }
+    }
+
+    /// Whether a profile of these sources and audiences is exported.
+    fn passes(&self, sources: &[impl AsRef<str>], audiences: &[impl AsRef<str>]) -> bool {
+        let has_attrs = sources.iter().any(|s| self.profile_datasets.contains(&s.as_ref()));
+        let in_audience = self.req.audiences.is_empty()
+            || audiences.iter().any(|a| self.req.audiences.iter().any(|r| r == a.as_ref()));
+        (has_attrs || self.req.empty_profiles) && in_audience
+    }
 }
 
 /// The request's filters and shaping, with the counts of what passed them.
 struct Selection<'r> {
     req: &'r Request,
-    /// The names of the profile datasets: a profile with none among its sources is made only of
-    /// events and has no record fragment (SPEC 8, `--empty-profiles`).
-    profile_datasets: Vec<&'r str>,
+    filter: Filter<'r>,
     count: u64,
     by_ns: BTreeMap<String, u64>,
     /// For each `--fields` path, whether an exported profile held it.
@@ -327,36 +366,27 @@ struct Selection<'r> {
 
 impl<'r> Selection<'r> {
     fn new(session: &'r Session, req: &'r Request) -> Selection<'r> {
-        let profile_datasets = session
-            .project
-            .datasets
-            .iter()
-            .filter(|d| d.class == DatasetClass::Profile)
-            .map(|d| d.name.value.as_str())
-            .collect();
+        let filter = Filter::new(&session.project.datasets, req);
         let held = vec![false; req.fields.as_ref().map_or(0, Vec::len)];
-        Selection { req, profile_datasets, count: 0, by_ns: BTreeMap::new(), held }
+        Selection { req, filter, count: 0, by_ns: BTreeMap::new(), held }
     }
 
     /// Whether `item` is exported; counts it when it is.
     fn keeps(&mut self, item: &Item<'_>, session: &Session) -> Result<bool, Error> {
-        fn strings(list: &[String]) -> Vec<std::borrow::Cow<'_, str>> {
-            list.iter().map(|s| s.as_str().into()).collect()
+        fn strings(list: &Json) -> Vec<std::borrow::Cow<'_, str>> {
+            list.as_array().into_iter().flatten().filter_map(Json::as_str).map(Into::into).collect()
         }
         // Only the head of a stored line is read here: its entity is parsed when it is shaped.
         let head = match item {
             Item::Line(line) => LineHead::parse(line).map_err(|e| unreadable(session, e))?,
-            Item::Built(p, _) => LineHead {
-                profile_id: p.profile_id.as_str().into(),
-                sources: strings(&p.sources),
-                audiences: strings(&p.audiences),
+            Item::Built(json) => LineHead {
+                profile_id: json["profileId"].as_str().unwrap_or_default().into(),
+                sources: strings(&json["sources"]),
+                audiences: strings(&json["audiences"]),
                 ..LineHead::default()
             },
         };
-        let has_attrs = head.sources.iter().any(|s| self.profile_datasets.contains(&&**s));
-        let in_audience = self.req.audiences.is_empty()
-            || head.audiences.iter().any(|a| self.req.audiences.iter().any(|r| r == a));
-        if !((has_attrs || self.req.empty_profiles) && in_audience) {
+        if !self.filter.passes(&head.sources, &head.audiences) {
             return Ok(false);
         }
         self.count += 1;
