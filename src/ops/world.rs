@@ -34,8 +34,9 @@ pub struct World<'p> {
     pub groups: Vec<Vec<Ident>>,
     /// The identity module's result, with refused links and shed identities and their reasons.
     pub stitching: identity::Stitching,
-    /// Identity → index into `groups`.
-    pub owner: FxHashMap<Ident, usize>,
+    /// Identity (by the addresses of its interned texts, [`Ident::address`]: no text is hashed)
+    /// → index into `groups`.
+    owner: FxHashMap<(usize, usize), usize>,
     /// Per group: indexes into `prepared.records` / `prepared.events`, in ingestion order.
     pub records: Vec<Vec<usize>>,
     pub events: Vec<Vec<usize>>,
@@ -150,21 +151,15 @@ impl<'p> World<'p> {
             FxHashMap::with_capacity_and_hasher(groups.iter().map(Vec::len).sum(), Default::default());
         for (g, ids) in groups.iter().enumerate() {
             for i in ids {
-                owner.insert(*i, g);
+                owner.insert(i.address(), g);
             }
         }
+        // Each row's group is looked up in parallel (millions of events), then the rows are
+        // put in their groups in ingestion order.
+        let of = |primary: &Ident| owner.get(&primary.address()).copied();
         let n = groups.len();
-        let (mut records, mut events) = (vec![Vec::new(); n], vec![Vec::new(); n]);
-        for (i, r) in prepared.records.iter().enumerate() {
-            if let Some(&g) = owner.get(&r.primary) {
-                records[g].push(i);
-            }
-        }
-        for (i, e) in prepared.events.iter().enumerate() {
-            if let Some(&g) = owner.get(&e.primary) {
-                events[g].push(i);
-            }
-        }
+        let records = by_group(n, &prepared.records, |r: &Rec| of(&r.primary));
+        let events = by_group(n, &prepared.events, |e: &Ev| of(&e.primary));
         let takes_part = crate::merge::taking_part(policy, &project.datasets);
         let interner = Arc::new(Interner::new());
         let engine = engine::compile(program, engine_kind, &interner);
@@ -191,7 +186,7 @@ impl<'p> World<'p> {
 
     /// The group holding `ident`.
     pub fn group_of(&self, ident: &Ident) -> Option<usize> {
-        self.owner.get(ident).copied()
+        self.owner.get(&ident.address()).copied()
     }
 
     /// The records of group `g` from datasets that take part under the policy, in ingestion order.
@@ -305,6 +300,26 @@ impl<'p> World<'p> {
     pub fn dataset_name(&self, dataset: u32) -> &str {
         self.project.datasets.get(dataset as usize).map_or("", |d| d.name.value.as_str())
     }
+}
+
+/// The indexes of `rows` in each of `n` groups, in row order, by `group` of each row (`None`:
+/// in no group).
+fn by_group<T: Sync>(
+    n: usize,
+    rows: &crate::runtime::rows::Rows<T>,
+    group: impl Fn(&T) -> Option<usize> + Sync,
+) -> Vec<Vec<usize>> {
+    let chunks: Vec<(usize, Vec<Option<usize>>)> =
+        rows.par_chunks().map(|(start, chunk)| (start, chunk.iter().map(&group).collect())).collect();
+    let mut out = vec![Vec::new(); n];
+    for (start, groups) in chunks {
+        for (i, g) in groups.into_iter().enumerate() {
+            if let Some(g) = g {
+                out[g].push(start + i);
+            }
+        }
+    }
+    out
 }
 
 /// How [`World::event_fields`] parses lines for `fields`: only the paths they name.
