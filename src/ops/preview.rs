@@ -8,9 +8,11 @@
 
 use super::world::World;
 use super::{jobs::render_table, Error, Session};
+use crate::ingest::Ident;
 use crate::output::{format_timestamp, LineHead};
 use crate::policy::{DatasetClass, MergeType};
 use crate::runtime::profile::profile_id;
+use rayon::prelude::*;
 use serde_json::{json, Value as Json};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -38,47 +40,37 @@ struct Row {
 /// The report as JSON.
 pub fn preview(session: &Session, report: Report) -> Result<Json, Error> {
     let last = session.last_run()?;
-    let world = World::load(
-        &session.project,
-        &session.program,
-        &session.store,
-        Some(&last.policy),
-        last.as_of,
-        session.engine,
-    )?;
-    // What the reports read of each stored profile, by profileId: its identities' namespaces
-    // and its sources (the entity is skipped unparsed).
-    let mut stored: HashMap<String, (Vec<String>, BTreeSet<String>)> = HashMap::new();
-    session.store.each_profile(&mut |line| {
-        if let Ok(p) = LineHead::parse(line) {
-            let namespaces = p.identities.iter().map(|i| i.namespace.to_string()).collect();
-            let sources = p.sources.iter().map(|s| s.to_string()).collect();
-            stored.insert(p.profile_id.into_owned(), (namespaces, sources));
-        }
-        true
-    })?;
-    let mut rows = Vec::new();
-    for g in 0..world.groups.len() {
-        let Some((namespaces, sources)) = stored.get(&profile_id(&session.project, &world.groups[g])) else {
-            continue;
-        };
-        let mut fragments: BTreeSet<(u32, String, String)> = BTreeSet::new();
-        for r in world.records_of(g) {
-            fragments.insert((r.dataset, r.primary.namespace.to_string(), r.primary.id.to_string()));
-        }
-        let mut fragments_by_ns = BTreeMap::new();
-        for (_, ns, _) in &fragments {
-            *fragments_by_ns.entry(ns.clone()).or_default() += 1;
-        }
-        rows.push(Row {
-            datasets: sources.clone(),
-            namespaces: namespaces.iter().cloned().collect(),
-            identities: namespaces.len(),
-            fragments: fragments.len() as u64,
-            fragments_by_ns,
-            events: world.events_of(g).iter().map(|e| e.time).collect(),
-        });
-    }
+    // The stored profiles' heads are read while the batches are decoded.
+    let (world, stored) = rayon::join(
+        || {
+            let (project, program) = (&session.project, &session.program);
+            World::load(project, program, &session.store, Some(&last.policy), last.as_of, session.engine)
+        },
+        || stored_heads(session),
+    );
+    let (world, stored) = (world?, stored?);
+    // Each profile's row, on every worker, in profile order.
+    let rows: Vec<Row> = (0..world.groups.len())
+        .into_par_iter()
+        .filter_map(|g| {
+            let (namespaces, sources) = stored.get(&profile_id(&session.project, &world.groups[g]))?;
+            // Fragments by identity (interned: compared by address, no text copied).
+            let fragments: BTreeSet<(u32, Ident)> =
+                world.records_of(g).iter().map(|r| (r.dataset, r.primary)).collect();
+            let mut fragments_by_ns = BTreeMap::new();
+            for (_, ident) in &fragments {
+                *fragments_by_ns.entry(ident.namespace.to_string()).or_default() += 1;
+            }
+            Some(Row {
+                datasets: sources.clone(),
+                namespaces: namespaces.iter().cloned().collect(),
+                identities: namespaces.len(),
+                fragments: fragments.len() as u64,
+                fragments_by_ns,
+                events: world.events_of(g).iter().map(|e| e.time).collect(),
+            })
+        })
+        .collect();
     let stamp = format_timestamp(last.as_of);
     let total = rows.len() as f64;
     let pct = |n: u64| if total > 0.0 { n as f64 / total } else { 0.0 };
@@ -176,6 +168,21 @@ pub fn preview(session: &Session, report: Report) -> Result<Json, Error> {
             }, "reportTimestamp": stamp})
         }
     })
+}
+
+/// What the reports read of each stored profile, by profileId: its identities' namespaces and
+/// its sources (the entity is skipped unparsed).
+fn stored_heads(session: &Session) -> Result<HashMap<String, (Vec<String>, BTreeSet<String>)>, Error> {
+    let mut stored = HashMap::new();
+    session.store.each_profile(&mut |line| {
+        if let Ok(p) = LineHead::parse(line) {
+            let namespaces = p.identities.iter().map(|i| i.namespace.to_string()).collect();
+            let sources = p.sources.iter().map(|s| s.to_string()).collect();
+            stored.insert(p.profile_id.into_owned(), (namespaces, sources));
+        }
+        true
+    })?;
+    Ok(stored)
 }
 
 /// A report for a person: a label, a count and a bar per row.
