@@ -172,7 +172,10 @@ pub fn preview(session: &Session, report: Report) -> Result<Json, Error> {
 
 /// What the reports read of each stored profile, by profileId: its identities' namespaces and
 /// its sources (the entity is skipped unparsed).
-fn stored_heads(session: &Session) -> Result<HashMap<String, (Vec<String>, BTreeSet<String>)>, Error> {
+type Heads = HashMap<String, (Vec<String>, BTreeSet<String>)>;
+
+/// The [`Heads`] of the stored profiles.
+fn stored_heads(session: &Session) -> Result<Heads, Error> {
     let mut stored = HashMap::new();
     session.store.each_profile(&mut |line| {
         if let Ok(p) = LineHead::parse(line) {
