@@ -562,6 +562,7 @@ fn cell_json(field: &parquet::record::Field, json_text: bool) -> Option<Json> {
         Field::Long(i) => Json::from(*i),
         Field::Double(d) => Json::from(*d),
         Field::TimestampMicros(us) => Json::String(mosaic::output::format_timestamp(*us)),
+        Field::Date(days) => Json::String(mosaic::output::format_date(*days)),
         Field::Str(s) if json_text => json(s),
         Field::Str(s) => Json::String(s.clone()),
         Field::ListInternal(l) => {

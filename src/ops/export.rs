@@ -138,7 +138,7 @@ fn write(session: &Session, req: &Request) -> Result<Written, Error> {
             use super::export_parquet::{Planner, Writer};
             let parquet =
                 |e: parquet::errors::ParquetError| io(std::io::Error::other(format!("parquet: {e}")));
-            let mut plan = Planner::new(req.events.is_some());
+            let mut plan = Planner::new(req.events.is_some(), &session.program.profile_type);
             profiles.each_taken(session, req, &mut selection, &mut |profile| {
                 plan.add(&profile);
                 Ok(())

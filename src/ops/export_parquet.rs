@@ -12,6 +12,9 @@
 //! time, so the export's memory does not grow with the number of profiles.
 
 use super::export::{entity_leaves, item_text};
+use crate::ingest::line::parse_timestamp;
+use crate::ingest::typed::parse_date;
+use crate::ir;
 use parquet::basic::{Compression, LogicalType, Repetition, TimeUnit, Type as Physical};
 use parquet::column::writer::ColumnWriter;
 use parquet::data_type::ByteArray;
@@ -42,6 +45,10 @@ enum Kind {
     Int,
     Double,
     Text,
+    /// A field typed `timestamp` (its output text, RFC 3339), as µs since the epoch.
+    Timestamp,
+    /// A field typed `date` (`YYYY-MM-DD`), as days since the epoch.
+    Date,
     /// JSON text: arrays, objects, mixed types, numbers no Parquet number holds exactly.
     Json,
 }
@@ -69,6 +76,7 @@ struct Column {
 enum Cells {
     Bool(Vec<bool>),
     Int(Vec<i64>),
+    Int32(Vec<i32>),
     Double(Vec<f64>),
     Bytes(Vec<ByteArray>),
 }
@@ -84,18 +92,24 @@ struct Chunk {
 pub struct Planner {
     with_events: bool,
     leaves: BTreeMap<String, KindOf>,
+    /// The entity's leaf paths typed `timestamp` or `date` (dotted), by the profile's type.
+    times: BTreeMap<String, Kind>,
 }
 
 impl Planner {
-    /// A planner for profiles with (`with_events`) or without an `events` member.
-    pub fn new(with_events: bool) -> Planner {
-        Planner { with_events, leaves: BTreeMap::new() }
+    /// A planner for profiles with (`with_events`) or without an `events` member, whose entity
+    /// has the type `entity` (the program's profile type: schemas and computed attributes).
+    pub fn new(with_events: bool, entity: &ir::Type) -> Planner {
+        let mut times = BTreeMap::new();
+        time_leaves(entity, "", &mut times);
+        Planner { with_events, leaves: BTreeMap::new(), times }
     }
 
     /// Takes one profile's leaves into account.
     pub fn add(&mut self, profile: &Json) {
         for (path, value) in entity_leaves(profile) {
-            self.leaves.entry(path).or_default().add(&value);
+            let declared = self.times.get(&path).copied();
+            self.leaves.entry(path).or_default().add(&value, declared);
         }
     }
 
@@ -205,10 +219,15 @@ struct KindOf {
 }
 
 impl KindOf {
-    fn add(&mut self, v: &Json) {
+    /// Takes `v` into account; `declared` is the field's type when it is a timestamp or a date.
+    fn add(&mut self, v: &Json, declared: Option<Kind>) {
         let k = match v {
             Json::Bool(_) => Kind::Bool,
-            Json::String(_) => Kind::Text,
+            Json::String(s) => match declared {
+                Some(Kind::Timestamp) if parse_timestamp(s).is_some() => Kind::Timestamp,
+                Some(Kind::Date) if parse_date(s).is_some() => Kind::Date,
+                _ => Kind::Text,
+            },
             Json::Number(n) => match n.as_i64() {
                 Some(i) => {
                     self.inexact_int |= !(-EXACT_IN_DOUBLE..=EXACT_IN_DOUBLE).contains(&i);
@@ -234,6 +253,25 @@ impl KindOf {
             Some(k) => k,
             None => Kind::Json,
         }
+    }
+}
+
+/// The dotted paths under `prefix` of the leaves of `ty` typed timestamp or date, into `out`.
+fn time_leaves(ty: &ir::Type, prefix: &str, out: &mut BTreeMap<String, Kind>) {
+    match ty {
+        ir::Type::Timestamp => {
+            out.insert(prefix.to_string(), Kind::Timestamp);
+        }
+        ir::Type::Date => {
+            out.insert(prefix.to_string(), Kind::Date);
+        }
+        ir::Type::Object(fields) => {
+            for (key, ty) in fields.iter() {
+                let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+                time_leaves(ty, &path, out);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -264,6 +302,10 @@ fn field(column: &Column) -> Result<Type, ParquetError> {
         Source::Leaf(_, Kind::Int) => optional(Physical::INT64, None),
         Source::Leaf(_, Kind::Double) => optional(Physical::DOUBLE, None),
         Source::Leaf(_, Kind::Text) => optional(Physical::BYTE_ARRAY, Some(LogicalType::String)),
+        Source::Leaf(_, Kind::Timestamp) => {
+            optional(Physical::INT64, Some(LogicalType::timestamp(true, TimeUnit::MICROS)))
+        }
+        Source::Leaf(_, Kind::Date) => optional(Physical::INT32, Some(LogicalType::Date)),
         Source::Leaf(_, Kind::Json) => optional(Physical::BYTE_ARRAY, Some(LogicalType::Json)),
     }
 }
@@ -298,7 +340,7 @@ fn chunk(source: &Source, profiles: &[Json], rows: &[BTreeMap<String, Json>]) ->
         Source::Strings(key) => list_chunk(profiles.iter().map(|p| &p[*key]), item_text),
         Source::Events => list_chunk(profiles.iter().map(|p| &p["events"]), |e| e.to_string()),
         Source::LastModified => {
-            let time = |p: &Json| p["lastModifiedAt"].as_str().and_then(crate::ingest::line::parse_timestamp);
+            let time = |p: &Json| p["lastModifiedAt"].as_str().and_then(parse_timestamp);
             optional_chunk(profiles.iter().map(time), Cells::Int)
         }
         Source::Leaf(path, kind) => {
@@ -310,6 +352,14 @@ fn chunk(source: &Source, profiles: &[Json], rows: &[BTreeMap<String, Json>]) ->
                 Kind::Text => {
                     optional_chunk(values.map(|v| v.and_then(Json::as_str).map(text)), Cells::Bytes)
                 }
+                Kind::Timestamp => optional_chunk(
+                    values.map(|v| v.and_then(Json::as_str).and_then(parse_timestamp)),
+                    Cells::Int,
+                ),
+                Kind::Date => optional_chunk(
+                    values.map(|v| v.and_then(Json::as_str).and_then(parse_date)),
+                    Cells::Int32,
+                ),
                 Kind::Json => optional_chunk(values.map(|v| v.map(|v| text(&v.to_string()))), Cells::Bytes),
             }
         }
@@ -364,6 +414,7 @@ fn write_chunk(w: &mut SerializedColumnWriter<'_>, c: &Chunk) -> Result<(), Parq
     match (w.untyped(), &c.cells) {
         (ColumnWriter::BoolColumnWriter(w), Cells::Bool(v)) => w.write_batch(v, def, rep),
         (ColumnWriter::Int64ColumnWriter(w), Cells::Int(v)) => w.write_batch(v, def, rep),
+        (ColumnWriter::Int32ColumnWriter(w), Cells::Int32(v)) => w.write_batch(v, def, rep),
         (ColumnWriter::DoubleColumnWriter(w), Cells::Double(v)) => w.write_batch(v, def, rep),
         (ColumnWriter::ByteArrayColumnWriter(w), Cells::Bytes(v)) => w.write_batch(v, def, rep),
         _ => Err(ParquetError::General("a column's cells do not match its type".into())),
@@ -380,7 +431,7 @@ mod tests {
     fn a_leaf_is_typed_only_when_all_its_values_share_a_type() {
         let kind = |vs: Json| {
             let mut k = KindOf::default();
-            vs.as_array().into_iter().flatten().for_each(|v| k.add(v));
+            vs.as_array().into_iter().flatten().for_each(|v| k.add(v, None));
             k.kind()
         };
         assert_eq!(kind(json!([true, false])), Kind::Bool);
@@ -398,8 +449,63 @@ mod tests {
     }
 
     #[test]
+    fn fields_typed_timestamp_or_date_are_parquet_timestamps_and_dates() {
+        use parquet::file::reader::{FileReader, SerializedFileReader};
+        use parquet::record::Field;
+        let object = |fields: Vec<(&str, ir::Type)>| {
+            ir::Type::Object(Arc::new(fields.into_iter().map(|(k, t)| (k.to_string(), t)).collect()))
+        };
+        let entity = object(vec![
+            ("born", ir::Type::Date),
+            ("seen", ir::Type::Timestamp),
+            ("computedAttributes", object(vec![("lastBuy", ir::Type::Timestamp)])),
+            // Declared a timestamp, but a value does not read as one: its text is kept.
+            ("odd", ir::Type::Timestamp),
+            ("note", ir::Type::String),
+        ]);
+        let profiles = [
+            json!({"profileId": "ECID:a", "entity": {"born": "1990-02-03", "seen": "2026-10-01T12:00:00.250Z",
+                   "computedAttributes": {"lastBuy": "2026-09-30T00:00:00.000Z"}, "odd": "soon",
+                   "note": "2026-10-01T12:00:00.000Z"}}),
+            json!({"profileId": "ECID:b", "entity": {"seen": "1969-12-31T23:59:59.000Z", "odd": "2026-10-01T00:00:00.000Z"}}),
+        ];
+        let mut plan = Planner::new(false, &entity);
+        profiles.iter().for_each(|p| plan.add(p));
+        let kinds: BTreeMap<String, Kind> = plan
+            .columns()
+            .into_iter()
+            .filter_map(|c| match c.source {
+                Source::Leaf(path, kind) => Some((path, kind)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(kinds["born"], Kind::Date);
+        assert_eq!(kinds["seen"], Kind::Timestamp);
+        assert_eq!(kinds["computedAttributes.lastBuy"], Kind::Timestamp);
+        assert_eq!(kinds["odd"], Kind::Json, "a timestamp and a text");
+        assert_eq!(kinds["note"], Kind::Text, "timestamp-like text of a string field stays text");
+        let mut writer = Writer::new(Vec::new(), &plan).unwrap();
+        profiles.into_iter().for_each(|p| writer.push(p).unwrap());
+        let path = std::env::temp_dir().join(format!("mosaic-export-times-{}.parquet", std::process::id()));
+        std::fs::write(&path, writer.finish().unwrap()).unwrap();
+        let reader = SerializedFileReader::try_from(std::fs::File::open(&path).unwrap()).unwrap();
+        let row = |r: parquet::record::Row| -> BTreeMap<String, Field> {
+            r.get_column_iter().map(|(k, f)| (k.clone(), f.clone())).collect()
+        };
+        let rows: Vec<BTreeMap<String, Field>> =
+            reader.get_row_iter(None).unwrap().map(|r| row(r.unwrap())).collect();
+        let _ = std::fs::remove_file(&path);
+        let days = crate::ingest::typed::parse_date("1990-02-03").unwrap();
+        assert_eq!(rows[0]["born"], Field::Date(days));
+        assert_eq!(rows[0]["seen"], Field::TimestampMicros(1_790_856_000_250_000));
+        assert_eq!(rows[1]["seen"], Field::TimestampMicros(-1_000_000));
+        assert_eq!(rows[1]["born"], Field::Null);
+        assert_eq!(rows[0]["computedAttributes.lastBuy"], Field::TimestampMicros(1_790_726_400_000_000));
+    }
+
+    #[test]
     fn a_leaf_named_like_a_fixed_column_is_renamed() {
-        let mut plan = Planner::new(false);
+        let mut plan = Planner::new(false, &ir::Type::Any);
         plan.add(&json!({"entity": {"profileId": "x", "entity": {"profileId": 1}}}));
         let names: Vec<String> = plan.columns().into_iter().map(|c| c.name).collect();
         let fixed = ["profileId", "identities", "audiences", "sources", "lastModifiedAt"];
@@ -419,7 +525,7 @@ mod tests {
                        "audiences": [], "sources": ["web"], "lastModifiedAt": "2026-10-01T00:00:00.000Z"})
             })
             .collect();
-        let mut plan = Planner::new(false);
+        let mut plan = Planner::new(false, &ir::Type::Any);
         profiles.iter().for_each(|p| plan.add(p));
         let mut writer = Writer::with_group_rows(Vec::new(), &plan, 2).unwrap();
         for p in profiles {
@@ -464,7 +570,7 @@ mod tests {
                             "audiences": [], "sources": [], "lastModifiedAt": null})
             })
             .collect();
-        let mut plan = Planner::new(false);
+        let mut plan = Planner::new(false, &ir::Type::Any);
         profiles.iter().for_each(|p| plan.add(p));
         let mut writer = Writer::new(Vec::new(), &plan).unwrap();
         for p in profiles {
