@@ -6,7 +6,8 @@
 //! element is one rejection at its place and the others are read. A file is read this way when
 //! its first character (after a byte order mark and blanks) is `[` and the array is closed with
 //! nothing but blanks after it; anything else (a JSONL file whose first line is an array, a file
-//! cut short) is read as JSON Lines, where every line is read or rejected on its own. Such a file is read whole into memory: large data belongs in JSON Lines.
+//! cut short) is read as JSON Lines, where every line is read or rejected on its own. Such a
+//! file is read whole into memory: large data belongs in JSON Lines.
 
 /// One element of the array: its text, and the line and column (1-based) it starts at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,7 +22,7 @@ pub struct Element<'a> {
 /// The elements of `bytes` (a whole file, without its byte order mark) when it is one JSON
 /// array with nothing but blanks after it; `None` otherwise.
 pub fn elements(bytes: &[u8]) -> Option<Vec<Element<'_>>> {
-    let mut s = Scanner { bytes, at: 0, line: 1, line_start: 0 };
+    let mut s = Scanner { bytes, at: 0, line: 1, counted: 0, chars: 0 };
     s.blanks();
     if s.peek() != Some(b'[') {
         return None;
@@ -67,8 +68,10 @@ struct Scanner<'a> {
     bytes: &'a [u8],
     at: usize,
     line: u32,
-    /// Where the current line starts.
-    line_start: usize,
+    /// The current line has `chars` characters before byte `counted`: columns are counted on
+    /// from there, so a minified array (one long line) is not counted over and over.
+    counted: usize,
+    chars: u32,
 }
 
 impl Scanner<'_> {
@@ -76,15 +79,17 @@ impl Scanner<'_> {
         self.bytes.get(self.at).copied()
     }
 
-    fn column(&self) -> u32 {
+    fn column(&mut self) -> u32 {
         // Columns count characters, as serde_json's do: continuation bytes are no character.
-        let chars = self.bytes[self.line_start..self.at].iter().filter(|&&b| b & 0xC0 != 0x80).count();
-        chars as u32 + 1
+        let new = self.bytes[self.counted..self.at].iter().filter(|&&b| b & 0xC0 != 0x80).count();
+        self.chars += new as u32;
+        self.counted = self.at;
+        self.chars + 1
     }
 
     fn newline(&mut self) {
         self.line += 1;
-        self.line_start = self.at + 1;
+        (self.counted, self.chars) = (self.at + 1, 0);
     }
 
     fn blanks(&mut self) {
