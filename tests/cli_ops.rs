@@ -800,3 +800,34 @@ fn stale_components_fall_back_to_every_batch() {
     let (_, out, _) = mosaic_world(&p.0, "components", &args);
     assert!(!out.contains("w-7"), "{out}");
 }
+
+/// The stored components hold each event's values typed as the run's rules read them: a rule
+/// edit that keeps an event path but changes its type makes them stale (they held `page` as
+/// the int it was declared, so null), and the answer comes from every batch, typed anew.
+#[test]
+fn a_changed_event_field_type_makes_the_components_stale() {
+    let p = fixture("basic", "world-retyped");
+    let policies = p.0.join("policies/policies.yaml");
+    let text = std::fs::read_to_string(&policies).unwrap();
+    let typed = |ty: &str, literal: &str| {
+        let schema = format!("path: data/web\nschema:\n  page: {ty}\n");
+        let attribute = format!(
+            "---\nkind: ComputedAttribute\nname: homeViews\nexpression: xEvent[page = {literal}].count()\n"
+        );
+        format!("{}{attribute}", text.replace("path: data/web\n", &schema))
+    };
+    std::fs::write(&policies, typed("int", "1")).unwrap();
+    let (code, _, err) = mosaic(&p.0, &["run", "--as-of", AS_OF]);
+    assert_eq!(code, 0, "{err}");
+    std::fs::write(&policies, typed("string", "\"home\"")).unwrap();
+    let args = ["profile", "--identity", "ECID:e-1"];
+    let (code, _, err) = mosaic_world(&p.0, "components", &args);
+    assert_eq!(code, 1, "the components are stale");
+    assert!(err.contains("stale"), "{err}");
+    let (code, out, err) = mosaic(&p.0, &args);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(json(&out)["entity"]["computedAttributes"]["homeViews"], 1, "{out}");
+    // A run under the new rules stores components that answer the same.
+    assert_eq!(mosaic(&p.0, &["run", "--as-of", AS_OF]).0, 0);
+    same_both_ways(&p.0, &args);
+}

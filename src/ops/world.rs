@@ -102,7 +102,7 @@ impl<'p> World<'p> {
         let manifest = store.manifest()?;
         let names: Vec<&str> = project.datasets.iter().map(|d| d.name.value.as_str()).collect();
         let live = manifest.iter().filter(|e| e.status != crate::store::DELETED);
-        let now = crate::runtime::components::stamp(live, &names, &event_paths(program));
+        let now = crate::runtime::components::stamp(live, &names, &program.event_paths);
         if store.components_stamp()?.as_deref() != Some(now.as_str()) {
             if forced.as_deref() == Some("components") {
                 return Err(Error::Io {
@@ -341,10 +341,6 @@ fn merge_policy<'p>(project: &'p Project, policy: Option<&str>) -> Result<&'p Me
     project
         .merge_policy(policy)
         .ok_or_else(|| Error::UnknownPolicy(policy.unwrap_or("(default)").to_string()))
-}
-
-fn event_paths(program: &ir::Program) -> Vec<Vec<String>> {
-    program.event_paths.iter().map(|p| p.path.clone()).collect()
 }
 
 /// Joins decoded components into one `Prepared` over one batch list: the union of their batch

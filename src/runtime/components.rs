@@ -43,8 +43,7 @@ impl Input {
         entries: Vec<BatchEntry>,
     ) -> Input {
         let names: Vec<&str> = project.datasets.iter().map(|d| d.name.value.as_str()).collect();
-        let paths: Vec<Vec<String>> = program.event_paths.iter().map(|p| p.path.clone()).collect();
-        let stamp = stamp(&entries, &names, &paths);
+        let stamp = stamp(&entries, &names, &program.event_paths);
         Input { prepared, nodes, entries, stamp }
     }
 
@@ -56,12 +55,13 @@ impl Input {
 
 /// Names the store state the components are computed from: the manifest entries whose data
 /// is stored (sorted by id, as the run orders batches), the declared datasets (records refer
-/// to them by index), the event paths (events hold their values in that order) and the blob
-/// layout version ([`crate::fnv`]).
+/// to them by index), the event paths with their types (events hold their values in that
+/// order, typed as the rules read them: a path whose type changed holds other values) and the
+/// blob layout version ([`crate::fnv`]).
 pub fn stamp<'e>(
     entries: impl IntoIterator<Item = &'e BatchEntry>,
     datasets: &[&str],
-    paths: &[Vec<String>],
+    paths: &[ir::EventPath],
 ) -> String {
     let mut h = crate::fnv::Fnv::default();
     for e in entries {
@@ -72,7 +72,7 @@ pub fn stamp<'e>(
     h.piece("datasets");
     datasets.iter().for_each(|d| h.piece(d));
     h.piece("paths");
-    paths.iter().for_each(|p| h.piece(&p.join("\u{1}")));
+    paths.iter().for_each(|p| h.piece(&format!("{}\u{1}{:?}", p.path.join("\u{1}"), p.ty)));
     h.hex()
 }
 
@@ -273,13 +273,20 @@ mod tests {
     }
 
     #[test]
-    fn the_stamp_names_batches_datasets_and_paths() {
-        let base = stamp(&[entry("web/0")], &["web"], &[vec!["page".into()]]);
-        assert_eq!(base, stamp(&[entry("web/0")], &["web"], &[vec!["page".into()]]));
+    fn the_stamp_names_batches_datasets_and_typed_paths() {
+        let path = |keys: &[&str], ty: ir::Type| ir::EventPath {
+            path: keys.iter().map(|k| k.to_string()).collect(),
+            ty,
+        };
+        let page = || [path(&["page"], ir::Type::String)];
+        let base = stamp(&[entry("web/0")], &["web"], &page());
+        assert_eq!(base, stamp(&[entry("web/0")], &["web"], &page()));
         let changed = BatchEntry { mtime: 9, ..entry("web/0") };
-        assert_ne!(base, stamp(&[changed], &["web"], &[vec!["page".into()]]));
-        assert_ne!(base, stamp(&[entry("web/0"), entry("web/1")], &["web"], &[vec!["page".into()]]));
-        assert_ne!(base, stamp(&[entry("web/0")], &["web", "crm"], &[vec!["page".into()]]));
-        assert_ne!(base, stamp(&[entry("web/0")], &["web"], &[vec!["page".into(), "x".into()]]));
+        assert_ne!(base, stamp(&[changed], &["web"], &page()));
+        assert_ne!(base, stamp(&[entry("web/0"), entry("web/1")], &["web"], &page()));
+        assert_ne!(base, stamp(&[entry("web/0")], &["web", "crm"], &page()));
+        assert_ne!(base, stamp(&[entry("web/0")], &["web"], &[path(&["page", "x"], ir::Type::String)]));
+        // The same path read as another type holds other values.
+        assert_ne!(base, stamp(&[entry("web/0")], &["web"], &[path(&["page"], ir::Type::Int)]));
     }
 }
