@@ -830,4 +830,11 @@ fn a_changed_event_field_type_makes_the_components_stale() {
     // A run under the new rules stores components that answer the same.
     assert_eq!(mosaic(&p.0, &["run", "--as-of", AS_OF]).0, 0);
     same_both_ways(&p.0, &args);
+    // A rule reading no other event field leaves the components as stored: they still answer.
+    let more = "---\nkind: ComputedAttribute\nname: views\nexpression: xEvent[page != \"x\"].count()\n";
+    std::fs::write(&policies, typed("string", "\"home\"") + more).unwrap();
+    assert_eq!(mosaic(&p.0, &["run", "--as-of", AS_OF]).0, 0);
+    same_both_ways(&p.0, &args);
+    let (_, out, _) = mosaic_world(&p.0, "components", &args);
+    assert_eq!(json(&out)["entity"]["computedAttributes"]["views"], 3, "{out}");
 }

@@ -189,6 +189,7 @@ fn run_in_pool(
     // ahead while the profiles are inserted, and no further). The writer is a thread of its
     // own, not a rayon task: it blocks on the channel, which must not take a worker away from
     // the encoding (with one thread, that would never finish).
+    let unchanged = store.components_stamp()?.as_deref() == Some(components.stamp.as_str());
     let (store, profiles, meta) = (&store, &profiles, &meta);
     let (send, receive) = std::sync::mpsc::sync_channel(64);
     // Opened before it is renamed: the open file is read wherever it is put.
@@ -213,7 +214,12 @@ fn run_in_pool(
             Ok(())
         });
         let placed = scope.spawn(move || pending.finish());
-        components.stream(&mut |message| send.send(message).is_ok());
+        // Components equal to the stored ones (same stamp: the same stored batches, datasets
+        // and typed event paths, as when only rules that read no other event field changed)
+        // are not encoded and written again; the transaction leaves them as they are.
+        if !unchanged {
+            components.stream(&mut |message| send.send(message).is_ok());
+        }
         drop(send);
         // The run's flattened data is freed (millions of rows) while the writer commits.
         drop(components);
