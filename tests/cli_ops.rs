@@ -838,3 +838,38 @@ fn a_changed_event_field_type_makes_the_components_stale() {
     let (_, out, _) = mosaic_world(&p.0, "components", &args);
     assert_eq!(json(&out)["entity"]["computedAttributes"]["views"], 3, "{out}");
 }
+
+/// A run killed after storing a batch leaves the store's profiles behind its batches: `profile`
+/// and `export` then rebuild from the batches, as `profile --events` does, so no two commands
+/// disagree about which profile an identity is in; a complete run makes the stored ones current.
+#[test]
+fn profiles_stored_before_newer_batches_are_not_answered_from() {
+    let p = ran("basic", "stale-profiles");
+    let line = r#"{"_id": "w-7", "timestamp": "2026-10-25T10:00:00Z", "eventType": "page", "page": "x", "identityMap": {"ECID": [{"id": "e-7", "primary": true}], "CRMID": [{"id": "c-3"}]}}"#;
+    std::fs::write(p.0.join("data/web/2026-10-25.jsonl"), format!("{line}\n")).unwrap();
+    let crashed = Command::new(env!("CARGO_BIN_EXE_mosaic"))
+        .args(["run", "--as-of", AS_OF])
+        .arg(&p.0)
+        .env("MOSAIC_TEST_INGEST_TIME", "2026-10-31T00:00:00Z")
+        .env("MOSAIC_TEST_CRASH_AFTER_BATCHES", "1")
+        .output()
+        .unwrap();
+    assert!(!crashed.status.success());
+    let profile_id = |args: &[&str]| {
+        let (code, out, err) = mosaic(&p.0, args);
+        assert_eq!(code, 0, "{err}");
+        json(&out)["profileId"].as_str().unwrap_or_default().to_string()
+    };
+    let lookup = ["profile", "--identity", "ECID:e-7"];
+    let with_events = ["profile", "--identity", "ECID:e-7", "--events"];
+    assert_eq!(profile_id(&with_events), "CRMID:c-3", "the stored batch links e-7 to c-3");
+    assert_eq!(profile_id(&lookup), "CRMID:c-3");
+    let (code, _, err) = mosaic(&p.0, &["export", "--out", "all.jsonl"]);
+    assert_eq!(code, 0, "{err}");
+    let exported = std::fs::read_to_string(p.0.join("all.jsonl")).unwrap();
+    let c3 = exported.lines().map(json).find(|l| l["profileId"] == "CRMID:c-3").expect("c-3 exported");
+    assert!(c3["identities"].to_string().contains("e-7"), "{c3}");
+    // The complete run stores current profiles, which the lookup answers from again.
+    assert_eq!(mosaic(&p.0, &["run", "--as-of", AS_OF]).0, 0);
+    assert_eq!(profile_id(&lookup), "CRMID:c-3");
+}

@@ -92,6 +92,9 @@ pub struct LastRun {
     /// The fingerprint of the policy files it ran with (`Project::policies`); `None` for a
     /// store written before runs recorded it.
     pub policies: Option<String>,
+    /// The [data stamp](crate::store::Store::data_stamp) of the batches its stored profiles
+    /// are computed from; `None` for a store written before runs recorded it.
+    pub data: Option<String>,
 }
 
 /// Compiles the project's policies.
@@ -134,6 +137,7 @@ pub fn last_run(project: &Project, store: &Store) -> Result<LastRun, Error> {
             .and_then(|v| v.as_str().map(PathBuf::from))
             .unwrap_or_else(|| project.root.join("out")),
         policies: get("policies").and_then(|v| v.as_str().map(String::from)),
+        data: get("data").and_then(|v| v.as_str().map(String::from)),
     })
 }
 

@@ -37,15 +37,18 @@ pub struct Query {
 }
 
 /// Whether the query needs profiles rebuilt from the batches ([`lookup`]) rather than the
-/// stored ones ([`lookup_stored`]): events, a policy other than the last run's, or policy
-/// files changed since the last run (the stored profiles would show the old rules).
+/// stored ones ([`lookup_stored`]): events, a policy other than the last run's, policy files
+/// changed since the last run (the stored profiles would show the old rules), or batches
+/// stored since its profiles were (by a run killed before its end: they would not show, while
+/// `--events` and `explain` see them).
 pub fn needs_rebuild(project: &Project, store: &Store, q: &Query) -> Result<bool, Error> {
     if let Some(p) = &q.policy {
         project.merge_policy(Some(p)).ok_or_else(|| Error::UnknownPolicy(p.clone()))?;
     }
     let last = super::last_run(project, store)?;
     let other_policy = q.policy.as_ref().is_some_and(|p| *p != last.policy);
-    Ok(q.events || other_policy || last.policies.as_deref() != Some(project.policies.as_str()))
+    let edited = last.policies.as_deref() != Some(project.policies.as_str());
+    Ok(q.events || other_policy || edited || last.data != Some(store.data_stamp()?))
 }
 
 /// The stored profiles of `q.identities`, in the order asked, as SPEC 8 objects.

@@ -174,6 +174,8 @@ fn run_in_pool(
         "policy": report.policy,
         "out": out,
         "policies": project.policies,
+        // The batches these profiles are computed from (all that is stored: this run's).
+        "data": store.data_stamp()?,
     });
     let shed: serde_json::Map<String, serde_json::Value> = report
         .shed

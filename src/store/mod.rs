@@ -171,6 +171,20 @@ impl Store {
     }
 
     /// Every manifest entry, sorted by batch id.
+    /// Names the data the store holds: its batches that are not deleted, each as its manifest
+    /// entry says (id, file, ingestion, what it was extracted with). A run records it with the
+    /// profiles it stores (`lastRun.data`), so a lookup can tell whether they describe the
+    /// batches stored now: batches committed since (by a run killed before its end) do not show
+    /// in them.
+    pub fn data_stamp(&self) -> Result<String, Error> {
+        let mut h = crate::fnv::Fnv::default();
+        for e in self.manifest()?.iter().filter(|e| e.status != DELETED) {
+            h.piece(&e.id);
+            h.piece(&format!("{}|{}|{}|{}|{}", e.size, e.mtime, e.ingested_at, e.status, e.fingerprint));
+        }
+        Ok(h.hex())
+    }
+
     pub fn manifest(&self) -> Result<Vec<BatchEntry>, Error> {
         let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
         let table = txn.open_table(MANIFEST).map_err(|e| self.db_err(e))?;

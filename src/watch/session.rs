@@ -227,7 +227,10 @@ impl Session {
         incremental::append(&path, &update.changes).map_err(|source| Error::Io { path, source })?;
         tm("append");
         let shed = serde_json::Value::Object(state.shed.clone().into_iter().collect());
-        store.update_profiles(&update.removed, &update.upserted, &[("shed", shed)])?;
+        // The stored profiles now describe the batches just committed too.
+        let mut last = store.meta("lastRun")?.filter(serde_json::Value::is_object).unwrap_or_default();
+        last["data"] = serde_json::Value::String(store.data_stamp()?);
+        store.update_profiles(&update.removed, &update.upserted, &[("shed", shed), ("lastRun", last)])?;
         self.dirty |= added + removed > 0;
         tm("store");
         report.batches = state.batches.len() as u64;
