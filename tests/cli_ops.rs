@@ -139,6 +139,14 @@ fn profile_after_a_policy_edit_shows_the_new_rules_not_the_stored_profile() {
     assert_eq!(code, 0, "{err}");
     let after = json(&after);
     assert!(after["entity"]["computedAttributes"]["events30d"].as_i64().is_some_and(|n| n > 0), "{after}");
+    // An export shows the same profile, with or without events.
+    for args in [&["export", "--out", "e.jsonl"][..], &["export", "--out", "e.jsonl", "--events", "page"]] {
+        let (code, _, err) = mosaic(&p.0, args);
+        assert_eq!(code, 0, "{err}");
+        let exported = std::fs::read_to_string(p.0.join("e.jsonl")).unwrap();
+        let c1 = exported.lines().map(json).find(|l| l["profileId"] == "CRMID:c-1").expect("exported");
+        assert_eq!(c1["entity"], after["entity"], "{args:?}");
+    }
     // The run's output is what it was until the next run.
     let stored = std::fs::read_to_string(p.0.join("out/profiles.jsonl")).unwrap();
     assert!(!stored.contains("events30d"));

@@ -208,11 +208,13 @@ enum Profiles<'s> {
 impl<'s> Profiles<'s> {
     fn open(session: &'s Session, req: &Request) -> Result<Profiles<'s>, Error> {
         let last = session.last_run()?;
-        // Stored profiles that do not describe the stored batches (a run killed after storing
-        // some) are rebuilt too, as `profile` does: the export shows what `--events` would.
+        // Stored profiles made under other rules (policy files edited since the run) or that do
+        // not describe the stored batches (a run killed after storing some) are rebuilt too, as
+        // `profile` does: the export shows what `--events` and `profile` would.
         let rebuild = req.events.is_some()
             || req.from_ingest.is_some()
             || req.policy.as_ref().is_some_and(|p| *p != last.policy)
+            || last.policies.as_deref() != Some(session.project.policies.as_str())
             || last.data != Some(session.store.data_stamp()?);
         if !rebuild {
             return Ok(Profiles::Stored);
