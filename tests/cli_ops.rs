@@ -775,22 +775,28 @@ fn another_policy_answers_from_components_as_a_run_under_it() {
     }
 }
 
+/// Adds a batch linking `ECID:e-7` to `CRMID:c-3` and runs, killed once it is stored (before the
+/// profiles and components are).
+fn store_batch_and_crash(project: &Path) {
+    let line = r#"{"_id": "w-7", "timestamp": "2026-10-25T10:00:00Z", "eventType": "page", "page": "x", "identityMap": {"ECID": [{"id": "e-7", "primary": true}], "CRMID": [{"id": "c-3"}]}}"#;
+    std::fs::write(project.join("data/web/2026-10-25.jsonl"), format!("{line}\n")).unwrap();
+    let crashed = Command::new(env!("CARGO_BIN_EXE_mosaic"))
+        .args(["run", "--as-of", AS_OF])
+        .arg(project)
+        .env("MOSAIC_TEST_INGEST_TIME", "2026-10-31T00:00:00Z")
+        .env("MOSAIC_TEST_CRASH_AFTER_BATCHES", "1")
+        .output()
+        .unwrap();
+    assert!(!crashed.status.success());
+}
+
 /// Batches stored after the components (here by a run killed before its end, as a `watch`
 /// between evaluations) make them stale: the answer comes from every batch, with the new data;
 /// the next complete run, and a delete, store fresh components again.
 #[test]
 fn stale_components_fall_back_to_every_batch() {
     let p = ran("basic", "world-stale");
-    let line = r#"{"_id": "w-7", "timestamp": "2026-10-25T10:00:00Z", "eventType": "page", "page": "x", "identityMap": {"ECID": [{"id": "e-7", "primary": true}], "CRMID": [{"id": "c-3"}]}}"#;
-    std::fs::write(p.0.join("data/web/2026-10-25.jsonl"), format!("{line}\n")).unwrap();
-    let crashed = Command::new(env!("CARGO_BIN_EXE_mosaic"))
-        .args(["run", "--as-of", AS_OF])
-        .arg(&p.0)
-        .env("MOSAIC_TEST_INGEST_TIME", "2026-10-31T00:00:00Z")
-        .env("MOSAIC_TEST_CRASH_AFTER_BATCHES", "1")
-        .output()
-        .unwrap();
-    assert!(!crashed.status.success());
+    store_batch_and_crash(&p.0);
     let args = ["profile", "--identity", "ECID:e-7", "--events"];
     let (code, _, err) = mosaic_world(&p.0, "components", &args);
     assert_eq!(code, 1);
@@ -853,16 +859,7 @@ fn a_changed_event_field_type_makes_the_components_stale() {
 #[test]
 fn profiles_stored_before_newer_batches_are_not_answered_from() {
     let p = ran("basic", "stale-profiles");
-    let line = r#"{"_id": "w-7", "timestamp": "2026-10-25T10:00:00Z", "eventType": "page", "page": "x", "identityMap": {"ECID": [{"id": "e-7", "primary": true}], "CRMID": [{"id": "c-3"}]}}"#;
-    std::fs::write(p.0.join("data/web/2026-10-25.jsonl"), format!("{line}\n")).unwrap();
-    let crashed = Command::new(env!("CARGO_BIN_EXE_mosaic"))
-        .args(["run", "--as-of", AS_OF])
-        .arg(&p.0)
-        .env("MOSAIC_TEST_INGEST_TIME", "2026-10-31T00:00:00Z")
-        .env("MOSAIC_TEST_CRASH_AFTER_BATCHES", "1")
-        .output()
-        .unwrap();
-    assert!(!crashed.status.success());
+    store_batch_and_crash(&p.0);
     let profile_id = |args: &[&str]| {
         let (code, out, err) = mosaic(&p.0, args);
         assert_eq!(code, 0, "{err}");
