@@ -878,3 +878,35 @@ fn profiles_stored_before_newer_batches_are_not_answered_from() {
     assert_eq!(mosaic(&p.0, &["run", "--as-of", AS_OF]).0, 0);
     assert_eq!(profile_id(&lookup), "CRMID:c-3");
 }
+
+/// `preview` counts the profiles `profile` and `export` show: built anew when the stored ones
+/// are not current (policy files edited, or batches stored by a run killed before its end),
+/// and then the same reports as from the profiles a complete run stores.
+#[test]
+fn preview_reports_agree_whether_the_stored_profiles_are_current_or_not() {
+    let p = ran("basic", "preview-current");
+    let reports = |p: &Path| -> Vec<String> {
+        ["summary", "namespace", "dataset-overlap", "namespace-overlap", "unstitched"]
+            .iter()
+            .map(|r| {
+                let args: &[&str] = if *r == "summary" { &["preview"] } else { &["preview", "--report", r] };
+                let (code, out, err) = mosaic(p, args);
+                assert_eq!(code, 0, "{err}");
+                out
+            })
+            .collect()
+    };
+    let stored = reports(&p.0);
+    // A comment changes the policy files, not what they make: built anew, the same reports.
+    let policies = p.0.join("policies/policies.yaml");
+    let text = std::fs::read_to_string(&policies).unwrap();
+    std::fs::write(&policies, format!("# edited\n{text}")).unwrap();
+    assert_eq!(reports(&p.0), stored);
+    // A batch stored by a killed run is counted, as the next complete run counts it.
+    std::fs::write(&policies, text).unwrap();
+    store_batch_and_crash(&p.0);
+    let after_crash = reports(&p.0);
+    assert_ne!(after_crash, stored, "the new batch stitches e-7 into c-3's profile");
+    assert_eq!(mosaic(&p.0, &["run", "--as-of", AS_OF]).0, 0);
+    assert_eq!(reports(&p.0), after_crash);
+}

@@ -214,8 +214,7 @@ impl<'s> Profiles<'s> {
         let rebuild = req.events.is_some()
             || req.from_ingest.is_some()
             || req.policy.as_ref().is_some_and(|p| *p != last.policy)
-            || last.policies.as_deref() != Some(session.project.policies.as_str())
-            || last.data != Some(session.store.data_stamp()?);
+            || !last.profiles_current(&session.project, &session.store)?;
         if !rebuild {
             return Ok(Profiles::Stored);
         }

@@ -97,6 +97,16 @@ pub struct LastRun {
     pub data: Option<String>,
 }
 
+impl LastRun {
+    /// Whether the profiles it stored are what the project's rules make of the stored batches
+    /// now: the policy files are the ones it ran with and no batch was stored or removed since
+    /// (a run killed after storing some). Commands answer from them only then.
+    pub fn profiles_current(&self, project: &Project, store: &crate::store::Store) -> Result<bool, Error> {
+        let same_rules = self.policies.as_deref() == Some(project.policies.as_str());
+        Ok(same_rules && self.data == Some(store.data_stamp()?))
+    }
+}
+
 /// Compiles the project's policies.
 pub fn load(root: &Path) -> Result<(Project, ir::Program, String), Error> {
     let fe = frontend::compile_project(root);

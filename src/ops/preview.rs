@@ -40,20 +40,30 @@ struct Row {
 /// The report as JSON.
 pub fn preview(session: &Session, report: Report) -> Result<Json, Error> {
     let last = session.last_run()?;
-    // The stored profiles' heads are read while the batches are decoded.
+    // What the reports read of each profile comes from the stored profiles while they are
+    // current (read while the batches are decoded); else from profiles built anew, as
+    // `profile` and `export` do, so the reports count the profiles those commands show.
+    let current = last.profiles_current(&session.project, &session.store)?;
     let (world, stored) = rayon::join(
         || {
             let (project, program) = (&session.project, &session.program);
             World::load(project, program, &session.store, Some(&last.policy), last.as_of, session.engine)
         },
-        || stored_heads(session),
+        || current.then(|| stored_heads(session)).transpose(),
     );
     let (world, stored) = (world?, stored?);
+    let head = |g: usize| match &stored {
+        Some(stored) => stored.get(&profile_id(&session.project, &world.groups[g])).cloned(),
+        None => world.build(g).map(|p| {
+            let namespaces = p.identities.iter().map(|i| i.namespace.to_string()).collect();
+            (namespaces, p.sources.into_iter().collect())
+        }),
+    };
     // Each profile's row, on every worker, in profile order.
     let rows: Vec<Row> = (0..world.groups.len())
         .into_par_iter()
         .filter_map(|g| {
-            let (namespaces, sources) = stored.get(&profile_id(&session.project, &world.groups[g]))?;
+            let (namespaces, sources) = head(g)?;
             // Fragments by identity (interned: compared by address, no text copied).
             let fragments: BTreeSet<(u32, Ident)> =
                 world.records_of(g).iter().map(|r| (r.dataset, r.primary)).collect();
@@ -62,7 +72,7 @@ pub fn preview(session: &Session, report: Report) -> Result<Json, Error> {
                 *fragments_by_ns.entry(ident.namespace.to_string()).or_default() += 1;
             }
             Some(Row {
-                datasets: sources.clone(),
+                datasets: sources,
                 namespaces: namespaces.iter().cloned().collect(),
                 identities: namespaces.len(),
                 fragments: fragments.len() as u64,

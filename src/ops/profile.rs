@@ -47,8 +47,7 @@ pub fn needs_rebuild(project: &Project, store: &Store, q: &Query) -> Result<bool
     }
     let last = super::last_run(project, store)?;
     let other_policy = q.policy.as_ref().is_some_and(|p| *p != last.policy);
-    let edited = last.policies.as_deref() != Some(project.policies.as_str());
-    Ok(q.events || other_policy || edited || last.data != Some(store.data_stamp()?))
+    Ok(q.events || other_policy || !last.profiles_current(project, store)?)
 }
 
 /// The stored profiles of `q.identities`, in the order asked, as SPEC 8 objects.
