@@ -68,12 +68,15 @@ struct Entry {
     ty: Type,
 }
 
-/// What sampling a dataset depends on: its folder, declared format, and the name, size and
-/// modification time (ns) of each file in it, sorted by name.
+/// What sampling a dataset depends on: its folder, declared format, how its CSV cells are read
+/// (declared types, the time and identity columns kept as text: `ingest::csv`), and the name,
+/// size and modification time (ns) of each file in it, sorted by name.
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 struct Listing {
     folder: PathBuf,
     format: Option<String>,
+    #[serde(default)]
+    cells: String,
     files: Vec<(PathBuf, u64, i128)>,
 }
 
@@ -85,7 +88,9 @@ fn listing(root: &Path, ds: &Dataset) -> Listing {
         .filter_map(|b| Some((PathBuf::from(b.path.file_name()?), b.size, b.mtime)))
         .collect();
     files.sort();
-    Listing { folder: root.join(&ds.path), format: ds.format.map(|f| format!("{f:?}")), files }
+    let identities: Vec<&str> = ds.identities.iter().map(|f| f.path.as_str()).collect();
+    let cells = format!("{:?}|{identities:?}|{:?}", ds.timestamp, ds.schema);
+    Listing { folder: root.join(&ds.path), format: ds.format.map(|f| format!("{f:?}")), cells, files }
 }
 
 /// The first `max` records of the files in `listing` (a listing of `ds`'s folder).
@@ -207,6 +212,30 @@ mod tests {
         let rows = sample_dataset(ds, &listing(&root, ds), 10);
         let _ = std::fs::remove_dir_all(&root);
         assert_eq!(rows, vec![serde_json::json!({"n": 1}), serde_json::json!({"n": 3})]);
+    }
+
+    #[test]
+    fn a_changed_declaration_samples_a_csv_dataset_again() {
+        use crate::policy::SchemaType;
+        let root = temp_root("declared");
+        std::fs::create_dir_all(root.join("data/web")).unwrap();
+        std::fs::create_dir_all(root.join(".mosaic")).unwrap();
+        std::fs::write(root.join("data/web/a.csv"), "code,timestamp\n007,2026-10-01T00:00:00Z\n").unwrap();
+        let mut project = project_at(&root, &["web"]);
+        project.datasets[0].schema = vec![("code".to_string(), SchemaType::String)];
+        let code = |project: &Project| {
+            let types = sample_types(project, 10);
+            match &types["web"] {
+                Type::Object(fields) => fields.get("code").cloned(),
+                _ => None,
+            }
+        };
+        assert_eq!(code(&project), Some(Type::String), "declared text: read as text");
+        // Undeclared, the cells are read as ingest reads them now: `007` is a number.
+        project.datasets[0].schema.clear();
+        let undeclared = code(&project);
+        let _ = std::fs::remove_dir_all(&root);
+        assert_eq!(undeclared, Some(Type::Int));
     }
 
     #[test]
