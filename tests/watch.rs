@@ -70,6 +70,10 @@ fn new_batches_are_ingested_and_logged() {
     std::fs::remove_file(p.root.join("data/web/001.jsonl")).unwrap();
     w.wait_for_fresh_run(&p);
     w.terminate();
+    // The profiles watch stored describe the batches it stored: lookups answer from them.
+    let (project, store) = mosaic::ops::open_stored(&p.root).unwrap();
+    let last = mosaic::ops::last_run(&project, &store).unwrap();
+    assert!(last.profiles_current(&project, &store).unwrap(), "{:?}", last.data);
 }
 
 #[test]
