@@ -21,7 +21,7 @@ pub struct Element<'a> {
 
 /// The elements of `bytes` (a whole file, without its byte order mark) when it is one JSON
 /// array with nothing but blanks after it; `None` otherwise.
-pub fn elements(bytes: &[u8]) -> Option<Vec<Element<'_>>> {
+fn elements(bytes: &[u8]) -> Option<Vec<Element<'_>>> {
     let mut s = Scanner { bytes, at: 0, line: 1, counted: 0, chars: 0 };
     s.blanks();
     if s.peek() != Some(b'[') {
@@ -140,7 +140,7 @@ fn trim_end(text: &[u8]) -> &[u8] {
 
 /// The first character of the file at `path` after a byte order mark and blanks (`None` for a
 /// blank file): whether it may be an array file is decided on it before the file is read whole.
-pub fn first_char(path: &std::path::Path) -> std::io::Result<Option<u8>> {
+fn first_char(path: &std::path::Path) -> std::io::Result<Option<u8>> {
     use std::io::Read;
     let mut reader = std::io::BufReader::new(std::fs::File::open(path)?);
     let mut start = Vec::with_capacity(super::BOM.len());
@@ -157,22 +157,18 @@ pub fn first_char(path: &std::path::Path) -> std::io::Result<Option<u8>> {
     Ok(None)
 }
 
-/// The records of an array file as the type sampler reads them: its valid objects, at most
-/// `max`. `None` when the file is no array file (it is read as JSON Lines).
-pub fn sample(path: &std::path::Path, max: usize) -> Option<Vec<serde_json::Value>> {
-    if first_char(path).ok()? != Some(b'[') {
-        return None;
+/// `f` of the elements of the file at `path` when it is an array file (read whole, without its
+/// byte order mark); `None` when it is not, and is read as JSON Lines. Ingest and the type
+/// sampler both read array files through it.
+pub fn with_elements<T>(
+    path: &std::path::Path,
+    f: impl FnOnce(&[Element<'_>]) -> T,
+) -> std::io::Result<Option<T>> {
+    if first_char(path)? != Some(b'[') {
+        return Ok(None);
     }
-    let bytes = std::fs::read(path).ok()?;
-    let body = bytes.strip_prefix(super::BOM).unwrap_or(&bytes);
-    let records = elements(body)?
-        .into_iter()
-        .filter(|e| e.broken.is_none())
-        .filter_map(|e| serde_json::from_slice::<serde_json::Value>(e.text).ok())
-        .filter(serde_json::Value::is_object)
-        .take(max)
-        .collect();
-    Some(records)
+    let bytes = std::fs::read(path)?;
+    Ok(elements(bytes.strip_prefix(super::BOM).unwrap_or(&bytes)).map(|all| f(&all)))
 }
 
 #[cfg(test)]

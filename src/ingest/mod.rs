@@ -239,14 +239,10 @@ pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Reads a JSON file: the elements of an [array file](array), else the lines of JSON Lines.
 fn read_json(cx: &line::Context, batch: &mut Batch, path: &Path, keep: &Keep) -> std::io::Result<()> {
-    if array::first_char(path)? == Some(b'[') {
-        let bytes = std::fs::read(path)?;
-        if let Some(elements) = array::elements(bytes.strip_prefix(BOM).unwrap_or(&bytes)) {
-            elements.iter().for_each(|e| read_element(cx, batch, e));
-            return Ok(());
-        }
+    match array::with_elements(path, |all| all.iter().for_each(|e| read_element(cx, batch, e)))? {
+        Some(()) => Ok(()),
+        None => read_jsonl(cx, batch, path, keep),
     }
-    read_jsonl(cx, batch, path, keep)
 }
 
 /// One element of an array file. Its event keeps its whole body (it has no line of its own

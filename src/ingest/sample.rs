@@ -106,9 +106,9 @@ fn sample_dataset(ds: &Dataset, listing: &Listing, max: usize) -> Vec<Value> {
         // Files are streamed: only the first records are read, however large the batch.
         let Ok(reader) = std::fs::File::open(&file).map(std::io::BufReader::new) else { continue };
         match format {
-            Some(Format::Jsonl) => match super::array::sample(&file, room) {
-                Some(records) => out.extend(records),
-                None => out.extend(jsonl_records(reader, room)),
+            Some(Format::Jsonl) => match super::array::with_elements(&file, |all| array_records(all, room)) {
+                Ok(Some(records)) => out.extend(records),
+                _ => out.extend(jsonl_records(reader, room)),
             },
             Some(Format::Csv) => out.extend(super::csv::sample(ds, reader, room)),
             // Rows as ingest reads them (a null cell is a null member, which types nothing).
@@ -119,6 +119,13 @@ fn sample_dataset(ds: &Dataset, listing: &Listing, max: usize) -> Vec<Value> {
         }
     }
     out
+}
+
+/// The valid objects among an array file's elements, at most `max`.
+fn array_records(elements: &[super::array::Element<'_>], max: usize) -> Vec<Value> {
+    let valid = elements.iter().filter(|e| e.broken.is_none());
+    let values = valid.filter_map(|e| serde_json::from_slice::<Value>(e.text).ok());
+    values.filter(Value::is_object).take(max).collect()
 }
 
 /// JSON objects of the non-empty, valid lines.

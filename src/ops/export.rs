@@ -108,7 +108,9 @@ fn write(session: &Session, req: &Request) -> Result<Written, Error> {
                     return Ok(());
                 }
                 let line = match item {
-                    Item::Line(line) if req.fields.is_none() => std::borrow::Cow::Borrowed(line),
+                    Item::Line(line) | Item::Printed { line, .. } if req.fields.is_none() => {
+                        std::borrow::Cow::Borrowed(line)
+                    }
                     item => std::borrow::Cow::Owned(selection.shape(item.into_json(session)?).to_string()),
                 };
                 file.write_all(line.as_bytes()).and_then(|()| file.write_all(b"\n")).map_err(io)
@@ -175,18 +177,22 @@ fn stream_to(
     }
 }
 
-/// One profile to export: a stored line, or one rebuilt from the stored batches (with its
-/// events when they are asked for) and already made JSON, as the workers that rebuild profiles
-/// make it (one thread writes the file: it only shapes and prints).
+/// One profile to export: a stored line, which the request's filter has yet to take, or one
+/// rebuilt from the stored batches (with its events when they are asked for), which passed the
+/// filter on the worker that built it and comes as JSON, or printed when the export writes
+/// profiles whole (the one thread writing the file then only copies it).
 enum Item<'a> {
     Line(&'a str),
     Built(Json),
+    Printed { profile_id: &'a str, line: &'a str },
 }
 
 impl Item<'_> {
     fn into_json(self, session: &Session) -> Result<Json, Error> {
         match self {
-            Item::Line(line) => serde_json::from_str(line).map_err(|e| unreadable(session, e)),
+            Item::Line(line) | Item::Printed { line, .. } => {
+                serde_json::from_str(line).map_err(|e| unreadable(session, e))
+            }
             Item::Built(json) => Ok(json),
         }
     }
@@ -276,8 +282,10 @@ impl<'s> Profiles<'s> {
                 .collect::<Result<_, Error>>()?;
             if print {
                 // Consumed by the workers, which free the trees too.
-                let lines: Vec<String> = built.into_par_iter().flatten().map(|j| j.to_string()).collect();
-                lines.iter().try_for_each(|line| each(Item::Line(line)))?;
+                let id = |j: &Json| j["profileId"].as_str().unwrap_or_default().to_string();
+                let lines: Vec<(String, String)> =
+                    built.into_par_iter().flatten().map(|j| (id(&j), j.to_string())).collect();
+                lines.iter().try_for_each(|(profile_id, line)| each(Item::Printed { profile_id, line }))?;
             } else {
                 built.into_iter().flatten().try_for_each(|json| each(Item::Built(json)))?;
             }
@@ -375,26 +383,23 @@ impl<'r> Selection<'r> {
         Selection { req, filter, count: 0, by_ns: BTreeMap::new(), held }
     }
 
-    /// Whether `item` is exported; counts it when it is.
+    /// Whether `item` is exported (a stored line is filtered here, a rebuilt profile was where
+    /// it was built); counts it when it is.
     fn keeps(&mut self, item: &Item<'_>, session: &Session) -> Result<bool, Error> {
-        fn strings(list: &Json) -> Vec<std::borrow::Cow<'_, str>> {
-            list.as_array().into_iter().flatten().filter_map(Json::as_str).map(Into::into).collect()
-        }
-        // Only the head of a stored line is read here: its entity is parsed when it is shaped.
-        let head = match item {
-            Item::Line(line) => LineHead::parse(line).map_err(|e| unreadable(session, e))?,
-            Item::Built(json) => LineHead {
-                profile_id: json["profileId"].as_str().unwrap_or_default().into(),
-                sources: strings(&json["sources"]),
-                audiences: strings(&json["audiences"]),
-                ..LineHead::default()
-            },
+        let profile_id: std::borrow::Cow<'_, str> = match item {
+            // Only the head of a stored line is read here: its entity is parsed when it is shaped.
+            Item::Line(line) => {
+                let head = LineHead::parse(line).map_err(|e| unreadable(session, e))?;
+                if !self.filter.passes(&head.sources, &head.audiences) {
+                    return Ok(false);
+                }
+                head.profile_id
+            }
+            Item::Built(json) => json["profileId"].as_str().unwrap_or_default().into(),
+            Item::Printed { profile_id, .. } => (*profile_id).into(),
         };
-        if !self.filter.passes(&head.sources, &head.audiences) {
-            return Ok(false);
-        }
         self.count += 1;
-        if let Some((ns, _)) = head.profile_id.split_once(':') {
+        if let Some((ns, _)) = profile_id.split_once(':') {
             *self.by_ns.entry(ns.to_string()).or_default() += 1;
         }
         Ok(true)

@@ -73,8 +73,8 @@ pub fn preview(session: &Session, report: Report) -> Result<Json, Error> {
             }
             Some(Row {
                 datasets: sources,
-                namespaces: namespaces.iter().cloned().collect(),
                 identities: namespaces.len(),
+                namespaces: namespaces.into_iter().collect(),
                 fragments: fragments.len() as u64,
                 fragments_by_ns,
                 events: world.events_of(g).iter().map(|e| e.time).collect(),

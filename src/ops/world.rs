@@ -63,8 +63,7 @@ impl<'p> World<'p> {
         engine_kind: EngineKind,
     ) -> Result<World<'p>, Error> {
         let policy = merge_policy(project, policy)?;
-        let entries: Vec<BatchEntry> =
-            store.manifest()?.into_iter().filter(|e| e.status != crate::store::DELETED).collect();
+        let entries = store.live_manifest()?;
         // Decoded in parallel, kept in manifest order, and each flattened as soon as it is
         // decoded, so the decoded batches are never all in memory at once (as a run reads them).
         let dataset_index = project.dataset_indexes();
@@ -99,10 +98,9 @@ impl<'p> World<'p> {
             return World::load(project, program, store, policy, as_of, engine_kind);
         }
         let policy_def = merge_policy(project, policy)?;
-        let manifest = store.manifest()?;
+        let manifest = store.live_manifest()?;
         let names: Vec<&str> = project.datasets.iter().map(|d| d.name.value.as_str()).collect();
-        let live = manifest.iter().filter(|e| e.status != crate::store::DELETED);
-        let now = crate::runtime::components::stamp(live, &names, &program.event_paths);
+        let now = crate::runtime::components::stamp(&manifest, &names, &program.event_paths);
         if store.components_stamp()?.as_deref() != Some(now.as_str()) {
             if forced.as_deref() == Some("components") {
                 return Err(Error::Io {
@@ -235,10 +233,15 @@ impl<'p> World<'p> {
         let Some(offset) = e.offset else {
             return Ok(e.body.as_deref().cloned().unwrap_or(serde_json::Value::Null));
         };
-        let file = self.batch_file(e.batch)?;
-        let line = crate::ingest::read_line_from(&file, offset)
-            .map_err(|source| Error::Io { path: self.batch_path(e.batch), source })?;
+        let line = self.line_at(e.batch, offset)?;
         serde_json::from_str(&line).map_err(|_| changed(self.batch_path(e.batch), "the batch file changed"))
+    }
+
+    /// The line at byte `offset` of batch `batch`'s file (an event's [`Ev::offset`]).
+    fn line_at(&self, batch: u32, offset: u64) -> Result<String, Error> {
+        let file = self.batch_file(batch)?;
+        crate::ingest::read_line_from(&file, offset)
+            .map_err(|source| Error::Io { path: self.batch_path(batch), source })
     }
 
     /// The values of `fields` of event `e`, as [`select_fields`](super::select_fields) takes
@@ -254,9 +257,7 @@ impl<'p> World<'p> {
         let Some(offset) = e.offset else {
             return Ok(super::select_fields(&self.event_body(e)?, fields));
         };
-        let file = self.batch_file(e.batch)?;
-        let line = crate::ingest::read_line_from(&file, offset)
-            .map_err(|source| Error::Io { path: self.batch_path(e.batch), source })?;
+        let line = self.line_at(e.batch, offset)?;
         let (slim, _) =
             plan.parse(&line).map_err(|_| changed(self.batch_path(e.batch), "the batch file changed"))?;
         Ok(super::select_fields(&slim, fields))

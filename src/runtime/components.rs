@@ -64,10 +64,7 @@ pub fn stamp<'e>(
     paths: &[ir::EventPath],
 ) -> String {
     let mut h = crate::fnv::Fnv::default();
-    for e in entries {
-        h.piece(&e.id);
-        h.piece(&format!("{}|{}|{}|{}|{}", e.size, e.mtime, e.ingested_at, e.status, e.fingerprint));
-    }
+    entries.into_iter().for_each(|e| e.stamp_into(&mut h));
     h.piece(&format!("layout {}", components::VERSION));
     h.piece("datasets");
     datasets.iter().for_each(|d| h.piece(d));

@@ -83,6 +83,16 @@ pub struct BatchEntry {
     pub fingerprint: String,
 }
 
+impl BatchEntry {
+    /// Adds the entry to a stamp of stored data (`Store::data_stamp`, the components' stamp):
+    /// its batch, file, ingestion and what it was extracted with.
+    pub fn stamp_into(&self, h: &mut crate::fnv::Fnv) {
+        h.piece(&self.id);
+        let e = self;
+        h.piece(&format!("{}|{}|{}|{}|{}", e.size, e.mtime, e.ingested_at, e.status, e.fingerprint));
+    }
+}
+
 /// An open store.
 pub struct Store {
     db: Database,
@@ -170,21 +180,23 @@ impl Store {
         })
     }
 
-    /// Every manifest entry, sorted by batch id.
-    /// Names the data the store holds: its batches that are not deleted, each as its manifest
-    /// entry says (id, file, ingestion, what it was extracted with). A run records it with the
-    /// profiles it stores (`lastRun.data`), so a lookup can tell whether they describe the
-    /// batches stored now: batches committed since (by a run killed before its end) do not show
-    /// in them.
+    /// Names the data the store holds: its [live](Store::live_manifest) batches, each as its
+    /// manifest entry says. A run records it with the profiles it stores (`lastRun.data`), so a
+    /// lookup can tell whether they describe the batches stored now: batches committed since
+    /// (by a run killed before its end) do not show in them.
     pub fn data_stamp(&self) -> Result<String, Error> {
         let mut h = crate::fnv::Fnv::default();
-        for e in self.manifest()?.iter().filter(|e| e.status != DELETED) {
-            h.piece(&e.id);
-            h.piece(&format!("{}|{}|{}|{}|{}", e.size, e.mtime, e.ingested_at, e.status, e.fingerprint));
-        }
+        self.live_manifest()?.iter().for_each(|e| e.stamp_into(&mut h));
         Ok(h.hex())
     }
 
+    /// The manifest entries of the batches whose data is stored (all but the deleted ones),
+    /// sorted by batch id.
+    pub fn live_manifest(&self) -> Result<Vec<BatchEntry>, Error> {
+        Ok(self.manifest()?.into_iter().filter(|e| e.status != DELETED).collect())
+    }
+
+    /// Every manifest entry, sorted by batch id.
     pub fn manifest(&self) -> Result<Vec<BatchEntry>, Error> {
         let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
         let table = txn.open_table(MANIFEST).map_err(|e| self.db_err(e))?;

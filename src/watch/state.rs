@@ -132,8 +132,7 @@ impl State {
     /// Builds the state from everything stored, after a full evaluation wrote `profiles` (its
     /// lines) and the store's `shed` value.
     pub fn load(store: &Store, shape: &Shape, profiles: &Profiles) -> Result<State, crate::store::Error> {
-        let entries: Vec<BatchEntry> =
-            store.manifest()?.into_iter().filter(|e| e.status != crate::store::DELETED).collect();
+        let entries = store.live_manifest()?;
         // The stored batches spread over the lower half of the ranks (new files sort between
         // them as often as after them: `bench-…` before `part-…`); the upper half is for files
         // sorting last, `GAP` apart.
