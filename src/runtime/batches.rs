@@ -104,11 +104,10 @@ pub fn ingest_all(
 /// How many encoded batches may wait for the store writer: enough to keep the workers reading
 /// through a commit's disk flush, few enough to bound the memory they hold.
 const QUEUED: usize = 4;
-/// The most batch bytes committed in one transaction.
-const GROUP_BYTES: usize = 64 << 20;
-
 /// The store writer of [`ingest_all`]: commits the batches of `queue` as they arrive, each
-/// time all that has arrived (up to [`GROUP_BYTES`]) in one transaction, and reports progress.
+/// time all that has arrived in one transaction, as long as it stays within
+/// [`TRANSACTION_BYTES`](crate::store::TRANSACTION_BYTES) (a larger batch is a transaction
+/// alone), and reports progress.
 fn store_batches(
     store: &Store,
     plan: &Reconciled,
@@ -117,17 +116,19 @@ fn store_batches(
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<(), Error> {
     let mut committed = 0u64;
-    while let Ok(first) = queue.recv() {
+    // A batch taken from the queue that did not fit the last group: it opens the next one.
+    let mut carried = None;
+    while let Some(first) = carried.take().or_else(|| queue.recv().ok()) {
         let mut bytes = first.1.len();
         let mut group = vec![first];
-        while group.len() < plan.commit_limit(committed) && bytes < GROUP_BYTES {
-            match queue.try_recv() {
-                Ok(next) => {
-                    bytes += next.1.len();
-                    group.push(next);
-                }
-                Err(_) => break,
+        while group.len() < plan.commit_limit(committed) {
+            let Ok(next) = queue.try_recv() else { break };
+            if bytes + next.1.len() > crate::store::TRANSACTION_BYTES {
+                carried = Some(next);
+                break;
             }
+            bytes += next.1.len();
+            group.push(next);
         }
         store.put_encoded_batches(&group)?;
         committed += group.len() as u64;

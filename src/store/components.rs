@@ -283,7 +283,7 @@ impl Reader<'_> {
 
 pub mod keys;
 mod table;
-pub(in crate::store) use table::put_streamed;
+pub(in crate::store) use table::{drop_old_index, put_streamed, CHUNKS_STAGED, INDEX_STAGED};
 pub use table::{stream, Chunked, Streamed};
 pub(super) use table::{COMPONENTS, COMPONENT_INDEX};
 mod values;

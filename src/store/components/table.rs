@@ -2,6 +2,7 @@
 //! `explain` (the encoding of one component is in the parent module).
 
 use super::{Component, Error as Layout, Part};
+use crate::store::staging::{staged, Staged, Staging};
 use crate::store::{Error, Store, META};
 use rayon::prelude::*;
 use redb::{ReadableDatabase, TableDefinition};
@@ -10,11 +11,14 @@ use redb::{ReadableDatabase, TableDefinition};
 /// `profile` and `explain`: chunk number → encoded components, one after the other. Chunks of
 /// about [`CHUNK_BYTES`], because redb writes a few large values much faster than 100,000
 /// small ones.
-pub(in crate::store) const COMPONENTS: TableDefinition<u32, &[u8]> = TableDefinition::new("componentChunks");
+pub(in crate::store) const COMPONENTS: TableDefinition<u32, &[u8]> = CHUNKS_STAGED.live();
+/// [`COMPONENTS`] as a run writes it (see `store::staging`).
+pub(in crate::store) const CHUNKS_STAGED: Staged = staged!("componentChunks");
 /// `NS:VALUE` of every identity the last run saw → where its component is (chunk, byte
 /// offset, byte length), packed into pages stored under their first key (`keys.rs`).
-pub(in crate::store) const COMPONENT_INDEX: TableDefinition<&str, &[u8]> =
-    TableDefinition::new("componentKeyPages");
+pub(in crate::store) const COMPONENT_INDEX: TableDefinition<&str, &[u8]> = INDEX_STAGED.live();
+/// [`COMPONENT_INDEX`] as a run writes it.
+pub(in crate::store) const INDEX_STAGED: Staged = staged!("componentKeyPages");
 /// The same index one row per identity, as stores before layout 4 kept it: removed when the
 /// components are next written.
 const OLD_COMPONENT_INDEX: TableDefinition<&str, (u32, u32, u32)> = TableDefinition::new("componentPlaces");
@@ -101,39 +105,41 @@ fn chunk_group(parts: &[Part<'_>]) -> Chunked {
     out
 }
 
-/// Replaces the stored components within `txn` with what `components` streams (see
-/// [`Streamed`]). Nothing is touched when the stream ends without a message (the run had no
-/// components to store: the old ones stay, with their stale stamp).
-pub(in crate::store) fn put_streamed(
-    txn: &redb::WriteTransaction,
+/// Writes what `components` streams (see [`Streamed`]) to the staging tables of the stored
+/// components ([`CHUNKS_STAGED`], [`INDEX_STAGED`]). Gives the `components` value of `meta`
+/// once the stream is whole: the staged components are to be put in place with it. `None`
+/// when the stream ended before its `Done` (the run had no components to store, or stopped):
+/// the stored ones stay, with their stamp.
+pub(in crate::store) fn put_streamed<'d>(
+    mut staging: Staging<'d>,
     components: &std::sync::mpsc::Receiver<Streamed>,
-) -> Result<(), redb::Error> {
-    let mut table = None;
+) -> Result<(Staging<'d>, Option<String>), redb::Error> {
     let mut number = 0u32;
+    let mut meta = None;
     for message in components {
-        if table.is_none() {
-            txn.delete_table(COMPONENTS)?;
-            txn.delete_table(COMPONENT_INDEX)?;
-            txn.delete_table(OLD_COMPONENT_INDEX)?;
-            table = Some(txn.open_table(COMPONENTS)?);
-        }
         match message {
             Streamed::Chunk(chunk) => {
-                if let Some(t) = table.as_mut() {
-                    t.insert(number, chunk.as_slice())?;
-                }
+                staging = staging.insert(CHUNKS_STAGED.staging::<u32, &[u8]>(), number, &chunk)?;
                 number += 1;
             }
             Streamed::Done { stamp, batches, keys } => {
-                let mut table = txn.open_table(COMPONENT_INDEX)?;
+                // Both tables exist once the stream is whole, empty or not.
+                staging.txn().open_table(CHUNKS_STAGED.staging::<u32, &[u8]>())?;
+                staging.txn().open_table(INDEX_STAGED.staging::<&str, &[u8]>())?;
                 for (first, page) in keys {
-                    table.insert(first.as_str(), page.as_slice())?;
+                    staging = staging.insert(INDEX_STAGED.staging::<&str, &[u8]>(), first.as_str(), &page)?;
                 }
-                let meta = serde_json::json!({ "stamp": stamp, "batches": batches }).to_string();
-                txn.open_table(META)?.insert("components", meta.as_bytes())?;
+                meta = Some(serde_json::json!({ "stamp": stamp, "batches": batches }).to_string());
             }
         }
     }
+    Ok((staging, meta))
+}
+
+/// Removes the index of the layout before pages (within the transaction that puts new
+/// components in place).
+pub(in crate::store) fn drop_old_index(txn: &redb::WriteTransaction) -> Result<(), redb::Error> {
+    txn.delete_table(OLD_COMPONENT_INDEX)?;
     Ok(())
 }
 

@@ -2,17 +2,21 @@
 //! watch's incremental update, and stores written before pages existed.
 
 use super::{edit, entries, find, pages, sorted, Change, Packer};
-use crate::store::{components, insert_meta, Error, Store};
+use crate::store::staging::{staged, Staged, Staging};
+use crate::store::{components, insert_meta, Error, Store, META};
 use redb::{ReadTransaction, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use redb::{StorageError, TableError, WriteTransaction};
 use std::collections::BTreeMap;
 
 /// profileId → a page of (profileId, JSON line).
-pub(in crate::store) const PROFILE_PAGES: TableDefinition<&str, &[u8]> = TableDefinition::new("profilePages");
+pub(in crate::store) const PROFILE_PAGES: TableDefinition<&str, &[u8]> = PROFILES_STAGED.live();
+/// [`PROFILE_PAGES`] as a run writes it (see `store::staging`).
+const PROFILES_STAGED: Staged = staged!("profilePages");
 /// `NS:VALUE` → a page of (`NS:VALUE`, profileId): every identity of a stored profile but the
 /// one whose key is the profileId itself (see [`indexed`]), the entity lookup.
-pub(in crate::store) const IDENTITY_PAGES: TableDefinition<&str, &[u8]> =
-    TableDefinition::new("identityPages");
+pub(in crate::store) const IDENTITY_PAGES: TableDefinition<&str, &[u8]> = IDENTITIES_STAGED.live();
+/// [`IDENTITY_PAGES`] as a run writes it.
+const IDENTITIES_STAGED: Staged = staged!("identityPages");
 /// The layout before pages, one row per profile and per identity. A store holding rows here was
 /// written last by an older mosaic, so they are what the lookups read (its pages, if any, are
 /// older still); every write moves them into pages and deletes them.
@@ -62,11 +66,13 @@ impl Store {
         f(&txn).map_err(|e| self.failed(e))
     }
 
-    /// Writes what a run produced in one transaction: the stored profiles, replaced, as
-    /// `profiles` gives them, sorted by id (profileId, JSON line, the `NS:VALUE` keys of its
-    /// identities, for the identity index); the `meta` values; then the identity components as
-    /// `components` streams them (`components::stream`), until its sender is dropped. A
-    /// profile that fails to come fails the whole transaction: nothing is stored.
+    /// Replaces what a run produced, at once for readers: the stored profiles, as `profiles`
+    /// gives them, sorted by id (profileId, JSON line, the `NS:VALUE` keys of its identities,
+    /// for the identity index); the `meta` values; then the identity components as
+    /// `components` streams them (`components::stream`), until its sender is dropped. The
+    /// tables are written under staging names in several transactions and put in place by
+    /// the last (`store::staging`). A profile that fails to come fails the whole replacement:
+    /// nothing stored changes.
     pub fn put_run_output<'p>(
         &self,
         profiles: impl Iterator<Item = std::io::Result<(&'p str, String, &'p [String])>>,
@@ -74,9 +80,13 @@ impl Store {
         components: &std::sync::mpsc::Receiver<components::Streamed>,
     ) -> Result<(), Error> {
         let meta: Vec<(&str, String)> = meta.iter().map(|(k, v)| (*k, v.to_string())).collect();
-        self.write(|txn| {
-            txn.delete_table(PROFILE_PAGES)?;
-            let mut table = txn.open_table(PROFILE_PAGES)?;
+        let tables =
+            [PROFILES_STAGED, IDENTITIES_STAGED, components::CHUNKS_STAGED, components::INDEX_STAGED];
+        let replaced = (|| -> Result<(), redb::Error> {
+            let mut staging = Staging::begin(&self.db, &tables)?;
+            let lines = PROFILES_STAGED.staging::<&str, &[u8]>();
+            // The table exists even when no profile comes.
+            staging.txn().open_table(lines)?;
             let mut packer = Packer::new();
             let mut keys: Vec<(&str, &str)> = Vec::new();
             let mut last: Option<&str> = None;
@@ -89,20 +99,38 @@ impl Store {
                 }
                 last = Some(id);
                 if let Some((first, page)) = packer.push(id, &line) {
-                    table.insert(first.as_str(), page.as_slice())?;
+                    staging = staging.insert(lines, first.as_str(), &page)?;
                 }
                 keys.extend(indexed(id, ids).map(|k| (k, id)));
             }
             if let Some((first, page)) = packer.finish() {
-                table.insert(first.as_str(), page.as_slice())?;
+                staging = staging.insert(lines, first.as_str(), &page)?;
             }
-            drop(table);
-            put_pages(txn, IDENTITY_PAGES, &sorted(keys))?;
-            txn.delete_table(OLD_PROFILES)?;
-            txn.delete_table(OLD_IDENTITIES)?;
-            insert_meta(txn, &meta)?;
-            components::put_streamed(txn, components)
-        })
+            let index = IDENTITIES_STAGED.staging::<&str, &[u8]>();
+            staging.txn().open_table(index)?;
+            for (first, page) in super::pages(sorted(keys)) {
+                staging = staging.insert(index, first.as_str(), &page)?;
+            }
+            let (staging, components_meta) = components::put_streamed(staging, components)?;
+            let with_components = components_meta.is_some();
+            let put = [
+                (PROFILES_STAGED, true),
+                (IDENTITIES_STAGED, true),
+                (components::CHUNKS_STAGED, with_components),
+                (components::INDEX_STAGED, with_components),
+            ];
+            staging.finish(&put, |txn| {
+                txn.delete_table(OLD_PROFILES)?;
+                txn.delete_table(OLD_IDENTITIES)?;
+                insert_meta(txn, &meta)?;
+                if let Some(value) = &components_meta {
+                    components::drop_old_index(txn)?;
+                    txn.open_table(META)?.insert("components", value.as_bytes())?;
+                }
+                Ok(())
+            })
+        })();
+        replaced.map_err(|e| self.db_err(e))
     }
 
     /// Every stored profile line, sorted by profileId.
