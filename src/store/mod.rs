@@ -22,7 +22,16 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 const MANIFEST: TableDefinition<&str, &[u8]> = TableDefinition::new("manifest");
-const BATCHES: TableDefinition<&str, &[u8]> = TableDefinition::new("batches");
+/// Each stored batch (`codec`), in pieces of at most [`PIECE_BYTES`]: (batch id, piece number)
+/// → bytes.
+const BATCH_PIECES: TableDefinition<(&str, u32), &[u8]> = TableDefinition::new("batchPieces");
+/// Batches stored whole, one value each, as mosaic stored them before pieces. redb gives a
+/// value a page of the next power of two: a 7 MB batch took 8 MB, a 17 MB one 32 MB, all
+/// written to disk. Read while they are there; each goes when its batch is stored again or
+/// removed.
+const OLD_BATCHES: TableDefinition<&str, &[u8]> = TableDefinition::new("batches");
+/// The size of a batch's pieces: 1 MiB pages, less room for redb's leaf header and the key.
+const PIECE_BYTES: usize = (1 << 20) - 1024;
 /// Export and delete job records (`ops::jobs`), keyed by zero-padded id.
 const JOBS: TableDefinition<&str, &[u8]> = TableDefinition::new("jobs");
 /// Small JSON values: the options of the last run (`lastRun`), the job counter.
@@ -30,15 +39,17 @@ const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 
 /// redb's page cache. Its default (1 GiB) keeps every batch a run writes in memory; a run
 /// reads each stored batch once, so a small cache costs no speed and most of the peak memory.
-const CACHE_BYTES: usize = 64 << 20;
+/// Pages a commit wrote stay in it: 64 MB of cache cost a run 50 MB more peak memory than 32.
+const CACHE_BYTES: usize = 32 << 20;
 
 /// The most a write transaction of large values should hold. redb keeps a transaction's new
-/// pages in a write buffer of half its cache; past that it writes pages out early, and a page
-/// written early is written again when the transaction rewrites it (a B-tree leaf is copied on
-/// the next insert after it): a 130 MB transaction of 64 KiB pages wrote 262 MB and took 2.7
-/// times as long as the same pages in transactions of 26 MB. Writers of many large values
-/// (batches, the run's profiles and components) commit at about this size.
-pub const TRANSACTION_BYTES: usize = 24 << 20;
+/// pages in a write buffer of half its cache ([`CACHE_BYTES`]); past that it writes pages out
+/// early, and a page written early is written again when the transaction rewrites it (a B-tree
+/// leaf is copied on the next insert after it): with a 64 MB cache, a 130 MB transaction of 64
+/// KiB pages wrote 262 MB and took 2.7 times as long as the same pages in transactions of 26
+/// MB. Writers of many large values (batches, the run's profiles and components) commit at
+/// about this size.
+pub const TRANSACTION_BYTES: usize = 12 << 20;
 
 /// How long opening the store waits while another process holds it: a `mosaic` process that
 /// was killed lets go of its lock a moment after it is gone, and an operation started then
@@ -159,7 +170,8 @@ impl Store {
         let store = Store { db, path };
         store.write(|txn| {
             txn.open_table(MANIFEST)?;
-            txn.open_table(BATCHES)?;
+            txn.open_table(BATCH_PIECES)?;
+            txn.open_table(OLD_BATCHES)?;
             txn.open_table(profiles::PROFILE_PAGES)?;
             txn.open_table(profiles::IDENTITY_PAGES)?;
             txn.open_table(JOBS)?;
@@ -242,9 +254,13 @@ impl Store {
             })
             .collect::<Result<_, _>>()?;
         self.write(|txn| {
-            let (mut stored, mut manifest) = (txn.open_table(BATCHES)?, txn.open_table(MANIFEST)?);
+            let mut manifest = txn.open_table(MANIFEST)?;
             for ((entry, bytes), entry_bytes) in batches.iter().zip(&entries) {
-                stored.insert(entry.id.as_str(), bytes.as_slice())?;
+                remove_batch(txn, &entry.id)?;
+                let mut pieces = txn.open_table(BATCH_PIECES)?;
+                for (n, piece) in bytes.chunks(PIECE_BYTES).enumerate() {
+                    pieces.insert((entry.id.as_str(), n as u32), piece)?;
+                }
                 manifest.insert(entry.id.as_str(), entry_bytes.as_slice())?;
             }
             Ok(())
@@ -257,10 +273,9 @@ impl Store {
             return Ok(());
         }
         self.write(|txn| {
-            let mut batches = txn.open_table(BATCHES)?;
             let mut manifest = txn.open_table(MANIFEST)?;
             for id in ids {
-                batches.remove(id.as_str())?;
+                remove_batch(txn, id)?;
                 manifest.remove(id.as_str())?;
             }
             Ok(())
@@ -270,16 +285,40 @@ impl Store {
     /// Loads one stored batch.
     pub fn batch(&self, id: &str) -> Result<Option<Batch>, Error> {
         let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
-        let table = txn.open_table(BATCHES).map_err(|e| self.db_err(e))?;
-        match table.get(id).map_err(|e| self.db_err(e))? {
-            Some(v) => codec::decode(v.value()).map(Some).map_err(|source| Error::Batch {
-                path: self.path.clone(),
-                key: id.to_string(),
-                source,
-            }),
-            None => Ok(None),
+        let pieces = txn.open_table(BATCH_PIECES).map_err(|e| self.db_err(e))?;
+        let mut bytes = Vec::new();
+        for piece in pieces.range((id, 0)..=(id, u32::MAX)).map_err(|e| self.db_err(e))? {
+            let (_, piece) = piece.map_err(|e| self.db_err(e))?;
+            if bytes.is_empty() {
+                // Whole pieces but the last: reserve for them all at once.
+                bytes.reserve(piece.value().len() * 2);
+            }
+            bytes.extend_from_slice(piece.value());
+        }
+        let decoded = |bytes: &[u8]| {
+            let source = |source| Error::Batch { path: self.path.clone(), key: id.to_string(), source };
+            codec::decode(bytes).map(Some).map_err(source)
+        };
+        if !bytes.is_empty() {
+            return decoded(&bytes);
+        }
+        match txn.open_table(OLD_BATCHES) {
+            Ok(old) => match old.get(id).map_err(|e| self.db_err(e))? {
+                Some(v) => decoded(v.value()),
+                None => Ok(None),
+            },
+            Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+            Err(e) => Err(self.db_err(e)),
         }
     }
+}
+
+/// Removes the stored data of batch `id` within `txn` (in pieces, or whole as stored before).
+fn remove_batch(txn: &redb::WriteTransaction, id: &str) -> Result<(), redb::Error> {
+    let mut pieces = txn.open_table(BATCH_PIECES)?;
+    pieces.retain_in((id, 0)..=(id, u32::MAX), |_, _| false)?;
+    txn.open_table(OLD_BATCHES)?.remove(id)?;
+    Ok(())
 }
 
 /// Writes `meta` values (key, JSON text) within `txn`.
@@ -314,10 +353,9 @@ impl Store {
             entries.push((entry.id, bytes));
         }
         self.write(|txn| {
-            let mut batches = txn.open_table(BATCHES)?;
             let mut manifest = txn.open_table(MANIFEST)?;
             for (id, bytes) in &entries {
-                batches.remove(id.as_str())?;
+                remove_batch(txn, id)?;
                 manifest.insert(id.as_str(), bytes.as_slice())?;
             }
             Ok(())
@@ -376,6 +414,83 @@ impl Store {
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    /// A batch of `n` rejections of `size` bytes each: any size a test needs.
+    fn big_batch(id: &str, n: u32, size: usize) -> (BatchEntry, Batch) {
+        let entry = BatchEntry {
+            id: id.into(),
+            size: 1,
+            mtime: 2,
+            ingested_at: 3,
+            status: "committed".into(),
+            fingerprint: "f".into(),
+        };
+        let rejections = (0..n)
+            .map(|line| crate::ingest::Rejection {
+                line,
+                reason: crate::ingest::Reason::InvalidJson,
+                detail: format!("line {line}"),
+                raw: format!("{line}{}", "r".repeat(size)),
+            })
+            .collect();
+        let dataset = id.split('/').next().unwrap_or_default().to_string();
+        (entry, Batch { id: id.into(), dataset, rejections, ..Batch::default() })
+    }
+
+    /// Batch `id` as stored, encoded (batches compare by their encoding).
+    fn stored(store: &Store, id: &str) -> Option<Vec<u8>> {
+        store.batch(id).expect("read").map(|b| codec::encode(&b))
+    }
+
+    /// A batch of several MB is stored in pieces of at most a page and read back whole; a
+    /// batch whose id begins like another's keeps its own pieces; removing one leaves the other.
+    #[test]
+    fn large_batches_are_stored_in_pieces_and_read_back_whole() {
+        let root = project("pieces");
+        let store = Store::open(&root, true).expect("store");
+        let (entry, batch) = big_batch("web/a.jsonl", 5, 1 << 20);
+        let (other_entry, other) = big_batch("web/a.jsonl.1", 2, 3000);
+        store.put_batch(&entry, &batch).expect("put");
+        store.put_batch(&other_entry, &other).expect("put");
+        {
+            let txn = store.db.begin_read().expect("read");
+            let pieces = txn.open_table(BATCH_PIECES).expect("table");
+            let mine = pieces.range(("web/a.jsonl", 0)..=("web/a.jsonl", u32::MAX)).expect("range");
+            let sizes: Vec<usize> = mine.map(|p| p.expect("piece").1.value().len()).collect();
+            assert!(sizes.len() >= 5, "{sizes:?}");
+            assert!(sizes.iter().all(|&n| n <= PIECE_BYTES), "{sizes:?}");
+        }
+        assert_eq!(stored(&store, "web/a.jsonl"), Some(codec::encode(&batch.clone())));
+        assert_eq!(stored(&store, "web/a.jsonl.1"), Some(codec::encode(&other.clone())));
+        // Stored again smaller: no piece of the larger one is left over.
+        let (_, small) = big_batch("web/a.jsonl", 1, 10);
+        store.put_batch(&entry, &small).expect("put");
+        assert_eq!(stored(&store, "web/a.jsonl"), Some(codec::encode(&small)));
+        store.remove_batches(&["web/a.jsonl".to_string()]).expect("remove");
+        assert_eq!(stored(&store, "web/a.jsonl"), None);
+        assert_eq!(stored(&store, "web/a.jsonl.1"), Some(codec::encode(&other)));
+    }
+
+    /// A store written before pieces holds each batch whole: it is still read, and the whole
+    /// value goes once the batch is stored again.
+    #[test]
+    fn batches_stored_whole_by_an_older_mosaic_are_read_and_replaced() {
+        let root = project("old-batches");
+        let store = Store::open(&root, true).expect("store");
+        let (entry, batch) = big_batch("crm/old.jsonl", 3, 100);
+        let txn = store.db.begin_write().expect("write");
+        txn.open_table(OLD_BATCHES)
+            .expect("table")
+            .insert("crm/old.jsonl", codec::encode(&batch).as_slice())
+            .expect("insert");
+        txn.commit().expect("commit");
+        assert_eq!(stored(&store, "crm/old.jsonl"), Some(codec::encode(&batch.clone())));
+        let (_, newer) = big_batch("crm/old.jsonl", 1, 100);
+        store.put_batch(&entry, &newer).expect("put");
+        assert_eq!(stored(&store, "crm/old.jsonl"), Some(codec::encode(&newer)));
+        let txn = store.db.begin_read().expect("read");
+        assert!(txn.open_table(OLD_BATCHES).expect("table").get("crm/old.jsonl").expect("get").is_none());
+    }
 
     fn project(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("mosaic-store-{name}-{}", std::process::id()));
