@@ -109,11 +109,23 @@ pub fn normalize_identity(ns: &Namespace, raw: &str) -> Result<Text, Rejection> 
 }
 
 /// A candidate before the primary choice.
-struct Candidate {
-    ident: Ident,
+struct Candidate<'v> {
+    namespace: Text,
+    value: Cow<'v, str>,
     marked_primary: bool,
     declared_primary: bool,
     priority: Option<i64>,
+}
+
+/// The identities of a record before their values are interned: each identity's namespace
+/// and normalized value, valid ones only, each once, in the order listed (identityMap first).
+#[derive(Debug, Default)]
+pub struct Candidates<'v> {
+    pub values: Vec<(Text, Cow<'v, str>)>,
+    /// Index of the primary identity; meaningless when `values` is empty.
+    pub primary: usize,
+    /// Values that were dropped as invalid.
+    pub dropped: u64,
 }
 
 /// Extracts the identities of `obj`, a record of `dataset`.
@@ -142,58 +154,83 @@ pub fn extract(
 pub fn extract_from<'v>(
     project: &Project,
     dataset: &Dataset,
-    ids: Option<&IdentityMap>,
+    ids: Option<&'v IdentityMap>,
     fields: impl Iterator<Item = Option<&'v Value>>,
 ) -> Found {
-    let mut found = Found::default();
-    let mut cands: Vec<Candidate> = Vec::new();
-    let mut push =
-        |found: &mut Found, ns: Option<&Namespace>, raw: Option<&str>, marked: bool, declared: bool| {
-            let (Some(ns), Some(raw)) = (ns, raw) else {
-                found.dropped += 1;
-                return;
-            };
-            let Ok(id) = normalize(ns, raw) else {
-                found.dropped += 1;
-                return;
-            };
-            let ident = Ident { namespace: ns.code, id: Text::new(&id) };
-            if let Some(c) = cands.iter_mut().find(|c| c.ident == ident) {
-                c.marked_primary |= marked;
-                c.declared_primary |= declared;
-                return;
-            }
-            cands.push(Candidate {
-                ident,
-                marked_primary: marked,
-                declared_primary: declared,
-                priority: ns.priority,
-            });
+    let found = candidates(project, dataset, ids, fields);
+    Found {
+        identities: found
+            .values
+            .iter()
+            .map(|(ns, value)| Ident { namespace: *ns, id: Text::new(value) })
+            .collect(),
+        primary: found.primary,
+        dropped: found.dropped,
+    }
+}
+
+/// [`extract_from`] without interning the values (see `ingest::line::Deferred`).
+pub fn candidates<'v>(
+    project: &Project,
+    dataset: &Dataset,
+    ids: Option<&'v IdentityMap>,
+    fields: impl Iterator<Item = Option<&'v Value>>,
+) -> Candidates<'v> {
+    let mut dropped = 0;
+    let mut cands: Vec<Candidate<'v>> = Vec::new();
+    let mut push = |ns: Option<&Namespace>, value: Option<Cow<'v, str>>, marked: bool, declared: bool| {
+        let (Some(ns), Some(raw)) = (ns, value) else {
+            dropped += 1;
+            return;
         };
+        let value = match raw {
+            Cow::Borrowed(raw) => normalize(ns, raw),
+            // A value printed from a number: normalized, then owned.
+            Cow::Owned(raw) => normalize(ns, &raw).map(|v| Cow::Owned(v.into_owned())),
+        };
+        let Ok(value) = value else {
+            dropped += 1;
+            return;
+        };
+        if let Some(c) = cands.iter_mut().find(|c| c.namespace == ns.code && c.value == value) {
+            c.marked_primary |= marked;
+            c.declared_primary |= declared;
+            return;
+        }
+        cands.push(Candidate {
+            namespace: ns.code,
+            value,
+            marked_primary: marked,
+            declared_primary: declared,
+            priority: ns.priority,
+        });
+    };
     for (code, entries) in ids.into_iter().flatten() {
         let ns = project.namespace(code);
         for e in entries {
-            push(&mut found, ns, e.id.as_deref(), e.primary, false);
+            push(ns, e.id.as_deref().map(Cow::Borrowed), e.primary, false);
         }
     }
     for (field, value) in dataset.identities.iter().zip(fields) {
         match value {
             None | Some(Value::Null) => {}
             Some(v) => {
-                let text = scalar_text(v);
-                push(&mut found, project.namespace(&field.namespace), text.as_deref(), false, field.primary)
+                let text = match v {
+                    Value::String(s) => Some(Cow::Borrowed(s.as_str())),
+                    other => scalar_text(other).map(Cow::Owned),
+                };
+                push(project.namespace(&field.namespace), text, false, field.primary)
             }
         }
     }
-    found.primary = choose_primary(dataset.class, &cands);
-    found.identities = cands.into_iter().map(|c| c.ident).collect();
-    found
+    let primary = choose_primary(dataset.class, &cands);
+    Candidates { values: cands.into_iter().map(|c| (c.namespace, c.value)).collect(), primary, dropped }
 }
 
 /// SPEC 1.4: events prefer the highest-priority namespace (within it, the identity marked
 /// primary, else the first listed), profile records the dataset's declared primary field; both
 /// then fall back to the identity marked primary, then the first.
-fn choose_primary(class: DatasetClass, cands: &[Candidate]) -> usize {
+fn choose_primary(class: DatasetClass, cands: &[Candidate<'_>]) -> usize {
     if class == DatasetClass::Event {
         if let Some(best) = cands.iter().filter_map(|c| c.priority).min() {
             let in_best = || cands.iter().enumerate().filter(|(_, c)| c.priority == Some(best));

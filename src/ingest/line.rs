@@ -3,9 +3,11 @@
 use super::identities::{self, json_path};
 // An event's `_id` is text as an identity value is: strings as they are, numbers printed.
 use super::idmap::scalar_text;
-use super::record::{Batch, Event, Reason, Record, Rejection};
+use super::record::{Batch, Event, Ident, Reason, Record, Rejection};
+use super::text::Text;
 use crate::policy::{Dataset, DatasetClass, Project};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// What every line of one batch is read with.
 #[derive(Debug, Clone, Copy)]
@@ -76,14 +78,54 @@ pub fn reject(batch: &mut Batch, line: u32, reason: Reason, detail: impl Into<St
     batch.rejections.push(Rejection { line, reason, detail: detail.into(), raw: raw[..cut].to_string() });
 }
 
+/// The identity values of events read by slots whose texts are not interned yet: a JSONL file
+/// interns them a chunk of lines at a time ([`Deferred::intern`], with `Text::intern_all`),
+/// which finds them in the table several times faster than one at a time as each line is
+/// read. Until then those events have no identities.
+#[derive(Debug, Default)]
+pub struct Deferred {
+    /// The values, one after another.
+    text: String,
+    /// Per value: its event (an index into the batch's events), namespace and place in `text`.
+    values: Vec<(usize, Text, std::ops::Range<usize>)>,
+}
+
+impl Deferred {
+    fn add(&mut self, event: usize, values: &[(Text, Cow<'_, str>)]) {
+        for (namespace, value) in values {
+            let start = self.text.len();
+            self.text.push_str(value);
+            self.values.push((event, *namespace, start..self.text.len()));
+        }
+    }
+
+    /// Gives the events in `batch` their identities, in the order their values were added.
+    pub fn intern(&mut self, batch: &mut Batch) {
+        if self.values.is_empty() {
+            return;
+        }
+        let values: Vec<&str> = self.values.iter().map(|(_, _, at)| &self.text[at.clone()]).collect();
+        let texts = Text::intern_all(&values);
+        for ((event, namespace, _), id) in self.values.iter().zip(texts) {
+            if let Some(e) = batch.events.get_mut(*event) {
+                e.identities.push(Ident { namespace: *namespace, id });
+            }
+        }
+        self.text.clear();
+        self.values.clear();
+    }
+}
+
 /// Parses one JSONL line of `dataset` into `batch`. Blank lines are skipped.
-/// `plan`, when given, says which parts of the line to build (see [`super::sparse`]).
+/// `plan`, when given, says which parts of the line to build (see [`super::sparse`]). An event
+/// read by slots gets its identities once `deferred` is interned.
 pub fn ingest_json_line(
     cx: &Context,
     batch: &mut Batch,
     line: u32,
     raw: &str,
     plan: Option<&super::sparse::Plan>,
+    deferred: &mut Deferred,
 ) {
     if raw.trim().is_empty() {
         return;
@@ -95,7 +137,7 @@ pub fn ingest_json_line(
     }
     if let Some((plan, slots)) = plan.and_then(|p| Some((p, p.slots.as_ref()?))) {
         if let Some((values, ids)) = super::scan::scan_slots(raw, slots) {
-            ingest_slots(cx, batch, line, slots, values, ids, raw);
+            ingest_slots(cx, batch, line, slots, values, ids, raw, deferred);
             return;
         }
         return ingest_parsed(cx, batch, line, plan.parse(raw), raw);
@@ -187,7 +229,9 @@ pub fn ingest_object(
 }
 
 /// An event line read by slots (`ingest::direct`): the same event, or the same rejection, as
-/// [`ingest_object`] makes of the slim parse of the line, with its fields taken already.
+/// [`ingest_object`] makes of the slim parse of the line, with its fields taken already and
+/// its identities left to `deferred`.
+#[allow(clippy::too_many_arguments)]
 fn ingest_slots(
     cx: &Context,
     batch: &mut Batch,
@@ -196,11 +240,12 @@ fn ingest_slots(
     mut values: Vec<Option<Value>>,
     ids: Option<super::idmap::IdentityMap>,
     raw: &str,
+    deferred: &mut Deferred,
 ) {
     let fields = slots.identity_fields.iter().map(|&s| values.get(s).and_then(Option::as_ref));
-    let found = identities::extract_from(cx.project, cx.dataset, ids.as_ref(), fields);
+    let found = identities::candidates(cx.project, cx.dataset, ids.as_ref(), fields);
     batch.dropped_identities += found.dropped;
-    if found.identities.is_empty() {
+    if found.values.is_empty() {
         reject(batch, line, Reason::NoIdentity, "no valid identity in identityMap or identity fields", raw);
         return;
     }
@@ -210,11 +255,13 @@ fn ingest_slots(
         return reject_time(cx, batch, line, raw);
     };
     let id = values.get(slots.id).and_then(Option::as_ref).and_then(scalar_text);
+    deferred.add(batch.events.len(), &found.values);
+    let (identities, primary) = (Vec::with_capacity(found.values.len()), found.primary as u32);
+    drop(found);
     // Field slots are distinct (`Slots::new`), and the others are read already: each is moved.
     let fields =
         slots.fields.iter().map(|&s| values.get_mut(s).and_then(Option::take).unwrap_or(Value::Null));
     let fields = fields.collect();
-    let (identities, primary) = (found.identities, found.primary as u32);
     batch.events.push(Event { line, id, time, identities, primary, body: Value::Null, fields, offset: None });
 }
 

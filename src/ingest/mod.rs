@@ -297,6 +297,8 @@ fn read_jsonl(cx: &line::Context, batch: &mut Batch, path: &Path, keep: &Keep) -
     let size = file.metadata()?.len();
     let mut buf: Vec<u8> = Vec::with_capacity(CHUNK as usize);
     let (mut line, mut offset, mut first) = (0u32, 0u64, true);
+    // The identities of the chunk's events, interned together at its end.
+    let mut deferred = line::Deferred::default();
     // A byte order mark (as Windows tools write) is no part of the first line: the line's
     // offset, for reading it back, starts after it.
     (&mut file).take(BOM.len() as u64).read_to_end(&mut buf)?;
@@ -330,7 +332,7 @@ fn read_jsonl(cx: &line::Context, batch: &mut Batch, path: &Path, keep: &Keep) -
             line += 1;
             let start = offset;
             offset += raw.len() as u64 + 1;
-            read_line(cx, batch, line, raw, plan.as_ref());
+            read_line(cx, batch, line, raw, plan.as_ref(), &mut deferred);
             if let (Some(paths), Some(event)) = (paths, batch.events.last_mut()) {
                 if event.line == line {
                     event.offset = Some(start);
@@ -343,18 +345,27 @@ fn read_jsonl(cx: &line::Context, batch: &mut Batch, path: &Path, keep: &Keep) -
             }
             rest = next;
             if rest.is_empty() && eof {
+                deferred.intern(batch);
                 return Ok(());
             }
         }
+        deferred.intern(batch);
         buf.drain(..end);
     }
 }
 
 /// One line of a JSONL file (without its `\n`).
-fn read_line(cx: &line::Context, batch: &mut Batch, line: u32, raw: &[u8], plan: Option<&sparse::Plan>) {
+fn read_line(
+    cx: &line::Context,
+    batch: &mut Batch,
+    line: u32,
+    raw: &[u8],
+    plan: Option<&sparse::Plan>,
+    deferred: &mut line::Deferred,
+) {
     let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
     match std::str::from_utf8(raw) {
-        Ok(text) => line::ingest_json_line(cx, batch, line, text, plan),
+        Ok(text) => line::ingest_json_line(cx, batch, line, text, plan, deferred),
         Err(e) => {
             let text = String::from_utf8_lossy(raw);
             line::reject(batch, line, Reason::InvalidJson, format!("not UTF-8: {e}"), &text);

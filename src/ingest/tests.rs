@@ -248,6 +248,64 @@ fn chunked_jsonl_reading_keeps_line_numbers_and_offsets() {
     let _ = std::fs::remove_dir_all(&root);
 }
 
+/// Events read by slots get their identities a chunk of lines at a time (`line::Deferred`):
+/// over chunk boundaries, among lines left to serde and rejected lines, each event has the
+/// identities and primary that reading every line whole gives it, as the same texts.
+#[test]
+fn identities_interned_a_chunk_at_a_time_are_those_of_a_whole_parse() {
+    let root = temp_dir("deferred");
+    let ds = dataset("ds", DatasetClass::Event, false, &[("crmId", "CRMID", false)]);
+    let p = project(&root, vec![ds], vec![policy("p", GraphType::Pdg, MergeType::TimestampOrdered, &[])]);
+    let event = |i: usize| {
+        let pad = "p".repeat(i * 53 % 1200);
+        let email = match i % 4 {
+            0 => format!(
+                r#", "Email": [{{"id": " Person{}@Example.COM "}}, {{"id": "person{}@example.com"}}]"#,
+                i % 50,
+                i % 50
+            ),
+            1 => r#", "Email": [{"id": ""}, {"id": "null"}]"#.to_string(),
+            2 => format!(r#", "Email": [{{"id": "p{i}@x.se", "primary": true}}]"#),
+            _ => String::new(),
+        };
+        let crm = if i % 3 == 0 { format!(r#", "crmId": "c-{}""#, i % 70) } else { String::new() };
+        let time = if i % 97 == 0 { "not a time" } else { "2026-10-01T12:00:00Z" };
+        format!(
+            r#"{{"_id": "e-{i}", "timestamp": "{time}", "identityMap": {{"ECID": [{{"id": "{}"}}]{email}}}{crm}, "eventType": "t", "pad": "{pad}"}}"#,
+            i % 400
+        )
+    };
+    let mut lines: Vec<String> = (0..4000).map(event).collect();
+    // Left to serde by the scanner (a key with an escape), and lines with no valid identity.
+    lines[5] = lines[5].replacen("\"eventType\"", "\"\\u0065ventType\"", 1);
+    lines[2500] = lines[2500].replacen("\"pad\"", "\"p\\u0061d\"", 1);
+    lines[7] =
+        r#"{"_id": "x", "timestamp": "2026-10-01T12:00:00Z", "identityMap": {"Email": [{"id": " "}]}}"#
+            .into();
+    lines[8] = "{broken".into();
+    write(&root, "data/ds/a.jsonl", &lines.join("\n"));
+    let files = list_batches(&p).expect("list");
+    let keep = Keep { event_paths: Some(vec![vec!["eventType".into()]]) };
+    let by_slots = read_batch(&p, &files[0], &keep);
+    let whole = read_batch(&p, &files[0], &Keep::whole());
+    assert!(by_slots.events.len() > 3000, "{}", by_slots.events.len());
+    assert_eq!(by_slots.events.len(), whole.events.len());
+    assert_eq!(by_slots.dropped_identities, whole.dropped_identities);
+    let reasons = |b: &Batch| b.rejections.iter().map(|r| (r.line, r.reason)).collect::<Vec<_>>();
+    assert_eq!(reasons(&by_slots), reasons(&whole));
+    for (a, b) in by_slots.events.iter().zip(&whole.events) {
+        assert_eq!((a.line, a.primary), (b.line, b.primary));
+        assert_eq!(a.identities, b.identities, "line {}", a.line);
+        let addresses = |e: &Event| e.identities.iter().map(Ident::address).collect::<Vec<_>>();
+        assert_eq!(addresses(a), addresses(b), "the same texts, line {}", a.line);
+    }
+    // Line 13: two spellings of one email (one identity), and a CRMID field.
+    let line_13 = by_slots.events.iter().find(|e| e.line == 13).expect("line 13");
+    let keys: Vec<String> = line_13.identities.iter().map(Ident::key).collect();
+    assert_eq!(keys, ["ECID:12", "Email:person12@example.com", "CRMID:c-12"]);
+    let _ = std::fs::remove_dir_all(&root);
+}
+
 /// A byte order mark (Windows tools write one) opens no line: the first line is read as it
 /// would be without it, in JSONL as in CSV, and an event of it is read back from its offset.
 #[test]

@@ -36,6 +36,44 @@ impl Text {
         shard.find_or_insert(hash, value)
     }
 
+    /// The texts of `values`, in their order: [`Text::new`] of each, found a shard at a time.
+    /// A lookup waits for the table's memory (the slot, then the text: both far apart in a
+    /// table of a run's identities), and a lock per lookup stops the processor from starting
+    /// the next one meanwhile. Here each shard is locked once for all of its values, and their
+    /// slots are read ahead in one pass, whose loads overlap, before they are looked up.
+    pub fn intern_all(values: &[&str]) -> Vec<Text> {
+        let hashes: Vec<u64> = values.iter().map(|v| FxBuildHasher.hash_one(v)).collect();
+        // The values by shard (a counting sort), each shard's in their order.
+        let mut starts = [0usize; SHARDS + 1];
+        for &h in &hashes {
+            starts[h as usize % SHARDS + 1] += 1;
+        }
+        for s in 0..SHARDS {
+            starts[s + 1] += starts[s];
+        }
+        let mut next = starts;
+        let mut order = vec![0u32; values.len()];
+        for (i, &h) in hashes.iter().enumerate() {
+            let s = h as usize % SHARDS;
+            order[next[s]] = i as u32;
+            next[s] += 1;
+        }
+        let mut out = vec![Text(""); values.len()];
+        for s in 0..SHARDS {
+            let mine = &order[starts[s]..starts[s + 1]];
+            if mine.is_empty() {
+                continue;
+            }
+            let mut shard = TABLE[s].lock().unwrap_or_else(PoisonError::into_inner);
+            shard.read_ahead(mine.iter().map(|&i| hashes[i as usize]));
+            for &i in mine {
+                let i = i as usize;
+                out[i] = shard.find_or_insert(hashes[i], values[i]);
+            }
+        }
+        out
+    }
+
     pub fn as_str(self) -> &'static str {
         self.0
     }
@@ -165,6 +203,21 @@ impl Shard {
         }
     }
 
+    /// Reads the first slot of each of `hashes` (and the start of its text), so that the
+    /// lookups after find them in the cache: these reads depend on nothing but the hashes, so
+    /// the processor makes many at once, where the lookups would wait for each in turn.
+    fn read_ahead(&self, hashes: impl Iterator<Item = u64>) {
+        let Some(mask) = self.slots.len().checked_sub(1) else { return };
+        let mut seen = 0u64;
+        for hash in hashes {
+            if let Some((h, text)) = self.slots[Shard::home(hash, mask)] {
+                seen = seen.wrapping_add(h ^ u64::from(text.0.as_bytes().first().copied().unwrap_or(0)));
+            }
+        }
+        // Keeps the reads from being optimized away.
+        std::hint::black_box(seen);
+    }
+
     /// A copy of `value` that lives as long as the process.
     fn store(&mut self, value: &str) -> &'static str {
         let n = value.len();
@@ -229,6 +282,22 @@ mod tests {
             assert_eq!(*value, again, "v{i}");
             assert_eq!(&*again, format!("text-test-v{i}"));
         }
+    }
+
+    #[test]
+    fn interning_many_at_once_gives_each_value_its_one_text() {
+        let values: Vec<String> = (0..5_000).map(|i| format!("intern-all-{}", i % 3_000)).collect();
+        let before = Text::new("intern-all-7");
+        let borrowed: Vec<&str> = values.iter().map(String::as_str).collect();
+        let texts = Text::intern_all(&borrowed);
+        assert_eq!(texts.len(), values.len());
+        for (value, text) in values.iter().zip(&texts) {
+            assert_eq!(text.as_str(), value);
+            assert_eq!(*text, Text::new(value), "the text Text::new gives");
+        }
+        assert_eq!(texts[7], before);
+        assert_eq!(texts[3_007], texts[7], "a value twice is one text");
+        assert!(Text::intern_all(&[]).is_empty());
     }
 
     #[test]
