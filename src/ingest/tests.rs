@@ -268,8 +268,8 @@ fn identities_interned_a_chunk_at_a_time_are_those_of_a_whole_parse() {
             2 => format!(r#", "Email": [{{"id": "p{i}@x.se", "primary": true}}]"#),
             _ => String::new(),
         };
-        let crm = if i % 3 == 0 { format!(r#", "crmId": "c-{}""#, i % 70) } else { String::new() };
-        let time = if i % 97 == 0 { "not a time" } else { "2026-10-01T12:00:00Z" };
+        let crm = if i.is_multiple_of(3) { format!(r#", "crmId": "c-{}""#, i % 70) } else { String::new() };
+        let time = if i.is_multiple_of(97) { "not a time" } else { "2026-10-01T12:00:00Z" };
         format!(
             r#"{{"_id": "e-{i}", "timestamp": "{time}", "identityMap": {{"ECID": [{{"id": "{}"}}]{email}}}{crm}, "eventType": "t", "pad": "{pad}"}}"#,
             i % 400
