@@ -140,7 +140,7 @@ pub fn decode(bytes: &[u8]) -> Result<Batch, Error> {
     if version != VERSION {
         return Err(Error::Version(version));
     }
-    let mut r = Reader { r: In { bytes: rest }, namespaces: Vec::new() };
+    let mut r = Reader { r: In { bytes: rest }, namespaces: Vec::new(), values: Vec::new() };
     let n = r.len()?;
     for _ in 0..n {
         let ns = Text::new(r.str()?);
@@ -189,6 +189,12 @@ pub fn decode(bytes: &[u8]) -> Result<Batch, Error> {
     if !r.bytes.is_empty() {
         return Err(Error::Corrupt);
     }
+    // The identity values, interned all at once (see `Reader::identities`), in the order read.
+    let mut texts = Text::intern_all(&r.values).into_iter();
+    let idents = batch.records.iter_mut().flat_map(|r| &mut r.identities);
+    for ident in idents.chain(batch.events.iter_mut().flat_map(|e| &mut e.identities)) {
+        ident.id = texts.next().ok_or(Error::Corrupt)?;
+    }
     Ok(batch)
 }
 
@@ -213,6 +219,9 @@ impl Writer {
 struct Reader<'b> {
     r: In<'b>,
     namespaces: Vec<Text>,
+    /// The identity values read so far, in order, to be interned together once the whole
+    /// batch is read (`Text::intern_all`, many times faster than one at a time).
+    values: Vec<&'b str>,
 }
 deref_to!(lifetime 'b; Reader<'b>, r, In<'b>);
 
@@ -222,14 +231,16 @@ impl<'b> Reader<'b> {
         Ok(self.r.json(MAX_DEPTH)?)
     }
 
+    /// A row's identities, their values not interned yet: each holds its namespace in place of
+    /// its value until [`decode`] interns the values of the whole batch (see `values`).
     fn identities(&mut self) -> Result<(Vec<Ident>, u32), Error> {
         let n = self.len()?;
         let mut ids = Vec::with_capacity(n);
         for _ in 0..n {
             let ns = self.index()?;
             let namespace = *self.namespaces.get(ns).ok_or(Error::Corrupt)?;
-            let id = self.r.str()?;
-            ids.push(Ident { namespace, id: Text::new(id) });
+            self.values.push(self.r.str()?);
+            ids.push(Ident { namespace, id: namespace });
         }
         Ok((ids, self.u32()?))
     }

@@ -92,9 +92,10 @@ fn json_keeps_number_kinds_and_member_order() {
 fn deep_nesting_is_corrupt_not_a_stack_overflow() {
     let mut bytes: Vec<u8> = std::iter::repeat_n([tag::ARRAY, 1], 5000).flatten().collect();
     bytes.push(tag::NULL);
-    let mut r = Reader { r: In { bytes: &bytes }, namespaces: Vec::new() };
+    let mut r = Reader { r: In { bytes: &bytes }, namespaces: Vec::new(), values: Vec::new() };
     assert!(matches!(r.json(), Err(Error::Corrupt)));
-    let mut r = Reader { r: In { bytes: &bytes[bytes.len() - 21..] }, namespaces: Vec::new() };
+    let mut r =
+        Reader { r: In { bytes: &bytes[bytes.len() - 21..] }, namespaces: Vec::new(), values: Vec::new() };
     assert!(r.json().is_ok(), "ten levels are fine");
 }
 
