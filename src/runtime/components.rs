@@ -181,16 +181,7 @@ mod tests {
         Ident::new("ECID", s)
     }
 
-    fn entry(id: &str) -> BatchEntry {
-        BatchEntry {
-            id: id.into(),
-            size: 1,
-            mtime: 2,
-            ingested_at: 3,
-            status: "committed".into(),
-            fingerprint: "f".into(),
-        }
-    }
+    use crate::runtime::fixture::entry;
 
     fn link(a: &str, b: &str, batch: u32) -> Link {
         Link { a: id(a), b: id(b), time: 0, seq: u64::from(batch) << 32, dataset: 0, batch, line: 0 }

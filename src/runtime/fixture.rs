@@ -75,6 +75,18 @@ pub fn project(root: &Path, datasets: Vec<Dataset>, policies: Vec<MergePolicy>) 
     }
 }
 
+/// The manifest entry of a committed batch `id` (size, times and fingerprint made up).
+pub fn entry(id: &str) -> crate::store::BatchEntry {
+    crate::store::BatchEntry {
+        id: id.into(),
+        size: 1,
+        mtime: 2,
+        ingested_at: 3,
+        status: "committed".into(),
+        fingerprint: "f".into(),
+    }
+}
+
 /// A fresh temporary folder for one test.
 pub fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("mosaic-unit-{}-{name}", std::process::id()));

@@ -417,14 +417,7 @@ mod tests {
 
     /// A batch of `n` rejections of `size` bytes each: any size a test needs.
     fn big_batch(id: &str, n: u32, size: usize) -> (BatchEntry, Batch) {
-        let entry = BatchEntry {
-            id: id.into(),
-            size: 1,
-            mtime: 2,
-            ingested_at: 3,
-            status: "committed".into(),
-            fingerprint: "f".into(),
-        };
+        let entry = crate::runtime::fixture::entry(id);
         let rejections = (0..n)
             .map(|line| crate::ingest::Rejection {
                 line,
