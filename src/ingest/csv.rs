@@ -1,12 +1,12 @@
 //! CSV batches: a header row of dotted paths, each row becomes a nested JSON object.
 
-use super::line::{ingest_object, reject, Context};
+use super::line::{ingest_object, reject, Context, Deferred};
 use super::record::{Batch, Reason};
 use crate::policy::{Dataset, SchemaType};
 use serde_json::{Map, Number, Value};
 
-/// Reads a whole CSV file into `batch`.
-pub fn ingest_csv(cx: &Context, batch: &mut Batch, bytes: &[u8]) {
+/// Reads a whole CSV file into `batch`, the rows' identities left to `deferred`.
+pub fn ingest_csv(cx: &Context, batch: &mut Batch, bytes: &[u8], deferred: &mut Deferred) {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let columns = match reader.headers() {
         Ok(h) => Columns::of(cx.dataset, h),
@@ -41,7 +41,7 @@ pub fn ingest_csv(cx: &Context, batch: &mut Batch, bytes: &[u8]) {
                     reject(batch, line, Reason::TooLarge, "row is over the size limit", &raw);
                     continue;
                 }
-                ingest_object(cx, batch, line, columns.object(&row), None, &raw);
+                ingest_object(cx, batch, line, columns.object(&row), None, &raw, deferred);
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line() as u32);

@@ -1,8 +1,7 @@
 //! Identities of a record: read from `identityMap` and the dataset's identity fields, validated,
 //! normalized, and the primary one chosen (SPEC 1.4).
 
-use super::idmap::{self, scalar_text, IdentityMap};
-use super::record::Ident;
+use super::idmap::{scalar_text, IdentityMap};
 use super::text::Text;
 use crate::policy::{Dataset, DatasetClass, Namespace, Normalize, Project};
 use serde_json::{Map, Value};
@@ -40,16 +39,6 @@ impl Rejection {
             Rejection::Pattern(_) => "pattern",
         }
     }
-}
-
-/// Identities found in one record.
-#[derive(Debug, Default)]
-pub struct Found {
-    pub identities: Vec<Ident>,
-    /// Index of the primary identity; meaningless when `identities` is empty.
-    pub primary: usize,
-    /// Values that were dropped as invalid.
-    pub dropped: u64,
 }
 
 /// Reads a dotted path from a JSON object (no array projection: identity and time fields are
@@ -128,48 +117,10 @@ pub struct Candidates<'v> {
     pub dropped: u64,
 }
 
-/// Extracts the identities of `obj`, a record of `dataset`.
-/// `ids` is the record's `identityMap` when the parse already read it (see [`idmap::Seed`]);
-/// otherwise it is read from `obj`.
-pub fn extract(
-    project: &Project,
-    dataset: &Dataset,
-    obj: &Map<String, Value>,
-    ids: Option<&IdentityMap>,
-) -> Found {
-    let parsed;
-    let ids = match ids {
-        Some(ids) => Some(ids),
-        None => {
-            parsed = obj.get("identityMap").and_then(idmap::from_value);
-            parsed.as_ref()
-        }
-    };
-    let fields = dataset.identities.iter().map(|field| json_path(obj, &field.path));
-    extract_from(project, dataset, ids, fields)
-}
-
-/// [`extract`] from a record's identity map and the values of the dataset's identity fields
-/// (in their order; `None` when the record lacks one).
-pub fn extract_from<'v>(
-    project: &Project,
-    dataset: &Dataset,
-    ids: Option<&'v IdentityMap>,
-    fields: impl Iterator<Item = Option<&'v Value>>,
-) -> Found {
-    let found = candidates(project, dataset, ids, fields);
-    Found {
-        identities: found
-            .values
-            .iter()
-            .map(|(ns, value)| Ident { namespace: *ns, id: Text::new(value) })
-            .collect(),
-        primary: found.primary,
-        dropped: found.dropped,
-    }
-}
-
-/// [`extract_from`] without interning the values (see `ingest::line::Deferred`).
+/// The identities of a record of `dataset`, from its identity map (`ids`) and the values of the
+/// dataset's identity fields (in their order; `None` when the record lacks one): validated
+/// and normalized, each once, the primary chosen (SPEC 1.4). Their values are interned by the
+/// caller, many records' at a time (`ingest::line::Deferred`).
 pub fn candidates<'v>(
     project: &Project,
     dataset: &Dataset,

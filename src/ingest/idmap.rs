@@ -4,7 +4,7 @@
 //! Event lines are parsed sparsely (`ingest::sparse`); their identity map, the largest part
 //! of a typical event, is read straight into this form by [`Seed`] instead of a JSON tree.
 //! [`from_value`] gives the same form from an already parsed record, so both paths share one
-//! extraction (`identities::extract`).
+//! extraction (`identities::candidates`).
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;

@@ -78,37 +78,50 @@ pub fn reject(batch: &mut Batch, line: u32, reason: Reason, detail: impl Into<St
     batch.rejections.push(Rejection { line, reason, detail: detail.into(), raw: raw[..cut].to_string() });
 }
 
-/// The identity values of events read by slots whose texts are not interned yet: a JSONL file
-/// interns them a chunk of lines at a time ([`Deferred::intern`], with `Text::intern_all`),
-/// which finds them in the table several times faster than one at a time as each line is
-/// read. Until then those events have no identities.
+/// The identity values of the records and events read so far whose texts are not interned
+/// yet: ingest interns them many at a time ([`Deferred::intern`], with `Text::intern_all`;
+/// JSONL files a chunk of lines at a time, other files whole), which finds them in the table
+/// several times faster than one at a time as each line is read. Until then those records and
+/// events have no identities.
 #[derive(Debug, Default)]
 pub struct Deferred {
     /// The values, one after another.
     text: String,
-    /// Per value: its event (an index into the batch's events), namespace and place in `text`.
-    values: Vec<(usize, Text, std::ops::Range<usize>)>,
+    /// Per value: its row in the batch, namespace and place in `text`.
+    values: Vec<(Row, Text, std::ops::Range<usize>)>,
+}
+
+/// A record or an event of a batch, by index.
+#[derive(Debug, Clone, Copy)]
+enum Row {
+    Record(usize),
+    Event(usize),
 }
 
 impl Deferred {
-    fn add(&mut self, event: usize, values: &[(Text, Cow<'_, str>)]) {
+    fn add(&mut self, row: Row, values: &[(Text, Cow<'_, str>)]) {
         for (namespace, value) in values {
             let start = self.text.len();
             self.text.push_str(value);
-            self.values.push((event, *namespace, start..self.text.len()));
+            self.values.push((row, *namespace, start..self.text.len()));
         }
     }
 
-    /// Gives the events in `batch` their identities, in the order their values were added.
+    /// Gives the records and events in `batch` their identities, in the order their values
+    /// were added.
     pub fn intern(&mut self, batch: &mut Batch) {
         if self.values.is_empty() {
             return;
         }
         let values: Vec<&str> = self.values.iter().map(|(_, _, at)| &self.text[at.clone()]).collect();
         let texts = Text::intern_all(&values);
-        for ((event, namespace, _), id) in self.values.iter().zip(texts) {
-            if let Some(e) = batch.events.get_mut(*event) {
-                e.identities.push(Ident { namespace: *namespace, id });
+        for (&(row, namespace, _), id) in self.values.iter().zip(texts) {
+            let identities = match row {
+                Row::Record(i) => batch.records.get_mut(i).map(|r| &mut r.identities),
+                Row::Event(i) => batch.events.get_mut(i).map(|e| &mut e.identities),
+            };
+            if let Some(identities) = identities {
+                identities.push(Ident { namespace, id });
             }
         }
         self.text.clear();
@@ -117,8 +130,8 @@ impl Deferred {
 }
 
 /// Parses one JSONL line of `dataset` into `batch`. Blank lines are skipped.
-/// `plan`, when given, says which parts of the line to build (see [`super::sparse`]). An event
-/// read by slots gets its identities once `deferred` is interned.
+/// `plan`, when given, says which parts of the line to build (see [`super::sparse`]). Its record
+/// or event gets its identities once `deferred` is interned.
 pub fn ingest_json_line(
     cx: &Context,
     batch: &mut Batch,
@@ -140,25 +153,27 @@ pub fn ingest_json_line(
             ingest_slots(cx, batch, line, slots, values, ids, raw, deferred);
             return;
         }
-        return ingest_parsed(cx, batch, line, plan.parse(raw), raw);
+        return ingest_parsed(cx, batch, line, plan.parse(raw), raw, deferred);
     }
     let parsed = match plan {
         Some(plan) => plan.parse(raw),
         None => serde_json::from_str::<Value>(raw).map(|v| (v, None)),
     };
-    ingest_parsed(cx, batch, line, parsed, raw);
+    ingest_parsed(cx, batch, line, parsed, raw, deferred);
 }
 
-/// A parsed line into `batch`: a record or event when it is an object, else a rejection.
+/// A parsed line into `batch`: a record or event when it is an object (its identities left to
+/// `deferred`), else a rejection.
 pub(super) fn ingest_parsed(
     cx: &Context,
     batch: &mut Batch,
     line: u32,
     parsed: serde_json::Result<(Value, Option<super::idmap::IdentityMap>)>,
     raw: &str,
+    deferred: &mut Deferred,
 ) {
     match parsed {
-        Ok((Value::Object(obj), ids)) => ingest_object(cx, batch, line, obj, ids, raw),
+        Ok((Value::Object(obj), ids)) => ingest_object(cx, batch, line, obj, ids, raw, deferred),
         Ok((other, _)) => {
             let detail = format!("a record must be a JSON object, not {}", json_kind(&other));
             reject(batch, line, Reason::NotAnObject, detail, raw);
@@ -178,8 +193,8 @@ fn json_kind(v: &Value) -> &'static str {
     }
 }
 
-/// Turns a parsed object into a record or event of `batch` (or a rejection). `raw` is the text
-/// the object came from, kept for the rejection file.
+/// Turns a parsed object into a record or event of `batch` (or a rejection), its identities
+/// left to `deferred`. `raw` is the text the object came from, kept for the rejection file.
 pub fn ingest_object(
     cx: &Context,
     batch: &mut Batch,
@@ -187,22 +202,40 @@ pub fn ingest_object(
     mut obj: Map<String, Value>,
     ids: Option<super::idmap::IdentityMap>,
     raw: &str,
+    deferred: &mut Deferred,
 ) {
     let dataset = cx.dataset;
-    let found = identities::extract(cx.project, dataset, &obj, ids.as_ref());
-    batch.dropped_identities += found.dropped;
-    if found.identities.is_empty() {
+    let is_event = matches!(dataset.class, DatasetClass::Event);
+    let time = json_path(&obj, &dataset.timestamp).and_then(Value::as_str).and_then(parse_timestamp);
+    let row = if is_event { Row::Event(batch.events.len()) } else { Row::Record(batch.records.len()) };
+    // The identities, read while the object is borrowed; handed to `deferred` once the row is
+    // sure to be kept.
+    let (has_identities, kept, primary, count) = {
+        // The identity map as the parse read it, else from the object.
+        let parsed =
+            if ids.is_none() { obj.get("identityMap").and_then(super::idmap::from_value) } else { None };
+        let fields = dataset.identities.iter().map(|field| json_path(&obj, &field.path));
+        let found = identities::candidates(cx.project, dataset, ids.as_ref().or(parsed.as_ref()), fields);
+        batch.dropped_identities += found.dropped;
+        let has_identities = !found.values.is_empty();
+        let kept = has_identities && (time.is_some() || !is_event);
+        if kept {
+            deferred.add(row, &found.values);
+        }
+        (has_identities, kept, found.primary as u32, found.values.len())
+    };
+    if !has_identities {
         reject(batch, line, Reason::NoIdentity, "no valid identity in identityMap or identity fields", raw);
         return;
     }
-    let time = json_path(&obj, &dataset.timestamp).and_then(Value::as_str).and_then(parse_timestamp);
+    let identities = Vec::with_capacity(count);
     match dataset.class {
         DatasetClass::Event => {
-            let Some(time) = time else {
+            // An event without a time was not kept: its identities were not handed on.
+            let (Some(time), true) = (time, kept) else {
                 return reject_time(cx, batch, line, raw);
             };
             let id = obj.get("_id").and_then(scalar_text);
-            let (identities, primary) = (found.identities, found.primary as u32);
             let body = Value::Object(obj);
             batch.events.push(Event {
                 line,
@@ -217,13 +250,8 @@ pub fn ingest_object(
         }
         DatasetClass::Profile => {
             obj.remove("identityMap");
-            batch.records.push(Record {
-                line,
-                time,
-                identities: found.identities,
-                primary: found.primary as u32,
-                body: crate::store::PackedJson::new(&Value::Object(obj)),
-            });
+            let body = crate::store::PackedJson::new(&Value::Object(obj));
+            batch.records.push(Record { line, time, identities, primary, body });
         }
     }
 }
@@ -255,7 +283,7 @@ fn ingest_slots(
         return reject_time(cx, batch, line, raw);
     };
     let id = values.get(slots.id).and_then(Option::as_ref).and_then(scalar_text);
-    deferred.add(batch.events.len(), &found.values);
+    deferred.add(Row::Event(batch.events.len()), &found.values);
     let (identities, primary) = (Vec::with_capacity(found.values.len()), found.primary as u32);
     drop(found);
     // Field slots are distinct (`Slots::new`), and the others are read already: each is moved.

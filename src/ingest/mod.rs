@@ -180,17 +180,21 @@ pub fn read_batch(project: &Project, file: &BatchFile, keep: &Keep) -> Batch {
     };
     let cx = line::Context { project, dataset };
     let format = format_of(dataset, &file.path);
+    // The identities of the rows read, interned many at a time (a JSONL file interns its own
+    // a chunk of lines at a time).
+    let mut deferred = line::Deferred::default();
     let read = match format {
-        Some(Format::Jsonl) => read_json(&cx, &mut batch, &file.path, keep),
+        Some(Format::Jsonl) => read_json(&cx, &mut batch, &file.path, keep, &mut deferred),
         other => std::fs::read(&file.path).map(|bytes| match other {
-            Some(Format::Csv) => csv::ingest_csv(&cx, &mut batch, &bytes),
-            Some(Format::Parquet) => parquet::ingest_parquet(&cx, &mut batch, &file.path),
+            Some(Format::Csv) => csv::ingest_csv(&cx, &mut batch, &bytes, &mut deferred),
+            Some(Format::Parquet) => parquet::ingest_parquet(&cx, &mut batch, &file.path, &mut deferred),
             _ => {
                 let detail = "unknown file extension; set `format:` on the dataset";
                 line::reject(&mut batch, 0, Reason::UnsupportedFormat, detail, "")
             }
         }),
     };
+    deferred.intern(&mut batch);
     if let Err(e) = read {
         // An unreadable file is one rejection, whatever was read of it before the error.
         let mut batch = Batch { id: file.id.clone(), dataset: file.dataset.clone(), ..Batch::default() };
@@ -217,16 +221,18 @@ pub fn batch_from_values(
 ) -> Batch {
     let mut batch = Batch { id: id.to_string(), dataset: dataset.name.value.clone(), ..Batch::default() };
     let cx = line::Context { project, dataset };
+    let mut deferred = line::Deferred::default();
     for (i, v) in values.iter().enumerate() {
         let line = i as u32 + 1;
         let raw = v.to_string();
         match v {
             serde_json::Value::Object(obj) => {
-                line::ingest_object(&cx, &mut batch, line, obj.clone(), None, &raw)
+                line::ingest_object(&cx, &mut batch, line, obj.clone(), None, &raw, &mut deferred)
             }
             _ => line::reject(&mut batch, line, Reason::NotAnObject, "a record must be a JSON object", &raw),
         }
     }
+    deferred.intern(&mut batch);
     batch
 }
 
@@ -238,16 +244,28 @@ const CHUNK: u64 = 1 << 20;
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Reads a JSON file: the elements of an [array file](array), else the lines of JSON Lines.
-fn read_json(cx: &line::Context, batch: &mut Batch, path: &Path, keep: &Keep) -> std::io::Result<()> {
-    match array::with_elements(path, |all| all.iter().for_each(|e| read_element(cx, batch, e)))? {
+fn read_json(
+    cx: &line::Context,
+    batch: &mut Batch,
+    path: &Path,
+    keep: &Keep,
+    deferred: &mut line::Deferred,
+) -> std::io::Result<()> {
+    let elements = |all: &[array::Element]| all.iter().for_each(|e| read_element(cx, batch, e, deferred));
+    match array::with_elements(path, elements)? {
         Some(()) => Ok(()),
-        None => read_jsonl(cx, batch, path, keep),
+        None => read_jsonl(cx, batch, path, keep, deferred),
     }
 }
 
 /// One element of an array file. Its event keeps its whole body (it has no line of its own
 /// to be read back from); where a parse error is, is told in the file's lines and columns.
-fn read_element(cx: &line::Context, batch: &mut Batch, element: &array::Element) {
+fn read_element(
+    cx: &line::Context,
+    batch: &mut Batch,
+    element: &array::Element,
+    deferred: &mut line::Deferred,
+) {
     let array::Element { line, column, text, broken } = *element;
     let raw = String::from_utf8_lossy(text);
     if let Some(why) = broken {
@@ -268,7 +286,7 @@ fn read_element(cx: &line::Context, batch: &mut Batch, element: &array::Element)
         .map_err(|e| format!("not UTF-8: {e}"))
         .and_then(|text| serde_json::from_str(text).map_err(|e| at_place(&e, line, column)));
     match parsed {
-        Ok(value) => line::ingest_parsed(cx, batch, line, Ok((value, None)), &raw),
+        Ok(value) => line::ingest_parsed(cx, batch, line, Ok((value, None)), &raw, deferred),
         Err(detail) => line::reject(batch, line, Reason::InvalidJson, detail, &raw),
     }
 }
@@ -289,7 +307,13 @@ fn at_place(e: &serde_json::Error, line: u32, column: u32) -> String {
 /// Reads a JSONL file a chunk at a time into `batch`, so a large file is never whole in memory.
 /// With a sparse plan, each event keeps its line's offset and its fields are taken from the
 /// parsed line at once, so the parsed lines never pile up either.
-fn read_jsonl(cx: &line::Context, batch: &mut Batch, path: &Path, keep: &Keep) -> std::io::Result<()> {
+fn read_jsonl(
+    cx: &line::Context,
+    batch: &mut Batch,
+    path: &Path,
+    keep: &Keep,
+    deferred: &mut line::Deferred,
+) -> std::io::Result<()> {
     use std::io::Read;
     let plan = keep.plan(cx.dataset);
     let paths = keep.event_paths.as_deref().filter(|_| plan.is_some());
@@ -297,8 +321,6 @@ fn read_jsonl(cx: &line::Context, batch: &mut Batch, path: &Path, keep: &Keep) -
     let size = file.metadata()?.len();
     let mut buf: Vec<u8> = Vec::with_capacity(CHUNK as usize);
     let (mut line, mut offset, mut first) = (0u32, 0u64, true);
-    // The identities of the chunk's events, interned together at its end.
-    let mut deferred = line::Deferred::default();
     // A byte order mark (as Windows tools write) is no part of the first line: the line's
     // offset, for reading it back, starts after it.
     (&mut file).take(BOM.len() as u64).read_to_end(&mut buf)?;
@@ -332,7 +354,7 @@ fn read_jsonl(cx: &line::Context, batch: &mut Batch, path: &Path, keep: &Keep) -
             line += 1;
             let start = offset;
             offset += raw.len() as u64 + 1;
-            read_line(cx, batch, line, raw, plan.as_ref(), &mut deferred);
+            read_line(cx, batch, line, raw, plan.as_ref(), deferred);
             if let (Some(paths), Some(event)) = (paths, batch.events.last_mut()) {
                 if event.line == line {
                     event.offset = Some(start);
@@ -349,6 +371,7 @@ fn read_jsonl(cx: &line::Context, batch: &mut Batch, path: &Path, keep: &Keep) -
                 return Ok(());
             }
         }
+        // The chunk's identities, interned together.
         deferred.intern(batch);
         buf.drain(..end);
     }

@@ -6,7 +6,7 @@
 //! (what pandas writes by default) as plain integers; [`Columns`] finds those columns in the
 //! file's schema, so their values are converted by what the column is.
 
-use super::line::{ingest_object, reject, Context};
+use super::line::{ingest_object, reject, Context, Deferred};
 use super::record::{Batch, Reason};
 use crate::output::{format_date, format_timestamp};
 use parquet::basic::{ConvertedType, LogicalType, TimeUnit};
@@ -18,8 +18,9 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// Reads a whole Parquet file into `batch`; rows are numbered from 1.
-pub fn ingest_parquet(cx: &Context, batch: &mut Batch, path: &Path) {
+/// Reads a whole Parquet file into `batch`; rows are numbered from 1, their identities left to
+/// `deferred`.
+pub fn ingest_parquet(cx: &Context, batch: &mut Batch, path: &Path, deferred: &mut Deferred) {
     let reader = match std::fs::File::open(path)
         .map_err(|e| e.to_string())
         .and_then(|f| SerializedFileReader::try_from(f).map_err(|e| e.to_string()))
@@ -42,7 +43,7 @@ pub fn ingest_parquet(cx: &Context, batch: &mut Batch, path: &Path) {
                     reject(batch, line, Reason::TooLarge, "row is over the size limit", &raw);
                     continue;
                 }
-                ingest_object(cx, batch, line, obj, None, &raw);
+                ingest_object(cx, batch, line, obj, None, &raw, deferred);
             }
             // A corrupt page ends the file: later rows cannot be located reliably.
             Err(e) => return reject(batch, line, Reason::UnreadableFile, e.to_string(), ""),

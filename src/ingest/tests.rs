@@ -306,6 +306,32 @@ fn identities_interned_a_chunk_at_a_time_are_those_of_a_whole_parse() {
     let _ = std::fs::remove_dir_all(&root);
 }
 
+/// Profile records get their identities a chunk of lines at a time too: over chunk
+/// boundaries each record has its own, in order, with the declared primary.
+#[test]
+fn records_over_many_chunks_keep_their_own_identities() {
+    let record = |i: usize| {
+        format!(
+            r#"{{"crmId": "c-{i}", "identityMap": {{"Email": [{{"id": "P{i}@X.se"}}]}}, "pad": "{}"}}"#,
+            "p".repeat(i * 41 % 900)
+        )
+    };
+    let mut lines: Vec<String> = (0..4000).map(record).collect();
+    lines[100] = r#"{"identityMap": {"Email": [{"id": "  "}]}}"#.into();
+    let b = batch_of("records-deferred", DatasetClass::Profile, "a.jsonl", &lines.join("\n"));
+    assert_eq!(b.records.len(), 3999);
+    assert_eq!(
+        b.rejections.iter().map(|r| (r.line, r.reason)).collect::<Vec<_>>(),
+        [(101, Reason::NoIdentity)]
+    );
+    for r in &b.records {
+        let i = r.line as usize - 1;
+        let keys: Vec<String> = r.identities.iter().map(Ident::key).collect();
+        assert_eq!(keys, [format!("Email:p{i}@x.se"), format!("CRMID:c-{i}")], "line {}", r.line);
+        assert_eq!(r.primary, 1, "the declared field");
+    }
+}
+
 /// A byte order mark (Windows tools write one) opens no line: the first line is read as it
 /// would be without it, in JSONL as in CSV, and an event of it is read back from its offset.
 #[test]
