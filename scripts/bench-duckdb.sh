@@ -63,29 +63,39 @@ wall_of() { awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0;
 rss_of() { awk -F': ' '/Maximum resident set size/ { print $2 }' "$1"; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# measure NAME CMD...: runs CMD $RUNS times; sets WALL_<NAME> (median s) and RSS_<NAME> (max KiB)
-measure() {
+# once NAME CMD...: runs CMD once, timed; appends its wall (s) to $WORK/NAME.walls and its peak
+# RSS (KiB) to $WORK/NAME.rss (and, for DuckDB, its query time to $WORK/duckdb.queries)
+once() {
   local name=$1; shift
-  local walls=() rss=0 i
-  for ((i = 1; i <= RUNS; i++)); do
-    [ "$name" = mosaic ] && rm -rf "$PROJECT/.mosaic" "$WORK/mosaic-out"   # a fresh batch run each time
-    /usr/bin/time -v -o "$WORK/$name.time" "$@" >"$WORK/$name.log" 2>&1 || {
-      echo "$name failed; see $WORK/$name.log" >&2; tail -20 "$WORK/$name.log" >&2; exit 1; }
-    walls+=("$(wall_of "$WORK/$name.time")")
-    local r; r=$(rss_of "$WORK/$name.time"); [ "$r" -gt "$rss" ] && rss=$r
-    echo "  $name run $i: $(wall_of "$WORK/$name.time")s, $((r / 1024)) MiB" >&2
-  done
-  printf -v "WALL_$name" '%s' "$(printf '%s\n' "${walls[@]}" | median)"
-  printf -v "RSS_$name" '%s' "$rss"
+  [ "$name" = mosaic ] && rm -rf "$PROJECT/.mosaic" "$WORK/mosaic-out"   # a fresh batch run each time
+  /usr/bin/time -v -o "$WORK/$name.time" "$@" >"$WORK/$name.log" 2>&1 || {
+    echo "$name failed; see $WORK/$name.log" >&2; tail -20 "$WORK/$name.log" >&2; exit 1; }
+  local w r; w=$(wall_of "$WORK/$name.time"); r=$(rss_of "$WORK/$name.time")
+  echo "$w" >>"$WORK/$name.walls"; echo "$r" >>"$WORK/$name.rss"
+  if [ "$name" = duckdb ]; then
+    sed -n 's/.*query \([0-9.]*\)s.*/\1/p' "$WORK/duckdb.log" >>"$WORK/duckdb.queries"
+  fi
+  echo "  $name: ${w}s, $((r / 1024)) MiB" >&2
 }
 
-if [ "$SKIP_MOSAIC" != 1 ]; then
-  say "mosaic run --threads $THREADS ($RUNS runs)"
-  measure mosaic "$MOSAIC" run "$PROJECT" --threads "$THREADS" --as-of "$AS_OF" --out "$WORK/mosaic-out"
-fi
-say "DuckDB, threads=$THREADS ($RUNS runs)"
-measure duckdb "$VENV/bin/python" "$ROOT/scripts/bench_duckdb.py" "$PROJECT" "$WORK/duckdb.jsonl" \
-  --threads "$THREADS" --as-of "$AS_OF"
+# The two sides run alternately, one run of each per round, so that a change in the machine's
+# load (it is shared) falls on both alike. Reported: the medians of the walls and of DuckDB's
+# query times, and the largest peak RSS.
+rm -f "$WORK"/*.walls "$WORK"/*.rss "$WORK/duckdb.queries"
+say "mosaic run and DuckDB, $THREADS threads, alternately ($RUNS runs each)"
+for ((i = 1; i <= RUNS; i++)); do
+  if [ "$SKIP_MOSAIC" != 1 ]; then
+    once mosaic "$MOSAIC" run "$PROJECT" --threads "$THREADS" --as-of "$AS_OF" --out "$WORK/mosaic-out"
+  fi
+  once duckdb "$VENV/bin/python" "$ROOT/scripts/bench_duckdb.py" "$PROJECT" "$WORK/duckdb.jsonl" \
+    --threads "$THREADS" --as-of "$AS_OF"
+done
+for name in mosaic duckdb; do
+  [ -f "$WORK/$name.walls" ] || continue
+  printf -v "WALL_$name" '%s' "$(median <"$WORK/$name.walls")"
+  printf -v "RSS_$name" '%s' "$(sort -n "$WORK/$name.rss" | tail -1)"
+done
+QUERY=$(median <"$WORK/duckdb.queries")
 
 # --- report --------------------------------------------------------------------------------
 row() { # name wall rss
@@ -95,13 +105,12 @@ row() { # name wall rss
 echo
 echo "mosaic vs DuckDB: $PROFILES profiles, $EVENT_LINES event lines ($((EVENT_BYTES / 1000000)) MB of events, $((ALL_BYTES / 1000000)) MB of data), $THREADS threads, median of $RUNS"
 row duckdb "$WALL_duckdb" "$RSS_duckdb"
-grep -h 'query' "$WORK/duckdb.log" | sed 's/^/         /' || true
+grep -h 'query' "$WORK/duckdb.log" | sed "s/query [0-9.]*s/query ${QUERY}s (median)/; s/^/         /" || true
 if [ "$SKIP_MOSAIC" != 1 ]; then
   row mosaic "$WALL_mosaic" "$RSS_mosaic"
   awk -v m="$WALL_mosaic" -v d="$WALL_duckdb" -v mr="$RSS_mosaic" -v dr="$RSS_duckdb" 'BEGIN {
     printf "ratio mosaic/DuckDB: time %.2fx, peak memory %.2fx\n", m / d, mr / dr }'
   # The issue's target compares mosaic's whole run with DuckDB's query time alone.
-  QUERY=$(sed -n 's/.*query \([0-9.]*\)s.*/\1/p' "$WORK/duckdb.log" | tail -1)
   [ -n "$QUERY" ] && awk -v m="$WALL_mosaic" -v q="$QUERY" 'BEGIN {
     printf "ratio mosaic run / DuckDB query alone: %.2fx (target <= 0.5)\n", m / q }'
   # Ingest alone (the last run's report: reading, extracting and storing every batch).
