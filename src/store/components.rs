@@ -157,7 +157,7 @@ pub fn encode_onto<'p>(part: &Part<'p>, out: Vec<u8>) -> Vec<u8> {
     w.w.out
 }
 
-/// Decodes what [`encode`] wrote; `batch_ids` is the run's batch list the blob indexes.
+/// Decodes what [`encode_onto`] wrote; `batch_ids` is the run's batch list the blob indexes.
 pub fn decode(bytes: &[u8], batch_ids: &[String]) -> Result<Component, Error> {
     let (&version, rest) = bytes.split_first().ok_or(Error::Corrupt)?;
     if version != VERSION {

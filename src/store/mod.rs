@@ -43,7 +43,7 @@ const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const CACHE_BYTES: usize = 32 << 20;
 
 /// The most a write transaction of large values should hold. redb keeps a transaction's new
-/// pages in a write buffer of half its cache ([`CACHE_BYTES`]); past that it writes pages out
+/// pages in a write buffer of half its cache (`CACHE_BYTES`); past that it writes pages out
 /// early, and a page written early is written again when the transaction rewrites it (a B-tree
 /// leaf is copied on the next insert after it): with a 64 MB cache, a 130 MB transaction of 64
 /// KiB pages wrote 262 MB and took 2.7 times as long as the same pages in transactions of 26
