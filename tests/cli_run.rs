@@ -172,6 +172,53 @@ fn killed_run_resumes_to_the_same_result() {
     assert_eq!(rejected.lines().count(), 1);
 }
 
+/// The tables of the project's store whose names say they are staged (`store::staging`).
+fn staging_tables(root: &Path) -> Vec<String> {
+    use redb::ReadableDatabase;
+    let db = redb::Database::open(root.join(".mosaic/store.redb")).unwrap();
+    let txn = db.begin_read().unwrap();
+    let names = txn.list_tables().unwrap().map(|t| redb::TableHandle::name(&t).to_string());
+    names.filter(|n| n.ends_with("~next")).collect()
+}
+
+/// `mosaic profile --identity KEY` on the project.
+fn lookup(root: &Path, key: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_mosaic"))
+        .arg("profile")
+        .arg(root)
+        .args(["--identity", key])
+        .output();
+    let out = out.unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// A run killed while it stores its profiles and components (written over several staging
+/// transactions, put in place by a last one) replaces nothing: `profile` answers as it will
+/// once a run has finished, the next run deletes what was staged and equals a fresh run.
+#[test]
+fn a_run_killed_while_storing_its_output_resumes_to_the_same_result() {
+    let p = generated("kill-output", 100, 4);
+    let moved = p.0.join("held-back");
+    std::fs::create_dir_all(&moved).unwrap();
+    std::fs::rename(p.0.join("data/web/003.jsonl"), moved.join("003.jsonl")).unwrap();
+    ok(&mosaic(&p.0, &["--as-of", AS_OF], &[]));
+    std::fs::rename(moved.join("003.jsonl"), p.0.join("data/web/003.jsonl")).unwrap();
+    // Staging transactions of 2 KB, and an abort after the first is committed.
+    let hooks = [("MOSAIC_TEST_STAGED_BYTES", "2000"), ("MOSAIC_TEST_CRASH_AFTER_STAGED_COMMITS", "1")];
+    let crashed = mosaic(&p.0, &["--as-of", AS_OF], &hooks);
+    assert!(!crashed.status.success(), "the hook aborts the run");
+    assert_eq!(staging_tables(&p.0), ["profilePages~next"], "the first staged commit is left");
+    let during = lookup(&p.0, "CRMID:c-7");
+    let stdout = ok(&mosaic(&p.0, &["--as-of", AS_OF], &[]));
+    assert!(stdout.contains("in 8 batches (0 new)"), "the batches were stored before the kill: {stdout}");
+    assert!(staging_tables(&p.0).is_empty(), "the next run deletes what was staged");
+    assert_eq!(lookup(&p.0, "CRMID:c-7"), during);
+    let resumed = profiles(&p.0, "out");
+    ok(&mosaic(&p.0, &["--as-of", AS_OF, "--fresh", "--out", "fresh"], &[]));
+    assert_eq!(resumed, profiles(&p.0, "fresh"));
+}
+
 #[test]
 fn generated_retail_project_is_thread_independent() {
     let root = std::env::temp_dir().join(format!("mosaic-cli-run-{}-gen", std::process::id()));

@@ -11,6 +11,12 @@
 use super::TRANSACTION_BYTES;
 use redb::{TableDefinition, WriteTransaction};
 
+/// Test hook: the size staging transactions are committed at, instead of [`TRANSACTION_BYTES`]
+/// (so that a small project's output spans several).
+const LIMIT_ENV: &str = "MOSAIC_TEST_STAGED_BYTES";
+/// Test hook: abort the process after this many staging commits (kill-in-output tests).
+const CRASH_ENV: &str = "MOSAIC_TEST_CRASH_AFTER_STAGED_COMMITS";
+
 /// A table written under a staging name: its live name and its staging name.
 #[derive(Debug, Clone, Copy)]
 pub(in crate::store) struct Staged {
@@ -54,6 +60,9 @@ pub(in crate::store) struct Staging<'d> {
     bytes: usize,
     /// The size a transaction is committed at: [`TRANSACTION_BYTES`] (tests set less).
     limit: usize,
+    /// The staging commits so far, and the test hook's count to abort at.
+    commits: u32,
+    crash_after: Option<u32>,
 }
 
 impl<'d> Staging<'d> {
@@ -64,7 +73,9 @@ impl<'d> Staging<'d> {
         for t in tables {
             txn.delete_table(named(t.staging))?;
         }
-        Ok(Staging { db, txn, bytes: 0, limit: TRANSACTION_BYTES })
+        let hook = |name| std::env::var(name).ok().and_then(|v| v.parse().ok());
+        let limit = hook(LIMIT_ENV).map_or(TRANSACTION_BYTES, |n: u32| n as usize);
+        Ok(Staging { db, txn, bytes: 0, limit, commits: 0, crash_after: hook(CRASH_ENV) })
     }
 
     /// The transaction open now (to create a staging table; [`Staging::insert`] may commit it).
@@ -91,7 +102,12 @@ impl<'d> Staging<'d> {
             return Ok(self);
         }
         self.txn.commit()?;
-        Ok(Staging { db: self.db, txn: self.db.begin_write()?, bytes: 0, limit: self.limit })
+        let commits = self.commits + 1;
+        if self.crash_after == Some(commits) {
+            std::process::abort();
+        }
+        let txn = self.db.begin_write()?;
+        Ok(Staging { txn, bytes: 0, commits, ..self })
     }
 
     /// Puts the staged tables of `tables` in place of the live ones (`replace`: which of them
