@@ -1,5 +1,8 @@
 //! mosaic: a declarative compiler and runtime for unified customer profiles.
 #![doc = "See README.md for the architecture and code map."]
+// The documentation is for the people working on mosaic, private items included: build it
+// with `cargo doc --no-deps --document-private-items`, where these links resolve.
+#![allow(rustdoc::private_intra_doc_links)]
 
 pub mod check;
 pub mod civil;

@@ -1,7 +1,7 @@
 //! Identity stitching: identities, links, primary-identity choice and the graph pass (SPEC 1.2, 1.4, 3).
 //!
 //! Everything here is a pure function over a partition of the data: no I/O, no global state.
-//! The runtime extracts [`Identity`]s and [`Link`]s from records, then calls [`stitch`], or
+//! The runtime extracts [`Identity`]s and [`Link`]s from records, then calls [`stitch`](fn@stitch), or
 //! [`stitch_numbered`] when it has numbered the identities already (a run does).
 //!
 //! Decisions where SPEC 3 is silent:

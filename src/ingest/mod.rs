@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 /// Bumped whenever reading a file changes what is extracted from it: part of every batch's
 /// fingerprint (`runtime::batches`), so a store of an earlier mosaic reads its files again.
-/// 1: a file holding one JSON array of records is read element by element ([`array`]).
+/// 1: a file holding one JSON array of records is read element by element ([`array`](mod@array)).
 pub const READING: u32 = 1;
 
 /// A batch file found on disk.
@@ -243,7 +243,7 @@ const CHUNK: u64 = 1 << 20;
 /// in CSV files).
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Reads a JSON file: the elements of an [array file](array), else the lines of JSON Lines.
+/// Reads a JSON file: the elements of an [array file](mod@array), else the lines of JSON Lines.
 fn read_json(
     cx: &line::Context,
     batch: &mut Batch,

@@ -1,4 +1,4 @@
-//! A validating byte scanner for event lines: the fast path of [`sparse::Plan::parse`].
+//! A validating byte scanner for event lines: the fast path of [`super::sparse::Plan::parse`].
 //!
 //! serde's sparse walk still pays for its generic machinery on every byte it skips. This scanner
 //! walks the bytes of a line directly, checks the JSON syntax of everything it skips exactly as

@@ -5,7 +5,7 @@
 //! (`NS:VALUE` joined by `|`), `audiences`, `sources`, `lastModifiedAt`, then one column per
 //! entity leaf path (the union over exported profiles, sorted; arrays and objects as JSON
 //! text). A Parquet file has the same columns, typed ([`super::export_parquet`]): the lists as
-//! LIST<STRING>, `lastModifiedAt` as a UTC microsecond timestamp, with `--events` an `events`
+//! `LIST<STRING>`, `lastModifiedAt` as a UTC microsecond timestamp, with `--events` an `events`
 //! list of JSON strings. `--from-ingest` keeps profiles with a record or event in a batch
 //! ingested at or after that time.
 

@@ -1,7 +1,7 @@
 //! Parquet output of `mosaic export`: the CSV export's columns as a typed, nullable schema.
 //!
 //! Written with the parquet crate's column writer (no arrow): `profileId` (required string),
-//! `identities` (`NS:VALUE`), `audiences` and `sources` as LIST<STRING>, `lastModifiedAt` as
+//! `identities` (`NS:VALUE`), `audiences` and `sources` as `LIST<STRING>`, `lastModifiedAt` as
 //! TIMESTAMP(MICROS, UTC), then one column per entity leaf path; `--events` adds `events`, a
 //! LIST of JSON strings. A leaf column is typed when all its values share one type (an int
 //! column with doubles becomes DOUBLE while every int is exact in a double); otherwise, and
