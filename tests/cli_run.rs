@@ -78,6 +78,17 @@ fn mosaic(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     cmd.output().unwrap()
 }
 
+/// Runs the project with the batch file `rel` held back, then puts it back: the next run has
+/// that one batch to ingest.
+fn run_without_batch(root: &Path, rel: &str) {
+    let (file, held) = (root.join(rel), root.join("held-back"));
+    std::fs::create_dir_all(&held).unwrap();
+    let aside = held.join(file.file_name().unwrap());
+    std::fs::rename(&file, &aside).unwrap();
+    ok(&mosaic(root, &["--as-of", AS_OF], &[]));
+    std::fs::rename(&aside, &file).unwrap();
+}
+
 fn ok(out: &Output) -> String {
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(out.status.success(), "run failed:\n{stdout}{}", String::from_utf8_lossy(&out.stderr));
@@ -144,11 +155,7 @@ fn threads_do_not_change_output() {
 #[test]
 fn second_run_ingests_only_new_batches_and_equals_fresh() {
     let p = generated("incremental", 100, 4);
-    let moved = p.0.join("held-back");
-    std::fs::create_dir_all(&moved).unwrap();
-    std::fs::rename(p.0.join("data/web/003.jsonl"), moved.join("003.jsonl")).unwrap();
-    ok(&mosaic(&p.0, &["--as-of", AS_OF], &[]));
-    std::fs::rename(moved.join("003.jsonl"), p.0.join("data/web/003.jsonl")).unwrap();
+    run_without_batch(&p.0, "data/web/003.jsonl");
     let stdout = ok(&mosaic(&p.0, &["--as-of", AS_OF], &[]));
     assert!(stdout.contains("in 8 batches (1 new)"), "{stdout}");
     let incremental = profiles(&p.0, "out");
@@ -199,11 +206,7 @@ fn lookup(root: &Path, key: &str) -> String {
 #[test]
 fn a_run_killed_while_storing_its_output_resumes_to_the_same_result() {
     let p = generated("kill-output", 100, 4);
-    let moved = p.0.join("held-back");
-    std::fs::create_dir_all(&moved).unwrap();
-    std::fs::rename(p.0.join("data/web/003.jsonl"), moved.join("003.jsonl")).unwrap();
-    ok(&mosaic(&p.0, &["--as-of", AS_OF], &[]));
-    std::fs::rename(moved.join("003.jsonl"), p.0.join("data/web/003.jsonl")).unwrap();
+    run_without_batch(&p.0, "data/web/003.jsonl");
     // Staging transactions of 2 KB, and an abort after the first is committed.
     let hooks = [("MOSAIC_TEST_STAGED_BYTES", "2000"), ("MOSAIC_TEST_CRASH_AFTER_STAGED_COMMITS", "1")];
     let crashed = mosaic(&p.0, &["--as-of", AS_OF], &hooks);

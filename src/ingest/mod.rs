@@ -267,7 +267,9 @@ fn read_element(
     deferred: &mut line::Deferred,
 ) {
     let array::Element { line, column, text, broken } = *element;
-    let raw = String::from_utf8_lossy(text);
+    // Checked as UTF-8 once: the text itself when it is, else shown with replacement characters.
+    let utf8 = std::str::from_utf8(text);
+    let raw = utf8.map_or_else(|_| String::from_utf8_lossy(text), std::borrow::Cow::Borrowed);
     if let Some(why) = broken {
         return line::reject(
             batch,
@@ -282,7 +284,7 @@ fn read_element(
             format!("element of {} bytes is over the {} byte limit", text.len(), line::MAX_LINE_BYTES);
         return line::reject(batch, line, Reason::TooLarge, detail, &raw);
     }
-    let parsed = std::str::from_utf8(text)
+    let parsed = utf8
         .map_err(|e| format!("not UTF-8: {e}"))
         .and_then(|text| serde_json::from_str(text).map_err(|e| at_place(&e, line, column)));
     match parsed {

@@ -4,10 +4,21 @@ use super::*;
 use crate::policy::{DatasetClass, GraphType, MergeType};
 use crate::runtime::fixture::{dataset, policy, project, temp_dir, write};
 
-fn batch_of(name: &str, class: DatasetClass, file: &str, text: &str) -> Batch {
+/// A project in a fresh folder `name` with one dataset `ds` of `class`, whose identity field is
+/// `crmId` (CRMID), declared primary when `primary`.
+fn one_dataset(
+    name: &str,
+    class: DatasetClass,
+    primary: bool,
+) -> (std::path::PathBuf, crate::policy::Project) {
     let root = temp_dir(name);
-    let ds = dataset("ds", class, false, &[("crmId", "CRMID", true)]);
+    let ds = dataset("ds", class, false, &[("crmId", "CRMID", primary)]);
     let p = project(&root, vec![ds], vec![policy("p", GraphType::Pdg, MergeType::TimestampOrdered, &[])]);
+    (root, p)
+}
+
+fn batch_of(name: &str, class: DatasetClass, file: &str, text: &str) -> Batch {
+    let (root, p) = one_dataset(name, class, true);
     write(&root, &format!("data/ds/{file}"), text);
     let files = list_batches(&p).expect("list");
     assert_eq!(files.len(), 1);
@@ -203,9 +214,7 @@ fn parquet_rows_become_records() {
 /// line, and a last line without `\n`.
 #[test]
 fn chunked_jsonl_reading_keeps_line_numbers_and_offsets() {
-    let root = temp_dir("chunks");
-    let ds = dataset("ds", DatasetClass::Event, false, &[("crmId", "CRMID", true)]);
-    let p = project(&root, vec![ds], vec![policy("p", GraphType::Pdg, MergeType::TimestampOrdered, &[])]);
+    let (root, p) = one_dataset("chunks", DatasetClass::Event, true);
     let event = |i: usize| {
         let pad = "p".repeat(i * 37 % 1500);
         format!(
@@ -253,9 +262,7 @@ fn chunked_jsonl_reading_keeps_line_numbers_and_offsets() {
 /// identities and primary that reading every line whole gives it, as the same texts.
 #[test]
 fn identities_interned_a_chunk_at_a_time_are_those_of_a_whole_parse() {
-    let root = temp_dir("deferred");
-    let ds = dataset("ds", DatasetClass::Event, false, &[("crmId", "CRMID", false)]);
-    let p = project(&root, vec![ds], vec![policy("p", GraphType::Pdg, MergeType::TimestampOrdered, &[])]);
+    let (root, p) = one_dataset("deferred", DatasetClass::Event, false);
     let event = |i: usize| {
         let pad = "p".repeat(i * 53 % 1200);
         let email = match i % 4 {
@@ -352,9 +359,7 @@ fn a_byte_order_mark_is_skipped() {
     let without = batch_of("no-bom-csv", DatasetClass::Profile, "a.csv", csv);
     assert_eq!(format!("{:?}", with.records), format!("{:?}", without.records));
 
-    let root = temp_dir("bom-offsets");
-    let ds = dataset("ds", DatasetClass::Event, false, &[("crmId", "CRMID", true)]);
-    let p = project(&root, vec![ds], vec![policy("p", GraphType::Pdg, MergeType::TimestampOrdered, &[])]);
+    let (root, p) = one_dataset("bom-offsets", DatasetClass::Event, true);
     let first = r#"{"_id": "e-1", "timestamp": "2026-10-01T12:00:00Z", "crmId": "c-1", "eventType": "a"}"#;
     write(&root, "data/ds/a.jsonl", &format!("{bom}{first}\n"));
     let files = list_batches(&p).expect("list");

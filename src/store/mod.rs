@@ -108,8 +108,8 @@ impl BatchEntry {
     /// its batch, file, ingestion and what it was extracted with.
     pub fn stamp_into(&self, h: &mut crate::fnv::Fnv) {
         h.piece(&self.id);
-        let e = self;
-        h.piece(&format!("{}|{}|{}|{}|{}", e.size, e.mtime, e.ingested_at, e.status, e.fingerprint));
+        let (size, mtime, ingested_at) = (self.size, self.mtime, self.ingested_at);
+        h.piece(&format!("{size}|{mtime}|{ingested_at}|{}|{}", self.status, self.fingerprint));
     }
 }
 
@@ -286,13 +286,14 @@ impl Store {
     pub fn batch(&self, id: &str) -> Result<Option<Batch>, Error> {
         let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
         let pieces = txn.open_table(BATCH_PIECES).map_err(|e| self.db_err(e))?;
+        let of_batch = || pieces.range((id, 0)..=(id, u32::MAX)).map_err(|e| self.db_err(e));
+        // Sized once by the last piece's number (every piece but the last is whole); a number
+        // no memory holds (a corrupt store) just leaves the buffer to grow.
+        let last = of_batch()?.next_back().transpose().map_err(|e| self.db_err(e))?;
         let mut bytes = Vec::new();
-        for piece in pieces.range((id, 0)..=(id, u32::MAX)).map_err(|e| self.db_err(e))? {
+        let _ = bytes.try_reserve(last.map_or(0, |(key, _)| key.value().1 as usize + 1) * PIECE_BYTES);
+        for piece in of_batch()? {
             let (_, piece) = piece.map_err(|e| self.db_err(e))?;
-            if bytes.is_empty() {
-                // Whole pieces but the last: reserve for them all at once.
-                bytes.reserve(piece.value().len() * 2);
-            }
             bytes.extend_from_slice(piece.value());
         }
         let decoded = |bytes: &[u8]| {
@@ -453,8 +454,8 @@ mod tests {
             assert!(sizes.len() >= 5, "{sizes:?}");
             assert!(sizes.iter().all(|&n| n <= PIECE_BYTES), "{sizes:?}");
         }
-        assert_eq!(stored(&store, "web/a.jsonl"), Some(codec::encode(&batch.clone())));
-        assert_eq!(stored(&store, "web/a.jsonl.1"), Some(codec::encode(&other.clone())));
+        assert_eq!(stored(&store, "web/a.jsonl"), Some(codec::encode(&batch)));
+        assert_eq!(stored(&store, "web/a.jsonl.1"), Some(codec::encode(&other)));
         // Stored again smaller: no piece of the larger one is left over.
         let (_, small) = big_batch("web/a.jsonl", 1, 10);
         store.put_batch(&entry, &small).expect("put");
@@ -477,7 +478,7 @@ mod tests {
             .insert("crm/old.jsonl", codec::encode(&batch).as_slice())
             .expect("insert");
         txn.commit().expect("commit");
-        assert_eq!(stored(&store, "crm/old.jsonl"), Some(codec::encode(&batch.clone())));
+        assert_eq!(stored(&store, "crm/old.jsonl"), Some(codec::encode(&batch)));
         let (_, newer) = big_batch("crm/old.jsonl", 1, 100);
         store.put_batch(&entry, &newer).expect("put");
         assert_eq!(stored(&store, "crm/old.jsonl"), Some(codec::encode(&newer)));
