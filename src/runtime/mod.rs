@@ -27,7 +27,7 @@ use crate::intern::Interner;
 use crate::ir;
 use crate::output::{self, report::Report};
 use crate::policy::Project;
-use crate::store::Store;
+use crate::store::{RunOutput, Store};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -137,13 +137,15 @@ fn run_in_pool(
         (p.to_line(), keys)
     };
     // One thread writes profiles.jsonl while the profiles are built, a chunk at a time in
-    // profileId order, keeping only each profile's id and identity keys: the lines never pile
-    // up in memory. It is a thread of its own, not a rayon task, as it blocks on the channel.
+    // profileId order, and stores each in the store's staged profiles (`RunOutput`), keeping
+    // only each profile's id and identity keys: the lines never pile up in memory. It is a
+    // thread of its own, not a rayon task, as it blocks on the channel.
     let io = |path: PathBuf| move |source| Error::Io { path, source };
     let path = opts.out.join("profiles.jsonl");
+    let output = store.begin_run_output()?;
     let (components, written) = std::thread::scope(|scope| {
         let (send, receive) = std::sync::mpsc::sync_channel(4);
-        let writer = scope.spawn(|| write_lines(&path, receive));
+        let writer = scope.spawn(|| write_lines(&path, receive, output));
         let components = compute::compute(
             project,
             program,
@@ -160,7 +162,7 @@ fn run_in_pool(
         drop(send);
         (components, writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
-    let (pending, profiles) = written.map_err(io(path.clone()))?;
+    let (pending, profiles, output) = written?;
     // `compute` timed its own stages (and the writing of the lines with them); the output
     // stage starts here.
     lap(&mut report, "compute");
@@ -184,37 +186,19 @@ fn run_in_pool(
         .collect();
     let meta = [("lastRun", last), ("shed", serde_json::Value::Object(shed))];
 
-    // Output. One writer thread stores the profiles (read back from profiles.jsonl as written,
-    // while another thread syncs it and puts it in place), `meta` and, in the same
-    // transaction, the identity components that the rayon pool groups and encodes meanwhile
-    // (CPU work overlapping I/O; a bounded channel of 64 chunks of 1 MiB lets the encoding run
-    // ahead while the profiles are inserted, and no further). The writer is a thread of its
-    // own, not a rayon task: it blocks on the channel, which must not take a worker away from
-    // the encoding (with one thread, that would never finish).
+    // Output. One writer thread finishes the store's replacement: the identity index, `meta`
+    // and, in the same transaction, the identity components that the rayon pool groups and
+    // encodes meanwhile (CPU work overlapping I/O; a bounded channel of 64 chunks of 1 MiB lets
+    // the encoding run ahead while the index is written, and no further), while another thread
+    // syncs profiles.jsonl and puts it in place. The writer is a thread of its own, not a rayon
+    // task: it blocks on the channel, which must not take a worker away from the encoding
+    // (with one thread, that would never finish).
     let unchanged = store.components_stamp()?.as_deref() == Some(components.stamp.as_str());
-    let (store, profiles, meta) = (&store, &profiles, &meta);
+    let (profiles, meta) = (&profiles, &meta);
     let (send, receive) = std::sync::mpsc::sync_channel(64);
-    // Opened before it is renamed: the open file is read wherever it is put.
-    let file = std::fs::File::open(pending.written()).map_err(io(path.clone()))?;
     let (written, placed) = std::thread::scope(|scope| {
-        let path = &path;
-        let writer = scope.spawn(move || -> Result<(), Error> {
-            let lines = std::io::BufRead::lines(std::io::BufReader::with_capacity(1 << 20, file));
-            // A line that cannot be read back (or a file cut short meanwhile) fails the
-            // transaction: nothing is stored.
-            let lines = lines.map(Some).chain(std::iter::repeat_with(|| None));
-            let stored = lines.zip(profiles).map(|(line, (id, keys))| {
-                let short =
-                    || std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "fewer lines than profiles");
-                let line = line.unwrap_or_else(|| Err(short()));
-                let line =
-                    line.map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
-                Ok((id.as_str(), line, keys.as_slice()))
-            });
-            // On a failed store the stream is dropped unread, which stops the encoding.
-            store.put_run_output(stored, meta, &receive)?;
-            Ok(())
-        });
+        // On a failed store the stream is dropped unread, which stops the encoding.
+        let writer = scope.spawn(move || output.finish(profiles, meta, &receive));
         let placed = scope.spawn(move || pending.finish());
         // Components equal to the stored ones (same stamp: the same stored batches, datasets
         // and typed event paths, as when only rules that read no other event field changed)
@@ -242,25 +226,46 @@ type Built = (String, (String, Vec<String>));
 type Kept = (String, Vec<String>);
 
 /// Writes the chunks of `lines` (profileId, (JSON line, identity keys)), in order, as
-/// profiles.jsonl at `path`, to be put in place by the caller; returns each profile's id and
-/// keys.
-fn write_lines(
+/// profiles.jsonl at `path`, to be put in place by the caller, and pushes each profile to
+/// `output`; returns each profile's id and keys with `output`.
+fn write_lines<'s>(
     path: &std::path::Path,
     lines: std::sync::mpsc::Receiver<Vec<Built>>,
-) -> std::io::Result<(output::Pending, Vec<Kept>)> {
+    output: RunOutput<'s>,
+) -> Result<(output::Pending, Vec<Kept>, RunOutput<'s>), Error> {
     use std::io::Write;
     let mut kept = Vec::new();
+    let mut output = Some(output);
+    // A store error stops the writing (as an I/O error would) and is returned as itself.
+    let mut failed = None;
     let pending = output::write_pending(path, |f| {
         for chunk in lines {
             for (id, (line, keys)) in chunk {
                 f.write_all(line.as_bytes())?;
                 f.write_all(b"\n")?;
+                match output.take().map(|o| o.push(&id, &line)) {
+                    Some(Ok(o)) => output = Some(o),
+                    Some(Err(e)) => {
+                        failed = Some(e);
+                        return Err(std::io::Error::other("the store refused a profile"));
+                    }
+                    None => {}
+                }
                 kept.push((id, keys));
             }
         }
         Ok(())
+    });
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
+    let pending = pending.map_err(|source| Error::Io { path: path.into(), source })?;
+    // `output` is put back after every push that did not fail.
+    let output = output.ok_or_else(|| Error::Io {
+        path: path.into(),
+        source: std::io::Error::other("the store stopped taking profiles"),
     })?;
-    Ok((pending, kept))
+    Ok((pending, kept, output))
 }
 
 /// The wall clock, µs since the epoch.

@@ -12,6 +12,7 @@ pub mod components;
 mod packed;
 mod pages;
 pub use packed::PackedJson;
+pub use profiles::RunOutput;
 mod profiles;
 mod staging;
 mod wire;

@@ -11,6 +11,7 @@ mod table;
 #[cfg(test)]
 mod tests;
 
+pub use table::RunOutput;
 pub(super) use table::{IDENTITY_PAGES, PROFILE_PAGES};
 
 use crate::store::pages::{Packer, Page, PAGE_BYTES};

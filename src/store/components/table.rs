@@ -35,7 +35,7 @@ pub struct Chunked {
     pub places: Vec<(u32, u32, u32)>,
 }
 
-/// One message of a run's component stream to [`Store::put_run_output`]: the chunks in
+/// One message of a run's component stream to [`super::super::RunOutput::finish`]: the chunks in
 /// order, then where each component landed and the identity index.
 #[derive(Debug)]
 pub enum Streamed {

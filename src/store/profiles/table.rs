@@ -66,46 +66,75 @@ impl Store {
         f(&txn).map_err(|e| self.failed(e))
     }
 
-    /// Replaces what a run produced, at once for readers: the stored profiles, as `profiles`
-    /// gives them, sorted by id (profileId, JSON line, the `NS:VALUE` keys of its identities,
-    /// for the identity index); the `meta` values; then the identity components as
-    /// `components` streams them (`components::stream`), until its sender is dropped. The
-    /// tables are written under staging names in several transactions and put in place by
-    /// the last (`store::staging`). A profile that fails to come fails the whole replacement:
-    /// nothing stored changes.
-    pub fn put_run_output<'p>(
-        &self,
-        profiles: impl Iterator<Item = std::io::Result<(&'p str, String, &'p [String])>>,
+    /// Begins replacing what a run produces ([`RunOutput`]): the profiles are stored as they
+    /// are built, under staging names, and the rest once they are all there.
+    pub fn begin_run_output(&self) -> Result<RunOutput<'_>, Error> {
+        let tables =
+            [PROFILES_STAGED, IDENTITIES_STAGED, components::CHUNKS_STAGED, components::INDEX_STAGED];
+        let begun = (|| -> Result<Staging<'_>, redb::Error> {
+            let staging = Staging::begin(&self.db, &tables)?;
+            // The table exists even when no profile comes.
+            staging.txn().open_table(PROFILES_STAGED.staging::<&str, &[u8]>())?;
+            Ok(staging)
+        })();
+        let staging = begun.map_err(|e| self.db_err(e))?;
+        Ok(RunOutput { store: self, staging, packer: Packer::new(), last: None })
+    }
+}
+
+/// A replacement of what a run produced, in progress: the stored profiles, their identity
+/// index, the `meta` values and the identity components, seen by readers all at once when
+/// [`RunOutput::finish`] commits. Until then everything is written under staging names, in
+/// several transactions (`store::staging`); dropped unfinished, it changes nothing readers see,
+/// and the next replacement deletes what it staged.
+///
+/// A run pushes each profile as it is built (in profileId order), while the next are being
+/// built, so the profiles' pages are not written after the run's other work.
+pub struct RunOutput<'s> {
+    store: &'s Store,
+    staging: Staging<'s>,
+    packer: Packer,
+    /// The profileId pushed last: pages hold sorted keys.
+    last: Option<String>,
+}
+
+impl RunOutput<'_> {
+    /// Stores the profile `id` with its JSON `line`; ids come in ascending order.
+    pub fn push(mut self, id: &str, line: &str) -> Result<Self, Error> {
+        // Pages hold sorted keys: profiles out of order would store pages no lookup finds.
+        if let Some(last) = self.last.as_deref().filter(|last| *last >= id) {
+            let order = format!("profiles out of order: `{id}` after `{last}`");
+            let e = std::io::Error::new(std::io::ErrorKind::InvalidInput, order);
+            return Err(self.store.db_err(e));
+        }
+        self.last = Some(id.to_string());
+        let Some((first, page)) = self.packer.push(id, line) else { return Ok(self) };
+        let lines = PROFILES_STAGED.staging::<&str, &[u8]>();
+        let store = self.store;
+        self.staging = self.staging.insert(lines, first.as_str(), &page).map_err(|e| store.db_err(e))?;
+        Ok(self)
+    }
+
+    /// Stores the identity index of the profiles pushed (`profiles`: each profileId with the
+    /// `NS:VALUE` keys of its identities, in the order pushed), the `meta` values, then the
+    /// identity components as `components` streams them (`components::stream`), until its
+    /// sender is dropped; and puts everything in place at once.
+    pub fn finish(
+        self,
+        profiles: &[(String, Vec<String>)],
         meta: &[(&str, serde_json::Value)],
         components: &std::sync::mpsc::Receiver<components::Streamed>,
     ) -> Result<(), Error> {
         let meta: Vec<(&str, String)> = meta.iter().map(|(k, v)| (*k, v.to_string())).collect();
-        let tables =
-            [PROFILES_STAGED, IDENTITIES_STAGED, components::CHUNKS_STAGED, components::INDEX_STAGED];
+        let RunOutput { store, mut staging, mut packer, .. } = self;
         let replaced = (|| -> Result<(), redb::Error> {
-            let mut staging = Staging::begin(&self.db, &tables)?;
-            let lines = PROFILES_STAGED.staging::<&str, &[u8]>();
-            // The table exists even when no profile comes.
-            staging.txn().open_table(lines)?;
-            let mut packer = Packer::new();
-            let mut keys: Vec<(&str, &str)> = Vec::new();
-            let mut last: Option<&str> = None;
-            for profile in profiles {
-                let (id, line, ids) = profile?;
-                // Pages hold sorted keys: profiles out of order would store pages no lookup finds.
-                if last.is_some_and(|last| last >= id) {
-                    let order = format!("profiles out of order: `{id}` after `{}`", last.unwrap_or_default());
-                    return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, order).into());
-                }
-                last = Some(id);
-                if let Some((first, page)) = packer.push(id, &line) {
-                    staging = staging.insert(lines, first.as_str(), &page)?;
-                }
-                keys.extend(indexed(id, ids).map(|k| (k, id)));
-            }
             if let Some((first, page)) = packer.finish() {
-                staging = staging.insert(lines, first.as_str(), &page)?;
+                staging = staging.insert(PROFILES_STAGED.staging::<&str, &[u8]>(), first.as_str(), &page)?;
             }
+            let keys: Vec<(&str, &str)> = profiles
+                .iter()
+                .flat_map(|(id, ids)| indexed(id, ids).map(move |k| (k, id.as_str())))
+                .collect();
             let index = IDENTITIES_STAGED.staging::<&str, &[u8]>();
             staging.txn().open_table(index)?;
             for (first, page) in super::pages(sorted(keys)) {
@@ -130,9 +159,11 @@ impl Store {
                 Ok(())
             })
         })();
-        replaced.map_err(|e| self.db_err(e))
+        replaced.map_err(|e| store.db_err(e))
     }
+}
 
+impl Store {
     /// Every stored profile line, sorted by profileId.
     pub fn profiles(&self) -> Result<Vec<String>, Error> {
         let mut out = Vec::new();

@@ -130,8 +130,13 @@ fn put(store: &Store, profiles: &[Profile]) {
     drop(send);
     let mut sorted: Vec<&Profile> = profiles.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    let profiles = sorted.iter().map(|(id, (line, keys))| Ok((id.as_str(), line.clone(), keys.as_slice())));
-    store.put_run_output(profiles, &[], &receive).expect("put");
+    let mut output = store.begin_run_output().expect("begin");
+    for (id, (line, _)) in &sorted {
+        output = output.push(id, line).expect("push");
+    }
+    let index: Vec<(String, Vec<String>)> =
+        sorted.iter().map(|(id, (_, keys))| (id.clone(), keys.clone())).collect();
+    output.finish(&index, &[], &receive).expect("put");
 }
 
 fn rows(store: &Store, def: TableDefinition<&str, &[u8]>) -> u64 {
@@ -323,11 +328,8 @@ proptest! {
 fn profiles_out_of_order_store_nothing() {
     let store = store("profile-pages-order");
     put(&store, &[("K:a".into(), ("{\"a\":1}".into(), vec![]))]);
-    let (send, receive) = std::sync::mpsc::sync_channel(1);
-    drop(send);
-    let keys: Vec<String> = Vec::new();
-    let profiles = [("K:c", "{}".to_string(), keys.as_slice()), ("K:b", "{}".to_string(), keys.as_slice())];
-    let err = store.put_run_output(profiles.into_iter().map(Ok), &[], &receive).expect_err("refused");
+    let output = store.begin_run_output().expect("begin").push("K:c", "{}").expect("first");
+    let err = output.push("K:b", "{}").err().expect("refused");
     assert!(err.to_string().contains("out of order"), "{err}");
     assert_eq!(store.profiles().expect("profiles"), ["{\"a\":1}"]);
 }
