@@ -225,8 +225,7 @@ pub fn ingest_object(
         (has_identities, kept, found.primary as u32, found.values.len())
     };
     if !has_identities {
-        reject(batch, line, Reason::NoIdentity, "no valid identity in identityMap or identity fields", raw);
-        return;
+        return reject_no_identity(batch, line, raw);
     }
     let identities = Vec::with_capacity(count);
     match dataset.class {
@@ -274,8 +273,7 @@ fn ingest_slots(
     let found = identities::candidates(cx.project, cx.dataset, ids.as_ref(), fields);
     batch.dropped_identities += found.dropped;
     if found.values.is_empty() {
-        reject(batch, line, Reason::NoIdentity, "no valid identity in identityMap or identity fields", raw);
-        return;
+        return reject_no_identity(batch, line, raw);
     }
     let time =
         values.get(slots.time).and_then(Option::as_ref).and_then(Value::as_str).and_then(parse_timestamp);
@@ -291,6 +289,11 @@ fn ingest_slots(
         slots.fields.iter().map(|&s| values.get_mut(s).and_then(Option::take).unwrap_or(Value::Null));
     let fields = fields.collect();
     batch.events.push(Event { line, id, time, identities, primary, body: Value::Null, fields, offset: None });
+}
+
+/// Rejects a line with no valid identity.
+fn reject_no_identity(batch: &mut Batch, line: u32, raw: &str) {
+    reject(batch, line, Reason::NoIdentity, "no valid identity in identityMap or identity fields", raw);
 }
 
 /// Rejects an event line without a valid time at the dataset's time path.

@@ -13,6 +13,7 @@
 //! entries, the dataset list, the program's event paths and the blob layout). A reader compares it with the
 //! store as it is; a batch written or deleted since, or other policies, make the blobs stale.
 
+use super::grouped::Grouped;
 use super::nodes::Nodes;
 use super::prepare::Prepared;
 use crate::identity::union_find::UnionFind;
@@ -96,28 +97,20 @@ pub fn stream(
         graph.union(a as usize, b as usize);
     }
     let (comp, count) = graph.labels();
-    // Each part's vectors sized once (most components hold a few rows).
-    let mut sizes = vec![[0usize; 3]; count];
-    nodes.records.iter().for_each(|&n| sizes[comp[n as usize]][0] += 1);
-    nodes.events.iter().for_each(|&n| sizes[comp[n as usize]][1] += 1);
-    ends.iter().for_each(|&(a, _)| sizes[comp[a as usize]][2] += 1);
-    let mut parts: Vec<Part<'_>> = sizes
-        .into_iter()
-        .map(|[r, e, l]| Part {
-            records: Vec::with_capacity(r),
-            events: Vec::with_capacity(e),
-            links: Vec::with_capacity(l),
-        })
+    // Each component's rows are slices of one array per kind (`Grouped`), in ingestion order.
+    let records = Grouped::new(
+        prepared.records.iter().zip(&nodes.records).map(|(r, &n)| ((r, n), comp[n as usize])),
+        count,
+    );
+    let events = Grouped::new(
+        prepared.events.iter().zip(&nodes.events).map(|(e, &n)| ((e, n), comp[n as usize])),
+        count,
+    );
+    let links =
+        Grouped::new(links.iter().zip(ends).map(|(l, &(a, b))| ((l, (a, b)), comp[a as usize])), count);
+    let parts: Vec<Part<'_>> = (0..count)
+        .map(|c| Part { records: records.of(c), events: events.of(c), links: links.of(c) })
         .collect();
-    for (r, &n) in prepared.records.iter().zip(&nodes.records) {
-        parts[comp[n as usize]].records.push((r, n));
-    }
-    for (e, &n) in prepared.events.iter().zip(&nodes.events) {
-        parts[comp[n as usize]].events.push((e, n));
-    }
-    for (l, &(a, b)) in links.iter().zip(ends) {
-        parts[comp[a as usize]].links.push((l, (a, b)));
-    }
     let Some(places) = components::stream(&parts, &mut |c| send(components::Streamed::Chunk(c))) else {
         return false;
     };

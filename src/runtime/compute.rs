@@ -1,6 +1,7 @@
 //! Stitch, merge and evaluate over batches already in memory: the identity, merge and
 //! evaluate stages of a run, building profiles in profileId order a chunk at a time.
 
+use super::grouped::Grouped;
 use super::nodes::Nodes;
 use super::{graph, prepare, profile};
 use crate::engine::{Compiled, EvalContext};
@@ -70,11 +71,14 @@ pub fn compute<T: Send>(
     report.refused_links = stitched.refused_links;
     report.shed_identities = stitched.shed_identities;
     report.shed = stitched.shed.clone();
-    let owner_of = |n: &u32| owner[*n as usize];
-    let records =
-        Groups::new(prepared.records.iter().zip(nodes.records.iter().map(owner_of)), stitched.profiles.len());
+    // Rows without a profile (owner `u32::MAX`) are left out.
+    let owner_of = |n: &u32| owner[*n as usize] as usize;
+    let records = Grouped::new(
+        prepared.records.iter().zip(nodes.records.iter().map(owner_of)),
+        stitched.profiles.len(),
+    );
     let events =
-        Groups::new(prepared.events.iter().zip(nodes.events.iter().map(owner_of)), stitched.profiles.len());
+        Grouped::new(prepared.events.iter().zip(nodes.events.iter().map(owner_of)), stitched.profiles.len());
     lap(report, "identity");
 
     // Merge and evaluate, one profile per task.
@@ -118,58 +122,4 @@ pub fn compute<T: Send>(
     }
     lap(report, "evaluate");
     super::components::Input::new(project, program, prepared, nodes, entries)
-}
-
-/// Rows grouped by profile, each group in row order, in one array (a counting sort: two passes
-/// and two allocations, however many profiles).
-struct Groups<'a, T> {
-    rows: Vec<&'a T>,
-    /// Where each group starts in `rows`, and the end.
-    starts: Vec<usize>,
-}
-
-impl<'a, T> Groups<'a, T> {
-    /// Groups `rows` (each with its profile; `u32::MAX`: none) into `count` profiles.
-    fn new(rows: impl Iterator<Item = (&'a T, u32)> + Clone, count: usize) -> Self {
-        let mut starts = vec![0usize; count + 1];
-        for (_, p) in rows.clone().filter(|&(_, p)| (p as usize) < count) {
-            starts[p as usize + 1] += 1;
-        }
-        for i in 0..count {
-            starts[i + 1] += starts[i];
-        }
-        let mut grouped = rows.clone().filter(|&(_, p)| (p as usize) < count);
-        let Some((first, _)) = grouped.next() else {
-            return Groups { rows: Vec::new(), starts };
-        };
-        // Every slot is written below; `first` only fills them until then.
-        let mut placed = vec![first; starts[count]];
-        let mut next = starts.clone();
-        for (row, p) in rows.filter(|&(_, p)| (p as usize) < count) {
-            placed[next[p as usize]] = row;
-            next[p as usize] += 1;
-        }
-        Groups { rows: placed, starts }
-    }
-
-    /// The rows of profile `p`.
-    fn of(&self, p: usize) -> &[&'a T] {
-        self.rows.get(self.starts[p]..self.starts[p + 1]).unwrap_or_default()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Groups;
-
-    #[test]
-    fn groups_keep_row_order_and_leave_out_rows_without_a_profile() {
-        let rows = ["a", "b", "c", "d", "e", "f"];
-        let owners = [2, 0, u32::MAX, 2, 0, 7];
-        let groups = Groups::new(rows.iter().zip(owners), 4);
-        let of = |p| groups.of(p).iter().map(|r| **r).collect::<Vec<&str>>();
-        assert_eq!((of(0), of(1), of(2), of(3)), (vec!["b", "e"], vec![], vec!["a", "d"], vec![]));
-        let none: [(&&str, u32); 0] = [];
-        assert!(Groups::new(none.into_iter(), 2).of(1).is_empty());
-    }
 }

@@ -39,30 +39,15 @@ impl From<Corrupt> for Error {
 
 /// One component's data to encode, borrowed from the run's `Prepared`, in ingestion order,
 /// each identity with a number (the run's `runtime::nodes` numbers; any numbering where equal
-/// identities, and only they, share a number will do), so encoding hashes no strings.
-#[derive(Debug, Default)]
+/// identities, and only they, share a number will do), so encoding hashes no strings. The run
+/// groups all components' rows into one array each and hands out slices of it.
+#[derive(Debug, Default, Clone, Copy)]
 pub struct Part<'p> {
     /// Each record with its primary identity's number.
-    pub records: Vec<(&'p Rec, u32)>,
-    pub events: Vec<(&'p Ev, u32)>,
+    pub records: &'p [(&'p Rec, u32)],
+    pub events: &'p [(&'p Ev, u32)],
     /// Each link with the numbers of its two identities.
-    pub links: Vec<(&'p Link, (u32, u32))>,
-}
-
-impl<'p> Part<'p> {
-    /// A part of `records`, `events` and `links`, numbering their identities itself.
-    pub fn number(records: Vec<&'p Rec>, events: Vec<&'p Ev>, links: Vec<&'p Link>) -> Part<'p> {
-        let mut numbers: FxHashMap<&'p Ident, u32> = FxHashMap::default();
-        let mut number = |i: &'p Ident| {
-            let next = numbers.len() as u32;
-            *numbers.entry(i).or_insert(next)
-        };
-        Part {
-            records: records.into_iter().map(|r| (r, number(&r.primary))).collect(),
-            events: events.into_iter().map(|e| (e, number(&e.primary))).collect(),
-            links: links.into_iter().map(|l| (l, (number(&l.a), number(&l.b)))).collect(),
-        }
-    }
+    pub links: &'p [(&'p Link, (u32, u32))],
 }
 
 /// One component decoded: `batch` fields index into `batches`.
@@ -126,14 +111,14 @@ pub fn encode_onto<'p>(part: &Part<'p>, out: Vec<u8>) -> Vec<u8> {
         w.str(&i.id);
     }
     w.uint(part.records.len() as u64);
-    for &(r, n) in &part.records {
+    for &(r, n) in part.records {
         w.place(r.dataset, r.batch, r.line, r.time);
         w.ident(n);
         // The packed body is what `json` writes for it.
         w.out.extend_from_slice(r.body.bytes());
     }
     w.uint(part.events.len() as u64);
-    for &(e, n) in &part.events {
+    for &(e, n) in part.events {
         w.place(e.dataset, e.batch, e.line, e.time);
         w.ident(n);
         match &e.body {
@@ -149,7 +134,7 @@ pub fn encode_onto<'p>(part: &Part<'p>, out: Vec<u8>) -> Vec<u8> {
         w.uint(e.offset.map_or(0, |o| o.saturating_add(1)));
     }
     w.uint(part.links.len() as u64);
-    for &(l, (a, b)) in &part.links {
+    for &(l, (a, b)) in part.links {
         w.place(l.dataset, l.batch, l.line, l.time);
         w.ident(a);
         w.ident(b);
