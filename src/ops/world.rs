@@ -12,6 +12,7 @@ use crate::ir;
 use crate::output::Profile;
 use crate::policy::{MergePolicy, Project};
 use crate::runtime::graph;
+use crate::runtime::grouped::Grouped;
 use crate::runtime::prepare::seq_of;
 use crate::runtime::prepare::{self, Ev, Link, Prepared, Rec};
 use crate::runtime::profile;
@@ -38,8 +39,8 @@ pub struct World<'p> {
     /// → index into `groups`.
     owner: FxHashMap<(usize, usize), usize>,
     /// Per group: indexes into `prepared.records` / `prepared.events`, in ingestion order.
-    pub records: Vec<Vec<usize>>,
-    pub events: Vec<Vec<usize>>,
+    records: Grouped<usize>,
+    events: Grouped<usize>,
     /// For each dataset: whether it takes part under the policy (SPEC 4; as the runtime decides).
     pub takes_part: Vec<bool>,
     pub engine: Arc<dyn Compiled>,
@@ -189,16 +190,24 @@ impl<'p> World<'p> {
 
     /// The records of group `g` from datasets that take part under the policy, in ingestion order.
     pub fn records_of(&self, g: usize) -> Vec<&Rec> {
-        let rows = self.records.get(g).map_or(&[][..], Vec::as_slice);
-        rows.iter().map(|&i| &self.prepared.records[i]).filter(|r| self.takes_part(r.dataset)).collect()
+        self.records
+            .of(g)
+            .iter()
+            .map(|&i| &self.prepared.records[i])
+            .filter(|r| self.takes_part(r.dataset))
+            .collect()
     }
 
     /// The events of group `g` from datasets that take part under the policy (SPEC 5: a
     /// profile's events are those of the datasets the merge policy includes), in ingestion
     /// order.
     pub fn events_of(&self, g: usize) -> Vec<&Ev> {
-        let rows = self.events.get(g).map_or(&[][..], Vec::as_slice);
-        rows.iter().map(|&i| &self.prepared.events[i]).filter(|e| self.takes_part(e.dataset)).collect()
+        self.events
+            .of(g)
+            .iter()
+            .map(|&i| &self.prepared.events[i])
+            .filter(|e| self.takes_part(e.dataset))
+            .collect()
     }
 
     /// Whether dataset `d` takes part under the policy.
@@ -304,23 +313,18 @@ impl<'p> World<'p> {
 }
 
 /// The indexes of `rows` in each of `n` groups, in row order, by `group` of each row (`None`:
-/// in no group).
+/// in no group). The groups are looked up in parallel, then the rows placed.
 fn by_group<T: Sync>(
     n: usize,
     rows: &crate::runtime::rows::Rows<T>,
     group: impl Fn(&T) -> Option<usize> + Sync,
-) -> Vec<Vec<usize>> {
+) -> Grouped<usize> {
     let chunks: Vec<(usize, Vec<Option<usize>>)> =
         rows.par_chunks().map(|(start, chunk)| (start, chunk.iter().map(&group).collect())).collect();
-    let mut out = vec![Vec::new(); n];
-    for (start, groups) in chunks {
-        for (i, g) in groups.into_iter().enumerate() {
-            if let Some(g) = g {
-                out[g].push(start + i);
-            }
-        }
-    }
-    out
+    let indexed = chunks.iter().flat_map(|(start, groups)| {
+        groups.iter().enumerate().map(move |(i, g)| (start + i, g.unwrap_or(usize::MAX)))
+    });
+    Grouped::new(indexed, n)
 }
 
 /// How [`World::event_fields`] parses lines for `fields`: only the paths they name.

@@ -12,7 +12,7 @@ pub mod evaluate;
 #[cfg(test)]
 pub(crate) mod fixture;
 pub mod graph;
-mod grouped;
+pub(crate) mod grouped;
 pub mod incremental;
 pub mod nodes;
 pub mod prepare;
