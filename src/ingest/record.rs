@@ -42,6 +42,16 @@ impl Ident {
         key.push_str(&self.id);
         key
     }
+
+    /// Whether [`Ident::key`] would be `key`, without making it.
+    pub fn has_key(&self, key: &str) -> bool {
+        let (ns, id) = (self.namespace.as_bytes(), self.id.as_bytes());
+        let key = key.as_bytes();
+        key.len() == ns.len() + 1 + id.len()
+            && key.starts_with(ns)
+            && key.get(ns.len()) == Some(&b':')
+            && key.ends_with(id)
+    }
 }
 
 /// A profile record (one line of a profile dataset).
@@ -146,4 +156,18 @@ pub struct Batch {
     pub dropped_identities: u64,
     /// The event paths extracted into [`Event::fields`]; `None`: events are kept whole.
     pub paths: Option<Vec<Vec<String>>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Ident;
+
+    #[test]
+    fn has_key_is_key_equality() {
+        let i = Ident::new("ECID", "a:b");
+        for key in ["ECID:a:b", "ECID:a:", "ECIDa:b", "ECID:a:bc", "ECI:Da:b", "", "ECID::b"] {
+            assert_eq!(i.has_key(key), i.key() == key, "{key}");
+        }
+        assert!(Ident::new("", "").has_key(":"));
+    }
 }
