@@ -133,8 +133,12 @@ fn run_in_pool(
     // the store indexes it by (so the store needs no second parse of the JSON).
     let finish = |p: output::Profile| {
         // A profile's own id is not indexed (it names the profile already).
-        let keys: Vec<String> =
-            p.identities.iter().filter(|i| !i.has_key(&p.profile_id)).map(crate::ingest::Ident::key).collect();
+        let keys: Vec<String> = p
+            .identities
+            .iter()
+            .filter(|i| !i.has_key(&p.profile_id))
+            .map(crate::ingest::Ident::key)
+            .collect();
         (p.to_line(), keys)
     };
     // One thread writes profiles.jsonl while the profiles are built, a chunk at a time in
