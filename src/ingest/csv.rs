@@ -37,8 +37,7 @@ pub fn ingest_csv(cx: &Context, batch: &mut Batch, bytes: &[u8], deferred: &mut 
                     reject(batch, line, Reason::InvalidCsv, problem.detail, shown);
                     continue;
                 }
-                if raw.len() > super::line::MAX_LINE_BYTES {
-                    reject(batch, line, Reason::TooLarge, "row is over the size limit", &raw);
+                if super::line::reject_too_large(batch, line, "row", raw.len(), &raw) {
                     continue;
                 }
                 ingest_object(cx, batch, line, columns.object(&row), None, &raw, deferred);

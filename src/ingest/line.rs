@@ -143,9 +143,7 @@ pub fn ingest_json_line(
     if raw.trim().is_empty() {
         return;
     }
-    if raw.len() > MAX_LINE_BYTES {
-        let detail = format!("line of {} bytes is over the {} byte limit", raw.len(), MAX_LINE_BYTES);
-        reject(batch, line, Reason::TooLarge, detail, raw);
+    if reject_too_large(batch, line, "line", raw.len(), raw) {
         return;
     }
     if let Some((plan, slots)) = plan.and_then(|p| Some((p, p.slots.as_ref()?))) {
@@ -289,6 +287,17 @@ fn ingest_slots(
         slots.fields.iter().map(|&s| values.get_mut(s).and_then(Option::take).unwrap_or(Value::Null));
     let fields = fields.collect();
     batch.events.push(Event { line, id, time, identities, primary, body: Value::Null, fields, offset: None });
+}
+
+/// Rejects a row of `size` bytes when that is over [`MAX_LINE_BYTES`] (`what` it is: a line, a
+/// row, an array element), and says whether it did.
+pub fn reject_too_large(batch: &mut Batch, line: u32, what: &str, size: usize, raw: &str) -> bool {
+    if size <= MAX_LINE_BYTES {
+        return false;
+    }
+    let detail = format!("{what} of {size} bytes is over the {MAX_LINE_BYTES} byte limit");
+    reject(batch, line, Reason::TooLarge, detail, raw);
+    true
 }
 
 /// Rejects a line with no valid identity.

@@ -279,10 +279,8 @@ fn read_element(
             &raw,
         );
     }
-    if text.len() > line::MAX_LINE_BYTES {
-        let detail =
-            format!("element of {} bytes is over the {} byte limit", text.len(), line::MAX_LINE_BYTES);
-        return line::reject(batch, line, Reason::TooLarge, detail, &raw);
+    if line::reject_too_large(batch, line, "element", text.len(), &raw) {
+        return;
     }
     let parsed = utf8
         .map_err(|e| format!("not UTF-8: {e}"))

@@ -39,8 +39,7 @@ pub fn ingest_parquet(cx: &Context, batch: &mut Batch, path: &Path, deferred: &m
             Ok(row) => {
                 let obj = columns.row(&row);
                 let raw = Value::Object(obj.clone()).to_string();
-                if raw.len() > super::line::MAX_LINE_BYTES {
-                    reject(batch, line, Reason::TooLarge, "row is over the size limit", &raw);
+                if super::line::reject_too_large(batch, line, "row", raw.len(), &raw) {
                     continue;
                 }
                 ingest_object(cx, batch, line, obj, None, &raw, deferred);

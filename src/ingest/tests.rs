@@ -130,7 +130,14 @@ fn oversized_lines_are_rejected() {
     let big = format!("{{\"crmId\": \"c-1\", \"pad\": \"{}\"}}", "x".repeat(line::MAX_LINE_BYTES));
     let b = batch_of("big", DatasetClass::Profile, "a.jsonl", &big);
     assert_eq!(b.rejections[0].reason, Reason::TooLarge);
+    assert!(b.rejections[0].detail.starts_with(&format!("line of {} bytes is over the", big.len())));
     assert!(b.records.is_empty());
+    // A CSV row is measured as the record it becomes, and told as a row.
+    let csv = format!("crmId,pad\nc-1,{}\nc-2,small\n", "x".repeat(line::MAX_LINE_BYTES));
+    let b = batch_of("big-csv", DatasetClass::Profile, "a.csv", &csv);
+    assert_eq!((b.rejections.len(), b.records.len()), (1, 1));
+    assert_eq!((b.rejections[0].line, b.rejections[0].reason), (2, Reason::TooLarge));
+    assert!(b.rejections[0].detail.starts_with("row of "), "{}", b.rejections[0].detail);
 }
 
 #[test]
