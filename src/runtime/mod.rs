@@ -232,15 +232,14 @@ type Kept = (String, Vec<String>);
 
 /// Writes the chunks of `lines` (profileId, (JSON line, identity keys)), in order, as
 /// profiles.jsonl at `path`, to be put in place by the caller, and pushes each profile to
-/// `output`; returns each profile's id and keys with `output`.
+/// `stored`; returns each profile's id and keys with `stored`.
 fn write_lines<'s>(
     path: &std::path::Path,
     lines: std::sync::mpsc::Receiver<Vec<Built>>,
-    output: RunOutput<'s>,
+    mut stored: RunOutput<'s>,
 ) -> Result<(output::Pending, Vec<Kept>, RunOutput<'s>), Error> {
     use std::io::Write;
     let mut kept = Vec::new();
-    let mut output = Some(output);
     // A store error stops the writing (as an I/O error would) and is returned as itself.
     let mut failed = None;
     let pending = output::write_pending(path, |f| {
@@ -248,13 +247,9 @@ fn write_lines<'s>(
             for (id, (line, keys)) in chunk {
                 f.write_all(line.as_bytes())?;
                 f.write_all(b"\n")?;
-                match output.take().map(|o| o.push(&id, &line)) {
-                    Some(Ok(o)) => output = Some(o),
-                    Some(Err(e)) => {
-                        failed = Some(e);
-                        return Err(std::io::Error::other("the store refused a profile"));
-                    }
-                    None => {}
+                if let Err(e) = stored.push(&id, &line) {
+                    failed = Some(e);
+                    return Err(std::io::Error::other("the store refused a profile"));
                 }
                 kept.push((id, keys));
             }
@@ -265,12 +260,7 @@ fn write_lines<'s>(
         return Err(e.into());
     }
     let pending = pending.map_err(|source| Error::Io { path: path.into(), source })?;
-    // `output` is put back after every push that did not fail.
-    let output = output.ok_or_else(|| Error::Io {
-        path: path.into(),
-        source: std::io::Error::other("the store stopped taking profiles"),
-    })?;
-    Ok((pending, kept, output))
+    Ok((pending, kept, stored))
 }
 
 /// The wall clock, µs since the epoch.

@@ -78,7 +78,7 @@ impl Store {
             Ok(staging)
         })();
         let staging = begun.map_err(|e| self.db_err(e))?;
-        Ok(RunOutput { store: self, staging, packer: Packer::new(), last: None })
+        Ok(RunOutput { store: self, staging: Some(staging), packer: Packer::new(), last: None })
     }
 }
 
@@ -92,7 +92,8 @@ impl Store {
 /// built, so the profiles' pages are not written after the run's other work.
 pub struct RunOutput<'s> {
     store: &'s Store,
-    staging: Staging<'s>,
+    /// `None` once a write failed: the replacement cannot go on.
+    staging: Option<Staging<'s>>,
     packer: Packer,
     /// The profileId pushed last: pages hold sorted keys.
     last: Option<String>,
@@ -100,7 +101,7 @@ pub struct RunOutput<'s> {
 
 impl RunOutput<'_> {
     /// Stores the profile `id` with its JSON `line`; ids come in ascending order.
-    pub fn push(mut self, id: &str, line: &str) -> Result<Self, Error> {
+    pub fn push(&mut self, id: &str, line: &str) -> Result<(), Error> {
         // Pages hold sorted keys: profiles out of order would store pages no lookup finds.
         if let Some(last) = self.last.as_deref().filter(|last| *last >= id) {
             let order = format!("profiles out of order: `{id}` after `{last}`");
@@ -108,11 +109,17 @@ impl RunOutput<'_> {
             return Err(self.store.db_err(e));
         }
         self.last = Some(id.to_string());
-        let Some((first, page)) = self.packer.push(id, line) else { return Ok(self) };
+        let Some((first, page)) = self.packer.push(id, line) else { return Ok(()) };
+        let staging = self.staging.take().ok_or_else(|| self.stopped())?;
         let lines = PROFILES_STAGED.staging::<&str, &[u8]>();
-        let store = self.store;
-        self.staging = self.staging.insert(lines, first.as_str(), &page).map_err(|e| store.db_err(e))?;
-        Ok(self)
+        let inserted = staging.insert(lines, first.as_str(), &page).map_err(|e| self.store.db_err(e))?;
+        self.staging = Some(inserted);
+        Ok(())
+    }
+
+    /// The error of a replacement used after one of its writes failed.
+    fn stopped(&self) -> Error {
+        self.store.db_err(std::io::Error::other("the run's output was not stored: a write failed before"))
     }
 
     /// Stores the identity index of the profiles pushed (`profiles`: each profileId with the
@@ -120,13 +127,14 @@ impl RunOutput<'_> {
     /// identity components as `components` streams them (`components::stream`), until its
     /// sender is dropped; and puts everything in place at once.
     pub fn finish(
-        self,
+        mut self,
         profiles: &[(String, Vec<String>)],
         meta: &[(&str, serde_json::Value)],
         components: &std::sync::mpsc::Receiver<components::Streamed>,
     ) -> Result<(), Error> {
         let meta: Vec<(&str, String)> = meta.iter().map(|(k, v)| (*k, v.to_string())).collect();
-        let RunOutput { store, mut staging, mut packer, .. } = self;
+        let mut staging = self.staging.take().ok_or_else(|| self.stopped())?;
+        let RunOutput { store, mut packer, .. } = self;
         let replaced = (|| -> Result<(), redb::Error> {
             if let Some((first, page)) = packer.finish() {
                 staging = staging.insert(PROFILES_STAGED.staging::<&str, &[u8]>(), first.as_str(), &page)?;

@@ -132,7 +132,7 @@ fn put(store: &Store, profiles: &[Profile]) {
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     let mut output = store.begin_run_output().expect("begin");
     for (id, (line, _)) in &sorted {
-        output = output.push(id, line).expect("push");
+        output.push(id, line).expect("push");
     }
     let index: Vec<(String, Vec<String>)> =
         sorted.iter().map(|(id, (_, keys))| (id.clone(), keys.clone())).collect();
@@ -328,8 +328,9 @@ proptest! {
 fn profiles_out_of_order_store_nothing() {
     let store = store("profile-pages-order");
     put(&store, &[("K:a".into(), ("{\"a\":1}".into(), vec![]))]);
-    let output = store.begin_run_output().expect("begin").push("K:c", "{}").expect("first");
-    let err = output.push("K:b", "{}").err().expect("refused");
+    let mut output = store.begin_run_output().expect("begin");
+    output.push("K:c", "{}").expect("first");
+    let err = output.push("K:b", "{}").expect_err("refused");
     assert!(err.to_string().contains("out of order"), "{err}");
     assert_eq!(store.profiles().expect("profiles"), ["{\"a\":1}"]);
 }
