@@ -172,7 +172,6 @@ impl Store {
         store.write(|txn| {
             txn.open_table(MANIFEST)?;
             txn.open_table(BATCH_PIECES)?;
-            txn.open_table(OLD_BATCHES)?;
             txn.open_table(profiles::PROFILE_PAGES)?;
             txn.open_table(profiles::IDENTITY_PAGES)?;
             txn.open_table(JOBS)?;
@@ -319,7 +318,10 @@ impl Store {
 fn remove_batch(txn: &redb::WriteTransaction, id: &str) -> Result<(), redb::Error> {
     let mut pieces = txn.open_table(BATCH_PIECES)?;
     pieces.retain_in((id, 0)..=(id, u32::MAX), |_, _| false)?;
-    txn.open_table(OLD_BATCHES)?.remove(id)?;
+    // Only a store written before pieces has the table of whole batches: it is not created.
+    if txn.list_tables()?.any(|t| redb::TableHandle::name(&t) == redb::TableHandle::name(&OLD_BATCHES)) {
+        txn.open_table(OLD_BATCHES)?.remove(id)?;
+    }
     Ok(())
 }
 
@@ -473,6 +475,14 @@ mod tests {
         let root = project("old-batches");
         let store = Store::open(&root, true).expect("store");
         let (entry, batch) = big_batch("crm/old.jsonl", 3, 100);
+        // A store of this version has no table of whole batches, even once one is removed.
+        store.put_batch(&entry, &batch).expect("put");
+        store.remove_batches(std::slice::from_ref(&entry.id)).expect("remove");
+        let names = |store: &Store| -> Vec<String> {
+            let txn = store.db.begin_read().expect("read");
+            txn.list_tables().expect("list").map(|t| redb::TableHandle::name(&t).to_string()).collect()
+        };
+        assert!(!names(&store).contains(&"batches".to_string()), "{:?}", names(&store));
         let txn = store.db.begin_write().expect("write");
         txn.open_table(OLD_BATCHES)
             .expect("table")
