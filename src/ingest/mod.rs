@@ -184,7 +184,16 @@ pub fn read_batch(project: &Project, file: &BatchFile, keep: &Keep) -> Batch {
     // a chunk of lines at a time).
     let mut deferred = line::Deferred::default();
     let read = match format {
-        Some(Format::Jsonl) => read_json(&cx, &mut batch, &file.path, keep, &mut deferred),
+        // The elements of an array file, else the lines of JSON Lines.
+        Some(Format::Jsonl) => {
+            let elements = |all: &[array::Element]| {
+                all.iter().for_each(|e| read_element(&cx, &mut batch, e, &mut deferred))
+            };
+            match array::with_elements(&file.path, elements) {
+                Ok(None) => read_jsonl(&cx, &mut batch, &file.path, keep, &mut deferred),
+                read => read.map(|_| ()),
+            }
+        }
         other => std::fs::read(&file.path).map(|bytes| match other {
             Some(Format::Csv) => csv::ingest_csv(&cx, &mut batch, &bytes, &mut deferred),
             Some(Format::Parquet) => parquet::ingest_parquet(&cx, &mut batch, &file.path, &mut deferred),
@@ -242,21 +251,6 @@ const CHUNK: u64 = 1 << 20;
 /// The UTF-8 byte order mark, skipped at the start of a JSONL file (the csv crate skips it
 /// in CSV files).
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// Reads a JSON file: the elements of an [array file](mod@array), else the lines of JSON Lines.
-fn read_json(
-    cx: &line::Context,
-    batch: &mut Batch,
-    path: &Path,
-    keep: &Keep,
-    deferred: &mut line::Deferred,
-) -> std::io::Result<()> {
-    let elements = |all: &[array::Element]| all.iter().for_each(|e| read_element(cx, batch, e, deferred));
-    match array::with_elements(path, elements)? {
-        Some(()) => Ok(()),
-        None => read_jsonl(cx, batch, path, keep, deferred),
-    }
-}
 
 /// One element of an array file. Its event keeps its whole body (it has no line of its own
 /// to be read back from); where a parse error is, is told in the file's lines and columns.

@@ -254,13 +254,9 @@ impl Store {
             })
             .collect::<Result<_, _>>()?;
         self.write(|txn| {
-            let mut manifest = txn.open_table(MANIFEST)?;
+            let (mut stored, mut manifest) = (BatchTables::open(txn)?, txn.open_table(MANIFEST)?);
             for ((entry, bytes), entry_bytes) in batches.iter().zip(&entries) {
-                remove_batch(txn, &entry.id)?;
-                let mut pieces = txn.open_table(BATCH_PIECES)?;
-                for (n, piece) in bytes.chunks(PIECE_BYTES).enumerate() {
-                    pieces.insert((entry.id.as_str(), n as u32), piece)?;
-                }
+                stored.put(&entry.id, bytes)?;
                 manifest.insert(entry.id.as_str(), entry_bytes.as_slice())?;
             }
             Ok(())
@@ -273,9 +269,9 @@ impl Store {
             return Ok(());
         }
         self.write(|txn| {
-            let mut manifest = txn.open_table(MANIFEST)?;
+            let (mut stored, mut manifest) = (BatchTables::open(txn)?, txn.open_table(MANIFEST)?);
             for id in ids {
-                remove_batch(txn, id)?;
+                stored.remove(id)?;
                 manifest.remove(id.as_str())?;
             }
             Ok(())
@@ -314,15 +310,39 @@ impl Store {
     }
 }
 
-/// Removes the stored data of batch `id` within `txn` (in pieces, or whole as stored before).
-fn remove_batch(txn: &redb::WriteTransaction, id: &str) -> Result<(), redb::Error> {
-    let mut pieces = txn.open_table(BATCH_PIECES)?;
-    pieces.retain_in((id, 0)..=(id, u32::MAX), |_, _| false)?;
-    // Only a store written before pieces has the table of whole batches: it is not created.
-    if txn.list_tables()?.any(|t| redb::TableHandle::name(&t) == redb::TableHandle::name(&OLD_BATCHES)) {
-        txn.open_table(OLD_BATCHES)?.remove(id)?;
+/// The tables of stored batches within a write transaction: the pieces, and the batches
+/// stored whole, when the store was written before pieces (a newer store has no such table,
+/// and none is created).
+struct BatchTables<'t> {
+    pieces: redb::Table<'t, (&'static str, u32), &'static [u8]>,
+    whole: Option<redb::Table<'t, &'static str, &'static [u8]>>,
+}
+
+impl<'t> BatchTables<'t> {
+    fn open(txn: &'t redb::WriteTransaction) -> Result<BatchTables<'t>, redb::Error> {
+        let name = redb::TableHandle::name(&OLD_BATCHES);
+        let has_whole = txn.list_tables()?.any(|t| redb::TableHandle::name(&t) == name);
+        let whole = if has_whole { Some(txn.open_table(OLD_BATCHES)?) } else { None };
+        Ok(BatchTables { pieces: txn.open_table(BATCH_PIECES)?, whole })
     }
-    Ok(())
+
+    /// Removes the stored data of batch `id` (in pieces, or whole as stored before).
+    fn remove(&mut self, id: &str) -> Result<(), redb::Error> {
+        self.pieces.retain_in((id, 0)..=(id, u32::MAX), |_, _| false)?;
+        if let Some(whole) = &mut self.whole {
+            whole.remove(id)?;
+        }
+        Ok(())
+    }
+
+    /// Stores batch `id`'s encoding in pieces, in place of what was stored for it.
+    fn put(&mut self, id: &str, bytes: &[u8]) -> Result<(), redb::Error> {
+        self.remove(id)?;
+        for (n, piece) in bytes.chunks(PIECE_BYTES).enumerate() {
+            self.pieces.insert((id, n as u32), piece)?;
+        }
+        Ok(())
+    }
 }
 
 /// Writes `meta` values (key, JSON text) within `txn`.
@@ -357,9 +377,9 @@ impl Store {
             entries.push((entry.id, bytes));
         }
         self.write(|txn| {
-            let mut manifest = txn.open_table(MANIFEST)?;
+            let (mut stored, mut manifest) = (BatchTables::open(txn)?, txn.open_table(MANIFEST)?);
             for (id, bytes) in &entries {
-                remove_batch(txn, id)?;
+                stored.remove(id)?;
                 manifest.insert(id.as_str(), bytes.as_slice())?;
             }
             Ok(())

@@ -108,7 +108,10 @@ impl RunOutput<'_> {
             let e = std::io::Error::new(std::io::ErrorKind::InvalidInput, order);
             return Err(self.store.db_err(e));
         }
-        self.last = Some(id.to_string());
+        match &mut self.last {
+            Some(last) => id.clone_into(last),
+            None => self.last = Some(id.to_string()),
+        }
         let Some((first, page)) = self.packer.push(id, line) else { return Ok(()) };
         let staging = self.staging.take().ok_or_else(|| self.stopped())?;
         let lines = PROFILES_STAGED.staging::<&str, &[u8]>();
