@@ -140,6 +140,7 @@ fn key_order(a: &Ident, b: &Ident) -> std::cmp::Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::fixture::entry;
     use crate::runtime::prepare::{Ev, Link, Rec};
 
     /// The encoded components of one run, in memory (`build`).
@@ -173,8 +174,6 @@ mod tests {
     fn id(s: &str) -> Ident {
         Ident::new("ECID", s)
     }
-
-    use crate::runtime::fixture::entry;
 
     fn link(a: &str, b: &str, batch: u32) -> Link {
         Link { a: id(a), b: id(b), time: 0, seq: u64::from(batch) << 32, dataset: 0, batch, line: 0 }
